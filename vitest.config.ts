@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // e2e files each start their own server; two cores leave room for two at a time.
+    maxWorkers: 2,
+    disableConsoleIntercept: true,
+  },
+});
