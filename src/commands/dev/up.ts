@@ -1,0 +1,37 @@
+import { Flags } from '@oclif/core';
+import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { devUp } from '../../devplatform/up.js';
+
+export default class DevUp extends KplaneCommand {
+  static override summary = 'Start the local platform (a real kcp/OCM-compatible API server on 127.0.0.1).';
+  static override description =
+    'Creates the data folder if needed, writes DATA_DIR/admin.kubeconfig, and serves until stopped. ' +
+    'On a folder that already holds data it starts on that data (and on the port it had before).';
+
+  static override examples = [
+    '<%= config.bin %> dev up --demo',
+    '<%= config.bin %> dev up --port 0 --data-dir /tmp/kp --detach',
+  ];
+
+  static override flags = {
+    port: Flags.integer({ description: 'Port on 127.0.0.1 (0 = any free port; default: the last one, or 6443).', min: 0, max: 65535 }),
+    'data-dir': Flags.string({ description: 'Where the platform keeps its data (default: ~/.local/share/kplane/dev).' }),
+    demo: Flags.boolean({ description: 'Create a demo tree (an organization with teams and config maps) if missing.' }),
+    detach: Flags.boolean({ description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).' }),
+    output: outputFlag,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DevUp);
+    process.exitCode = await devUp(
+      {
+        port: flags.port,
+        dataDir: flags['data-dir'],
+        demo: flags.demo,
+        detach: flags.detach,
+        output: this.outputFormat(flags.output),
+      },
+      this.io,
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** `$XDG_DATA_HOME/kplane/dev`, or `~/.local/share/kplane/dev`: where a user's own platform keeps its data. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(dataHome, 'kplane', 'dev');
+}
+
+export const defaultPort = 6443;
+
+/**
+ * A restarted platform should come back on the port it had, or every kubeconfig entry pointing at it breaks.
+ * The admin kubeconfig the server writes records that port.
+ */
+export function previousPort(dataDir: string): number | undefined {
+  const file = path.join(dataDir, 'admin.kubeconfig');
+  if (!existsSync(file)) return undefined;
+  const match = /server:\s*https?:\/\/127\.0\.0\.1:(\d+)\//.exec(readFileSync(file, 'utf8'));
+  return match ? Number(match[1]) : undefined;
+}
+
+export function serverPidFile(dataDir: string): string {
+  return path.join(dataDir, 'server.pid');
+}
+
+export function serverLogFile(dataDir: string): string {
+  return path.join(dataDir, 'server.log');
+}
+
+export function serverEntryPoint(): string {
+  return new URL('../platform/main.js', import.meta.url).pathname;
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { KplaneError, NotFoundError } from '../cli/errors.js';
+import { serverEntryPoint, serverLogFile, serverPidFile } from './data-dir.js';
+
+export interface PlatformReady {
+  ready: true;
+  url: string;
+  kubeconfig: string;
+  dataDir: string;
+  pid: number;
+}
+
+export interface PlatformStartOptions {
+  port: number;
+  dataDir: string;
+  demo: boolean;
+}
+
+function serverArgs(options: PlatformStartOptions): string[] {
+  const args = [serverEntryPoint(), '--port', String(options.port), '--data-dir', options.dataDir];
+  if (options.demo) args.push('--demo');
+  return args;
+}
+
+/** Runs the platform as a child of this process; resolves once it serves, with the child still running. */
+export function startForeground(options: PlatformStartOptions): Promise<{ ready: PlatformReady; child: ChildProcess }> {
+  const child = spawn(process.execPath, serverArgs(options), { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const newline = buffered.indexOf('\n');
+      if (newline < 0) return;
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      try {
+        resolve({ ready: JSON.parse(buffered.slice(0, newline)) as PlatformReady, child });
+      } catch {
+        reject(new KplaneError(`the platform printed an unexpected first line: ${buffered.slice(0, newline)}`));
+      }
+    };
+    const onExit = (code: number | null) =>
+      reject(new KplaneError(`the platform stopped before it was ready (exit code ${code ?? 'signal'})`));
+    child.stdout!.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+/** Starts the platform in its own session, logging to DIR/server.log, and returns once it serves. */
+export async function startDetached(options: PlatformStartOptions, timeoutMs = 30_000): Promise<PlatformReady> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const logFile = serverLogFile(options.dataDir);
+  const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
+  const log = openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, serverArgs(options), { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  let exitCode: number | null | undefined;
+  child.on('exit', (code) => (exitCode = code));
+  child.unref();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = readyLine(readFileSync(logFile, 'utf8').slice(logOffset));
+    if (ready) return ready;
+    if (exitCode !== undefined) {
+      const tail = readFileSync(logFile, 'utf8').slice(logOffset).trim();
+      throw new KplaneError(`the platform stopped before it was ready (exit code ${exitCode}):\n${tail}`);
+    }
+    await sleep(25);
+  }
+  throw new KplaneError(`the platform did not answer within ${timeoutMs / 1000}s; see ${logFile}`);
+}
+
+function readyLine(text: string): PlatformReady | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as PlatformReady;
+      if (parsed.ready) return parsed;
+    } catch {
+      // a partial line: the next poll reads it whole
+    }
+  }
+  return undefined;
+}
+
+export interface StopResult {
+  pid: number;
+  forced: boolean;
+}
+
+/** Stops the platform recorded in DIR/server.pid: SIGTERM, then SIGKILL if it has not gone after a while. */
+export async function stopPlatform(dataDir: string, graceMs = 10_000): Promise<StopResult> {
+  const pidFile = serverPidFile(dataDir);
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    throw new NotFoundError(`no kplane platform is running on ${dataDir}`);
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return { pid, forced: false };
+    await sleep(25);
+  }
+  process.kill(pid, 'SIGKILL');
+  return { pid, forced: true };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

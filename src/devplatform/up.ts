@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type { IOStreams, OutputFormat } from '../cli/io.js';
+import { printData } from '../cli/io.js';
+import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
+import { openCurrentWorkspace } from '../workspace/session.js';
+import { defaultDataDir, defaultPort, previousPort } from './data-dir.js';
+import { startDetached, startForeground, type PlatformReady } from './process.js';
+
+export interface DevUpOptions {
+  port?: number;
+  dataDir?: string;
+  demo: boolean;
+  detach: boolean;
+  output: OutputFormat;
+}
+
+/**
+ * `dev up`: start the platform (in the foreground, or detached), then say where it is and show its tree.
+ * In the foreground it resolves when the platform stops.
+ */
+export async function devUp(options: DevUpOptions, io: IOStreams): Promise<number> {
+  const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+  const port = options.port ?? previousPort(dataDir) ?? defaultPort;
+  const startOptions = { port, dataDir, demo: options.demo };
+  if (options.detach) {
+    const ready = await startDetached(startOptions);
+    await announce(ready, io, options);
+    return 0;
+  }
+  const { ready, child } = await startForeground(startOptions);
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  await announce(ready, io, options);
+  if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+}
+
+async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptions): Promise<void> {
+  if (options.output !== 'text') {
+    await printData(io, options.output, ready);
+    return;
+  }
+  const downHint = options.detach ? `kplane dev down --data-dir ${shellQuote(ready.dataDir)}` : 'Ctrl-C';
+  io.out(
+    [
+      `kplane platform is running at ${ready.url} (pid ${ready.pid}, data in ${ready.dataDir}).`,
+      '',
+      'Use it:',
+      `  export KUBECONFIG=${shellQuote(ready.kubeconfig)}`,
+      '  kplane ws tree',
+      '  kplane ws use root:acme:web',
+      '  kubectl get configmaps',
+      '',
+      `Stop it with ${downHint}.`,
+      '',
+      'Workspaces:',
+    ].join('\n'),
+  );
+  const session = await openCurrentWorkspace({ explicitPath: ready.kubeconfig });
+  try {
+    io.out(renderWorkspaceTree(await fetchWorkspaceTree(session.client, session.path), { full: false }));
+  } finally {
+    session.client.close();
+  }
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}

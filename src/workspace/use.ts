@@ -1,0 +1,102 @@
+import os from 'node:os';
+import { KplaneError, NotFoundError } from '../cli/errors.js';
+import type { IOStreams, OutputFormat } from '../cli/io.js';
+import { ApiStatusError } from '../client/api-error.js';
+import { RestClient } from '../client/rest-client.js';
+import { loadKubeconfig } from '../context/kubeconfig/load.js';
+import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
+import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
+import { resolveWorkspacePath } from '../context/workspace-path.js';
+import { currentWorkspace, planSwapToPrevious, planUseWorkspace } from '../context/workspace-switch.js';
+import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
+import { checkWorkspaceAccess } from './access-check.js';
+import { connectionFromSettings } from '../client/connection.js';
+import { clientSettingsFor } from '../context/kubeconfig/client-settings.js';
+import { printCurrentWorkspace, type CurrentWorkspaceView } from './current.js';
+import { homeWorkspacePath, type WorkspaceObject } from './workspace-api.js';
+
+export interface UseWorkspaceOptions {
+  kubeconfig: KubeconfigSourceOptions;
+  /** The argument as typed; '' means home. */
+  target: string;
+  short: boolean;
+  output: OutputFormat;
+}
+
+const homeNote =
+  "Note: 'kplane ws use' with no argument goes to your home workspace. 'kplane ws -' goes back, 'kplane ws' prints the current one.";
+
+/** `ws use`: resolve the path, check it with the server, rewrite the kubeconfig, and say where we are. */
+export async function useWorkspace(options: UseWorkspaceOptions, io: IOStreams): Promise<CurrentWorkspaceView> {
+  const { config } = await loadKubeconfig(options.kubeconfig);
+  const current = currentWorkspace(config);
+  const currentPath = current.parsed?.path;
+  let resolution = resolveWorkspacePath(currentPath, options.target, {
+    userHomeDir: os.homedir(),
+    currentServer: current.server,
+  });
+  const notes: string[] = [];
+
+  if (resolution.kind === 'current') {
+    const view = viewOf(current.server, undefined);
+    await printCurrentWorkspace(io, view, options);
+    return view;
+  }
+  if (resolution.kind === 'previous') {
+    const { after } = await modifyKubeconfig(options.kubeconfig, planSwapToPrevious);
+    const view = viewOf(currentWorkspace(after).server, undefined);
+    await printCurrentWorkspace(io, view, options);
+    return view;
+  }
+
+  const settings = clientSettingsFor(config, current.contextName);
+  const base = current.parsed?.base ?? new URL(settings.server).origin;
+  const client = new RestClient(connectionFromSettings(settings, base));
+  try {
+    let type: string | undefined;
+    if (resolution.kind === 'home') {
+      const homePath = await fetchHomePath(client);
+      resolution = resolveWorkspacePath(currentPath, options.target, {
+        userHomeDir: os.homedir(),
+        homePath,
+        currentServer: current.server,
+      });
+      if (options.target === '' && !options.short) notes.push(homeNote);
+    }
+    if (resolution.kind === 'path') {
+      notes.push(...resolution.notes);
+      ({ type } = await checkWorkspaceAccess(client, resolution.path));
+    }
+    if (resolution.kind !== 'path' && resolution.kind !== 'top') {
+      throw new KplaneError(`cannot switch to "${options.target}"`);
+    }
+    const targetUrl = workspaceUrl(base, resolution.path);
+    await modifyKubeconfig(options.kubeconfig, (fresh: MergedKubeconfig) => planUseWorkspace(fresh, targetUrl));
+    const view = viewOf(targetUrl, type);
+    await printCurrentWorkspace(io, view, options);
+    if (!options.short) for (const note of notes) io.err(note);
+    return view;
+  } finally {
+    client.close();
+  }
+}
+
+async function fetchHomePath(client: RestClient): Promise<string> {
+  try {
+    const home = await client.get<WorkspaceObject>(homeWorkspacePath);
+    const path = home.spec?.URL ? parseWorkspaceUrl(home.spec.URL)?.path : undefined;
+    if (!path) throw new KplaneError('the platform answered a home workspace without a workspace URL');
+    return path;
+  } catch (error) {
+    if (error instanceof ApiStatusError && (error.code === 404 || error.code === 403)) {
+      throw new NotFoundError('this platform has no home workspace for you');
+    }
+    throw error;
+  }
+}
+
+function viewOf(server: string, type: string | undefined): CurrentWorkspaceView {
+  const parsed = parseWorkspaceUrl(server);
+  return parsed ? { path: parsed.path, type, url: server } : { url: server };
+}

@@ -1,0 +1,295 @@
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { kplane, kubectl, startDevPlatform, userSandbox, type DevPlatform, type UserSandbox } from './helpers/cli.js';
+
+let platform: DevPlatform;
+let user: UserSandbox;
+
+beforeAll(async () => {
+  platform = await startDevPlatform({ demo: true });
+  user = userSandbox();
+});
+
+afterAll(async () => {
+  await platform?.stop();
+  user?.cleanup();
+});
+
+beforeEach(() => {
+  copyFileSync(platform.adminKubeconfig, user.kubeconfig);
+});
+
+const ws = (...args: string[]) => kplane(['ws', ...args], { env: user.env });
+const kubeconfigText = () => readFileSync(user.kubeconfig, 'utf8');
+const currentServer = () => {
+  const config = parse(kubeconfigText()) as {
+    'current-context': string;
+    contexts: { name: string; context: { cluster: string } }[];
+    clusters: { name: string; cluster: { server: string } }[];
+  };
+  const context = config.contexts.find((c) => c.name === config['current-context'])!;
+  return config.clusters.find((c) => c.name === context.context.cluster)!.cluster.server;
+};
+
+describe('moving through the tree', () => {
+  it('prints the current workspace without changing anything', async () => {
+    const before = kubeconfigText();
+    const result = await ws();
+    expect(result).toMatchObject({ code: 0, stdout: "Current workspace is 'root'.\n" });
+    expect((await ws('.')).stdout).toBe("Current workspace is 'root'.\n");
+    expect((await ws('current', '--short')).stdout).toBe('root\n');
+    expect(kubeconfigText()).toBe(before);
+  });
+
+  it('switches by absolute, relative, parent, previous and top paths, and kubectl follows', async () => {
+    let result = await ws('use', ':root:acme:web');
+    expect(result.stdout).toBe("Current workspace is 'root:acme:web' (type root:team).\n");
+    expect(currentServer()).toBe(`${platform.url}/clusters/root:acme:web`);
+
+    const configMaps = await kubectl(['get', 'configmaps', '-o', 'name'], { env: user.env });
+    expect(configMaps.code, configMaps.stderr).toBe(0);
+    expect(configMaps.stdout).toContain('configmap/web-config');
+
+    result = await ws('..');
+    expect(result.stdout).toBe("Current workspace is 'root:acme' (type root:organization).\n");
+    result = await ws('use', 'api');
+    expect(result.stdout).toBe("Current workspace is 'root:acme:api' (type root:team).\n");
+    result = await ws('-');
+    expect(result.stdout).toBe("Current workspace is 'root:acme'.\n");
+    result = await ws('-');
+    expect(result.stdout).toBe("Current workspace is 'root:acme:api'.\n");
+    result = await ws('cd', '../..');
+    expect(result.stdout).toBe("Current workspace is 'root' (type root).\n");
+    result = await ws('root:acme');
+    expect(result.stdout).toBe("Current workspace is 'root:acme' (type root:organization).\n");
+    expect(result.stderr).toContain("use ':root' to specify an absolute path");
+    result = await ws('web');
+    expect(result.stdout).toBe("Current workspace is 'root:acme:web' (type root:team).\n");
+    result = await ws(':');
+    expect(result.stdout).toBe("Current workspace is 'root'.\n");
+    result = await ws('acme/ci');
+    expect(result.stdout).toBe("Current workspace is 'root:acme:ci' (type root:team).\n");
+    expect((await ws('--short')).stdout).toBe('root:acme:ci\n');
+    expect(JSON.parse((await ws('current', '-o', 'json')).stdout)).toEqual({
+      path: 'root:acme:ci',
+      url: `${platform.url}/clusters/root:acme:ci`,
+    });
+  });
+
+  it('writes the kcp kubeconfig layout: current and previous contexts sharing the one user', async () => {
+    await ws('use', ':root:acme');
+    await ws('use', 'web');
+    const config = parse(kubeconfigText()) as Record<string, { name: string; [k: string]: unknown }[]>;
+    expect(parse(kubeconfigText())['current-context']).toBe('workspace.kcp.io/current');
+    const context = (name: string) => config.contexts!.find((c) => c.name === name)?.context;
+    const cluster = (name: string) => config.clusters!.find((c) => c.name === name)?.cluster;
+    expect(context('workspace.kcp.io/current')).toEqual({ cluster: 'workspace.kcp.io/current', user: 'kplane-admin' });
+    expect(context('workspace.kcp.io/previous')).toEqual({ cluster: 'workspace.kcp.io/previous', user: 'kplane-admin' });
+    expect(cluster('workspace.kcp.io/current')).toEqual({ server: `${platform.url}/clusters/root:acme:web` });
+    expect(cluster('workspace.kcp.io/previous')).toEqual({ server: `${platform.url}/clusters/root:acme` });
+    expect(config.users).toHaveLength(1);
+    expect(context('kplane')).toEqual({ cluster: 'kplane', user: 'kplane-admin' });
+  });
+
+  it('gives the same answers through oclif as through the fast path', async () => {
+    const env = { ...user.env, KPLANE_NO_FAST_PATH: '1' };
+    const result = await kplane(['ws', 'use', ':root:acme:web'], { env });
+    expect(result).toMatchObject({ code: 0, stdout: "Current workspace is 'root:acme:web' (type root:team).\n" });
+    expect((await kplane(['ws', '..'], { env })).stdout).toBe(
+      "Current workspace is 'root:acme' (type root:organization).\n",
+    );
+    const bad = await kplane(['ws', 'use', 'nope'], { env });
+    expect(bad).toMatchObject({ code: 3, stderr: 'Error: workspace "root:acme:nope" not found\n' });
+  });
+});
+
+describe('refusing bad input without touching the kubeconfig', () => {
+  it.each([
+    [['use', ':root:nope'], 3, 'Error: workspace "root:nope" not found\n'],
+    [['use', 'ju:nk§'], 2, 'Error: invalid workspace path: ju:nk§\n'],
+    [['..'], 2, 'Error: cannot go up from root\n'],
+    [['-'], 3, 'Error: no previous workspace found in kubeconfig\n'],
+  ])('ws %j exits %i', async (args, code, stderr) => {
+    const before = kubeconfigText();
+    const result = await ws(...args);
+    expect(result).toMatchObject({ code, stdout: '', stderr });
+    expect(kubeconfigText()).toBe(before);
+  });
+
+  it('refuses a kubeconfig that is not valid YAML and leaves it byte for byte', async () => {
+    const broken = kubeconfigText() + '\ncontexts: [unclosed\n';
+    writeFileSync(user.kubeconfig, broken);
+    const result = await ws('use', ':root:acme');
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(user.kubeconfig);
+    expect(kubeconfigText()).toBe(broken);
+  });
+
+  it('says so when the credentials are not accepted (exit 4) or the platform is unreachable (exit 5)', async () => {
+    const tokenFile = path.join(user.dir, 'wrong.token');
+    writeFileSync(tokenFile, 'not-a-real-token\n', { mode: 0o600 });
+    writeFileSync(user.kubeconfig, kubeconfigText().replace(/tokenFile: .*/, `tokenFile: ${tokenFile}`));
+    const before = kubeconfigText();
+    const unauthorized = await ws('use', ':root:acme');
+    expect(unauthorized.code).toBe(4);
+    expect(unauthorized.stderr).toContain('Unauthorized');
+    writeFileSync(user.kubeconfig, before.replace(platform.url, 'http://127.0.0.1:1'));
+    const unreachable = await ws('use', ':root:acme');
+    expect(unreachable.code).toBe(5);
+    expect(unreachable.stderr).toContain('cannot reach the platform at http://127.0.0.1:1');
+  });
+});
+
+describe('creating workspaces', () => {
+  it('creates, waits until ready, and enters', async () => {
+    await ws('use', ':root:acme');
+    const result = await ws('create', 'team-b', '--type', 'universal', '--enter');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      [
+        'Workspace "team-b" (type root:universal) created. Waiting for it to be ready...',
+        'Workspace "team-b" (type root:universal) is ready to use.',
+        "Current workspace is 'root:acme:team-b' (type root:universal).",
+        '',
+      ].join('\n'),
+    );
+    const again = await ws('use', '..');
+    expect(again.code).toBe(0);
+    const existing = await ws('create', 'team-b', '--type', 'root:universal', '--ignore-existing');
+    expect(existing).toMatchObject({ code: 0, stdout: 'Workspace "team-b" (type root:universal) already exists.\n' });
+    const relativeType = await ws('create', 'team-b', '--type', 'universal', '--ignore-existing');
+    expect(relativeType).toMatchObject({
+      code: 2,
+      stderr: 'Error: --ignore-existing must not be used with non-absolute type path\n',
+    });
+    const duplicate = await ws('create', 'team-b');
+    expect(duplicate.code).toBe(7);
+    expect(duplicate.stderr).toContain('already exists');
+  });
+
+  it('kubectl sees the new workspace Ready with its URL and cluster', async () => {
+    await ws('use', ':root:acme');
+    await ws('create', 'team-c');
+    const result = await kubectl(['get', 'workspaces', 'team-c', '-o', 'json'], { env: user.env });
+    expect(result.code, result.stderr).toBe(0);
+    const workspace = JSON.parse(result.stdout);
+    expect(workspace.status.phase).toBe('Ready');
+    expect(workspace.spec.URL).toBe(`${platform.url}/clusters/root:acme:team-c`);
+    expect(workspace.spec.cluster).toMatch(/^[a-z0-9]+$/);
+    expect(workspace.spec.type).toEqual({ name: 'team', path: 'root' });
+  });
+});
+
+describe('the tree', () => {
+  it('draws the tree below the current workspace, by name or full path, or as JSON', async () => {
+    await ws('use', ':root:acme');
+    const tree = await ws('tree');
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(tree.stdout).toMatch(/^\.\n└── acme\n/);
+    for (const team of ['api', 'ci', 'web']) expect(tree.stdout).toMatch(new RegExp(`    [├└]── ${team}\n`));
+    const full = await ws('tree', '--full');
+    expect(full.stdout).toContain('── root:acme:web\n');
+    const json = JSON.parse((await ws('tree', '-o', 'json')).stdout);
+    expect(json).toMatchObject({ name: 'acme', path: 'root:acme' });
+    const web = json.children.find((child: { name: string }) => child.name === 'web');
+    expect(web).toMatchObject({ path: 'root:acme:web', type: 'root:team', phase: 'Ready', children: [] });
+  });
+});
+
+describe('keeping the kubeconfig safe', () => {
+  it('leaves other contexts, comments and unknown fields byte for byte', async () => {
+    const admin = parse(readFileSync(platform.adminKubeconfig, 'utf8'));
+    const original = [
+      '# my clusters, hand-kept',
+      'apiVersion: v1',
+      'kind: Config',
+      'preferences:   {}   # odd spacing on purpose',
+      'clusters:',
+      '- name: prod   # the real one',
+      '  cluster:',
+      '    server: https://prod.example.com:6443',
+      '    x-team-note: keep me',
+      `- name: kplane`,
+      `  cluster:`,
+      `    server: ${admin.clusters[0].cluster.server}`,
+      'users:',
+      '- name: prod-user',
+      '  user: {token-file: /nonexistent}',
+      '- name: kplane-admin',
+      '  user:',
+      `    tokenFile: ${admin.users[0].user.tokenFile}`,
+      'contexts:',
+      '- name: prod',
+      '  context: {cluster: prod, user: prod-user, namespace: shop}',
+      '- name: kplane',
+      '  context:',
+      '    cluster: kplane',
+      '    user: kplane-admin',
+      'current-context: kplane',
+      'x-unknown-top-level:',
+      '  - keep',
+      '  - "these"   # too',
+      '',
+    ].join('\n');
+    writeFileSync(user.kubeconfig, original);
+    expect((await ws('use', ':root:acme:web')).code).toBe(0);
+    expect((await ws('use', ':root:acme')).code).toBe(0);
+    const after = kubeconfigText();
+    expect(withoutWorkspaceEntries(after)).toBe(withoutWorkspaceEntries(original));
+    // And the edit is confined to appended entries plus the current-context line.
+    expect(after.split('\n').filter((line) => !original.split('\n').includes(line)).join('\n')).not.toContain(
+      'prod',
+    );
+  });
+
+  it('survives 20 concurrent switches: the file stays valid and names one of the targets', async () => {
+    const targets = [':root:acme:web', ':root:acme:api', ':root:acme:ci', ':root:acme', ':root'];
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ws('use', targets[i % targets.length]!)),
+    );
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const server = currentServer();
+    expect(targets.map((t) => `${platform.url}/clusters/${t.slice(1)}`)).toContain(server);
+    expect(readdirSync(user.dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    expect(existsSync(`${user.kubeconfig}.lock`)).toBe(false);
+  });
+
+  it('with several files in KUBECONFIG, writes where kubectl would and leaves the others alone', async () => {
+    const first = path.join(user.dir, 'first.yaml');
+    const other = path.join(user.dir, 'other.yaml');
+    copyFileSync(platform.adminKubeconfig, first);
+    const otherText = 'apiVersion: v1\nkind: Config\n# shared, read-only for kplane\nclusters: []\ncontexts: []\nusers: []\n';
+    writeFileSync(other, otherText);
+    const env = { ...user.env, KUBECONFIG: `${first}:${other}` };
+    const result = await kplane(['ws', 'use', ':root:acme'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(other, 'utf8')).toBe(otherText);
+    expect(readFileSync(first, 'utf8')).toContain('workspace.kcp.io/current');
+    const viaKubectl = await kubectl(['get', 'workspaces', '-o', 'name'], { env });
+    expect(viaKubectl.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'workspace.tenancy.kcp.io/api',
+      'workspace.tenancy.kcp.io/ci',
+      'workspace.tenancy.kcp.io/web',
+    ]);
+  });
+});
+
+/** The file with kplane's two entries (and current-context) cut out, to compare the rest byte for byte. */
+function withoutWorkspaceEntries(text: string): string {
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    if (/^- name: workspace\.kcp\.io\/(current|previous)$/.test(line)) {
+      skipping = true;
+      continue;
+    }
+    if (skipping && (line.startsWith('  ') || line === '')) continue;
+    skipping = false;
+    if (line.startsWith('current-context:')) continue;
+    kept.push(line);
+  }
+  return kept.join('\n');
+}
