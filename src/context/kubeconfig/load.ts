@@ -3,7 +3,7 @@
 // empty config; a file that does not parse fails the whole load.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
-import { type Document, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { KubeconfigNotFoundError, KubeconfigParseError, KubeconfigReadError } from './errors.js';
 import { type KubeconfigSourceOptions, type KubeconfigSources, kubeconfigSources } from './sources.js';
 import {
@@ -70,7 +70,7 @@ export function parseKubeconfigText(text: string, file: string): ParsedKubeconfi
     const node = doc.get(section, true);
     const list = data[section];
     if (list === undefined || list === null) continue;
-    if (!isSeq(node) || !Array.isArray(list)) fail(`"${section}" is not a list`);
+    if (!(isSeq(node) || isAlias(node)) || !Array.isArray(list)) fail(`"${section}" is not a list`);
     const bodyKey = BODY_KEY[section];
     const seen = new Set<string>();
     (list as unknown[]).forEach((item, i) => {
