@@ -1,0 +1,120 @@
+import type { ClusterRef } from '../storage/cluster-index.js';
+import { apiVersionOf, type ResourceDefinition, type ResourceRegistry } from './registry.js';
+
+// Both discovery dialects: aggregated (apidiscovery.k8s.io/v2, one request for everything) and
+// the legacy APIVersions / APIGroupList / APIResourceList kubectl falls back to.
+
+export const AGGREGATED_CONTENT_TYPE = (version: 'v2' | 'v2beta1') =>
+  `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+
+const STATUS_VERBS = ['get', 'patch', 'update'];
+
+function responseKind(def: ResourceDefinition) {
+  return { group: def.group, version: def.version, kind: def.kind };
+}
+
+function aggregatedResource(def: ResourceDefinition) {
+  const entry: Record<string, unknown> = {
+    resource: def.resource,
+    responseKind: responseKind(def),
+    scope: def.scope,
+    singularResource: def.singular,
+    verbs: def.verbs,
+  };
+  if (def.shortNames.length > 0) entry.shortNames = def.shortNames;
+  if (def.categories.length > 0) entry.categories = def.categories;
+  if (def.subresources.length > 0) {
+    entry.subresources = def.subresources.map((subresource) => ({
+      subresource,
+      responseKind: responseKind(def),
+      verbs: STATUS_VERBS,
+    }));
+  }
+  return entry;
+}
+
+/** `/api` (core only) or `/apis` (every other group) in aggregated form. */
+export function aggregatedDiscovery(
+  registry: ResourceRegistry,
+  cluster: ClusterRef,
+  core: boolean,
+  version: 'v2' | 'v2beta1',
+): Record<string, unknown> {
+  const items = registry
+    .groups(cluster)
+    .filter((group) => (group.group === '') === core)
+    .map((group) => ({
+      metadata: { name: group.group },
+      versions: group.versions.map((v) => ({
+        version: v,
+        resources: registry.inGroupVersion(cluster, group.group, v).map(aggregatedResource),
+        freshness: 'Current',
+      })),
+    }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
+export function coreVersions(serverAddress: string): Record<string, unknown> {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function apiGroup(group: string, versions: string[]) {
+  const entries = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
+  return { name: group, versions: entries, preferredVersion: entries[0] };
+}
+
+export function groupList(registry: ResourceRegistry, cluster: ClusterRef): Record<string, unknown> {
+  const groups = registry
+    .groups(cluster)
+    .filter((group) => group.group !== '')
+    .map((group) => apiGroup(group.group, group.versions));
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+export function groupDocument(
+  registry: ResourceRegistry,
+  cluster: ClusterRef,
+  group: string,
+): Record<string, unknown> | undefined {
+  const found = registry.groups(cluster).find((g) => g.group === group && group !== '');
+  return found ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(found.group, found.versions) } : undefined;
+}
+
+export function resourceList(
+  registry: ResourceRegistry,
+  cluster: ClusterRef,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
+  const defs = registry.inGroupVersion(cluster, group, version);
+  if (defs.length === 0) return undefined;
+  const resources = defs.flatMap((def) => {
+    const main: Record<string, unknown> = {
+      name: def.resource,
+      singularName: def.singular,
+      namespaced: def.scope === 'Namespaced',
+      kind: def.kind,
+      verbs: def.verbs,
+    };
+    if (def.shortNames.length > 0) main.shortNames = def.shortNames;
+    if (def.categories.length > 0) main.categories = def.categories;
+    const subresources = def.subresources.map((sub) => ({
+      name: `${def.resource}/${sub}`,
+      singularName: '',
+      namespaced: def.scope === 'Namespaced',
+      kind: def.kind,
+      verbs: STATUS_VERBS,
+    }));
+    return [main, ...subresources];
+  });
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf({ group, version }),
+    resources,
+  };
+}

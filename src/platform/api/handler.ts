@@ -1,0 +1,248 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeObjectBody, parseJson, parseYamlBody, readBody } from '../http/body.js';
+import {
+  badRequest,
+  methodNotAllowed,
+  notAcceptable,
+  pathNotFound,
+  unsupportedMediaType,
+} from '../http/errors.js';
+import { contentTypeOf, negotiateObjectFormat } from '../http/negotiate.js';
+import { writeJson } from '../http/respond.js';
+import type { ResourceRoute } from '../http/routes.js';
+import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
+import { isPlainObject } from './object.js';
+import type { ResourceDefinition } from './registry.js';
+import { parseIncludeObject, renderList, renderObject, watchEncoder } from './representation.js';
+import type {
+  DeleteOptions,
+  FieldValidation,
+  PatchType,
+  RequestScope,
+  ResourceService,
+  WriteOptions,
+} from './resource-service.js';
+import { parseObjectFilter } from './selectors/object-filter.js';
+import { openWatch } from './watch.js';
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+  'application/apply-patch+cbor': 'apply',
+};
+
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  route: ResourceRoute;
+  def: ResourceDefinition;
+  scope: RequestScope;
+}
+
+export function isWatch(route: ResourceRoute, query: URLSearchParams): boolean {
+  const watch = query.get('watch');
+  return route.watchPrefix || watch === 'true' || watch === '1';
+}
+
+/** The RBAC verb of a resource request. */
+export function resourceVerb(method: string, route: ResourceRoute, query: URLSearchParams): string {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (route.name !== undefined) return isWatch(route, query) ? 'watch' : 'get';
+      return isWatch(route, query) ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name !== undefined ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+function fieldValidation(query: URLSearchParams): FieldValidation | undefined {
+  const value = query.get('fieldValidation');
+  if (value === null || value === '') return undefined;
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw badRequest(
+    `fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(value)}`,
+  );
+}
+
+function dryRun(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  for (const value of values)
+    if (value !== 'All') throw badRequest(`unsupported dry run option ${JSON.stringify(value)}`);
+  return values.length > 0;
+}
+
+/**
+ * The one HTTP handler behind every resource path. It checks the request's shape against the
+ * resource definition, calls the ResourceService, and renders the result in the negotiated format.
+ */
+export class ResourceHandler {
+  constructor(
+    private readonly service: ResourceService,
+    private readonly watches: WatchRegistry,
+  ) {}
+
+  async handle(request: ResourceRequest): Promise<void> {
+    const { req, route, def } = request;
+    const method = req.method ?? 'GET';
+    if (def.scope === 'Cluster' && route.namespace !== undefined) throw pathNotFound();
+    if (def.scope === 'Namespaced' && route.name !== undefined && route.namespace === undefined)
+      throw pathNotFound();
+    if (route.subresource !== undefined && !def.subresources.includes(route.subresource))
+      throw pathNotFound();
+    const verb = resourceVerb(method, route, request.query);
+    if (!def.verbs.includes(verb)) throw methodNotAllowed(method);
+
+    switch (verb) {
+      case 'get':
+        return this.get(request);
+      case 'list':
+        return this.list(request);
+      case 'watch':
+        return this.watch(request);
+      case 'create':
+        return this.create(request);
+      case 'update':
+        return this.update(request);
+      case 'patch':
+        return this.patch(request);
+      case 'delete':
+        return this.delete(request);
+      default:
+        throw methodNotAllowed(method);
+    }
+  }
+
+  private format(request: ResourceRequest) {
+    const format = negotiateObjectFormat(request.req.headers.accept);
+    if (!format) throw notAcceptable();
+    return { format, include: parseIncludeObject(request.query.get('includeObject')) };
+  }
+
+  private get(request: ResourceRequest): void {
+    const { format, include } = this.format(request);
+    const object = this.service.get(request.def, request.scope, request.route.name ?? '');
+    const rendered = renderObject(request.def, object, format, include);
+    writeJson(request.res, 200, rendered.body, rendered.contentType);
+  }
+
+  private list(request: ResourceRequest): void {
+    const { format, include } = this.format(request);
+    const filter = parseObjectFilter(
+      request.def,
+      request.query.get('labelSelector'),
+      request.query.get('fieldSelector'),
+    );
+    const { items, resourceVersion } = this.service.list(request.def, request.scope, filter);
+    const rendered = renderList(request.def, items, resourceVersion, format, include);
+    writeJson(request.res, 200, rendered.body, rendered.contentType);
+  }
+
+  private watch(request: ResourceRequest): void {
+    const { query, def, route } = request;
+    const { format, include } = this.format(request);
+    let fieldSelector = query.get('fieldSelector');
+    // A watch on an item path is a watch of the collection narrowed to that name.
+    if (route.name !== undefined) {
+      fieldSelector = [fieldSelector, `metadata.name=${route.name}`].filter(Boolean).join(',');
+    }
+    const filter = parseObjectFilter(def, query.get('labelSelector'), fieldSelector);
+    const resourceVersion = query.get('resourceVersion') ?? undefined;
+    if (resourceVersion !== undefined && !/^\d*$/.test(resourceVersion)) {
+      throw badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
+    }
+    const timeout = query.get('timeoutSeconds');
+    const timeoutSeconds = timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
+    const encode = watchEncoder(def, format, include);
+    streamWatch(request.res, { timeoutSeconds, registry: this.watches }, (write) =>
+      openWatch(this.service, { def, scope: request.scope, filter, resourceVersion }, (event) =>
+        write(encode(event.type, event.object)),
+      ),
+    );
+  }
+
+  private writeOptions(request: ResourceRequest): WriteOptions {
+    const options: WriteOptions = { dryRun: dryRun(request.query), warnings: [] };
+    const validation = fieldValidation(request.query);
+    if (validation) options.fieldValidation = validation;
+    if (request.route.subresource) options.subresource = request.route.subresource;
+    return options;
+  }
+
+  private respond(
+    request: ResourceRequest,
+    code: number,
+    object: Parameters<typeof renderObject>[1],
+    warnings: string[] = [],
+  ) {
+    const { format, include } = this.format(request);
+    const rendered = renderObject(request.def, object, format, include);
+    writeJson(request.res, code, rendered.body, rendered.contentType, warnings);
+  }
+
+  private async create(request: ResourceRequest): Promise<void> {
+    if (request.route.subresource !== undefined) throw methodNotAllowed('POST');
+    if (request.def.scope === 'Namespaced' && request.route.namespace === undefined)
+      throw methodNotAllowed('POST');
+    const options = this.writeOptions(request);
+    const body = decodeObjectBody(request.req.headers['content-type'], await readBody(request.req));
+    const created = this.service.create(request.def, request.scope, body, options);
+    this.respond(request, 201, created, options.warnings);
+  }
+
+  private async update(request: ResourceRequest): Promise<void> {
+    const options = this.writeOptions(request);
+    const body = decodeObjectBody(request.req.headers['content-type'], await readBody(request.req));
+    const updated = this.service.update(request.def, request.scope, request.route.name ?? '', body, options);
+    this.respond(request, 200, updated, options.warnings);
+  }
+
+  private async patch(request: ResourceRequest): Promise<void> {
+    const type = PATCH_TYPES[contentTypeOf(request.req.headers['content-type'])];
+    if (!type) {
+      throw unsupportedMediaType(
+        `${contentTypeOf(request.req.headers['content-type'])} - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`,
+      );
+    }
+    const options = this.writeOptions(request);
+    const text = await readBody(request.req);
+    if (text.trim() === '') throw badRequest('the request body is empty');
+    const patch = type === 'apply' ? parseYamlBody(text) : parseJson(text);
+    const result = this.service.patch(
+      request.def,
+      request.scope,
+      request.route.name ?? '',
+      type,
+      patch,
+      options,
+    );
+    this.respond(request, result.created ? 201 : 200, result.object, options.warnings);
+  }
+
+  private async delete(request: ResourceRequest): Promise<void> {
+    if (request.route.subresource !== undefined) throw methodNotAllowed('DELETE');
+    const text = await readBody(request.req);
+    const options: DeleteOptions = { dryRun: dryRun(request.query) };
+    if (text.trim() !== '') {
+      const body = parseJson(text);
+      if (isPlainObject(body)) {
+        if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) options.dryRun = true;
+        if (isPlainObject(body.preconditions))
+          options.preconditions = body.preconditions as DeleteOptions['preconditions'];
+      }
+    }
+    const deleted = this.service.delete(request.def, request.scope, request.route.name ?? '', options);
+    this.respond(request, 200, deleted);
+  }
+}

@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import type { ClusterRef } from '../storage/cluster-index.js';
+import { PLATFORM_VERSION } from './version.js';
+import type { ResourceDefinition, ResourceRegistry } from './registry.js';
+import type { Schema } from './schema.js';
+
+// OpenAPI v3 as kubectl 1.32 consumes it: an index whose serverRelativeURLs carry a content hash,
+// and per-group-version documents whose operations carry x-kubernetes-group-version-kind (how
+// `explain` maps a resource to its schema) and whose PATCH offers `fieldValidation` (how `apply`
+// decides to let the server validate).
+
+type Json = Record<string, unknown>;
+
+interface GvDocument {
+  body: Json;
+  hash: string;
+}
+
+const param = (name: string, description: string, where: 'query' | 'path' = 'query'): Json => ({
+  name,
+  in: where,
+  description,
+  ...(where === 'path' ? { required: true } : {}),
+  schema: { type: where === 'path' ? 'string' : 'string', uniqueItems: true },
+});
+
+const NAME_PARAM = param('name', 'name of the resource', 'path');
+const NAMESPACE_PARAM = param(
+  'namespace',
+  'object name and auth scope, such as for teams and projects',
+  'path',
+);
+const WRITE_PARAMS = [
+  param('dryRun', 'When present, indicates that modifications should not be persisted.'),
+  param(
+    'fieldManager',
+    'fieldManager is a name associated with the actor or entity that is making these changes.',
+  ),
+  param(
+    'fieldValidation',
+    'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn, Strict.',
+  ),
+];
+const LIST_PARAMS = [
+  param('labelSelector', 'A selector to restrict the list of returned objects by their labels.'),
+  param('fieldSelector', 'A selector to restrict the list of returned objects by their fields.'),
+  param(
+    'resourceVersion',
+    'resourceVersion sets a constraint on what resource versions a request may be served from.',
+  ),
+  {
+    ...param('timeoutSeconds', 'Timeout for the list/watch call.'),
+    schema: { type: 'integer', uniqueItems: true },
+  },
+  {
+    ...param('watch', 'Watch for changes to the described resources.'),
+    schema: { type: 'boolean', uniqueItems: true },
+  },
+];
+
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+function ref(name: string): Json {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+function jsonContent(schema: Json): Json {
+  return { 'application/json': { schema }, 'application/yaml': { schema } };
+}
+
+function operation(
+  def: ResourceDefinition,
+  action: string,
+  id: string,
+  schemaName: string,
+  extra: Json = {},
+): Json {
+  return {
+    tags: [def.group ? `${def.group}_${def.version}` : 'core_v1'],
+    description: `${action} ${def.kind}`,
+    operationId: id,
+    responses: { '200': { description: 'OK', content: jsonContent(ref(schemaName)) } },
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': { group: def.group, version: def.version, kind: def.kind },
+    ...extra,
+  };
+}
+
+function pathsFor(def: ResourceDefinition): Record<string, Json> {
+  const base = def.group ? `/apis/${def.group}/${def.version}` : `/api/${def.version}`;
+  const scoped =
+    def.scope === 'Namespaced' ? `${base}/namespaces/{namespace}/${def.resource}` : `${base}/${def.resource}`;
+  const scopeParams = def.scope === 'Namespaced' ? [NAMESPACE_PARAM] : [];
+  const id = `${def.kind}${def.scope === 'Namespaced' ? 'Namespaced' : ''}`;
+  const listName = `${def.schemaName}List`;
+  const body = { requestBody: { content: jsonContent(ref(def.schemaName)), required: true } };
+  const patchBody = {
+    requestBody: {
+      content: Object.fromEntries(PATCH_TYPES.map((type) => [type, { schema: { type: 'object' } }])),
+      required: true,
+    },
+  };
+  const withParams = (params: Json[]) => ({ parameters: params });
+
+  const paths: Record<string, Json> = {
+    [scoped]: {
+      get: operation(def, 'list', `list${id}`, listName, withParams(LIST_PARAMS)),
+      post: operation(def, 'post', `create${id}`, def.schemaName, { ...body, ...withParams(WRITE_PARAMS) }),
+      parameters: scopeParams,
+    },
+    [`${scoped}/{name}`]: {
+      get: operation(def, 'get', `read${id}`, def.schemaName),
+      put: operation(def, 'put', `replace${id}`, def.schemaName, { ...body, ...withParams(WRITE_PARAMS) }),
+      patch: operation(def, 'patch', `patch${id}`, def.schemaName, {
+        ...patchBody,
+        ...withParams([...WRITE_PARAMS, param('force', 'Force is going to "force" Apply requests.')]),
+      }),
+      delete: operation(
+        def,
+        'delete',
+        `delete${id}`,
+        def.schemaName,
+        withParams([param('dryRun', 'dry run')]),
+      ),
+      parameters: [NAME_PARAM, ...scopeParams],
+    },
+  };
+  if (def.scope === 'Namespaced') {
+    paths[`${base}/${def.resource}`] = {
+      get: operation(def, 'list', `list${def.kind}ForAllNamespaces`, listName, withParams(LIST_PARAMS)),
+    };
+  }
+  for (const sub of def.subresources) {
+    const title = sub.charAt(0).toUpperCase() + sub.slice(1);
+    paths[`${scoped}/{name}/${sub}`] = {
+      get: operation(def, 'get', `read${id}${title}`, def.schemaName),
+      put: operation(def, 'put', `replace${id}${title}`, def.schemaName, {
+        ...body,
+        ...withParams(WRITE_PARAMS),
+      }),
+      patch: operation(def, 'patch', `patch${id}${title}`, def.schemaName, {
+        ...patchBody,
+        ...withParams(WRITE_PARAMS),
+      }),
+      parameters: [NAME_PARAM, ...scopeParams],
+    };
+  }
+  return paths;
+}
+
+function componentsFor(def: ResourceDefinition): Record<string, Schema & Json> {
+  const gvk = [{ group: def.group, version: def.version, kind: def.kind }];
+  const listGvk = [{ group: def.group, version: def.version, kind: def.listKind }];
+  return {
+    [def.schemaName]: { ...def.schema, 'x-kubernetes-group-version-kind': gvk },
+    [`${def.schemaName}List`]: {
+      type: 'object',
+      description: `${def.listKind} is a list of ${def.kind} objects.`,
+      required: ['items'],
+      properties: {
+        apiVersion: {
+          type: 'string',
+          description: 'APIVersion defines the versioned schema of this representation of an object.',
+        },
+        kind: {
+          type: 'string',
+          description: 'Kind is a string value representing the REST resource this object represents.',
+        },
+        metadata: {
+          type: 'object',
+          description: 'Standard list metadata.',
+          'x-kubernetes-preserve-unknown-fields': true,
+        },
+        items: {
+          type: 'array',
+          description: `List of ${def.resource}.`,
+          items: ref(def.schemaName) as Schema,
+        },
+      },
+      'x-kubernetes-group-version-kind': listGvk,
+    },
+  };
+}
+
+function buildDocument(defs: ResourceDefinition[]): Json {
+  const paths: Record<string, Json> = {};
+  const schemas: Record<string, Json> = {};
+  for (const def of defs) {
+    Object.assign(paths, pathsFor(def));
+    Object.assign(schemas, componentsFor(def));
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: PLATFORM_VERSION.gitVersion },
+    paths,
+    components: { schemas },
+  };
+}
+
+function gvKey(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+/** Builds documents once per group-version; the hash changes whenever a schema does. */
+export class OpenApiPublisher {
+  private readonly cache = new Map<string, GvDocument>();
+
+  constructor(private readonly registry: ResourceRegistry) {}
+
+  document(cluster: ClusterRef, group: string, version: string): GvDocument | undefined {
+    const key = gvKey(group, version);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const defs = this.registry.inGroupVersion(cluster, group, version);
+    if (defs.length === 0) return undefined;
+    const body = buildDocument(defs);
+    const hash = createHash('sha512').update(JSON.stringify(body)).digest('hex').toUpperCase();
+    const doc = { body, hash };
+    this.cache.set(key, doc);
+    return doc;
+  }
+
+  /**
+   * The discovery index. client-go replaces the whole request path with serverRelativeURL, so the
+   * URL must repeat the `/clusters/<cluster>` prefix the client came in through.
+   */
+  index(cluster: ClusterRef, prefix: string): Json {
+    const paths: Record<string, Json> = {};
+    for (const { group, versions } of this.registry.groups(cluster)) {
+      for (const version of versions) {
+        const doc = this.document(cluster, group, version);
+        if (!doc) continue;
+        const key = gvKey(group, version);
+        paths[key] = { serverRelativeURL: `${prefix}/openapi/v3/${key}?hash=${doc.hash}` };
+      }
+    }
+    return { paths };
+  }
+}

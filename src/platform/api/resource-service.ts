@@ -1,0 +1,436 @@
+import type { UserInfo } from '../auth/user.js';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  STALE_OBJECT,
+  type FieldError,
+} from '../http/errors.js';
+import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
+import type { ObjectKey } from '../storage/object-key.js';
+import type { ObjectStore, StoreTransaction } from '../storage/object-store.js';
+import { carrySystemMetadata, generateName, stampNewObject } from './metadata.js';
+import { deepClone, deepEqual, isPlainObject, type KubeObject } from './object.js';
+import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
+import { applyMergePatch, applyStrategicMergePatch } from './patch/merge-patch.js';
+import { apiVersionOf, groupResource, type HookContext, type ResourceDefinition } from './registry.js';
+import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
+import { checkAndPruneFields } from './validation/schema-fields.js';
+import { labelKeyErrors, labelValueErrors } from './validation/names.js';
+
+/** Where a request acts and on whose behalf. */
+export interface RequestScope {
+  cluster: ClusterRef;
+  user: UserInfo;
+  /** The namespace from the URL; undefined for cluster-scoped kinds and cluster-wide lists. */
+  namespace?: string;
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  fieldValidation?: FieldValidation;
+  dryRun?: boolean;
+  subresource?: string;
+  /** Collects Warning headers (unknown fields under `Warn`). */
+  warnings?: string[];
+}
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+const NAMESPACES = { group: '', resource: 'namespaces', kind: 'Namespace' };
+
+class DryRunRollback extends Error {
+  constructor(readonly result: unknown) {
+    super('dry run');
+  }
+}
+
+/**
+ * The single implementation of get/list/create/update/patch/delete for every kind. HTTP handlers,
+ * controllers and the demo all write through it, so defaulting, validation, optimistic concurrency
+ * and cascades behave the same whoever writes.
+ */
+export class ResourceService {
+  constructor(
+    readonly store: ObjectStore,
+    private readonly clusters: ClusterIndex,
+    /** Read per write: the base URL is known only once the server listens. */
+    private readonly env: { readonly baseUrl: string },
+  ) {}
+
+  key(def: ResourceDefinition, scope: RequestScope, name: string): ObjectKey {
+    return {
+      cluster: scope.cluster.id,
+      resource: groupResource(def),
+      namespace: def.scope === 'Namespaced' ? (scope.namespace ?? '') : '',
+      name,
+    };
+  }
+
+  get(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject {
+    const object = this.store.get(this.key(def, scope, name));
+    if (!object) throw notFound(def, name);
+    return object;
+  }
+
+  find(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject | undefined {
+    return this.store.get(this.key(def, scope, name));
+  }
+
+  list(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    filter: ObjectFilter,
+  ): { items: KubeObject[]; resourceVersion: string } {
+    const entries = this.store.list({
+      cluster: scope.cluster.id,
+      resource: groupResource(def),
+      namespace: def.scope === 'Namespaced' ? scope.namespace : undefined,
+    });
+    return {
+      items: entries.map((entry) => entry.object).filter((object) => matchesFilter(def, object, filter)),
+      resourceVersion: String(this.store.resourceVersion),
+    };
+  }
+
+  create(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    body: unknown,
+    options: WriteOptions = {},
+  ): KubeObject {
+    const object = this.admit(def, scope, body, options);
+    return this.write(options, (tx) => this.createIn(tx, def, scope, object));
+  }
+
+  update(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    body: unknown,
+    options: WriteOptions = {},
+  ): KubeObject {
+    const object = this.admit(def, scope, body, options);
+    if (object.metadata.name !== undefined && object.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    object.metadata.name = name;
+    return this.write(options, (tx) => {
+      const key = this.key(def, scope, name);
+      const old = tx.get(key);
+      if (!old) throw notFound(def, name);
+      return this.replaceIn(tx, def, scope, key, old, object, options.subresource);
+    });
+  }
+
+  patch(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    options: WriteOptions = {},
+  ): { object: KubeObject; created: boolean } {
+    if (type === 'apply') return this.apply(def, scope, name, patch, options);
+    return this.write(options, (tx) => {
+      const key = this.key(def, scope, name);
+      const old = tx.get(key);
+      if (!old) throw notFound(def, name);
+      const patched = patchObject(type, old, patch);
+      const next = this.admit(def, scope, patched, options);
+      return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
+    });
+  }
+
+  delete(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    options: DeleteOptions = {},
+  ): KubeObject {
+    return this.write(options, (tx) => {
+      const key = this.key(def, scope, name);
+      const old = tx.get(key);
+      if (!old) throw notFound(def, name);
+      checkPreconditions(def, name, old, options.preconditions);
+      def.hooks?.beforeDelete?.(old, this.context(tx, scope));
+      return tx.remove(key) ?? old;
+    });
+  }
+
+  /**
+   * Server-side apply without field ownership: the applied configuration creates the object when
+   * it is missing and is merged onto it otherwise. Enough for `kubectl apply --server-side`.
+   */
+  private apply(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    applied: unknown,
+    options: WriteOptions,
+  ): { object: KubeObject; created: boolean } {
+    if (!isPlainObject(applied)) throw badRequest('the applied configuration must be an object');
+    const appliedName = isPlainObject(applied.metadata) ? applied.metadata.name : undefined;
+    if (appliedName !== undefined && appliedName !== name) {
+      throw badRequest(
+        `the name of the object (${String(appliedName)}) does not match the name on the URL (${name})`,
+      );
+    }
+    return this.write(options, (tx) => {
+      const key = this.key(def, scope, name);
+      const old = tx.get(key);
+      if (!old) {
+        const object = this.admit(def, scope, applied, options);
+        object.metadata.name = name;
+        return { object: this.createIn(tx, def, scope, object), created: true };
+      }
+      const next = this.admit(def, scope, applyMergePatch(old, applied), options);
+      return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
+    });
+  }
+
+  private createIn(
+    tx: StoreTransaction,
+    def: ResourceDefinition,
+    scope: RequestScope,
+    object: KubeObject,
+  ): KubeObject {
+    const meta = object.metadata;
+    const ctx = this.context(tx, scope);
+    if (def.scope === 'Namespaced') this.requireNamespace(tx, scope);
+    if (!meta.name) {
+      if (!meta.generateName) {
+        throw invalid(def, '', [
+          { type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' },
+        ]);
+      }
+      meta.name = this.freeGeneratedName(tx, def, scope, meta.generateName);
+    }
+    const key = this.key(def, scope, meta.name);
+    if (tx.get(key)) throw alreadyExists(def, meta.name);
+    stampNewObject(object);
+    if (def.subresources.includes('status')) delete object.status;
+    def.hooks?.prepareCreate?.(object, ctx);
+    this.validate(def, object, undefined, ctx);
+    const stored = tx.put(key, object);
+    def.hooks?.afterCreate?.(stored, ctx);
+    return stored;
+  }
+
+  private replaceIn(
+    tx: StoreTransaction,
+    def: ResourceDefinition,
+    scope: RequestScope,
+    key: ObjectKey,
+    old: KubeObject,
+    incoming: KubeObject,
+    subresource: string | undefined,
+  ): KubeObject {
+    const name = key.name;
+    const requested = incoming.metadata.resourceVersion;
+    if (requested !== undefined && requested !== '' && requested !== old.metadata.resourceVersion) {
+      throw conflict(def, name, STALE_OBJECT);
+    }
+    let next: KubeObject;
+    if (subresource === 'status') {
+      // A status write changes status only; everything else stays as stored.
+      next = deepClone(old);
+      if (incoming.status === undefined) delete next.status;
+      else next.status = incoming.status;
+    } else {
+      next = incoming;
+      if (def.subresources.includes('status')) {
+        if (old.status === undefined) delete next.status;
+        else next.status = deepClone(old.status);
+      }
+    }
+    carrySystemMetadata(next, old);
+    next.metadata.name = old.metadata.name;
+    if (def.scope === 'Namespaced') next.metadata.namespace = old.metadata.namespace;
+    const ctx = this.context(tx, scope);
+    def.hooks?.prepareUpdate?.(next, old, ctx);
+    this.validate(def, next, old, ctx);
+    if (specChanged(next, old)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    // A write that changes nothing keeps its resourceVersion and wakes no watcher.
+    if (deepEqual(next, old)) return old;
+    return tx.put(key, next);
+  }
+
+  /** Turns a request body into an object of this kind: envelope, namespace, field validation. */
+  private admit(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    body: unknown,
+    options: WriteOptions,
+  ): KubeObject {
+    const cannotHandle = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
+    if (!isPlainObject(body)) throw badRequest(`${cannotHandle}: the body must be a JSON object`);
+    const object = deepClone(body) as KubeObject;
+    const apiVersion = apiVersionOf(def);
+    if (object.apiVersion !== undefined && object.apiVersion !== apiVersion) {
+      throw badRequest(
+        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${apiVersion})`,
+      );
+    }
+    if (object.kind !== undefined && object.kind !== def.kind) {
+      throw badRequest(`${cannotHandle}: the kind in the data (${String(object.kind)}) does not match`);
+    }
+    object.apiVersion = apiVersion;
+    object.kind = def.kind;
+    const problems = checkAndPruneFields(def.schema, object);
+    if (problems.typeErrors.length > 0)
+      throw badRequest(`${cannotHandle}: json: ${problems.typeErrors.join(', ')}`);
+    if (problems.unknown.length > 0) {
+      const unknown = problems.unknown.map((field) => `unknown field "${field}"`);
+      if (options.fieldValidation === 'Strict') {
+        throw badRequest(`${cannotHandle}: strict decoding error: ${unknown.join(', ')}`);
+      }
+      if (options.fieldValidation !== 'Ignore') options.warnings?.push(...unknown);
+    }
+    if (!isPlainObject(object.metadata)) object.metadata = {};
+    if (def.scope === 'Namespaced') {
+      const namespace = object.metadata.namespace;
+      if (namespace !== undefined && namespace !== '' && namespace !== scope.namespace) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      object.metadata.namespace = scope.namespace;
+    } else {
+      delete object.metadata.namespace;
+    }
+    return object;
+  }
+
+  private validate(
+    def: ResourceDefinition,
+    object: KubeObject,
+    old: KubeObject | undefined,
+    ctx: HookContext,
+  ): void {
+    const name = object.metadata.name ?? '';
+    const errors: FieldError[] = [];
+    if (!old) {
+      for (const detail of def.validateName(name))
+        errors.push({ type: 'Invalid', field: 'metadata.name', value: name, detail });
+    }
+    errors.push(...validateLabels(object), ...(def.hooks?.validate?.(object, old, ctx) ?? []));
+    if (errors.length > 0) throw invalid(def, name, errors);
+  }
+
+  private requireNamespace(tx: StoreTransaction, scope: RequestScope): void {
+    const namespace = scope.namespace ?? '';
+    const key = { cluster: scope.cluster.id, resource: 'namespaces', namespace: '', name: namespace };
+    if (!tx.get(key)) throw notFound(NAMESPACES, namespace);
+  }
+
+  private freeGeneratedName(
+    tx: StoreTransaction,
+    def: ResourceDefinition,
+    scope: RequestScope,
+    prefix: string,
+  ): string {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const name = generateName(prefix);
+      if (!tx.get(this.key(def, scope, name))) return name;
+    }
+    throw alreadyExists(def, prefix);
+  }
+
+  private context(tx: StoreTransaction, scope: RequestScope): HookContext {
+    return {
+      tx,
+      cluster: scope.cluster,
+      user: scope.user,
+      clusters: this.clusters,
+      baseUrl: this.env.baseUrl,
+    };
+  }
+
+  /** Runs a write in one transaction; a dry run does all the work, then rolls it back. */
+  private write<T>(options: { dryRun?: boolean }, work: (tx: StoreTransaction) => T): T {
+    if (!options.dryRun) return this.store.transact(work);
+    try {
+      this.store.transact((tx) => {
+        throw new DryRunRollback(work(tx));
+      });
+    } catch (err) {
+      if (err instanceof DryRunRollback) return err.result as T;
+      throw err;
+    }
+    throw new Error('unreachable');
+  }
+}
+
+function patchObject(type: Exclude<PatchType, 'apply'>, old: KubeObject, patch: unknown): unknown {
+  if (type === 'json') {
+    try {
+      return applyJsonPatch(old, patch);
+    } catch (err) {
+      if (err instanceof JsonPatchError)
+        throw new ApiError(
+          422,
+          'Invalid',
+          `the server rejected our request due to an error in our request: ${err.message}`,
+        );
+      throw err;
+    }
+  }
+  if (!isPlainObject(patch)) throw badRequest('a merge patch must be a JSON object');
+  return type === 'merge' ? applyMergePatch(old, patch) : applyStrategicMergePatch(old, patch);
+}
+
+function specChanged(next: KubeObject, old: KubeObject): boolean {
+  const strip = (object: KubeObject) => {
+    const { metadata: _metadata, status: _status, ...rest } = object;
+    return rest;
+  };
+  return !deepEqual(strip(next), strip(old));
+}
+
+function checkPreconditions(
+  def: ResourceDefinition,
+  name: string,
+  old: KubeObject,
+  preconditions: DeleteOptions['preconditions'],
+): void {
+  if (preconditions?.uid && preconditions.uid !== old.metadata.uid) {
+    throw conflict(
+      def,
+      name,
+      `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid ?? ''}`,
+    );
+  }
+  const rv = preconditions?.resourceVersion;
+  if (rv && rv !== old.metadata.resourceVersion) {
+    throw conflict(
+      def,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ''}`,
+    );
+  }
+}
+
+function validateLabels(object: KubeObject): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
+    for (const detail of labelKeyErrors(key))
+      errors.push({ type: 'Invalid', field: 'metadata.labels', value: key, detail });
+    for (const detail of labelValueErrors(String(value))) {
+      errors.push({ type: 'Invalid', field: 'metadata.labels', value, detail });
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,19 @@
+import { ResourceRegistry } from '../registry.js';
+import { configMaps } from './configmaps.js';
+import { logicalClusters } from './logicalclusters.js';
+import { namespaces } from './namespaces.js';
+import { secrets } from './secrets.js';
+import { workspacesResource, type WorkspaceHooksDeps } from './workspaces.js';
+import { workspaceTypes } from './workspacetypes.js';
+
+/** Everything the platform serves. A new kind is one more entry here. */
+export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
+  return new ResourceRegistry([
+    namespaces,
+    configMaps,
+    secrets,
+    workspacesResource(deps),
+    workspaceTypes,
+    logicalClusters,
+  ]);
+}

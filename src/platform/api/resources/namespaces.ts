@@ -1,0 +1,64 @@
+import { ensureObject, type KubeObject } from '../object.js';
+import type { HookContext, ResourceDefinition } from '../registry.js';
+import { conditionsSchema, kindSchema, obj, str, stringList } from '../schema.js';
+import { dnsLabelName } from '../validation/names.js';
+import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
+
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function labelWithName(object: KubeObject): void {
+  const labels = (object.metadata.labels ??= {});
+  labels[NAME_LABEL] = object.metadata.name ?? '';
+}
+
+/** Namespaces go at once: their content is deleted in the same transaction as they are. */
+function deleteContent(namespace: KubeObject, ctx: HookContext): void {
+  for (const entry of ctx.tx.listCluster(ctx.cluster.id, namespace.metadata.name ?? ''))
+    ctx.tx.remove(entry.key);
+}
+
+export const namespaces: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  resource: 'namespaces',
+  singular: 'namespace',
+  shortNames: ['ns'],
+  categories: [],
+  scope: 'Cluster',
+  verbs: STANDARD_VERBS,
+  subresources: ['status'],
+  description: 'Namespace provides a scope for Names.',
+  schemaName: 'io.k8s.api.core.v1.Namespace',
+  schema: kindSchema('Namespace provides a scope for Names. Use of multiple namespaces is optional.', {
+    spec: obj('Spec defines the behavior of the Namespace.', {
+      finalizers: stringList(
+        'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.',
+      ),
+    }),
+    status: obj('Status describes the current status of a Namespace.', {
+      phase: str('Phase is the current lifecycle phase of the namespace.', {
+        enum: ['Active', 'Terminating'],
+      }),
+      conditions: conditionsSchema,
+    }),
+  }),
+  validateName: dnsLabelName,
+  columns: [{ name: 'Status', type: 'string', description: 'The status of the namespace' }, AGE_COLUMN],
+  cells: (object, now) => [
+    (object.status as { phase?: string } | undefined)?.phase ?? '',
+    ageCell(object, now),
+  ],
+  fieldSelectors: { 'status.phase': (object) => (object.status as { phase?: string } | undefined)?.phase },
+  hooks: {
+    prepareCreate(object) {
+      labelWithName(object);
+      ensureObject(object, 'status').phase = 'Active';
+    },
+    prepareUpdate(object) {
+      labelWithName(object);
+    },
+    beforeDelete: deleteContent,
+  },
+};

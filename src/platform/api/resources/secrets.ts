@@ -1,0 +1,85 @@
+import type { FieldError } from '../../http/errors.js';
+import { isPlainObject } from '../object.js';
+import type { ResourceDefinition } from '../registry.js';
+import { bool, kindSchema, str, stringMap } from '../schema.js';
+import { dnsSubdomainName } from '../validation/names.js';
+import { AGE_COLUMN, ageCell, countKeys, STANDARD_VERBS } from './common.js';
+import { dataKeyErrors } from './configmaps.js';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** `stringData` is write-only convenience: the apiserver folds it into base64 `data`. */
+function foldStringData(object: Record<string, unknown>): void {
+  if (!isPlainObject(object.stringData)) return;
+  const data = isPlainObject(object.data) ? object.data : {};
+  for (const [key, value] of Object.entries(object.stringData)) {
+    data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  }
+  object.data = data;
+  delete object.stringData;
+}
+
+export const secrets: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  kind: 'Secret',
+  listKind: 'SecretList',
+  resource: 'secrets',
+  singular: 'secret',
+  shortNames: [],
+  categories: [],
+  scope: 'Namespaced',
+  verbs: STANDARD_VERBS,
+  subresources: [],
+  description: 'Secret holds secret data of a certain type.',
+  schemaName: 'io.k8s.api.core.v1.Secret',
+  schema: kindSchema(
+    'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
+    {
+      data: {
+        ...stringMap('Data contains the secret data, base64-encoded.'),
+        additionalProperties: { type: 'string', format: 'byte' },
+      },
+      stringData: stringMap(
+        'stringData allows specifying non-binary secret data in string form. It is write-only.',
+      ),
+      type: str('Used to facilitate programmatic handling of secret data.'),
+      immutable: bool('Immutable, if set to true, ensures that data stored in the Secret cannot be updated.'),
+    },
+  ),
+  validateName: dnsSubdomainName,
+  columns: [
+    { name: 'Type', type: 'string', description: 'The type of the secret' },
+    { name: 'Data', type: 'integer', description: 'Number of keys in data.' },
+    AGE_COLUMN,
+  ],
+  cells: (object, now) => [object.type ?? 'Opaque', countKeys(object.data), ageCell(object, now)],
+  fieldSelectors: { type: (object) => (typeof object.type === 'string' ? object.type : undefined) },
+  hooks: {
+    prepareCreate(object) {
+      foldStringData(object);
+      if (!object.type) object.type = 'Opaque';
+    },
+    prepareUpdate(object, old) {
+      foldStringData(object);
+      if (!object.type) object.type = old.type;
+    },
+    validate(object, old) {
+      const errors: FieldError[] = dataKeyErrors('data', object.data);
+      for (const [key, value] of Object.entries(isPlainObject(object.data) ? object.data : {})) {
+        if (typeof value !== 'string' || !BASE64.test(value)) {
+          errors.push({
+            type: 'Invalid',
+            field: `data[${key}]`,
+            value: '<secret contents redacted>',
+            detail: 'must be base64-encoded',
+          });
+        }
+      }
+      if (old && old.type !== object.type) {
+        errors.push({ type: 'Invalid', field: 'type', value: object.type, detail: 'field is immutable' });
+      }
+      return errors;
+    },
+  },
+};

@@ -1,0 +1,72 @@
+import { isPlainObject } from '../object.js';
+import type { Schema } from '../schema.js';
+
+export interface FieldProblems {
+  /** Dotted paths of fields the schema does not know, e.g. `spec.colour`. */
+  unknown: string[];
+  /** Values of the wrong JSON type, worded like Go's json decoder. */
+  typeErrors: string[];
+}
+
+/**
+ * Walks a value against its schema, collecting unknown fields and type mismatches, and removes
+ * the unknown fields (the apiserver prunes what it cannot decode, so they are never stored).
+ */
+export function checkAndPruneFields(schema: Schema, value: unknown): FieldProblems {
+  const problems: FieldProblems = { unknown: [], typeErrors: [] };
+  walk(schema, value, '', problems);
+  return problems;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return 'number';
+  return typeof value;
+}
+
+function typeMatches(schema: Schema, value: unknown): boolean {
+  switch (schema.type) {
+    case undefined:
+      return true;
+    case 'object':
+      return isPlainObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    default:
+      return typeof value === schema.type;
+  }
+}
+
+function walk(schema: Schema, value: unknown, path: string, problems: FieldProblems): void {
+  // null means "unset" in Kubernetes JSON for every field type.
+  if (value === null || value === undefined) return;
+  if (!typeMatches(schema, value)) {
+    problems.typeErrors.push(
+      `cannot unmarshal ${jsonType(value)} into field ${path || '<root>'} of type ${schema.type}`,
+    );
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (schema.items)
+      value.forEach((item, i) => walk(schema.items as Schema, item, `${path}[${i}]`, problems));
+    return;
+  }
+  if (!isPlainObject(value) || schema['x-kubernetes-preserve-unknown-fields']) return;
+  for (const key of Object.keys(value)) {
+    const childPath = path ? `${path}.${key}` : key;
+    const child = schema.properties?.[key];
+    if (child) {
+      walk(child, value[key], childPath, problems);
+    } else if (isPlainObject(schema.additionalProperties)) {
+      walk(schema.additionalProperties, value[key], childPath, problems);
+    } else if (schema.additionalProperties !== true && schema.properties) {
+      problems.unknown.push(childPath);
+      delete value[key];
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { deepClone, getField, type KubeObject } from '../api/object.js';
+import type { ResourceDefinition, ResourceRegistry } from '../api/registry.js';
+import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import { SYSTEM_USER } from '../auth/user.js';
+import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
+import type { ObjectKey } from '../storage/object-key.js';
+import {
+  LOGICAL_CLUSTER_NAME,
+  LOGICAL_CLUSTERS,
+  NAMESPACES,
+  PATH_ANNOTATION,
+  TYPE_ANNOTATION,
+  WORKSPACES,
+} from '../tenancy/constants.js';
+import { joinPath } from '../tenancy/paths.js';
+import { formatTypeReference } from '../tenancy/workspace-types.js';
+
+export interface WorkspaceControllerDeps {
+  service: ResourceService;
+  registry: ResourceRegistry;
+  clusters: ClusterIndex;
+  env: { readonly baseUrl: string };
+}
+
+const RETRY_MS = 1000;
+
+function keyString(key: ObjectKey): string {
+  return JSON.stringify([key.cluster, key.name]);
+}
+
+/**
+ * Brings workspaces to life the way kcp's controllers do: Scheduling → (logical cluster created)
+ * Initializing → (default namespace) Ready. It is level-triggered: each pass makes at most one
+ * change and requeues, so every step is its own write that watchers see, and a workspace left
+ * half-way by a crash is simply picked up again by `resync()` on the next start.
+ */
+export class WorkspaceController {
+  private readonly queue = new Map<string, ObjectKey>();
+  private scheduled = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly deps: WorkspaceControllerDeps) {}
+
+  enqueue(key: ObjectKey): void {
+    if (this.stopped) return;
+    this.queue.set(keyString(key), key);
+    this.schedule();
+  }
+
+  /** Queues every workspace, so unfinished ones finish and stale URLs (a new port) get fixed. */
+  resync(): void {
+    for (const entry of this.deps.service.store.listEverywhere(WORKSPACES)) this.enqueue(entry.key);
+  }
+
+  /** Resolves once nothing is queued; the demo waits on it before filling new workspaces. */
+  settle(): Promise<void> {
+    if (this.queue.size === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.clear();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.notifyIdle();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    // setImmediate lets the write that enqueued us commit and reach watchers first.
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const batch = [...this.queue.values()];
+    this.queue.clear();
+    for (const key of batch) {
+      if (this.stopped) return;
+      try {
+        if (this.reconcile(key)) this.enqueue(key);
+      } catch (err) {
+        process.stderr.write(`kplane platform: workspace ${key.name}: ${(err as Error).message}\n`);
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.enqueue(key);
+        }, RETRY_MS);
+        this.timers.add(timer);
+      }
+    }
+    if (this.queue.size === 0) this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private def(resource: string): ResourceDefinition {
+    return this.deps.registry.get(resource);
+  }
+
+  /** Makes the next change the workspace needs; false when it is where it should be. */
+  private reconcile(key: ObjectKey): boolean {
+    const { service, clusters } = this.deps;
+    const workspace = service.store.get(key);
+    const parent = clusters.resolve(key.cluster);
+    if (!workspace || !parent) return false;
+    const clusterId = getField(workspace, 'spec.cluster');
+    if (typeof clusterId !== 'string' || !clusterId) return false;
+    const child: ClusterRef = { id: clusterId, path: joinPath(parent.path, key.name) };
+    const url = `${this.deps.env.baseUrl}/clusters/${child.path}`;
+    const parentScope: RequestScope = { cluster: parent, user: SYSTEM_USER };
+    const childScope: RequestScope = { cluster: child, user: SYSTEM_USER };
+    const phase = getField(workspace, 'status.phase');
+    const logicalClusters = this.def(LOGICAL_CLUSTERS);
+
+    const logicalCluster = service.find(logicalClusters, childScope, LOGICAL_CLUSTER_NAME);
+    if (!logicalCluster) {
+      this.createLogicalCluster(workspace, parent, child, url);
+      return true;
+    }
+    if (phase === 'Scheduling') return this.setPhase(workspace, parentScope, 'Initializing');
+    if (phase === 'Initializing') {
+      if (!service.find(this.def(NAMESPACES), childScope, 'default')) {
+        service.create(this.def(NAMESPACES), childScope, { metadata: { name: 'default' } });
+        return true;
+      }
+      if (getField(logicalCluster, 'status.phase') !== 'Ready') {
+        this.updateStatus(logicalClusters, childScope, logicalCluster, { phase: 'Ready', URL: url });
+        return true;
+      }
+      return this.setPhase(workspace, parentScope, 'Ready');
+    }
+    if (getField(logicalCluster, 'status.URL') !== url) {
+      this.updateStatus(logicalClusters, childScope, logicalCluster, { URL: url });
+      return true;
+    }
+    if (getField(workspace, 'spec.URL') !== url) {
+      // spec.URL is immutable through the API; the system rewrites it when the server's address changes.
+      service.store.transact((tx) => {
+        const next = deepClone(workspace);
+        (next.spec as Record<string, unknown>).URL = url;
+        tx.put(key, next);
+      });
+      return true;
+    }
+    return false;
+  }
+
+  private createLogicalCluster(
+    workspace: KubeObject,
+    parent: ClusterRef,
+    child: ClusterRef,
+    url: string,
+  ): void {
+    const { service, clusters } = this.deps;
+    const type = getField(workspace, 'spec.type') as { name: string; path: string };
+    const logicalClusters = this.def(LOGICAL_CLUSTERS);
+    const scope: RequestScope = { cluster: child, user: SYSTEM_USER };
+    service.store.transact(() => {
+      clusters.add(child);
+      const created = service.create(logicalClusters, scope, {
+        metadata: {
+          name: LOGICAL_CLUSTER_NAME,
+          annotations: { [PATH_ANNOTATION]: child.path, [TYPE_ANNOTATION]: formatTypeReference(type) },
+        },
+        spec: {
+          owner: {
+            apiVersion: 'tenancy.kcp.io/v1alpha1',
+            resource: 'workspaces',
+            name: workspace.metadata.name,
+            cluster: parent.id,
+            uid: workspace.metadata.uid,
+          },
+        },
+      });
+      this.updateStatus(logicalClusters, scope, created, { phase: 'Initializing', URL: url });
+    });
+  }
+
+  private setPhase(workspace: KubeObject, scope: RequestScope, phase: string): boolean {
+    this.updateStatus(this.def(WORKSPACES), scope, workspace, { phase });
+    return true;
+  }
+
+  private updateStatus(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    object: KubeObject,
+    changes: Record<string, unknown>,
+  ): void {
+    const status = { ...((object.status as Record<string, unknown> | undefined) ?? {}), ...changes };
+    this.deps.service.update(
+      def,
+      scope,
+      object.metadata.name ?? '',
+      { ...object, status },
+      { subresource: 'status' },
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import type { ResourceRegistry } from './api/registry.js';
+import type { RequestScope, ResourceService } from './api/resource-service.js';
+import { ADMIN_GROUPS, ADMIN_USER } from './auth/user.js';
+import type { WorkspaceController } from './controllers/workspace-controller.js';
+import type { ClusterIndex } from './storage/cluster-index.js';
+import { NAMESPACES, WORKSPACES } from './tenancy/constants.js';
+import { joinPath, ROOT_PATH } from './tenancy/paths.js';
+
+export interface DemoDeps {
+  service: ResourceService;
+  registry: ResourceRegistry;
+  clusters: ClusterIndex;
+  controller: WorkspaceController;
+}
+
+const ORGANIZATION = 'acme';
+const TEAMS = ['web', 'api', 'ci'];
+
+const CONFIG_MAPS: {
+  workspace: string;
+  name: string;
+  labels: Record<string, string>;
+  data: Record<string, string>;
+}[] = [
+  { workspace: 'web', name: 'web-config', labels: { app: 'web' }, data: { LOG_LEVEL: 'info', PORT: '8080' } },
+  {
+    workspace: 'web',
+    name: 'feature-flags',
+    labels: { app: 'web', kind: 'flags' },
+    data: { newCheckout: 'true', darkMode: 'false' },
+  },
+  {
+    workspace: 'api',
+    name: 'api-config',
+    labels: { app: 'api' },
+    data: { LOG_LEVEL: 'debug', DATABASE_POOL: '10' },
+  },
+];
+
+/**
+ * The demo tree: organization root:acme with teams web, api and ci, and a few config maps. Written
+ * as the admin through the normal API path, and only what is missing, so restarts change nothing.
+ */
+export async function seedDemo(deps: DemoDeps): Promise<void> {
+  const user = { name: ADMIN_USER, groups: ADMIN_GROUPS };
+  const scopeOf = async (path: string): Promise<RequestScope> => {
+    await deps.controller.settle();
+    const cluster = deps.clusters.resolve(path);
+    if (!cluster) throw new Error(`demo: workspace ${path} did not come up`);
+    return { cluster, user };
+  };
+  const ensureWorkspace = (scope: RequestScope, name: string, type: string) => {
+    const def = deps.registry.get(WORKSPACES);
+    if (deps.service.find(def, scope, name)) return;
+    deps.service.create(def, scope, {
+      metadata: { name },
+      spec: { type: { name: type, path: ROOT_PATH } },
+    });
+  };
+
+  ensureWorkspace(await scopeOf(ROOT_PATH), ORGANIZATION, 'organization');
+  const organization = joinPath(ROOT_PATH, ORGANIZATION);
+  const orgScope = await scopeOf(organization);
+  for (const team of TEAMS) ensureWorkspace(orgScope, team, 'team');
+
+  const configMaps = deps.registry.get('configmaps');
+  const namespaces = deps.registry.get(NAMESPACES);
+  for (const cm of CONFIG_MAPS) {
+    const scope = { ...(await scopeOf(joinPath(organization, cm.workspace))), namespace: 'default' };
+    if (!deps.service.find(namespaces, { ...scope, namespace: undefined }, 'default')) continue;
+    if (deps.service.find(configMaps, scope, cm.name)) continue;
+    deps.service.create(configMaps, scope, { metadata: { name: cm.name, labels: cm.labels }, data: cm.data });
+  }
+}

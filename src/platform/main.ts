@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { PortInUseError } from './http/listen.js';
+import { AlreadyRunningError } from './process/pid-file.js';
+import { startPlatform } from './server.js';
+
+// Process entry of the local platform. The CLI relies on this contract: one JSON line on stdout
+// when ready, nothing else on stdout, errors on stderr with exit code 1.
+
+const USAGE = 'usage: node dist/platform/main.js --port N --data-dir DIR [--demo]';
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function parseCommandLine(): { port: number; dataDir: string; demo: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, demo: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  const port = Number(values.port);
+  if (values.port === undefined || !/^\d+$/.test(values.port) || port > 65535)
+    fail(`--port must be 0-65535\n${USAGE}`, 2);
+  if (!values['data-dir']) fail(`--data-dir is required\n${USAGE}`, 2);
+  return { port, dataDir: values['data-dir'], demo: values.demo ?? false };
+}
+
+async function main(): Promise<void> {
+  const args = parseCommandLine();
+  let platform;
+  try {
+    platform = await startPlatform({ ...args, log: process.env.KPLANE_LOG === '1' });
+  } catch (err) {
+    if (err instanceof AlreadyRunningError || err instanceof PortInUseError) fail(err.message);
+    fail(`kplane platform failed to start: ${(err as Error).message}`);
+  }
+  const running = platform;
+  const shutdown = () => {
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => fail(`kplane platform failed to stop cleanly: ${(err as Error).message}`),
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  process.stdout.write(
+    `${JSON.stringify({
+      ready: true,
+      url: running.url,
+      kubeconfig: running.kubeconfig,
+      dataDir: running.dataDir,
+      pid: process.pid,
+    })}\n`,
+  );
+}
+
+void main();

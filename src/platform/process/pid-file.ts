@@ -1,0 +1,52 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class AlreadyRunningError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`kplane platform is already running on ${dataDir} (pid ${pid})`);
+    this.name = 'AlreadyRunningError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else; still alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims `DIR/server.pid` so only one server uses a data folder. The file is created exclusively;
+ * one left behind by a dead process (kill -9) is replaced. Returns the release function.
+ */
+export function acquirePidFile(dataDir: string, pid = process.pid): () => void {
+  const file = join(dataDir, 'server.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o644);
+      writeSync(fd, `${pid}\n`);
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(pid)) unlinkSync(file);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+      if (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder)) {
+        throw new AlreadyRunningError(dataDir, holder);
+      }
+      unlinkSync(file);
+    }
+  }
+  throw new Error(`could not claim ${file}`);
+}

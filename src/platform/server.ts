@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ResourceHandler } from './api/handler.js';
+import { OpenApiPublisher } from './api/openapi.js';
+import { ResourceService } from './api/resource-service.js';
+import { builtinRegistry } from './api/resources/index.js';
+import { bootstrapRoot } from './controllers/root-bootstrap.js';
+import { WorkspaceController } from './controllers/workspace-controller.js';
+import { seedDemo } from './demo.js';
+import { createDualProtocolServer, type DualProtocolServer } from './http/dual-protocol.js';
+import { closeServer, listenOnLoopback, LOOPBACK } from './http/listen.js';
+import { Router } from './http/router.js';
+import { WatchRegistry } from './http/watch-stream.js';
+import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
+import { acquirePidFile } from './process/pid-file.js';
+import { ClusterIndex } from './storage/cluster-index.js';
+import { openDatabase, type Db } from './storage/database.js';
+import { EventLog } from './storage/event-log.js';
+import { ObjectStore } from './storage/object-store.js';
+import { TokenStore } from './storage/token-store.js';
+import { ensureServingCertificates } from './tls/platform-certificates.js';
+
+export interface PlatformOptions {
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  demo?: boolean;
+  /** Request logs on stderr. */
+  log?: boolean;
+}
+
+export interface RunningPlatform {
+  /** `https://127.0.0.1:PORT` (the same port also answers plain HTTP). */
+  url: string;
+  port: number;
+  dataDir: string;
+  kubeconfig: string;
+  tokenFile: string;
+  /** The CA that signed the serving certificate (PEM file), for clients other than kubectl. */
+  caFile: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local platform on 127.0.0.1 with its data in `dataDir`: claims the folder, opens the
+ * database, listens, makes sure root and the admin credentials exist, finishes any workspace a
+ * previous run left half-way, and seeds the demo tree when asked.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const releasePid = acquirePidFile(dataDir);
+  let db: Db | undefined;
+  let server: DualProtocolServer | undefined;
+  const watches = new WatchRegistry();
+  let controller: WorkspaceController | undefined;
+  try {
+    db = openDatabase(join(dataDir, 'platform.db'));
+    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
+    const clusters = new ClusterIndex(db);
+    const tokens = new TokenStore(db);
+    const env = { baseUrl: '' };
+    const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key) });
+    const service = new ResourceService(store, clusters, env);
+    controller = new WorkspaceController({ service, registry, clusters, env });
+    let port = options.port;
+    const router = new Router({
+      tokens,
+      clusters,
+      registry,
+      openapi: new OpenApiPublisher(registry),
+      resources: new ResourceHandler(service, watches),
+      serverAddress: () => `${LOOPBACK}:${port}`,
+      log: options.log ?? false,
+    });
+    const certificates = ensureServingCertificates(dataDir);
+    server = createDualProtocolServer(router.listener, {
+      cert: certificates.certPem,
+      key: certificates.keyPem,
+    });
+    port = await listenOnLoopback(server.front, options.port);
+    env.baseUrl = `https://${LOOPBACK}:${port}`;
+
+    bootstrapRoot(service, registry, clusters, env.baseUrl);
+    const tokenFile = ensureAdminToken(dataDir, tokens);
+    const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);
+    controller.resync();
+    if (options.demo) await seedDemo({ service, registry, clusters, controller });
+    await controller.settle();
+
+    const openDb = db;
+    const openServer = server;
+    const runningController = controller;
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        runningController.stop();
+        watches.closeAll();
+        await closeServer(openServer);
+        openDb.close();
+        releasePid();
+      })());
+    return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
+  } catch (err) {
+    controller?.stop();
+    watches.closeAll();
+    if (server) await closeServer(server);
+    db?.close();
+    releasePid();
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Where an object lives: its logical cluster id, its group/resource (`configmaps`,
+ * `workspaces.tenancy.kcp.io`), its namespace ('' when cluster-scoped) and its name.
+ */
+export interface ObjectKey {
+  cluster: string;
+  resource: string;
+  namespace: string;
+  name: string;
+}
+
+export interface CollectionScope {
+  cluster: string;
+  resource: string;
+  /** Undefined lists every namespace. */
+  namespace?: string;
+}

@@ -1,0 +1,184 @@
+import type { KubeObject } from '../api/object.js';
+import type { Db } from './database.js';
+import type { ChangeEvent, EventLog } from './event-log.js';
+import type { CollectionScope, ObjectKey } from './object-key.js';
+
+interface Row {
+  cluster: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  body: string;
+}
+
+export interface StoredEntry {
+  key: ObjectKey;
+  object: KubeObject;
+}
+
+const RV_KEY = 'resourceVersion';
+
+/**
+ * Durable object storage. All reads and writes are synchronous SQLite calls on one connection, so a
+ * transaction is never interleaved with another request. Each write bumps the single global
+ * resourceVersion; the change events are published only after the transaction commits.
+ */
+export class ObjectStore {
+  private rv: number;
+  private open: StoreTransaction | undefined;
+
+  constructor(
+    private readonly db: Db,
+    readonly events: EventLog,
+  ) {
+    this.rv = readResourceVersion(db);
+  }
+
+  static initialResourceVersion(db: Db): number {
+    return readResourceVersion(db);
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  get(key: ObjectKey): KubeObject | undefined {
+    return getObject(this.db, key);
+  }
+
+  list(scope: CollectionScope): StoredEntry[] {
+    return listObjects(this.db, scope);
+  }
+
+  /** One resource across every logical cluster; for controllers resyncing after a restart. */
+  listEverywhere(resource: string): StoredEntry[] {
+    const rows = this.db
+      .prepare('SELECT cluster, resource, namespace, name, body FROM objects WHERE resource = ?')
+      .all(resource) as Row[];
+    return rows.map(toEntry);
+  }
+
+  /**
+   * Runs `work` in one immediate transaction. Nested calls join the outer transaction, so hooks
+   * can write without caring whether they are already inside one.
+   */
+  transact<T>(work: (tx: StoreTransaction) => T): T {
+    if (this.open) return work(this.open);
+    const startRv = this.rv;
+    const tx = new StoreTransaction(this.db, () => ++this.rv);
+    this.open = tx;
+    let result: T;
+    try {
+      result = this.db
+        .transaction(() => {
+          const value = work(tx);
+          if (this.rv !== startRv) {
+            this.db
+              .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+              .run(RV_KEY, String(this.rv));
+          }
+          return value;
+        })
+        .immediate();
+    } catch (err) {
+      this.rv = startRv;
+      throw err;
+    } finally {
+      this.open = undefined;
+    }
+    for (const event of tx.staged) this.events.publish(event);
+    return result;
+  }
+}
+
+export class StoreTransaction {
+  readonly staged: ChangeEvent[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly nextRv: () => number,
+  ) {}
+
+  get(key: ObjectKey): KubeObject | undefined {
+    return getObject(this.db, key);
+  }
+
+  list(scope: CollectionScope): StoredEntry[] {
+    return listObjects(this.db, scope);
+  }
+
+  /** Every object in a logical cluster, optionally only one namespace's. */
+  listCluster(cluster: string, namespace?: string): StoredEntry[] {
+    const rows = (
+      namespace === undefined
+        ? this.db
+            .prepare('SELECT cluster, resource, namespace, name, body FROM objects WHERE cluster = ?')
+            .all(cluster)
+        : this.db
+            .prepare(
+              'SELECT cluster, resource, namespace, name, body FROM objects WHERE cluster = ? AND namespace = ?',
+            )
+            .all(cluster, namespace)
+    ) as Row[];
+    return rows.map(toEntry);
+  }
+
+  /** Creates or replaces the object, stamping it with a fresh resourceVersion. */
+  put(key: ObjectKey, object: KubeObject): KubeObject {
+    const previous = this.get(key);
+    const rv = this.nextRv();
+    const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO objects (cluster, resource, namespace, name, rv, body) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(key.cluster, key.resource, key.namespace, key.name, rv, JSON.stringify(stored));
+    this.staged.push({ type: previous ? 'MODIFIED' : 'ADDED', rv, key, object: stored, previous });
+    return stored;
+  }
+
+  /** Deletes the object; the DELETED event carries it at the deletion's resourceVersion. */
+  remove(key: ObjectKey): KubeObject | undefined {
+    const previous = this.get(key);
+    if (!previous) return undefined;
+    const rv = this.nextRv();
+    this.db
+      .prepare('DELETE FROM objects WHERE cluster = ? AND resource = ? AND namespace = ? AND name = ?')
+      .run(key.cluster, key.resource, key.namespace, key.name);
+    const gone: KubeObject = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(rv) } };
+    this.staged.push({ type: 'DELETED', rv, key, object: gone });
+    return gone;
+  }
+}
+
+function readResourceVersion(db: Db): number {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(RV_KEY) as { value: string } | undefined;
+  return row ? Number(row.value) : 0;
+}
+
+function getObject(db: Db, key: ObjectKey): KubeObject | undefined {
+  const row = db
+    .prepare('SELECT body FROM objects WHERE cluster = ? AND resource = ? AND namespace = ? AND name = ?')
+    .get(key.cluster, key.resource, key.namespace, key.name) as { body: string } | undefined;
+  return row ? (JSON.parse(row.body) as KubeObject) : undefined;
+}
+
+function listObjects(db: Db, scope: CollectionScope): StoredEntry[] {
+  const select =
+    'SELECT cluster, resource, namespace, name, body FROM objects WHERE cluster = ? AND resource = ?';
+  const rows = (
+    scope.namespace === undefined
+      ? db.prepare(`${select} ORDER BY namespace, name`).all(scope.cluster, scope.resource)
+      : db
+          .prepare(`${select} AND namespace = ? ORDER BY name`)
+          .all(scope.cluster, scope.resource, scope.namespace)
+  ) as Row[];
+  return rows.map(toEntry);
+}
+
+function toEntry(row: Row): StoredEntry {
+  return {
+    key: { cluster: row.cluster, resource: row.resource, namespace: row.namespace, name: row.name },
+    object: JSON.parse(row.body) as KubeObject,
+  };
+}

@@ -1,0 +1,34 @@
+import type { Db } from './database.js';
+
+export interface TokenRecord {
+  hash: string;
+  user: string;
+  groups: string[];
+  /** Milliseconds since the epoch; undefined never expires. */
+  expiresAt?: number;
+}
+
+/** Bearer tokens by their sha256 hash; the plain token is never stored. */
+export class TokenStore {
+  constructor(private readonly db: Db) {}
+
+  find(hash: string): TokenRecord | undefined {
+    const row = this.db
+      .prepare('SELECT hash, user, groups, expires_at FROM tokens WHERE hash = ?')
+      .get(hash) as { hash: string; user: string; groups: string; expires_at: number | null } | undefined;
+    if (!row) return undefined;
+    const record: TokenRecord = {
+      hash: row.hash,
+      user: row.user,
+      groups: JSON.parse(row.groups) as string[],
+    };
+    if (row.expires_at !== null) record.expiresAt = row.expires_at;
+    return record;
+  }
+
+  add(record: TokenRecord): void {
+    this.db
+      .prepare('INSERT INTO tokens (hash, user, groups, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(record.hash, record.user, JSON.stringify(record.groups), record.expiresAt ?? null, Date.now());
+  }
+}
