@@ -18,7 +18,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import { KubeconfigEditError, KubeconfigParseError } from './errors.js';
-import { type ParsedKubeconfigFile, parseKubeconfigText } from './load.js';
+import { type ParsedKubeconfigFile, parseKubeconfigTextCached } from './load.js';
 import {
   BODY_KEY,
   type KubeconfigEntry,
@@ -474,9 +474,7 @@ function newFileText(changes: readonly KubeconfigChange[], style: Style): string
 }
 
 function restOf(file: ParsedKubeconfigFile): YamlObject {
-  if (!file.doc) return {};
-  const data = file.doc.toJS({ maxAliasCount: 1000 }) as YamlObject;
-  const rest: YamlObject = { ...data };
+  const rest: YamlObject = { ...file.data };
   for (const key of [...SECTIONS, 'current-context']) delete rest[key];
   return rest;
 }
@@ -514,7 +512,7 @@ function verify(
  * not mean exactly the old content plus the changes (then nothing must be written).
  */
 export function applyChangesToText(text: string, file: string, changes: readonly KubeconfigChange[]): string {
-  const before = parseKubeconfigText(text, file);
+  const before = parseKubeconfigTextCached(text, file);
   if (changes.length === 0) return text;
   const fail = (problem: string): never => {
     throw new KubeconfigEditError(file, problem);
@@ -558,7 +556,7 @@ export function applyChangesToText(text: string, file: string, changes: readonly
 
   let after: ParsedKubeconfigFile;
   try {
-    after = parseKubeconfigText(out, file);
+    after = parseKubeconfigTextCached(out, file);
   } catch (err) {
     if (err instanceof KubeconfigParseError) return fail(`the edited file would not parse (${err.problem})`);
     throw err;

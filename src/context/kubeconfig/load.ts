@@ -26,6 +26,8 @@ export interface ParsedKubeconfigFile {
   readonly entries: Readonly<Record<KubeconfigSection, readonly KubeconfigEntry[]>>;
   /** This file's current-context, or ''. */
   readonly currentContext: string;
+  /** The whole document as plain data ({} when empty). */
+  readonly data: YamlObject;
 }
 
 export interface LoadedKubeconfig {
@@ -53,7 +55,7 @@ export function parseKubeconfigText(text: string, file: string): ParsedKubeconfi
   if (firstError) fail(`invalid YAML: ${firstLine(firstError.message)}`);
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
-    return { path: file, exists: true, text, doc: undefined, entries: empty, currentContext: '' };
+    return { path: file, exists: true, text, doc: undefined, entries: empty, currentContext: '', data: {} };
   }
   if (!isMap(root)) fail('the top level is not a mapping');
 
@@ -98,7 +100,21 @@ export function parseKubeconfigText(text: string, file: string): ParsedKubeconfi
   const cc = data['current-context'];
   if (cc !== undefined && cc !== null && typeof cc === 'object') fail('"current-context" is not a string');
   const currentContext = cc === undefined || cc === null ? '' : String(cc);
-  return { path: file, exists: true, text, doc, entries, currentContext };
+  return { path: file, exists: true, text, doc, entries, currentContext, data };
+}
+
+// Parsing dominates the cost of `ws use` (tens of milliseconds per 100 KB), and one command reads the same
+// files more than once (before asking the server, again under the lock, and the written result), so parses of
+// identical text are reused. Entries are plain data and never mutated, so sharing them is safe.
+const parsedByPath = new Map<string, ParsedKubeconfigFile>();
+
+/** parseKubeconfigText, reusing the last parse of `file` when its text is unchanged. */
+export function parseKubeconfigTextCached(text: string, file: string): ParsedKubeconfigFile {
+  const cached = parsedByPath.get(file);
+  if (cached && cached.exists && cached.text === text) return cached;
+  const parsed = parseKubeconfigText(text, file);
+  parsedByPath.set(file, parsed);
+  return parsed;
 }
 
 function missingFile(file: string): ParsedKubeconfigFile {
@@ -109,6 +125,7 @@ function missingFile(file: string): ParsedKubeconfigFile {
     doc: undefined,
     entries: { clusters: [], contexts: [], users: [] },
     currentContext: '',
+    data: {},
   };
 }
 
@@ -124,7 +141,7 @@ export async function readKubeconfigFile(file: string, mustExist = false): Promi
     }
     throw new KubeconfigReadError(file, err);
   }
-  return parseKubeconfigText(text, file);
+  return parseKubeconfigTextCached(text, file);
 }
 
 /** Merges parsed files in precedence order. */

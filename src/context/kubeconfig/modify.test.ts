@@ -94,15 +94,33 @@ describe('modifyKubeconfig', () => {
   it('writes nothing when mutate throws', async () => {
     const file = join(dir, 'config');
     await writeFile(file, kubeconfig);
-    let calls = 0;
     await expect(
-      modifyKubeconfig({ explicitPath: file, env: {} }, (c) => {
-        if (++calls === 2) throw new Error('no');
-        return use('https://p/clusters/root:a')(c);
+      modifyKubeconfig({ explicitPath: file, env: {} }, () => {
+        throw new Error('no');
       }),
     ).rejects.toThrow('no');
     expect(await readFile(file, 'utf8')).toBe(kubeconfig);
     expect(await readdir(dir)).toEqual(['config']);
+  });
+
+  it('writes nothing when mutate throws in the round that widened the lock set', async () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    await writeFile(a, kubeconfig);
+    await writeFile(
+      b,
+      `clusters:\n- name: ${CURRENT_WORKSPACE_CONTEXT}\n  cluster: {server: "https://p/clusters/old"}\n`,
+    );
+    let calls = 0;
+    await expect(
+      modifyKubeconfig({ env: { KUBECONFIG: `${a}:${b}` } }, (c) => {
+        if (++calls === 2) throw new Error('second');
+        return use('https://p/clusters/root:a')(c);
+      }),
+    ).rejects.toThrow('second');
+    expect(calls).toBe(2);
+    expect(await readFile(a, 'utf8')).toBe(kubeconfig);
+    expect((await readdir(dir)).sort()).toEqual(['a', 'b']);
   });
 
   it('with several KUBECONFIG files, sends each change to the right file', async () => {

@@ -2,7 +2,7 @@
 import { type KubeconfigChange, applyChangesToConfig, applyChangesToText, routeChanges } from './edit.js';
 import { type LoadedKubeconfig, loadKubeconfig } from './load.js';
 import { type LockOptions, acquireKubeconfigLocks } from './lock.js';
-import type { KubeconfigSourceOptions } from './sources.js';
+import { type KubeconfigSourceOptions, kubeconfigSources } from './sources.js';
 import type { MergedKubeconfig } from './types.js';
 import { writeKubeconfigAtomically } from './write.js';
 
@@ -37,20 +37,15 @@ function plan(loaded: LoadedKubeconfig, changes: readonly KubeconfigChange[]): M
  * Locks, re-reads, calls `mutate` with the fresh merged config, applies its changes and atomically writes only the
  * files that changed, then unlocks. If loading, `mutate` or editing throws, nothing is written.
  *
- * `mutate` must be pure: it runs once without the lock to learn which files to lock, then again under the lock
- * (and once more if the files moved in between), and only the last result is written.
+ * The default destination is locked first (current-context and new entries go there). When the changes also
+ * touch entries that live in other files, those are added to the lock set and the whole round is redone, so
+ * `mutate` must be pure: only the result computed under all the needed locks is written.
  */
 export async function modifyKubeconfig(
   options: ModifyKubeconfigOptions,
   mutate: (config: MergedKubeconfig) => readonly KubeconfigChange[],
 ): Promise<ModifyResult> {
-  const first = await loadKubeconfig(options);
-  const firstChanges = mutate(first.config);
-  let toLock = new Set(plan(first, firstChanges).keys());
-  if (toLock.size === 0) {
-    return { changes: firstChanges, written: [], before: first.config, after: first.config };
-  }
-
+  let toLock = new Set([kubeconfigSources(options).destination]);
   for (let round = 0; round < 4; round++) {
     const locks = await acquireKubeconfigLocks([...toLock], options.lock);
     try {

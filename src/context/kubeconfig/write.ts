@@ -1,6 +1,5 @@
 // Atomic file replacement: the reader sees the old file or the new one, never a torn one, and a crash or a full
 // disk leaves the old file in place. Symlinks are followed so a linked kubeconfig stays a link.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -52,7 +51,9 @@ export async function writeKubeconfigAtomically(file: string, text: string): Pro
     await mkdir(dir, { recursive: true, mode: 0o755 });
   }
 
-  const temp = join(dir, `.${basename(target)}.kplane-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // O_EXCL makes a clash fail instead of sharing a file; the random part only makes a clash unlikely.
+  const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const temp = join(dir, `.${basename(target)}.kplane-${suffix}.tmp`);
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   let renamed = false;
   try {
