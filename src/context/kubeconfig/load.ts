@@ -171,10 +171,18 @@ export function mergeKubeconfigFiles(
   };
 }
 
-/** Loads the merged kubeconfig the way kubectl does. */
-export async function loadKubeconfig(options: KubeconfigSourceOptions = {}): Promise<LoadedKubeconfig> {
+/**
+ * Loads the merged kubeconfig the way kubectl does. An explicit `--kubeconfig` file must exist, unless
+ * `forWriting`: like `kubectl config …` (PathOptions.GetStartingConfig), a missing one is then an empty config
+ * that the write creates.
+ */
+export async function loadKubeconfig(
+  options: KubeconfigSourceOptions = {},
+  forWriting = false,
+): Promise<LoadedKubeconfig> {
   const sources = kubeconfigSources(options);
-  const files = await Promise.all(sources.files.map((f) => readKubeconfigFile(f, sources.explicit)));
+  const mustExist = sources.explicit && !forWriting;
+  const files = await Promise.all(sources.files.map((f) => readKubeconfigFile(f, mustExist)));
   return { config: mergeKubeconfigFiles(files, sources), files, sources };
 }
 

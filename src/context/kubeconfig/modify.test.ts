@@ -80,6 +80,15 @@ describe('modifyKubeconfig', () => {
     );
   });
 
+  it('creates a missing --kubeconfig file, as kubectl config does', async () => {
+    const file = join(dir, 'explicit');
+    await modifyKubeconfig({ explicitPath: file, env: { KUBECONFIG: join(dir, 'other') } }, () => [
+      setCurrentContext('c'),
+    ]);
+    expect(await readFile(file, 'utf8')).toBe('apiVersion: v1\nkind: Config\ncurrent-context: c\n');
+    expect(await readdir(dir)).toEqual(['explicit']);
+  });
+
   it('refuses a corrupt file: throws, changes no byte, leaves no lock', async () => {
     const file = join(dir, 'config');
     const corrupt = `${kubeconfig}\n  bad: [indent\n`;

@@ -49,7 +49,7 @@ export async function modifyKubeconfig(
   for (let round = 0; round < 4; round++) {
     const locks = await acquireKubeconfigLocks([...toLock], options.lock);
     try {
-      const loaded = await loadKubeconfig(options);
+      const loaded = await loadKubeconfig(options, true);
       const changes = mutate(loaded.config);
       const texts = plan(loaded, changes);
       const missing = [...texts.keys()].filter((f) => !toLock.has(f));
