@@ -12,6 +12,8 @@ import { writeJson } from '../http/respond.js';
 import type { ResourceRoute } from '../http/routes.js';
 import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
 import { isPlainObject } from './object.js';
+import { decodeEnvelope } from './protobuf/messages.js';
+import { ProtobufError } from './protobuf/wire.js';
 import type { ResourceDefinition } from './registry.js';
 import { parseIncludeObject, renderList, renderObject, watchEncoder } from './representation.js';
 import type {
@@ -191,19 +193,36 @@ export class ResourceHandler {
     writeJson(request.res, code, rendered.body, rendered.contentType, warnings);
   }
 
+  private decode(request: ResourceRequest, body: Buffer): unknown {
+    const message = request.def.protobuf;
+    const protobuf = message
+      ? (raw: Buffer) => {
+          try {
+            return decodeEnvelope(raw, message);
+          } catch (err) {
+            if (err instanceof ProtobufError)
+              throw badRequest(`the body of the request could not be decoded as protobuf: ${err.message}`);
+            throw err;
+          }
+        }
+      : undefined;
+    return decodeObjectBody(request.req.headers['content-type'], body, protobuf);
+  }
+
   private async create(request: ResourceRequest): Promise<void> {
-    if (request.route.subresource !== undefined) throw methodNotAllowed('POST');
+    if (request.route.subresource !== undefined || request.route.name !== undefined)
+      throw methodNotAllowed('POST');
     if (request.def.scope === 'Namespaced' && request.route.namespace === undefined)
       throw methodNotAllowed('POST');
     const options = this.writeOptions(request);
-    const body = decodeObjectBody(request.req.headers['content-type'], await readBody(request.req));
+    const body = this.decode(request, await readBody(request.req));
     const created = this.service.create(request.def, request.scope, body, options);
     this.respond(request, 201, created, options.warnings);
   }
 
   private async update(request: ResourceRequest): Promise<void> {
     const options = this.writeOptions(request);
-    const body = decodeObjectBody(request.req.headers['content-type'], await readBody(request.req));
+    const body = this.decode(request, await readBody(request.req));
     const updated = this.service.update(request.def, request.scope, request.route.name ?? '', body, options);
     this.respond(request, 200, updated, options.warnings);
   }
@@ -216,7 +235,7 @@ export class ResourceHandler {
       );
     }
     const options = this.writeOptions(request);
-    const text = await readBody(request.req);
+    const text = (await readBody(request.req)).toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
     const patch = type === 'apply' ? parseYamlBody(text) : parseJson(text);
     const result = this.service.patch(
@@ -232,7 +251,7 @@ export class ResourceHandler {
 
   private async delete(request: ResourceRequest): Promise<void> {
     if (request.route.subresource !== undefined) throw methodNotAllowed('DELETE');
-    const text = await readBody(request.req);
+    const text = (await readBody(request.req)).toString('utf8');
     const options: DeleteOptions = { dryRun: dryRun(request.query) };
     if (text.trim() !== '') {
       const body = parseJson(text);

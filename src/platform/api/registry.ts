@@ -3,6 +3,7 @@ import type { FieldError, ResourceName } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { StoreTransaction } from '../storage/object-store.js';
 import type { KubeObject } from './object.js';
+import type { MessageDescriptor } from './protobuf/messages.js';
 import type { Schema } from './schema.js';
 
 export type Scope = 'Namespaced' | 'Cluster';
@@ -63,6 +64,8 @@ export interface ResourceDefinition extends ResourceName {
   /** Extra fieldSelector keys beyond metadata.name and metadata.namespace. */
   fieldSelectors?: Record<string, (object: KubeObject) => string | undefined>;
   hooks?: ResourceHooks;
+  /** Set for built-in kinds whose protobuf request bodies (from kubectl's typed clients) are accepted. */
+  protobuf?: MessageDescriptor;
 }
 
 export function apiVersionOf(def: Pick<ResourceDefinition, 'group' | 'version'>): string {

@@ -6,7 +6,7 @@ import { contentTypeOf } from './negotiate.js';
 // The apiserver's default request body limit.
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -16,7 +16,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
       throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function parseJson(text: string): unknown {
@@ -35,11 +35,22 @@ export function parseYamlBody(text: string): unknown {
   }
 }
 
-/** Decodes a create/update body: JSON (the default) or YAML. */
-export function decodeObjectBody(contentType: string | undefined, text: string): unknown {
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/**
+ * Decodes a create/update body: JSON (the default), YAML, or, for kinds that describe their
+ * protobuf message, the protobuf kubectl's typed clients send.
+ */
+export function decodeObjectBody(
+  contentType: string | undefined,
+  body: Buffer,
+  protobuf?: (body: Buffer) => unknown,
+): unknown {
   const type = contentTypeOf(contentType);
-  if (text.trim() === '') throw badRequest('the request body is empty');
-  if (type === '' || type === 'application/json' || type === '*/*') return parseJson(text);
-  if (type === 'application/yaml' || type === 'application/x-yaml') return parseYamlBody(text);
+  if (body.length === 0) throw badRequest('the request body is empty');
+  if (type === '' || type === 'application/json' || type === '*/*') return parseJson(body.toString('utf8'));
+  if (type === 'application/yaml' || type === 'application/x-yaml')
+    return parseYamlBody(body.toString('utf8'));
+  if (type === PROTOBUF && protobuf) return protobuf(body);
   throw unsupportedMediaType(type);
 }

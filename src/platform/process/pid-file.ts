@@ -21,6 +21,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Pid files this process holds: its own pid in one of them means a second server, not a stale file. */
+const held = new Set<string>();
+
 /**
  * Claims `DIR/server.pid` so only one server uses a data folder. The file is created exclusively;
  * one left behind by a dead process (kill -9) is replaced. Returns the release function.
@@ -32,7 +35,9 @@ export function acquirePidFile(dataDir: string, pid = process.pid): () => void {
       const fd = openSync(file, 'wx', 0o644);
       writeSync(fd, `${pid}\n`);
       closeSync(fd);
+      held.add(file);
       return () => {
+        held.delete(file);
         try {
           if (readFileSync(file, 'utf8').trim() === String(pid)) unlinkSync(file);
         } catch {
@@ -42,7 +47,8 @@ export function acquirePidFile(dataDir: string, pid = process.pid): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder)) {
+      const ours = holder === pid && held.has(file);
+      if (ours || (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder))) {
         throw new AlreadyRunningError(dataDir, holder);
       }
       unlinkSync(file);

@@ -1,4 +1,5 @@
 import type { FieldError } from '../../http/errors.js';
+import { configMapMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
 import { bool, kindSchema, stringMap } from '../schema.js';
 import { dnsSubdomainName } from '../validation/names.js';
@@ -46,6 +47,7 @@ export const configMaps: ResourceDefinition = {
       'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated.',
     ),
   }),
+  protobuf: configMapMessage,
   validateName: dnsSubdomainName,
   columns: [
     { name: 'Data', type: 'integer', description: 'Number of keys in data and binaryData.' },

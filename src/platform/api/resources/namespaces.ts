@@ -1,4 +1,5 @@
 import { ensureObject, type KubeObject } from '../object.js';
+import { namespaceMessage } from '../protobuf/messages.js';
 import type { HookContext, ResourceDefinition } from '../registry.js';
 import { conditionsSchema, kindSchema, obj, str, stringList } from '../schema.js';
 import { dnsLabelName } from '../validation/names.js';
@@ -44,6 +45,7 @@ export const namespaces: ResourceDefinition = {
       conditions: conditionsSchema,
     }),
   }),
+  protobuf: namespaceMessage,
   validateName: dnsLabelName,
   columns: [{ name: 'Status', type: 'string', description: 'The status of the namespace' }, AGE_COLUMN],
   cells: (object, now) => [

@@ -1,5 +1,6 @@
 import type { FieldError } from '../../http/errors.js';
 import { isPlainObject } from '../object.js';
+import { secretMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
 import { bool, kindSchema, str, stringMap } from '../schema.js';
 import { dnsSubdomainName } from '../validation/names.js';
@@ -47,6 +48,7 @@ export const secrets: ResourceDefinition = {
       immutable: bool('Immutable, if set to true, ensures that data stored in the Secret cannot be updated.'),
     },
   ),
+  protobuf: secretMessage,
   validateName: dnsSubdomainName,
   columns: [
     { name: 'Type', type: 'string', description: 'The type of the secret' },

@@ -1,0 +1,169 @@
+import { ProtobufError, readFields, type WireField } from './wire.js';
+
+// Declarative descriptions of the k8s.io/api protobuf messages we accept, and a decoder that turns
+// them into the same JSON the JSON path would have received.
+
+export type FieldType =
+  | { kind: 'string' }
+  | { kind: 'bytes' }
+  | { kind: 'int' }
+  | { kind: 'bool' }
+  | { kind: 'time' }
+  | { kind: 'message'; message: MessageDescriptor }
+  | { kind: 'map'; value: 'string' | 'bytes' };
+
+export interface FieldDescriptor {
+  name: string;
+  type: FieldType;
+  repeated?: boolean;
+}
+
+export type MessageDescriptor = Record<number, FieldDescriptor>;
+
+const string = { kind: 'string' } as const;
+const bytes = { kind: 'bytes' } as const;
+const int = { kind: 'int' } as const;
+const bool = { kind: 'bool' } as const;
+const time = { kind: 'time' } as const;
+const message = (descriptor: MessageDescriptor) => ({ kind: 'message', message: descriptor }) as const;
+const map = (value: 'string' | 'bytes') => ({ kind: 'map', value }) as const;
+
+const ownerReference: MessageDescriptor = {
+  1: { name: 'kind', type: string },
+  3: { name: 'name', type: string },
+  4: { name: 'uid', type: string },
+  5: { name: 'apiVersion', type: string },
+  6: { name: 'controller', type: bool },
+  7: { name: 'blockOwnerDeletion', type: bool },
+};
+
+/** k8s.io/apimachinery/pkg/apis/meta/v1 ObjectMeta (managedFields are not accepted this way). */
+export const objectMeta: MessageDescriptor = {
+  1: { name: 'name', type: string },
+  2: { name: 'generateName', type: string },
+  3: { name: 'namespace', type: string },
+  5: { name: 'uid', type: string },
+  6: { name: 'resourceVersion', type: string },
+  7: { name: 'generation', type: int },
+  8: { name: 'creationTimestamp', type: time },
+  11: { name: 'labels', type: map('string') },
+  12: { name: 'annotations', type: map('string') },
+  13: { name: 'ownerReferences', type: message(ownerReference), repeated: true },
+  14: { name: 'finalizers', type: string, repeated: true },
+};
+
+export const configMapMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: { name: 'data', type: map('string') },
+  3: { name: 'binaryData', type: map('bytes') },
+  4: { name: 'immutable', type: bool },
+};
+
+export const secretMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: { name: 'data', type: map('bytes') },
+  3: { name: 'type', type: string },
+  4: { name: 'stringData', type: map('string') },
+  5: { name: 'immutable', type: bool },
+};
+
+export const namespaceMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: { name: 'spec', type: message({ 1: { name: 'finalizers', type: string, repeated: true } }) },
+  3: { name: 'status', type: message({ 1: { name: 'phase', type: string } }) },
+};
+
+function lengthDelimited(field: WireField): Buffer {
+  if (field.data.wireType !== 2)
+    throw new ProtobufError(`field ${field.field}: expected a length-delimited value`);
+  return field.data.value;
+}
+
+function varint(field: WireField): bigint {
+  if (field.data.wireType !== 0) throw new ProtobufError(`field ${field.field}: expected a varint`);
+  return field.data.value;
+}
+
+function decodeValue(type: FieldType, field: WireField): unknown {
+  switch (type.kind) {
+    case 'string':
+      return lengthDelimited(field).toString('utf8');
+    case 'bytes':
+      return lengthDelimited(field).toString('base64');
+    case 'int':
+      return Number(BigInt.asIntN(64, varint(field)));
+    case 'bool':
+      return varint(field) !== 0n;
+    case 'time': {
+      const parts = decodeMessage({ 1: { name: 'seconds', type: int } }, lengthDelimited(field));
+      return new Date(Number(parts.seconds ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    case 'message':
+      return decodeMessage(type.message, lengthDelimited(field));
+    case 'map': {
+      const entry = decodeMessage(
+        {
+          1: { name: 'key', type: string },
+          2: { name: 'value', type: type.value === 'bytes' ? bytes : string },
+        },
+        lengthDelimited(field),
+      );
+      return [String(entry.key ?? ''), entry.value ?? ''];
+    }
+  }
+}
+
+function isZero(value: unknown): boolean {
+  return value === '' || value === 0 || value === false || value === EPOCH;
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+
+export function decodeMessage(descriptor: MessageDescriptor, buf: Buffer): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const field of readFields(buf)) {
+    const spec = descriptor[field.field];
+    if (!spec) continue;
+    const value = decodeValue(spec.type, field);
+    // proto2 writes empty optional fields; JSON would have omitted them (omitempty).
+    if (!spec.repeated && spec.type.kind !== 'map' && spec.type.kind !== 'message' && isZero(value)) continue;
+    if (spec.type.kind === 'map') {
+      const [key, entryValue] = value as [string, unknown];
+      const target = (result[spec.name] ??= {}) as Record<string, unknown>;
+      target[key] = entryValue;
+    } else if (spec.repeated) {
+      ((result[spec.name] ??= []) as unknown[]).push(value);
+    } else {
+      result[spec.name] = value;
+    }
+  }
+  return result;
+}
+
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+/**
+ * Decodes the apiserver protobuf envelope: the `k8s\0` magic, then runtime.Unknown carrying
+ * TypeMeta and the object's bytes.
+ */
+export function decodeEnvelope(body: Buffer, descriptor: MessageDescriptor): Record<string, unknown> {
+  if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new ProtobufError('missing the k8s protobuf magic prefix');
+  }
+  const typeMeta: MessageDescriptor = {
+    1: { name: 'apiVersion', type: string },
+    2: { name: 'kind', type: string },
+  };
+  const unknown = decodeMessage(
+    {
+      1: { name: 'typeMeta', type: message(typeMeta) },
+      2: { name: 'raw', type: bytes },
+      3: { name: 'contentEncoding', type: string },
+    },
+    body.subarray(MAGIC.length),
+  );
+  if (unknown.contentEncoding)
+    throw new ProtobufError(`unsupported content encoding ${String(unknown.contentEncoding)}`);
+  const object = decodeMessage(descriptor, Buffer.from(String(unknown.raw ?? ''), 'base64'));
+  return { ...(unknown.typeMeta as Record<string, unknown> | undefined), ...object };
+}

@@ -1,0 +1,32 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acquirePidFile, AlreadyRunningError } from './pid-file.js';
+
+describe('acquirePidFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kplane-pid-'));
+  afterEach(() => rmSync(join(dir, 'server.pid'), { force: true }));
+
+  it('claims the folder and releases it', () => {
+    const release = acquirePidFile(dir);
+    expect(readFileSync(join(dir, 'server.pid'), 'utf8').trim()).toBe(String(process.pid));
+    expect(() => acquirePidFile(dir)).toThrow(AlreadyRunningError);
+    release();
+    expect(existsSync(join(dir, 'server.pid'))).toBe(false);
+  });
+
+  it('refuses while another live process holds it', () => {
+    writeFileSync(join(dir, 'server.pid'), `${process.ppid}\n`);
+    expect(() => acquirePidFile(dir)).toThrow(
+      `kplane platform is already running on ${dir} (pid ${process.ppid})`,
+    );
+  });
+
+  it('replaces a file left by a dead process', () => {
+    writeFileSync(join(dir, 'server.pid'), '2147483646\n');
+    const release = acquirePidFile(dir);
+    expect(readFileSync(join(dir, 'server.pid'), 'utf8').trim()).toBe(String(process.pid));
+    release();
+  });
+});
