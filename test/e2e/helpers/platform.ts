@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const platformMain = path.join(repoRoot, 'dist', 'platform', 'main.js');
+export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+/** The JSON line `main.js` prints when it is ready to serve. */
+export interface ReadyLine {
+  ready: true;
+  url: string;
+  kubeconfig: string;
+  dataDir: string;
+  pid: number;
+}
+
+export interface PlatformProcess {
+  url: string;
+  dataDir: string;
+  kubeconfig: string;
+  pid: number;
+  /** Everything the process wrote to stdout (after the ready line there should be nothing). */
+  stdout(): string;
+  stderr(): string;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, then wait: a crash, for durability tests. */
+  kill9(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A failed test must not leave servers behind.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/**
+ * Spawns `node dist/platform/main.js --port 0 --data-dir <dir>` (a fresh temp folder unless one is
+ * given, e.g. to restart on the same data) and resolves once it printed its ready line.
+ */
+export async function startPlatformProcess(
+  options: { demo?: boolean; dataDir?: string } = {},
+): Promise<PlatformProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kplane-e2e-platform-'));
+  const args = [platformMain, '--port', '0', '--data-dir', dataDir];
+  if (options.demo) args.push('--demo');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+  const ready = await new Promise<ReadyLine>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`platform did not become ready in 20s: ${stderr}`)),
+      20_000,
+    );
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const newline = stdout.indexOf('\n');
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve(JSON.parse(stdout.slice(0, newline)) as ReadyLine);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`platform exited with ${code} before it was ready: ${stderr}`));
+    });
+  });
+
+  return {
+    url: ready.url,
+    dataDir: ready.dataDir,
+    kubeconfig: ready.kubeconfig,
+    pid: ready.pid,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited(child);
+    },
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+  };
+}
+
+export interface KubectlOptions {
+  kubeconfig: string;
+  /** KUBECACHEDIR: discovery and OpenAPI caches, kept per test run. */
+  cacheDir: string;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectlEnv(options: KubectlOptions): NodeJS.ProcessEnv {
+  return { ...process.env, KUBECONFIG: options.kubeconfig, KUBECACHEDIR: options.cacheDir, NO_COLOR: '1' };
+}
+
+/** Runs the real kubectl with KUBECONFIG and KUBECACHEDIR pointed into the test's temp folder. */
+export function kubectl(args: string[], options: KubectlOptions): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = spawn(kubectlBin, args, { env: kubectlEnv(options), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface BackgroundKubectl {
+  /** Resolves once stdout contains `text`. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  stdout(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running kubectl (e.g. `get -w`) and lets the test read its output as it comes. */
+export function kubectlInBackground(args: string[], options: KubectlOptions): BackgroundKubectl {
+  const child = spawn(kubectlBin, args, { env: kubectlEnv(options), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stdout = '';
+  let stderr = '';
+  const waiters: (() => void)[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const check of [...waiters]) check();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return {
+    stdout: () => stdout,
+    waitFor: (text, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!stdout.includes(text)) return;
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(check), 1);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(check), 1);
+          reject(
+            new Error(
+              `kubectl ${args.join(' ')} never printed ${JSON.stringify(text)}; stdout: ${stdout} stderr: ${stderr}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.push(check);
+        check();
+      }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
