@@ -9,6 +9,8 @@ export interface DualProtocolServer {
   front: NetServer;
   http: HttpServer;
   https: HttpsServer;
+  /** Destroys every open connection, including ones that have not sent a byte yet. */
+  destroyConnections(): void;
 }
 
 /**
@@ -31,9 +33,15 @@ export function createDualProtocolServer(
     socket.unshift(first);
     (first[0] === TLS_HANDSHAKE ? https : http).emit('connection', socket);
   };
+  const sockets = new Set<Socket>();
   const front = createNetServer({ pauseOnConnect: false }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     route(socket);
   });
-  return { front, http, https };
+  const destroyConnections = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return { front, http, https, destroyConnections };
 }

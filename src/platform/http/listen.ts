@@ -36,7 +36,6 @@ export function closeServer(server: DualProtocolServer): Promise<void> {
     }
     server.front.close(() => resolve());
     // Idle keep-alive sockets would otherwise hold close() open for seconds.
-    server.http.closeAllConnections();
-    server.https.closeAllConnections();
+    server.destroyConnections();
   });
 }
