@@ -18,12 +18,12 @@ function boot(dir: string, baseUrl: string, autoStart = true) {
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
   const clusters = new ClusterIndex(db);
   const env = { baseUrl };
-  let controller: WorkspaceController | undefined;
+  // The hook fires only on writes, which all happen after the controller exists.
   const registry = builtinRegistry({
-    onCreated: (key) => (autoStart ? controller?.enqueue(key) : undefined),
+    onCreated: (key) => (autoStart ? controller.enqueue(key) : undefined),
   });
   const service = new ResourceService(store, clusters, env);
-  controller = new WorkspaceController({ service, registry, clusters, env });
+  const controller = new WorkspaceController({ service, registry, clusters, env });
   bootstrapRoot(service, registry, clusters, baseUrl);
   return { db, store, clusters, registry, service, controller };
 }
