@@ -2,10 +2,11 @@
 // Times whole commands the way a user waits for them: fresh processes, interleaved so that machine noise
 // hits every command alike, medians and ratios against `kubectl config use-context` and `node -e 0`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const kplaneBin = path.join(repoRoot, 'bin', 'run.js');
@@ -15,7 +16,13 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 const work = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-'));
 const dataDir = path.join(work, 'platform');
 const kubeconfig = path.join(work, 'kubeconfig');
-const env = { ...process.env, HOME: work, KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(work, 'cache'), NO_COLOR: '1' };
+const env = {
+  ...process.env,
+  HOME: work,
+  KUBECONFIG: kubeconfig,
+  KUBECACHEDIR: path.join(work, 'cache'),
+  NO_COLOR: '1',
+};
 
 function runOnce(command, args) {
   const started = process.hrtime.bigint();
@@ -41,12 +48,10 @@ const ready = JSON.parse(up.stdout);
 
 try {
   // Two extra contexts so `kubectl config use-context` has somewhere to go, in the same file kplane edits.
-  copyFileSync(ready.kubeconfig, kubeconfig);
-  const text = readFileSync(kubeconfig, 'utf8');
-  writeFileSync(
-    kubeconfig,
-    text.replace(/^contexts:\n/m, 'contexts:\n- name: a\n  context: {cluster: kplane, user: kplane-admin}\n- name: b\n  context: {cluster: kplane, user: kplane-admin}\n'),
-  );
+  const config = parse(readFileSync(ready.kubeconfig, 'utf8'));
+  for (const name of ['a', 'b'])
+    config.contexts.push({ name, context: { cluster: 'kplane', user: 'kplane-admin' } });
+  writeFileSync(kubeconfig, stringify(config), { mode: 0o600 });
 
   const commands = {
     'node -e 0': () => runOnce(process.execPath, ['-e', '0']),
@@ -65,7 +70,9 @@ try {
   const kubectlMs = medians['kubectl config use-context'];
   const nodeMs = medians['node -e 0'];
   console.log(`${rounds} interleaved rounds on ${os.cpus().length} cores, ${process.version}; medians:\n`);
-  console.log(`${'command'.padEnd(32)}${'median'.padStart(10)}${'vs kubectl'.padStart(12)}${'vs node'.padStart(10)}`);
+  console.log(
+    `${'command'.padEnd(32)}${'median'.padStart(10)}${'vs kubectl'.padStart(12)}${'vs node'.padStart(10)}`,
+  );
   for (const [name, ms] of Object.entries(medians)) {
     console.log(
       `${name.padEnd(32)}${`${ms.toFixed(1)} ms`.padStart(10)}${`${(ms / kubectlMs).toFixed(2)}x`.padStart(12)}${`${(ms / nodeMs).toFixed(2)}x`.padStart(10)}`,

@@ -24,7 +24,8 @@ export function parseHotCommand(argv: readonly string[]): HotWorkspaceCommand | 
   let kubeconfig: string | undefined;
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg, '=') : [arg, undefined];
+    const [flag, inlineValue] =
+      arg.startsWith('--') && arg.includes('=') ? splitOnce(arg, '=') : [arg, undefined];
     const takeValue = () => inlineValue ?? argv[++i];
     if (flag === '--short') short = true;
     else if (flag === '--kubeconfig') kubeconfig = takeValue();
@@ -69,7 +70,10 @@ export async function runHotCommand(argv: readonly string[]): Promise<number | u
       await showCurrentWorkspace({ kubeconfig, short: command.short, output: command.output }, io);
     } else {
       const { useWorkspace } = await import('../workspace/use.js');
-      await useWorkspace({ kubeconfig, target: command.target, short: command.short, output: command.output }, io);
+      await useWorkspace(
+        { kubeconfig, target: command.target, short: command.short, output: command.output },
+        io,
+      );
     }
     return 0;
   } catch (error) {

@@ -13,7 +13,9 @@ export async function resolveBearerToken(connection: Connection): Promise<string
     try {
       return (await readFile(connection.tokenFile, 'utf8')).trim();
     } catch (error) {
-      throw new KplaneError(`cannot read the token file ${connection.tokenFile}: ${(error as Error).message}`);
+      throw new KplaneError(
+        `cannot read the token file ${connection.tokenFile}: ${(error as Error).message}`,
+      );
     }
   }
   if (connection.exec) return runExecCredentialPlugin(connection);
@@ -32,7 +34,10 @@ async function runExecCredentialPlugin(connection: Connection): Promise<string |
   });
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(exec.command, exec.args, { env, timeout: 30_000 }, (error, out, errText) => {
-      if (error) reject(new KplaneError(`credential plugin "${exec.command}" failed: ${errText.trim() || error.message}`));
+      if (error)
+        reject(
+          new KplaneError(`credential plugin "${exec.command}" failed: ${errText.trim() || error.message}`),
+        );
       else resolve(out);
     });
   });
@@ -40,6 +45,8 @@ async function runExecCredentialPlugin(connection: Connection): Promise<string |
     const credential = JSON.parse(stdout) as { status?: { token?: string } };
     return credential.status?.token;
   } catch {
-    throw new KplaneError(`credential plugin "${exec.command}" printed something that is not an ExecCredential`);
+    throw new KplaneError(
+      `credential plugin "${exec.command}" printed something that is not an ExecCredential`,
+    );
   }
 }

@@ -102,9 +102,13 @@ export class RestClient {
         );
         response.on('error', reject);
       });
-      request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
+      request.setTimeout(timeoutMs, () =>
+        request.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)),
+      );
       request.on('error', (error) =>
-        reject(new UnreachableError(`cannot reach the platform at ${url.origin}: ${describeNetworkError(error)}`)),
+        reject(
+          new UnreachableError(`cannot reach the platform at ${url.origin}: ${describeNetworkError(error)}`),
+        ),
       );
       request.end(payload);
     });
@@ -129,7 +133,8 @@ function parseJson(text: string): unknown {
 }
 
 function statusFrom(body: unknown, statusCode: number, text: string): KubernetesStatus {
-  if (body && typeof body === 'object' && (body as KubernetesStatus).kind === 'Status') return body as KubernetesStatus;
+  if (body && typeof body === 'object' && (body as KubernetesStatus).kind === 'Status')
+    return body as KubernetesStatus;
   return { code: statusCode, message: text.trim() || `the server answered ${statusCode}` };
 }
 

@@ -24,7 +24,9 @@ function serverArgs(options: PlatformStartOptions): string[] {
 }
 
 /** Runs the platform as a child of this process; resolves once it serves, with the child still running. */
-export function startForeground(options: PlatformStartOptions): Promise<{ ready: PlatformReady; child: ChildProcess }> {
+export function startForeground(
+  options: PlatformStartOptions,
+): Promise<{ ready: PlatformReady; child: ChildProcess }> {
   const child = spawn(process.execPath, serverArgs(options), { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -37,7 +39,9 @@ export function startForeground(options: PlatformStartOptions): Promise<{ ready:
       try {
         resolve({ ready: JSON.parse(buffered.slice(0, newline)) as PlatformReady, child });
       } catch {
-        reject(new KplaneError(`the platform printed an unexpected first line: ${buffered.slice(0, newline)}`));
+        reject(
+          new KplaneError(`the platform printed an unexpected first line: ${buffered.slice(0, newline)}`),
+        );
       }
     };
     const onExit = (code: number | null) =>
@@ -48,7 +52,10 @@ export function startForeground(options: PlatformStartOptions): Promise<{ ready:
 }
 
 /** Starts the platform in its own session, logging to DIR/server.log, and returns once it serves. */
-export async function startDetached(options: PlatformStartOptions, timeoutMs = 30_000): Promise<PlatformReady> {
+export async function startDetached(
+  options: PlatformStartOptions,
+  timeoutMs = 30_000,
+): Promise<PlatformReady> {
   mkdirSync(options.dataDir, { recursive: true });
   const logFile = serverLogFile(options.dataDir);
   const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;

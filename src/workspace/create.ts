@@ -48,7 +48,10 @@ export function validateCreateOptions(options: CreateWorkspaceOptions): Workspac
 const pollIntervalMs = 100;
 
 /** `ws create`: create the Workspace in the current one, wait until it is Ready, and enter it if asked. */
-export async function createWorkspace(options: CreateWorkspaceOptions, io: IOStreams): Promise<WorkspaceObject> {
+export async function createWorkspace(
+  options: CreateWorkspaceOptions,
+  io: IOStreams,
+): Promise<WorkspaceObject> {
   const requestedType = validateCreateOptions(options);
   const { client, path: parentPath } = await openCurrentWorkspace(options.kubeconfig);
   const text = options.output === 'text';
@@ -78,7 +81,8 @@ export async function createWorkspace(options: CreateWorkspaceOptions, io: IOStr
       if (existed) io.out(`${what} already exists.${ready ? '' : ' Waiting for it to be ready...'}`);
       else io.out(`${what} created. Waiting for it to be ready...`);
     }
-    if (!ready) workspace = await waitUntilReady(client, parentPath, options.name, options.readyTimeoutMs ?? 60_000);
+    if (!ready)
+      workspace = await waitUntilReady(client, parentPath, options.name, options.readyTimeoutMs ?? 60_000);
     if (text && !(existed && ready)) io.out(`Workspace "${options.name}" (type ${type}) is ready to use.`);
     if (options.enter) {
       // With -o json the switch stays quiet, so stdout holds one document.
@@ -95,10 +99,15 @@ export async function createWorkspace(options: CreateWorkspaceOptions, io: IOStr
   }
 }
 
-function assertSameType(name: string, requested: WorkspaceTypeReference | undefined, existing: WorkspaceObject): void {
+function assertSameType(
+  name: string,
+  requested: WorkspaceTypeReference | undefined,
+  existing: WorkspaceObject,
+): void {
   if (!requested) return;
   const actual = existing.spec?.type;
-  if (actual?.name === requested.name && (requested.path === undefined || actual.path === requested.path)) return;
+  if (actual?.name === requested.name && (requested.path === undefined || actual.path === requested.path))
+    return;
   throw new ConflictError(
     `workspace "${name}" cannot be created with type ${formatWorkspaceType(requested)}, it already exists with different type ${formatWorkspaceType(actual)}`,
   );
@@ -115,7 +124,9 @@ async function waitUntilReady(
     const workspace = await client.get<WorkspaceObject>(workspacePath(parentPath, name));
     if (workspace.status?.phase === 'Ready') return workspace;
     if (Date.now() > deadline) {
-      throw new KplaneError(`workspace "${name}" created but is not ready to use (phase ${workspace.status?.phase})`);
+      throw new KplaneError(
+        `workspace "${name}" created but is not ready to use (phase ${workspace.status?.phase})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }

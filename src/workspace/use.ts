@@ -28,7 +28,10 @@ const homeNote =
   "Note: 'kplane ws use' with no argument goes to your home workspace. 'kplane ws -' goes back, 'kplane ws' prints the current one.";
 
 /** `ws use`: resolve the path, check it with the server, rewrite the kubeconfig, and say where we are. */
-export async function useWorkspace(options: UseWorkspaceOptions, io: IOStreams): Promise<CurrentWorkspaceView> {
+export async function useWorkspace(
+  options: UseWorkspaceOptions,
+  io: IOStreams,
+): Promise<CurrentWorkspaceView> {
   const { config } = await loadKubeconfig(options.kubeconfig);
   const current = currentWorkspace(config);
   const currentPath = current.parsed?.path;
@@ -72,7 +75,9 @@ export async function useWorkspace(options: UseWorkspaceOptions, io: IOStreams):
       throw new KplaneError(`cannot switch to "${options.target}"`);
     }
     const targetUrl = workspaceUrl(base, resolution.path);
-    await modifyKubeconfig(options.kubeconfig, (fresh: MergedKubeconfig) => planUseWorkspace(fresh, targetUrl));
+    await modifyKubeconfig(options.kubeconfig, (fresh: MergedKubeconfig) =>
+      planUseWorkspace(fresh, targetUrl),
+    );
     const view = viewOf(targetUrl, type);
     await printCurrentWorkspace(io, view, options);
     if (!options.short) for (const note of notes) io.err(note);

@@ -2,7 +2,14 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kplane, kubectl, startDevPlatform, userSandbox, type DevPlatform, type UserSandbox } from './helpers/cli.js';
+import {
+  kplane,
+  kubectl,
+  startDevPlatform,
+  userSandbox,
+  type DevPlatform,
+  type UserSandbox,
+} from './helpers/cli.js';
 
 let platform: DevPlatform;
 let user: UserSandbox;
@@ -85,8 +92,14 @@ describe('moving through the tree', () => {
     expect(parse(kubeconfigText())['current-context']).toBe('workspace.kcp.io/current');
     const context = (name: string) => config.contexts!.find((c) => c.name === name)?.context;
     const cluster = (name: string) => config.clusters!.find((c) => c.name === name)?.cluster;
-    expect(context('workspace.kcp.io/current')).toEqual({ cluster: 'workspace.kcp.io/current', user: 'kplane-admin' });
-    expect(context('workspace.kcp.io/previous')).toEqual({ cluster: 'workspace.kcp.io/previous', user: 'kplane-admin' });
+    expect(context('workspace.kcp.io/current')).toEqual({
+      cluster: 'workspace.kcp.io/current',
+      user: 'kplane-admin',
+    });
+    expect(context('workspace.kcp.io/previous')).toEqual({
+      cluster: 'workspace.kcp.io/previous',
+      user: 'kplane-admin',
+    });
     const { server: _server, ...kplaneClusterRest } = cluster('kplane') as Record<string, unknown>;
     expect(cluster('workspace.kcp.io/current')).toEqual({
       ...kplaneClusterRest,
@@ -103,7 +116,10 @@ describe('moving through the tree', () => {
   it('gives the same answers through oclif as through the fast path', async () => {
     const env = { ...user.env, KPLANE_NO_FAST_PATH: '1' };
     const result = await kplane(['ws', 'use', ':root:acme:web'], { env });
-    expect(result).toMatchObject({ code: 0, stdout: "Current workspace is 'root:acme:web' (type root:team).\n" });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: "Current workspace is 'root:acme:web' (type root:team).\n",
+    });
     expect((await kplane(['ws', '..'], { env })).stdout).toBe(
       "Current workspace is 'root:acme' (type root:organization).\n",
     );
@@ -165,7 +181,10 @@ describe('creating workspaces', () => {
     const again = await ws('use', '..');
     expect(again.code).toBe(0);
     const existing = await ws('create', 'team-b', '--type', 'root:universal', '--ignore-existing');
-    expect(existing).toMatchObject({ code: 0, stdout: 'Workspace "team-b" (type root:universal) already exists.\n' });
+    expect(existing).toMatchObject({
+      code: 0,
+      stdout: 'Workspace "team-b" (type root:universal) already exists.\n',
+    });
     const relativeType = await ws('create', 'team-b', '--type', 'universal', '--ignore-existing');
     expect(relativeType).toMatchObject({
       code: 2,
@@ -247,9 +266,12 @@ describe('keeping the kubeconfig safe', () => {
     const after = kubeconfigText();
     expect(withoutWorkspaceEntries(after)).toBe(withoutWorkspaceEntries(original));
     // And the edit is confined to appended entries plus the current-context line.
-    expect(after.split('\n').filter((line) => !original.split('\n').includes(line)).join('\n')).not.toContain(
-      'prod',
-    );
+    expect(
+      after
+        .split('\n')
+        .filter((line) => !original.split('\n').includes(line))
+        .join('\n'),
+    ).not.toContain('prod');
   });
 
   it('survives 20 concurrent switches: the file stays valid and names one of the targets', async () => {
@@ -268,7 +290,8 @@ describe('keeping the kubeconfig safe', () => {
     const first = path.join(user.dir, 'first.yaml');
     const other = path.join(user.dir, 'other.yaml');
     copyFileSync(platform.adminKubeconfig, first);
-    const otherText = 'apiVersion: v1\nkind: Config\n# shared, read-only for kplane\nclusters: []\ncontexts: []\nusers: []\n';
+    const otherText =
+      'apiVersion: v1\nkind: Config\n# shared, read-only for kplane\nclusters: []\ncontexts: []\nusers: []\n';
     writeFileSync(other, otherText);
     const env = { ...user.env, KUBECONFIG: `${first}:${other}` };
     const result = await kplane(['ws', 'use', ':root:acme'], { env });
@@ -276,7 +299,8 @@ describe('keeping the kubeconfig safe', () => {
     expect(readFileSync(other, 'utf8')).toBe(otherText);
     expect(readFileSync(first, 'utf8')).toContain('workspace.kcp.io/current');
     const viaKubectl = await kubectl(['get', 'workspaces', '-o', 'name'], { env });
-    for (const team of ['api', 'ci', 'web']) expect(viaKubectl.stdout).toContain(`workspace.tenancy.kcp.io/${team}\n`);
+    for (const team of ['api', 'ci', 'web'])
+      expect(viaKubectl.stdout).toContain(`workspace.tenancy.kcp.io/${team}\n`);
   });
 });
 

@@ -9,13 +9,17 @@ export default class DevDown extends KplaneCommand {
   static override examples = ['<%= config.bin %> dev down', '<%= config.bin %> dev down --data-dir /tmp/kp'];
 
   static override flags = {
-    'data-dir': Flags.string({ description: 'The platform data folder (default: ~/.local/share/kplane/dev).' }),
+    'data-dir': Flags.string({
+      description: 'The platform data folder (default: ~/.local/share/kplane/dev).',
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DevDown);
     const dataDir = path.resolve(flags['data-dir'] ?? defaultDataDir());
     const { pid, forced } = await stopPlatform(dataDir);
-    this.io.err(`kplane platform (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`);
+    this.io.err(
+      `kplane platform (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`,
+    );
   }
 }

@@ -14,10 +14,20 @@ export default class DevUp extends KplaneCommand {
   ];
 
   static override flags = {
-    port: Flags.integer({ description: 'Port on 127.0.0.1 (0 = any free port; default: the last one, or 6443).', min: 0, max: 65535 }),
-    'data-dir': Flags.string({ description: 'Where the platform keeps its data (default: ~/.local/share/kplane/dev).' }),
-    demo: Flags.boolean({ description: 'Create a demo tree (an organization with teams and config maps) if missing.' }),
-    detach: Flags.boolean({ description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).' }),
+    port: Flags.integer({
+      description: 'Port on 127.0.0.1 (0 = any free port; default: the last one, or 6443).',
+      min: 0,
+      max: 65535,
+    }),
+    'data-dir': Flags.string({
+      description: 'Where the platform keeps its data (default: ~/.local/share/kplane/dev).',
+    }),
+    demo: Flags.boolean({
+      description: 'Create a demo tree (an organization with teams and config maps) if missing.',
+    }),
+    detach: Flags.boolean({
+      description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).',
+    }),
     output: outputFlag,
   };
 

@@ -14,7 +14,11 @@ export default class WsCurrent extends KplaneCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(WsCurrent);
     await showCurrentWorkspace(
-      { kubeconfig: this.kubeconfigSource(flags), short: flags.short, output: this.outputFormat(flags.output) },
+      {
+        kubeconfig: this.kubeconfigSource(flags),
+        short: flags.short,
+        output: this.outputFormat(flags.output),
+      },
       this.io,
     );
   }

@@ -80,7 +80,9 @@ export interface DevPlatform {
 }
 
 /** Starts the real platform through `kplane dev up --detach` on a free loopback port and a temp data folder. */
-export async function startDevPlatform(options: { demo?: boolean; dataDir?: string } = {}): Promise<DevPlatform> {
+export async function startDevPlatform(
+  options: { demo?: boolean; dataDir?: string } = {},
+): Promise<DevPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kplane-platform-'));
   const args = ['dev', 'up', '--detach', '--port', '0', '--data-dir', dataDir, '-o', 'json'];
   if (options.demo) args.push('--demo');
