@@ -66,8 +66,10 @@ export async function seedDemo(deps: DemoDeps): Promise<void> {
   const configMaps = deps.registry.get('configmaps');
   const namespaces = deps.registry.get(NAMESPACES);
   for (const cm of CONFIG_MAPS) {
-    const scope = { ...(await scopeOf(joinPath(organization, cm.workspace))), namespace: 'default' };
-    if (!deps.service.find(namespaces, { ...scope, namespace: undefined }, 'default')) continue;
+    const workspace = await scopeOf(joinPath(organization, cm.workspace));
+    // A user who deleted the namespace meant it; the demo does not bring it back.
+    if (!deps.service.find(namespaces, workspace, 'default')) continue;
+    const scope = { ...workspace, namespace: 'default' };
     if (deps.service.find(configMaps, scope, cm.name)) continue;
     deps.service.create(configMaps, scope, { metadata: { name: cm.name, labels: cm.labels }, data: cm.data });
   }
