@@ -180,8 +180,23 @@ describe('ResourceService', () => {
       { dryRun: true },
     );
     expect(created.metadata.name).toBe('dry');
+    expect(created.metadata.resourceVersion).toBeUndefined();
     expect(service.find(configMaps(), root('default'), 'dry')).toBeUndefined();
     expect(service.store.resourceVersion).toBe(rv);
+    const real = service.create(configMaps(), root('default'), { metadata: { name: 'real' } });
+    const patched = service.patch(
+      configMaps(),
+      root('default'),
+      'real',
+      'merge',
+      { data: { a: 'b' } },
+      { dryRun: true },
+    );
+    expect(patched.object.data).toEqual({ a: 'b' });
+    expect(patched.object.metadata.resourceVersion).toBe(real.metadata.resourceVersion);
+    expect(service.get(configMaps(), root('default'), 'real').data).toBeUndefined();
+    service.delete(configMaps(), root('default'), 'real', { dryRun: true });
+    expect(service.find(configMaps(), root('default'), 'real')).toBeDefined();
   });
 
   it('filters lists by label and field selectors', () => {

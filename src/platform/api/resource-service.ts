@@ -109,7 +109,12 @@ export class ResourceService {
     options: WriteOptions = {},
   ): KubeObject {
     const object = this.admit(def, scope, body, options);
-    return this.write(options, (tx) => this.createIn(tx, def, scope, object));
+    return this.asCommitted(
+      options,
+      def,
+      scope,
+      this.write(options, (tx) => this.createIn(tx, def, scope, object)),
+    );
   }
 
   update(
@@ -126,12 +131,13 @@ export class ResourceService {
       );
     }
     object.metadata.name = name;
-    return this.write(options, (tx) => {
+    const updated = this.write(options, (tx) => {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
       return this.replaceIn(tx, def, scope, key, old, object, options.subresource);
     });
+    return this.asCommitted(options, def, scope, updated);
   }
 
   patch(
@@ -142,7 +148,21 @@ export class ResourceService {
     patch: unknown,
     options: WriteOptions = {},
   ): { object: KubeObject; created: boolean } {
-    if (type === 'apply') return this.apply(def, scope, name, patch, options);
+    const result =
+      type === 'apply'
+        ? this.apply(def, scope, name, patch, options)
+        : this.mergeIn(def, scope, name, type, patch, options);
+    return { ...result, object: this.asCommitted(options, def, scope, result.object) };
+  }
+
+  private mergeIn(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    type: Exclude<PatchType, 'apply'>,
+    patch: unknown,
+    options: WriteOptions,
+  ): { object: KubeObject; created: boolean } {
     return this.write(options, (tx) => {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
@@ -159,7 +179,7 @@ export class ResourceService {
     name: string,
     options: DeleteOptions = {},
   ): KubeObject {
-    return this.write(options, (tx) => {
+    const deleted = this.write(options, (tx) => {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
@@ -167,6 +187,22 @@ export class ResourceService {
       def.hooks?.beforeDelete?.(old, this.context(tx, scope));
       return tx.remove(key) ?? old;
     });
+    return this.asCommitted(options, def, scope, deleted);
+  }
+
+  /** A dry run committed nothing, so its answer carries the stored resourceVersion (none for a create). */
+  private asCommitted(
+    options: { dryRun?: boolean },
+    def: ResourceDefinition,
+    scope: RequestScope,
+    object: KubeObject,
+  ): KubeObject {
+    if (!options.dryRun) return object;
+    const copy = deepClone(object);
+    const stored = this.find(def, scope, object.metadata.name ?? '')?.metadata.resourceVersion;
+    if (stored) copy.metadata.resourceVersion = stored;
+    else delete copy.metadata.resourceVersion;
+    return copy;
   }
 
   /**
