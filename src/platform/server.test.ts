@@ -61,7 +61,7 @@ describe('startPlatform', () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'kplane-platform-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'kplane-unit-platform-'));
     platform = await startPlatform({ port: 0, dataDir, demo: true });
     token = readFileSync(platform.tokenFile, 'utf8');
     // The same port answers plain HTTP, which keeps these tests free of TLS plumbing.

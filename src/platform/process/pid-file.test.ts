@@ -1,12 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { acquirePidFile, AlreadyRunningError } from './pid-file.js';
 
 describe('acquirePidFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kplane-pid-'));
   afterEach(() => rmSync(join(dir, 'server.pid'), { force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('claims the folder and releases it', () => {
     const release = acquirePidFile(dir);
