@@ -19,7 +19,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/platform/**'], message: 'Only the dev commands may reach the platform, via dynamic import.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/platform/**'],
+              message: 'Only the dev commands may reach the platform, via dynamic import.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runHotCommand } from '../dist/hot-path.js';
+import { runHotCommand } from '../dist/hot/fast-path.js';
 
 const exitCode = await runHotCommand(process.argv.slice(2));
 if (exitCode === undefined) {

@@ -2,8 +2,8 @@ import { exitCodeFor, messageOf } from './errors.js';
 import { parseOutputFormat, processIOStreams, type OutputFormat } from './io.js';
 
 /**
- * The commands people and shell prompts wait on (`ws`, `ws use`, `ws current`) skip oclif's start-up, which
- * costs more than the command itself. Anything this parser does not fully understand (help, unknown flags,
+ * The commands people, shell prompts and kubectl wait on (`ws`, `ws use`, `ws current`, `auth token`) skip
+ * oclif's start-up, which costs more than the command itself. Anything this parser does not fully understand (help, unknown flags,
  * other commands) falls through to oclif, which runs the same use-case functions, so behaviour is identical.
  */
 interface HotWorkspaceCommand {
@@ -14,9 +14,28 @@ interface HotWorkspaceCommand {
   kubeconfig?: string;
 }
 
+interface HotAuthTokenCommand {
+  action: 'auth-token';
+  server: string;
+}
+
+type HotCommand = HotWorkspaceCommand | HotAuthTokenCommand;
+
+/** `auth token --server URL` and nothing else; anything more goes to oclif. */
+function parseAuthToken(argv: readonly string[]): HotAuthTokenCommand | undefined {
+  if (argv[0] !== 'auth' || argv[1] !== 'token') return undefined;
+  const rest = argv.slice(2);
+  if (rest.length === 2 && rest[0] === '--server') return { action: 'auth-token', server: rest[1]! };
+  if (rest.length === 1 && rest[0]!.startsWith('--server=')) {
+    return { action: 'auth-token', server: rest[0]!.slice('--server='.length) };
+  }
+  return undefined;
+}
+
 const wsSubcommands = new Set(['use', 'cd', 'current', 'tree', 'create']);
 
-export function parseHotCommand(argv: readonly string[]): HotWorkspaceCommand | undefined {
+export function parseHotCommand(argv: readonly string[]): HotCommand | undefined {
+  if (argv[0] === 'auth') return parseAuthToken(argv);
   if (argv[0] !== 'ws') return undefined;
   const positionals: string[] = [];
   let short = false;
@@ -63,6 +82,16 @@ export async function runHotCommand(argv: readonly string[]): Promise<number | u
   const command = parseHotCommand(argv);
   if (!command) return undefined;
   const io = processIOStreams();
+  if (command.action === 'auth-token') {
+    try {
+      const { printExecCredential } = await import('../auth/exec-credential.js');
+      await printExecCredential(command.server, io);
+      return 0;
+    } catch (error) {
+      io.err(`Error: ${messageOf(error)}`);
+      return exitCodeFor(error);
+    }
+  }
   const kubeconfig = { explicitPath: command.kubeconfig };
   try {
     if (command.action === 'current') {

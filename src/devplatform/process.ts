@@ -125,3 +125,29 @@ function isAlive(pid: number): boolean {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Runs one of the platform's owner commands (`token`, `revoke-tokens`) against the data folder, in the
+ * platform's own process so the CLI never loads server code. Resolves with what it printed on stdout.
+ */
+export function runPlatformTool(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverEntryPoint(), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('exit', (code) => {
+      if (code === 0) resolve(stdout);
+      else
+        reject(
+          new KplaneError(
+            stderr.trim() || `the platform tool failed (exit code ${code})`,
+            code === 2 ? 2 : 1,
+          ),
+        );
+    });
+  });
+}

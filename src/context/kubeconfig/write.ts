@@ -37,14 +37,18 @@ export async function resolveWriteTarget(file: string): Promise<string> {
  * Writes `text` to `file` atomically: temp file in the same folder, same mode (0600 when new), same owner when
  * we are allowed to set it, fsync, rename over the real path, fsync the folder where the platform allows.
  */
-export async function writeKubeconfigAtomically(file: string, text: string): Promise<void> {
+export async function writeKubeconfigAtomically(
+  file: string,
+  text: string,
+  options: { forceMode?: number } = {},
+): Promise<void> {
   const target = await resolveWriteTarget(file);
   const dir = dirname(target);
-  let mode = NEW_FILE_MODE;
+  let mode = options.forceMode ?? NEW_FILE_MODE;
   let owner: { uid: number; gid: number } | undefined;
   try {
     const st = await stat(target);
-    mode = st.mode & 0o7777;
+    mode = options.forceMode ?? st.mode & 0o7777;
     owner = { uid: st.uid, gid: st.gid };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
