@@ -1,0 +1,65 @@
+import { Args, Flags } from '@oclif/core';
+import { login } from '../auth/login.js';
+import { KplaneCommand, outputFlag } from '../cli/base-command.js';
+import { printData } from '../cli/io.js';
+import { loginPrompts, readAllStdin } from '../cli/prompts.js';
+
+export default class Login extends KplaneCommand {
+  static override summary =
+    'Log in to a platform: one cluster, one user and one context, and no secret in the kubeconfig.';
+  static override description =
+    'Checks the token with the platform, stores it in the OS keyring (or, where there is none, in a file only you ' +
+    'can read), and writes a user entry that runs "kplane auth token" as an exec credential plugin.';
+
+  static override examples = [
+    '<%= config.bin %> login https://127.0.0.1:6443 --token-stdin --certificate-authority ~/.local/share/kplane/dev/ca.crt < token',
+    '<%= config.bin %> login https://platform.example.com',
+  ];
+
+  static override args = {
+    url: Args.string({
+      description: 'The platform URL (https://HOST[:PORT], or a workspace URL).',
+      required: true,
+    }),
+  };
+
+  static override flags = {
+    token: Flags.string({
+      description: 'The token (prefer --token-stdin: a flag shows up in shell history).',
+    }),
+    'token-stdin': Flags.boolean({ description: 'Read the token from standard input.' }),
+    'certificate-authority': Flags.string({ description: "A PEM file with the platform's CA certificate." }),
+    'insecure-skip-tls-verify': Flags.boolean({
+      description: "Don't check the platform's certificate (unsafe).",
+    }),
+    output: outputFlag,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Login);
+    const output = this.outputFormat(flags.output);
+    const result = await login(
+      {
+        url: args.url,
+        token: flags.token,
+        tokenStdin: flags['token-stdin'],
+        certificateAuthorityFile: flags['certificate-authority'],
+        insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
+        kubeconfig: this.kubeconfigSource(flags),
+      },
+      this.io,
+      loginPrompts(this.io),
+      readAllStdin,
+    );
+    if (result.tokenLocation === 'file') {
+      this.io.err(
+        'Warning: no OS keyring is available here; the token is kept in ~/.config/kplane/credentials.json, readable only by you.',
+      );
+    }
+    if (output !== 'text') {
+      await printData(this.io, output, { ...result, user: result.user.username, groups: result.user.groups });
+      return;
+    }
+    this.io.out(`Logged in to ${result.platform} as ${result.user.username}. Context "${result.context}".`);
+  }
+}
