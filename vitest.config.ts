@@ -8,5 +8,6 @@ export default defineConfig({
     // e2e files each start their own server; two cores leave room for two at a time.
     maxWorkers: 2,
     disableConsoleIntercept: true,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,13 +54,23 @@ export interface UserSandbox {
   cleanup(): void;
 }
 
+/**
+ * The sandbox's PATH starts with a folder holding `kplane` (and the kubectl plugin names) linked to this
+ * checkout's launcher, as a global install would, so exec plugins and `kubectl kplane` find it. No D-Bus session:
+ * like CI, the sandbox has no Secret Service, so the keyring fallback is what runs.
+ */
 export function userSandbox(prefix = 'kplane-user-'): UserSandbox {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   const kubeconfig = path.join(dir, 'kubeconfig');
+  const binDir = path.join(dir, 'bin');
+  mkdirSync(binDir);
+  symlinkSync(kplaneBin, path.join(binDir, 'kplane'));
   return {
     dir,
     kubeconfig,
     env: {
+      PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/kplane-test-bus',
       HOME: dir,
       KUBECONFIG: kubeconfig,
       KUBECACHEDIR: path.join(dir, 'kube-cache'),
