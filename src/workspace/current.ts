@@ -1,8 +1,7 @@
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { loadKubeconfig } from '../context/kubeconfig/load.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
-import { currentWorkspace } from '../context/workspace-switch.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
+import { readCurrentServer } from './kubeconfig-view.js';
 
 export interface CurrentWorkspaceView {
   /** Absent when the current context's server is not a workspace URL. */
@@ -16,8 +15,7 @@ export async function showCurrentWorkspace(
   options: { kubeconfig: KubeconfigSourceOptions; short: boolean; output: OutputFormat },
   io: IOStreams,
 ): Promise<CurrentWorkspaceView> {
-  const { config } = await loadKubeconfig(options.kubeconfig);
-  const { server } = currentWorkspace(config);
+  const server = await readCurrentServer(options.kubeconfig);
   const parsed = parseWorkspaceUrl(server);
   const view: CurrentWorkspaceView = parsed ? { path: parsed.path, url: server } : { url: server };
   await printCurrentWorkspace(io, view, options);

@@ -2,18 +2,14 @@ import os from 'node:os';
 import { KplaneError, NotFoundError } from '../cli/errors.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import { ApiStatusError } from '../client/api-error.js';
+import { connectionFromSettings } from '../client/connection.js';
 import { RestClient } from '../client/rest-client.js';
-import { loadKubeconfig } from '../context/kubeconfig/load.js';
-import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
-import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
 import { resolveWorkspacePath } from '../context/workspace-path.js';
-import { currentWorkspace, planSwapToPrevious, planUseWorkspace } from '../context/workspace-switch.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
 import { checkWorkspaceAccess } from './access-check.js';
-import { connectionFromSettings } from '../client/connection.js';
-import { clientSettingsFor } from '../context/kubeconfig/client-settings.js';
 import { printCurrentWorkspace, type CurrentWorkspaceView } from './current.js';
+import { readCurrentContext, rememberWrittenKubeconfig } from './kubeconfig-view.js';
 import { homeWorkspacePath, type WorkspaceObject } from './workspace-api.js';
 
 export interface UseWorkspaceOptions {
@@ -27,18 +23,20 @@ export interface UseWorkspaceOptions {
 const homeNote =
   "Note: 'kplane ws use' with no argument goes to your home workspace. 'kplane ws -' goes back, 'kplane ws' prints the current one.";
 
+/** The kubeconfig writer and its YAML parser load while the platform is being asked, not before. */
+function loadWriter() {
+  return Promise.all([import('../context/kubeconfig/modify.js'), import('../context/workspace-switch.js')]);
+}
+
 /** `ws use`: resolve the path, check it with the server, rewrite the kubeconfig, and say where we are. */
 export async function useWorkspace(
   options: UseWorkspaceOptions,
   io: IOStreams,
 ): Promise<CurrentWorkspaceView> {
-  const { config } = await loadKubeconfig(options.kubeconfig);
-  const current = currentWorkspace(config);
-  const currentPath = current.parsed?.path;
-  let resolution = resolveWorkspacePath(currentPath, options.target, {
-    userHomeDir: os.homedir(),
-    currentServer: current.server,
-  });
+  const current = await readCurrentContext(options.kubeconfig);
+  const currentPath = parseWorkspaceUrl(current.server)?.path;
+  const resolveOptions = { userHomeDir: os.homedir(), currentServer: current.server };
+  let resolution = resolveWorkspacePath(currentPath, options.target, resolveOptions);
   const notes: string[] = [];
 
   if (resolution.kind === 'current') {
@@ -46,25 +44,25 @@ export async function useWorkspace(
     await printCurrentWorkspace(io, view, options);
     return view;
   }
+  const writer = loadWriter();
+  // An unhandled rejection would end the process before the network answer is reported.
+  writer.catch(() => undefined);
   if (resolution.kind === 'previous') {
-    const { after } = await modifyKubeconfig(options.kubeconfig, planSwapToPrevious);
-    const view = viewOf(currentWorkspace(after).server, undefined);
+    const [{ modifyKubeconfig }, { currentWorkspace, planSwapToPrevious }] = await writer;
+    const result = await modifyKubeconfig(options.kubeconfig, planSwapToPrevious);
+    await rememberWrittenKubeconfig(options.kubeconfig, result);
+    const view = viewOf(currentWorkspace(result.after).server, undefined);
     await printCurrentWorkspace(io, view, options);
     return view;
   }
 
-  const settings = clientSettingsFor(config, current.contextName);
-  const base = current.parsed?.base ?? new URL(settings.server).origin;
-  const client = new RestClient(connectionFromSettings(settings, base));
+  const base = parseWorkspaceUrl(current.server)?.base ?? new URL(current.server).origin;
+  const client = new RestClient(connectionFromSettings(current.settings, base));
   try {
     let type: string | undefined;
     if (resolution.kind === 'home') {
       const homePath = await fetchHomePath(client);
-      resolution = resolveWorkspacePath(currentPath, options.target, {
-        userHomeDir: os.homedir(),
-        homePath,
-        currentServer: current.server,
-      });
+      resolution = resolveWorkspacePath(currentPath, options.target, { ...resolveOptions, homePath });
       if (options.target === '' && !options.short) notes.push(homeNote);
     }
     if (resolution.kind === 'path') {
@@ -75,9 +73,9 @@ export async function useWorkspace(
       throw new KplaneError(`cannot switch to "${options.target}"`);
     }
     const targetUrl = workspaceUrl(base, resolution.path);
-    await modifyKubeconfig(options.kubeconfig, (fresh: MergedKubeconfig) =>
-      planUseWorkspace(fresh, targetUrl),
-    );
+    const [{ modifyKubeconfig }, { planUseWorkspace }] = await writer;
+    const result = await modifyKubeconfig(options.kubeconfig, (fresh) => planUseWorkspace(fresh, targetUrl));
+    await rememberWrittenKubeconfig(options.kubeconfig, result);
     const view = viewOf(targetUrl, type);
     await printCurrentWorkspace(io, view, options);
     if (!options.short) for (const note of notes) io.err(note);

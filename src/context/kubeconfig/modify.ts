@@ -19,6 +19,8 @@ export interface ModifyResult {
   readonly before: MergedKubeconfig;
   /** The merged config as it reads now, after the changes. */
   readonly after: MergedKubeconfig;
+  /** What each source file held when `after` was true (undefined for a missing file), to check a cache against. */
+  readonly texts: ReadonlyMap<string, string | undefined>;
 }
 
 /** Which files the changes would write, and their new texts. Throws before anything is written. */
@@ -59,11 +61,15 @@ export async function modifyKubeconfig(
           await writeKubeconfigAtomically(file, text);
           written.push(file);
         }
+        const finalTexts = new Map<string, string | undefined>();
+        for (const file of loaded.files)
+          finalTexts.set(file.path, texts.get(file.path) ?? (file.exists ? file.text : undefined));
         return {
           changes,
           written,
           before: loaded.config,
           after: applyChangesToConfig(loaded.config, changes),
+          texts: finalTexts,
         };
       }
       toLock = new Set([...toLock, ...missing]);
