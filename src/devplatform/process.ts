@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { KplaneError, NotFoundError } from '../cli/errors.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 import { serverEntryPoint, serverLogFile, serverPidFile } from './data-dir.js';
 
 export interface PlatformReady {
@@ -100,26 +101,17 @@ export interface StopResult {
 export async function stopPlatform(dataDir: string, graceMs = 10_000): Promise<StopResult> {
   const pidFile = serverPidFile(dataDir);
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) {
     throw new NotFoundError(`no kplane platform is running on ${dataDir}`);
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return { pid, forced: false };
+    if (!isProcessAlive(pid)) return { pid, forced: false };
     await sleep(25);
   }
   process.kill(pid, 'SIGKILL');
   return { pid, forced: true };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function sleep(ms: number): Promise<void> {

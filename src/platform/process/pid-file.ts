@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '../../shared/process-alive.js';
 
 export class AlreadyRunningError extends Error {
   constructor(
@@ -11,15 +12,6 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else; still alive.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Pid files this process holds: its own pid in one of them means a second server, not a stale file. */
 const held = new Set<string>();
@@ -48,7 +40,7 @@ export function acquirePidFile(dataDir: string, pid = process.pid): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
       const ours = holder === pid && held.has(file);
-      if (ours || (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder))) {
+      if (ours || (Number.isInteger(holder) && holder > 0 && holder !== pid && isProcessAlive(holder))) {
         throw new AlreadyRunningError(dataDir, holder);
       }
       unlinkSync(file);
