@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { PortInUseError } from './http/listen.js';
-import { AlreadyRunningError } from './process/pid-file.js';
-import { startPlatform } from './server.js';
+import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owner-commands.js';
 
 // Process entry of the local platform. The CLI relies on this contract: one JSON line on stdout
 // when ready, nothing else on stdout, errors on stderr with exit code 1.
+//
+// `main.js token …` and `main.js revoke-tokens …` are the owner's tools instead (see
+// tools/owner-commands.ts); they load no HTTP code.
 
 const USAGE = 'usage: node dist/platform/main.js --port N --data-dir DIR [--demo]';
 
@@ -31,8 +32,22 @@ function parseCommandLine(): { port: number; dataDir: string; demo: boolean } {
   return { port, dataDir: values['data-dir'], demo: values.demo ?? false };
 }
 
+function ownerTool(command: OwnerCommand): void {
+  const result = runOwnerCommand(command, process.argv.slice(3));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+}
+
 async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (isOwnerCommand(command)) return ownerTool(command);
   const args = parseCommandLine();
+  const [{ startPlatform }, { PortInUseError }, { AlreadyRunningError }] = await Promise.all([
+    import('./server.js'),
+    import('./http/listen.js'),
+    import('./process/pid-file.js'),
+  ]);
   let platform;
   try {
     platform = await startPlatform({ ...args, log: process.env.KPLANE_LOG === '1' });

@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests poke into arbitrary JSON responses */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +101,22 @@ describe('startPlatform', () => {
       req.end();
     });
     expect(JSON.parse(body)).toMatchObject({ major: '1', minor: '32', gitVersion: 'v1.32.0+kplane' });
+  });
+
+  it('sends the whole chain, so a client that trusts on first use can take the CA from it', async () => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: platform.port, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    let top = socket.getPeerCertificate(true);
+    const leaf = top;
+    while (top.issuerCertificate && top.issuerCertificate !== top) top = top.issuerCertificate;
+    socket.destroy();
+    expect(leaf.subject.CN).toBe('127.0.0.1');
+    expect(new X509Certificate(top.raw).toString()).toBe(
+      new X509Certificate(readFileSync(platform.caFile)).toString(),
+    );
   });
 
   it('refuses to share its data folder', async () => {

@@ -75,7 +75,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     });
     const certificates = ensureServingCertificates(dataDir);
     server = createDualProtocolServer(router.listener, {
-      cert: certificates.certPem,
+      // The whole chain, leaf then CA: a client that trusts on first use (kplane login) takes the
+      // CA from the handshake, so the trust it keeps survives a new serving certificate.
+      cert: `${certificates.certPem.trimEnd()}\n${certificates.caPem}`,
       key: certificates.keyPem,
     });
     port = await listenOnLoopback(server.front, options.port);

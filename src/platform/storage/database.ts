@@ -3,8 +3,10 @@ import Database from 'libsql';
 export type Db = Database.Database;
 
 // WAL with synchronous=FULL makes every committed transaction durable before we answer: a
-// server killed with SIGKILL right after a 201 still has the object when it restarts.
-const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+// server killed with SIGKILL right after a 201 still has the object when it restarts. The owner
+// tools (`token`, `revoke-tokens`) open the same file from another process while the server runs,
+// so the busy timeout comes first: even switching to WAL may have to wait for the other writer.
+const PRAGMAS = ['busy_timeout = 5000', 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (

@@ -8,7 +8,10 @@ export interface TokenRecord {
   expiresAt?: number;
 }
 
-/** Bearer tokens by their sha256 hash; the plain token is never stored. */
+/**
+ * Bearer tokens by their sha256 hash; the plain token is never stored. Every lookup reads the
+ * database, so tokens minted or revoked by the owner tools in another process count at once.
+ */
 export class TokenStore {
   constructor(private readonly db: Db) {}
 
@@ -30,5 +33,10 @@ export class TokenStore {
     this.db
       .prepare('INSERT INTO tokens (hash, user, groups, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(record.hash, record.user, JSON.stringify(record.groups), record.expiresAt ?? null, Date.now());
+  }
+
+  /** Deletes every token of `user`; returns how many there were. */
+  revokeUser(user: string): number {
+    return Number(this.db.prepare('DELETE FROM tokens WHERE user = ?').run(user).changes);
   }
 }

@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { authenticate } from '../auth/authenticate.js';
+import { openDatabase } from '../storage/database.js';
+import { TokenStore } from '../storage/token-store.js';
+import { runOwnerCommand } from './owner-commands.js';
+
+describe('owner commands', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const platformDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kplane-owner-'));
+    dirs.push(dir);
+    openDatabase(join(dir, 'platform.db')).close();
+    return dir;
+  };
+  const whoHas = (dir: string, token: string, now?: number) => {
+    const db = openDatabase(join(dir, 'platform.db'));
+    try {
+      return authenticate({ authorization: `Bearer ${token}` }, new TokenStore(db), now);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('mints a token that prints alone and is stored only as a hash, with groups and expiry', () => {
+    const dir = platformDir();
+    const now = 1_000_000;
+    const result = runOwnerCommand(
+      'token',
+      ['--data-dir', dir, '--user', 'alice', '--group', 'dev', '--group', 'ops', '--ttl', '1h30m'],
+      now,
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+    const token = result.stdout.trim();
+    expect(whoHas(dir, token, now)).toEqual({
+      name: 'alice',
+      groups: ['dev', 'ops', 'system:authenticated'],
+    });
+    expect(whoHas(dir, token, now + 5_400_000)).toBeUndefined();
+    const db = openDatabase(join(dir, 'platform.db'));
+    const rows = db.prepare('SELECT * FROM tokens WHERE user = ?').all('alice') as Record<string, unknown>[];
+    db.close();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(rows[0]).toMatchObject({ expires_at: now + 5_400_000 });
+  });
+
+  it('revokes every token of one user and says how many', () => {
+    const dir = platformDir();
+    const mint = (user: string) =>
+      runOwnerCommand('token', ['--data-dir', dir, '--user', user]).stdout.trim();
+    const [a1, a2, b] = [mint('alice'), mint('alice'), mint('bob')];
+    expect(runOwnerCommand('revoke-tokens', ['--data-dir', dir, '--user', 'alice'])).toEqual({
+      code: 0,
+      stdout: 'revoked 2 token(s) of user alice\n',
+      stderr: '',
+    });
+    expect(whoHas(dir, a1)).toBeUndefined();
+    expect(whoHas(dir, a2)).toBeUndefined();
+    expect(whoHas(dir, b)?.name).toBe('bob');
+    expect(runOwnerCommand('revoke-tokens', ['--data-dir', dir, '--user', 'alice']).stdout).toBe(
+      'revoked 0 token(s) of user alice\n',
+    );
+  });
+
+  it('refuses a folder without platform data, and creates nothing there', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'kplane-owner-empty-'));
+    dirs.push(empty);
+    for (const dir of [empty, join(empty, 'missing')]) {
+      const result = runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice']);
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `no kplane platform data in ${dir}: run kplane dev up first\n`,
+      });
+      expect(existsSync(join(dir, 'platform.db'))).toBe(false);
+    }
+  });
+
+  it.each([
+    [['--user', 'alice'], '--data-dir is required'],
+    [['--data-dir', '.'], '--user is required'],
+    [['--data-dir', '.', '--user', ''], '--user is required'],
+    [['--data-dir', '.', '--user', 'alice', '--ttl', '1w'], '--ttl: invalid duration "1w"'],
+    [['--data-dir', '.', '--user', 'alice', '--ttl', '0s'], '--ttl: invalid duration "0s"'],
+    [['--data-dir', '.', '--user', 'alice', '--nope'], "Unknown option '--nope'"],
+    [['--data-dir', '.', '--user', 'alice', 'extra'], 'Unexpected argument'],
+    [['--data-dir', '.', '--user', 'alice', '--group', ' x'], '--group " x"'],
+  ])('rejects %j with exit code 2', (args, message) => {
+    const result = runOwnerCommand('token', args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('usage: node dist/platform/main.js token');
+  });
+});

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DurationError, parseDuration } from '../auth/duration.js';
+import { hashToken, mintToken } from '../auth/tokens.js';
+import { openDatabase } from '../storage/database.js';
+import { TokenStore } from '../storage/token-store.js';
+
+// The platform owner's tools, run as `node dist/platform/main.js <command> …` (`kplane dev token`
+// spawns them). They open the data folder's database directly, whether or not a server is running
+// on it: SQLite in WAL mode with a busy timeout lets both processes write, and the server reads
+// tokens from the database on every request, so a new or revoked token counts at once.
+//
+// Contract: `token` prints only the token and a newline on stdout; `revoke-tokens` prints one line.
+// Exit 0 on success, 1 when the folder holds no platform, 2 for bad arguments; messages on stderr.
+
+export const OWNER_COMMANDS = ['token', 'revoke-tokens'] as const;
+export type OwnerCommand = (typeof OWNER_COMMANDS)[number];
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const USAGE = {
+  token:
+    'usage: node dist/platform/main.js token --data-dir DIR --user USER [--group GROUP]... [--ttl DURATION]',
+  'revoke-tokens': 'usage: node dist/platform/main.js revoke-tokens --data-dir DIR --user USER',
+};
+
+class UsageError extends Error {}
+
+const DATABASE_FILE = 'platform.db';
+
+export function isOwnerCommand(name: string | undefined): name is OwnerCommand {
+  return (OWNER_COMMANDS as readonly string[]).includes(name ?? '');
+}
+
+// Names end up in RBAC subjects and error messages; control characters would only cause trouble.
+function checkName(what: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new UsageError(`--${what} is required`);
+  if (/[\p{Cc}]/u.test(value) || value.trim() !== value)
+    throw new UsageError(`--${what} ${JSON.stringify(value)} has spaces or control characters at its ends`);
+  return value;
+}
+
+const TOKEN_OPTIONS = {
+  'data-dir': { type: 'string' },
+  user: { type: 'string' },
+  group: { type: 'string', multiple: true },
+  ttl: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+const REVOKE_OPTIONS = {
+  'data-dir': { type: 'string' },
+  user: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+function parse(command: OwnerCommand, args: string[]) {
+  let values: { 'data-dir'?: string; user?: string; group?: string[]; ttl?: string };
+  try {
+    const options = command === 'token' ? TOKEN_OPTIONS : REVOKE_OPTIONS;
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const dataDir = values['data-dir'];
+  if (typeof dataDir !== 'string' || dataDir === '') throw new UsageError('--data-dir is required');
+  const user = checkName('user', values.user);
+  const groups = (values.group ?? []).map((group) => checkName('group', group));
+  let ttlMs: number | undefined;
+  if (typeof values.ttl === 'string') {
+    try {
+      ttlMs = parseDuration(values.ttl);
+    } catch (err) {
+      if (err instanceof DurationError) throw new UsageError(`--ttl: ${err.message}`);
+      throw err;
+    }
+  }
+  return { dataDir: resolve(dataDir), user, groups: [...new Set(groups)], ttlMs };
+}
+
+function withTokens<T>(dataDir: string, work: (tokens: TokenStore) => T): T {
+  const file = join(dataDir, DATABASE_FILE);
+  // Opening would create an empty database; a folder without one is a mistake, not a platform.
+  if (!existsSync(file))
+    throw new MissingPlatformError(`no kplane platform data in ${dataDir}: run kplane dev up first`);
+  const db = openDatabase(file);
+  try {
+    return work(new TokenStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+class MissingPlatformError extends Error {}
+
+/** Runs one owner command; never throws for expected failures, never touches process state. */
+export function runOwnerCommand(command: OwnerCommand, args: string[], now = Date.now()): CommandResult {
+  try {
+    const options = parse(command, args);
+    if (command === 'revoke-tokens') {
+      const count = withTokens(options.dataDir, (tokens) => tokens.revokeUser(options.user));
+      return { code: 0, stdout: `revoked ${count} token(s) of user ${options.user}\n`, stderr: '' };
+    }
+    const token = mintToken();
+    withTokens(options.dataDir, (tokens) =>
+      tokens.add({
+        hash: hashToken(token),
+        user: options.user,
+        groups: options.groups,
+        ...(options.ttlMs !== undefined ? { expiresAt: now + options.ttlMs } : {}),
+      }),
+    );
+    return { code: 0, stdout: `${token}\n`, stderr: '' };
+  } catch (err) {
+    if (err instanceof UsageError)
+      return { code: 2, stdout: '', stderr: `${err.message}\n${USAGE[command]}\n` };
+    if (err instanceof MissingPlatformError) return { code: 1, stdout: '', stderr: `${err.message}\n` };
+    return { code: 1, stdout: '', stderr: `kplane platform ${command}: ${(err as Error).message}\n` };
+  }
+}
