@@ -298,6 +298,13 @@ describe('keeping the kubeconfig safe', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(other, 'utf8')).toBe(otherText);
     expect(readFileSync(first, 'utf8')).toContain('workspace.kcp.io/current');
+    const explicit = path.join(user.dir, 'explicit.yaml');
+    copyFileSync(platform.adminKubeconfig, explicit);
+    const beforeFirst = readFileSync(first, 'utf8');
+    const viaFlag = await kplane(['ws', 'use', ':root:acme:ci', '--kubeconfig', explicit], { env });
+    expect(viaFlag.code, viaFlag.stderr).toBe(0);
+    expect(readFileSync(explicit, 'utf8')).toContain('/clusters/root:acme:ci');
+    expect(readFileSync(first, 'utf8')).toBe(beforeFirst);
     const viaKubectl = await kubectl(['get', 'workspaces', '-o', 'name'], { env });
     for (const team of ['api', 'ci', 'web'])
       expect(viaKubectl.stdout).toContain(`workspace.tenancy.kcp.io/${team}\n`);
