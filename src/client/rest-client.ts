@@ -75,6 +75,67 @@ export class RestClient {
     throw new ApiStatusError(statusCode, statusFrom(body, statusCode, text));
   }
 
+  /**
+   * Watches a collection: calls `onEvent` for every `{type, object}` line the server streams, until `signal`
+   * aborts or the server ends the stream. Errors before the stream starts are thrown like any request's.
+   */
+  async watch<T>(
+    path: string,
+    query: Record<string, string>,
+    onEvent: (event: { type: string; object: T }) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const url = new URL(this.connection.baseUrl + path);
+    for (const [key, value] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(key, value);
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kplane' };
+    const token = await this.bearerToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const transport = url.protocol === 'https:' ? https : http;
+    await new Promise<void>((resolve, reject) => {
+      const request = transport.request(
+        url,
+        { method: 'GET', headers, agent: this.agent, signal },
+        (response) => {
+          if ((response.statusCode ?? 0) >= 300) {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+            response.on('end', () =>
+              reject(
+                new ApiStatusError(
+                  response.statusCode ?? 0,
+                  statusFrom(parseJson(text), response.statusCode ?? 0, text),
+                ),
+              ),
+            );
+            return;
+          }
+          let buffered = '';
+          response.on('data', (chunk: Buffer) => {
+            buffered += chunk.toString('utf8');
+            let newline: number;
+            while ((newline = buffered.indexOf('\n')) >= 0) {
+              const line = buffered.slice(0, newline).trim();
+              buffered = buffered.slice(newline + 1);
+              if (line) onEvent(JSON.parse(line) as { type: string; object: T });
+            }
+          });
+          response.on('end', resolve);
+          response.on('error', reject);
+        },
+      );
+      request.on('error', (error: Error & { name?: string }) =>
+        error.name === 'AbortError'
+          ? resolve()
+          : reject(
+              new UnreachableError(
+                `cannot reach the platform at ${url.origin}: ${describeNetworkError(error)}`,
+              ),
+            ),
+      );
+      request.end();
+    });
+  }
+
   /** Lets the process exit without waiting for idle keep-alive sockets to time out. */
   close(): void {
     this.agent.destroy();

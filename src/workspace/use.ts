@@ -7,6 +7,7 @@ import { RestClient } from '../client/rest-client.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import { resolveWorkspacePath } from '../context/workspace-path.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
+import { bindingClaimWarnings } from '../apis/bind.js';
 import { checkWorkspaceAccess } from './access-check.js';
 import { printCurrentWorkspace, type CurrentWorkspaceView } from './current.js';
 import { readCurrentContext, rememberWrittenKubeconfig } from './kubeconfig-view.js';
@@ -73,12 +74,14 @@ export async function useWorkspace(
       throw new KplaneError(`cannot switch to "${options.target}"`);
     }
     const targetUrl = workspaceUrl(base, resolution.path);
+    // kcp warns about permission claims left open in the new workspace; ask while the kubeconfig is written.
+    const warnings = options.short ? Promise.resolve([]) : bindingClaimWarnings(client, resolution.path);
     const [{ modifyKubeconfig }, { planUseWorkspace }] = await writer;
     const result = await modifyKubeconfig(options.kubeconfig, (fresh) => planUseWorkspace(fresh, targetUrl));
     await rememberWrittenKubeconfig(options.kubeconfig, result);
     const view = viewOf(targetUrl, type);
     await printCurrentWorkspace(io, view, options);
-    if (!options.short) for (const note of notes) io.err(note);
+    if (!options.short) for (const note of [...notes, ...(await warnings)]) io.err(note);
     return view;
   } finally {
     client.close();

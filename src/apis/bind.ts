@@ -1,0 +1,159 @@
+import { AccessDeniedError, InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
+import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
+import { renderTable } from '../cli/table.js';
+import { ApiStatusError } from '../client/api-error.js';
+import type { RestClient } from '../client/rest-client.js';
+import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import { isValidWorkspacePath } from '../context/workspace-path.js';
+import { clusterPath } from '../workspace/workspace-api.js';
+import { openCurrentWorkspace } from '../workspace/session.js';
+import { acceptedClaim, claimLabel, claimWarnings } from './claims.js';
+import { apisV1alpha2, type APIBinding } from './types.js';
+
+export interface ExportReference {
+  path: string;
+  name: string;
+}
+
+const referenceHelp =
+  'fully qualified reference to workspace where APIExport exists is required. The format is `<logical-cluster-name>:<apiexport>` or `<full>:<path>:<to>:<apiexport>`';
+
+/** `root:providers:db:databases` → the export `databases` in `root:providers:db` (kcp's bind argument). */
+export function parseExportReference(text: string): ExportReference {
+  const reference = text.startsWith(':') ? text.slice(1) : text;
+  const at = reference.lastIndexOf(':');
+  const path = at < 0 ? '' : reference.slice(0, at);
+  const name = at < 0 ? reference : reference.slice(at + 1);
+  if (!isValidWorkspacePath(path) || !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(name)) {
+    throw new InvalidInputError(referenceHelp);
+  }
+  return { path, name };
+}
+
+export interface BindOptions {
+  kubeconfig: KubeconfigSourceOptions;
+  reference: string;
+  name?: string;
+  acceptClaims: string[];
+  timeoutMs: number;
+  output: OutputFormat;
+}
+
+const bindingsPath = (workspace: string) => `${clusterPath(workspace)}${apisV1alpha2}/apibindings`;
+
+/** `bind`: create an APIBinding to the export and wait until it is Bound, printing kcp's messages. */
+export async function bindExport(options: BindOptions, io: IOStreams): Promise<APIBinding> {
+  const reference = parseExportReference(options.reference);
+  const claims = options.acceptClaims.map(acceptedClaim);
+  const name = options.name ?? reference.name;
+  const session = await openCurrentWorkspace(options.kubeconfig);
+  const text = options.output === 'text';
+  try {
+    try {
+      await session.client.post<APIBinding>(bindingsPath(session.path), {
+        apiVersion: 'apis.kcp.io/v1alpha2',
+        kind: 'APIBinding',
+        metadata: { name },
+        spec: {
+          reference: { export: reference },
+          ...(claims.length > 0 ? { permissionClaims: claims } : {}),
+        },
+      });
+    } catch (error) {
+      if (error instanceof ApiStatusError && error.code === 403) throw new AccessDeniedError(error.message);
+      throw error;
+    }
+    if (text) io.out(`apibinding ${name} created. Waiting to successfully bind ...`);
+    const bound = await waitUntilBound(session.client, session.path, name, options.timeoutMs);
+    if (text) {
+      io.out(`${name} created and bound.`);
+      for (const warning of claimWarnings(bound)) io.err(warning);
+    } else await printData(io, options.output, bound);
+    return bound;
+  } finally {
+    session.client.close();
+  }
+}
+
+async function waitUntilBound(
+  client: RestClient,
+  workspace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<APIBinding> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const binding = await client.get<APIBinding>(`${bindingsPath(workspace)}/${name}`);
+    if (binding.status?.phase === 'Bound') return binding;
+    if (Date.now() > deadline) {
+      const why = (binding.status?.conditions ?? []).find((c) => c.status === 'False' && c.message);
+      throw new KplaneError(
+        `could not bind ${name}: ${why?.message ?? `still ${binding.status?.phase || 'waiting'} after ${timeoutMs / 1000}s`}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** `bind list`: the bindings of the current workspace, their phase and what they bound. */
+export async function listBindings(
+  options: { kubeconfig: KubeconfigSourceOptions; output: OutputFormat },
+  io: IOStreams,
+): Promise<APIBinding[]> {
+  const session = await openCurrentWorkspace(options.kubeconfig);
+  try {
+    const { items } = await session.client.get<{ items: APIBinding[] }>(bindingsPath(session.path));
+    if (options.output !== 'text') await printData(io, options.output, items);
+    else if (items.length === 0) io.err(`No API bindings in ${session.path}.`);
+    else {
+      io.out(
+        renderTable(
+          io,
+          ['Name', 'Export', 'Phase', 'Resources', 'Claims'],
+          items.map((binding) => [
+            binding.metadata.name,
+            `${binding.spec.reference.export.path ?? session.path}:${binding.spec.reference.export.name}`,
+            binding.status?.phase || 'Binding',
+            (binding.status?.boundResources ?? []).map((r) => `${r.resource}.${r.group}`).join(',') ||
+              '<none>',
+            (binding.spec.permissionClaims ?? []).map((c) => `${claimLabel(c)}=${c.state}`).join(',') ||
+              '<none>',
+          ]),
+        ),
+      );
+    }
+    return items;
+  } finally {
+    session.client.close();
+  }
+}
+
+/** `unbind NAME`: delete the binding; the platform removes the resource and its objects from this workspace. */
+export async function unbind(
+  options: { kubeconfig: KubeconfigSourceOptions; name: string },
+  io: IOStreams,
+): Promise<void> {
+  const session = await openCurrentWorkspace(options.kubeconfig);
+  try {
+    await session.client.delete(`${bindingsPath(session.path)}/${options.name}`);
+    io.err(`apibinding ${options.name} deleted.`);
+  } catch (error) {
+    if (error instanceof ApiStatusError && error.code === 404) {
+      throw new NotFoundError(`apibinding "${options.name}" not found in ${session.path}`);
+    }
+    throw error;
+  } finally {
+    session.client.close();
+  }
+}
+
+/** After `ws use`: kcp's warnings about claims an export asks for that a binding here left open. */
+export async function bindingClaimWarnings(client: RestClient, workspace: string): Promise<string[]> {
+  try {
+    const { items } = await client.get<{ items: APIBinding[] }>(bindingsPath(workspace));
+    return items.flatMap(claimWarnings);
+  } catch (error) {
+    if (error instanceof ApiStatusError && [403, 404].includes(error.code)) return [];
+    return [`error checking APIBindings: ${(error as Error).message}`];
+  }
+}

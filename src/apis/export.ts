@@ -1,0 +1,222 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidInputError, NotFoundError } from '../cli/errors.js';
+import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
+import { age, renderTable } from '../cli/table.js';
+import { ApiStatusError } from '../client/api-error.js';
+import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import { clusterPath } from '../workspace/workspace-api.js';
+import { openCurrentWorkspace, type WorkspaceSession } from '../workspace/session.js';
+import { claimLabel, parsePermissionClaim } from './claims.js';
+import { schemaFromDocument } from './schema-from-crd.js';
+import { apisV1alpha1, apisV1alpha2, type APIExport, type APIResourceSchema } from './types.js';
+
+export interface CreateExportOptions {
+  kubeconfig: KubeconfigSourceOptions;
+  name: string;
+  schemaFiles: string[];
+  claims: string[];
+  output: OutputFormat;
+}
+
+async function readSchemas(files: readonly string[]): Promise<APIResourceSchema[]> {
+  const { parseAllDocuments } = await import('yaml');
+  const schemas: APIResourceSchema[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new InvalidInputError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    for (const document of parseAllDocuments(text)) {
+      if (document.errors.length > 0) throw new InvalidInputError(`${file}: ${document.errors[0]!.message}`);
+      const value = document.toJS();
+      if (value !== null && value !== undefined) schemas.push(schemaFromDocument(value, file));
+    }
+  }
+  if (schemas.length === 0) throw new InvalidInputError('--schema names no CustomResourceDefinition');
+  return schemas;
+}
+
+/**
+ * `export create`: snapshot each CRD into an APIResourceSchema (immutable, named by its content) and create or
+ * update the APIExport that offers them. Everything is checked before anything is sent.
+ */
+export async function createExport(options: CreateExportOptions, io: IOStreams): Promise<APIExport> {
+  const schemas = await readSchemas(options.schemaFiles);
+  const claims = options.claims.map((claim) => ({ ...parsePermissionClaim(claim), verbs: ['*'] }));
+  const session = await openCurrentWorkspace(options.kubeconfig);
+  const text = options.output === 'text';
+  try {
+    for (const schema of schemas) {
+      const created = await createIfMissing(session, `${apisV1alpha1}/apiresourceschemas`, schema);
+      if (text) io.out(`apiresourceschema ${schema.metadata.name} ${created ? 'created' : 'unchanged'}.`);
+    }
+    const spec: APIExport['spec'] = {
+      resources: schemas.map((schema) => ({
+        name: schema.spec.names.plural,
+        group: schema.spec.group,
+        schema: schema.metadata.name,
+        storage: { crd: {} },
+      })),
+      ...(claims.length > 0 ? { permissionClaims: claims } : {}),
+    };
+    const collection = `${clusterPath(session.path)}${apisV1alpha2}/apiexports`;
+    let exported: APIExport;
+    let verb: string;
+    try {
+      exported = await session.client.post<APIExport>(collection, {
+        apiVersion: 'apis.kcp.io/v1alpha2',
+        kind: 'APIExport',
+        metadata: { name: options.name },
+        spec,
+      });
+      verb = 'created';
+    } catch (error) {
+      if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+      const existing = await session.client.get<APIExport>(`${collection}/${options.name}`);
+      exported = await session.client.request<APIExport>('PUT', `${collection}/${options.name}`, {
+        body: { ...existing, spec: { ...existing.spec, ...spec } },
+      });
+      verb = 'updated';
+    }
+    if (text)
+      io.out(`apiexport ${options.name} ${verb}. Bind it with: kplane bind ${session.path}:${options.name}`);
+    else await printData(io, options.output, exported);
+    return exported;
+  } finally {
+    session.client.close();
+  }
+}
+
+async function createIfMissing(
+  session: WorkspaceSession,
+  collection: string,
+  object: APIResourceSchema,
+): Promise<boolean> {
+  try {
+    await session.client.post(`${clusterPath(session.path)}${collection}`, object);
+    return true;
+  } catch (error) {
+    // Schemas are named by their content, so an existing one with this name is this one.
+    if (error instanceof ApiStatusError && error.code === 409) return false;
+    throw error;
+  }
+}
+
+/** `export list`: the exports of the current workspace and what they bring. */
+export async function listExports(
+  options: { kubeconfig: KubeconfigSourceOptions; output: OutputFormat },
+  io: IOStreams,
+): Promise<APIExport[]> {
+  const session = await openCurrentWorkspace(options.kubeconfig);
+  try {
+    const { items } = await session.client.get<{ items: APIExport[] }>(
+      `${clusterPath(session.path)}${apisV1alpha2}/apiexports`,
+    );
+    if (options.output !== 'text') await printData(io, options.output, items);
+    else if (items.length === 0) io.err(`No exports in ${session.path}.`);
+    else {
+      const rows = items.map((item) => [
+        item.metadata.name,
+        (item.spec.resources ?? []).map((r) => `${r.name}.${r.group}`).join(',') || '<none>',
+        (item.spec.permissionClaims ?? []).map(claimLabel).join(',') || '<none>',
+        age(item.metadata.creationTimestamp),
+      ]);
+      io.out(renderTable(io, ['Name', 'Resources', 'Claims', 'Age'], rows));
+    }
+    return items;
+  } finally {
+    session.client.close();
+  }
+}
+
+interface BoundObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    creationTimestamp?: string;
+    annotations?: Record<string, string>;
+  };
+  status?: unknown;
+}
+
+/**
+ * `export objects`: every object of the export's resources in every consumer workspace, through the export's
+ * view (`/services/apiexport/<workspace>/<export>/clusters/*`), which is what a provider's controller watches.
+ */
+export async function exportObjects(
+  options: { kubeconfig: KubeconfigSourceOptions; name: string; watch: boolean; output: OutputFormat },
+  io: IOStreams,
+  signal?: AbortSignal,
+): Promise<BoundObject[]> {
+  const session = await openCurrentWorkspace(options.kubeconfig);
+  try {
+    let exported: APIExport;
+    try {
+      exported = await session.client.get<APIExport>(
+        `${clusterPath(session.path)}${apisV1alpha2}/apiexports/${options.name}`,
+      );
+    } catch (error) {
+      if (error instanceof ApiStatusError && error.code === 404) {
+        throw new NotFoundError(`apiexport "${options.name}" not found in ${session.path}`);
+      }
+      throw error;
+    }
+    const view = `/services/apiexport/${session.path}/${options.name}/clusters/*`;
+    const collections = await Promise.all(
+      (exported.spec.resources ?? []).map(async (resource) => {
+        const version = await storageVersion(session, resource.schema);
+        return `${view}/apis/${resource.group}/${version}/${resource.name}`;
+      }),
+    );
+    const objects: BoundObject[] = [];
+    for (const collection of collections) {
+      objects.push(...(await session.client.get<{ items: BoundObject[] }>(collection)).items);
+    }
+    if (options.output !== 'text') await printData(io, options.output, objects);
+    else if (objects.length === 0 && !options.watch)
+      io.err(`No objects of ${options.name} in any workspace yet.`);
+    else if (objects.length > 0)
+      io.out(renderTable(io, ['Workspace', 'Kind', 'Namespace', 'Name', 'Age'], objects.map(objectRow)));
+    if (options.watch) {
+      await Promise.all(
+        collections.map((collection) =>
+          session.client.watch<BoundObject>(
+            collection,
+            {},
+            (event) => {
+              if (event.type === 'BOOKMARK') return;
+              if (options.output !== 'text') io.out(JSON.stringify(event));
+              else io.out([event.type, ...objectRow(event.object)].join('\t'));
+            },
+            signal,
+          ),
+        ),
+      );
+    }
+    return objects;
+  } finally {
+    session.client.close();
+  }
+}
+
+function objectRow(object: BoundObject): string[] {
+  const annotations = object.metadata.annotations ?? {};
+  return [
+    annotations['kcp.io/path'] ?? annotations['kcp.io/cluster'] ?? '',
+    object.kind,
+    object.metadata.namespace ?? '',
+    object.metadata.name,
+    age(object.metadata.creationTimestamp),
+  ];
+}
+
+async function storageVersion(session: WorkspaceSession, schemaName: string): Promise<string> {
+  const schema = await session.client.get<APIResourceSchema>(
+    `${clusterPath(session.path)}${apisV1alpha1}/apiresourceschemas/${schemaName}`,
+  );
+  return (schema.spec.versions.find((v) => v.storage) ?? schema.spec.versions[0])!.name;
+}

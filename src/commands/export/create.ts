@@ -1,0 +1,42 @@
+import { Args, Flags } from '@oclif/core';
+import { createExport } from '../../apis/export.js';
+import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+
+export default class ExportCreate extends KplaneCommand {
+  static override summary =
+    'Offer an API to other workspaces: APIResourceSchemas from CRDs, and an APIExport.';
+  static override examples = [
+    '<%= config.bin %> export create databases --schema ./postgres-crd.yaml',
+    '<%= config.bin %> export create databases --schema ./postgres-crd.yaml --claim secrets.core',
+  ];
+
+  static override args = { name: Args.string({ description: 'Name of the APIExport.', required: true }) };
+
+  static override flags = {
+    schema: Flags.string({
+      description: 'A CRD (or APIResourceSchema) YAML file; repeatable.',
+      required: true,
+      multiple: true,
+    }),
+    claim: Flags.string({
+      description:
+        "A permission claim on consumers' resources, RESOURCE.GROUP (e.g. secrets.core); repeatable.",
+      multiple: true,
+    }),
+    output: outputFlag,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ExportCreate);
+    await createExport(
+      {
+        kubeconfig: this.kubeconfigSource(flags),
+        name: args.name,
+        schemaFiles: flags.schema,
+        claims: flags.claim ?? [],
+        output: this.outputFormat(flags.output),
+      },
+      this.io,
+    );
+  }
+}
