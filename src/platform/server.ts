@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { ResourceHandler } from './api/handler.js';
 import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
+import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
@@ -18,6 +19,7 @@ import { openDatabase, type Db } from './storage/database.js';
 import { EventLog } from './storage/event-log.js';
 import { ObjectStore } from './storage/object-store.js';
 import { TokenStore } from './storage/token-store.js';
+import { HomeWorkspaces } from './tenancy/home.js';
 import { ensureServingCertificates } from './tls/platform-certificates.js';
 
 export interface PlatformOptions {
@@ -60,7 +62,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const clusters = new ClusterIndex(db);
     const tokens = new TokenStore(db);
     const env = { baseUrl: '' };
-    const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key) });
+    const authorizer = new Authorizer(store);
+    const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer });
     const service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
     let port = options.port;
@@ -70,6 +73,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       registry,
       openapi: new OpenApiPublisher(registry),
       resources: new ResourceHandler(service, watches),
+      authorizer,
+      homes: new HomeWorkspaces({ service, registry, clusters }),
       serverAddress: () => `${LOOPBACK}:${port}`,
       log: options.log ?? false,
     });

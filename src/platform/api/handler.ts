@@ -44,9 +44,13 @@ export interface ResourceRequest {
   scope: RequestScope;
 }
 
+/**
+ * `?watch`, `?watch=true`, `?watch=1`, anything but `0` or `false`, as the apiserver reads the bool.
+ * Authorization and the handler both ask this one function, so they never disagree on the verb.
+ */
 export function isWatch(route: ResourceRoute, query: URLSearchParams): boolean {
   const watch = query.get('watch');
-  return route.watchPrefix || watch === 'true' || watch === '1';
+  return route.watchPrefix || (watch !== null && watch !== '0' && watch.toLowerCase() !== 'false');
 }
 
 /** The RBAC verb of a resource request. */
@@ -215,7 +219,12 @@ export class ResourceHandler {
     if (request.def.scope === 'Namespaced' && request.route.namespace === undefined)
       throw methodNotAllowed('POST');
     const options = this.writeOptions(request);
-    const body = this.decode(request, await readBody(request.req));
+    const raw = await readBody(request.req);
+    if (request.def.review) {
+      // A review's answer depends only on who asks; the body (often protobuf) says nothing more.
+      return this.respond(request, 201, request.def.review(request.scope));
+    }
+    const body = this.decode(request, raw);
     const created = this.service.create(request.def, request.scope, body, options);
     this.respond(request, 201, created, options.warnings);
   }

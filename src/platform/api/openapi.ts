@@ -106,30 +106,36 @@ function pathsFor(def: ResourceDefinition): Record<string, Json> {
   };
   const withParams = (params: Json[]) => ({ parameters: params });
 
-  const paths: Record<string, Json> = {
-    [scoped]: {
-      get: operation(def, 'list', `list${id}`, listName, withParams(LIST_PARAMS)),
-      post: operation(def, 'post', `create${id}`, def.schemaName, { ...body, ...withParams(WRITE_PARAMS) }),
-      parameters: scopeParams,
-    },
-    [`${scoped}/{name}`]: {
-      get: operation(def, 'get', `read${id}`, def.schemaName),
-      put: operation(def, 'put', `replace${id}`, def.schemaName, { ...body, ...withParams(WRITE_PARAMS) }),
-      patch: operation(def, 'patch', `patch${id}`, def.schemaName, {
+  const can = (verb: string) => def.verbs.includes(verb);
+  // Only what the resource serves: a review offers create alone, a LogicalCluster no create.
+  const only = (operations: Record<string, Json | false>): Json =>
+    Object.fromEntries(Object.entries(operations).filter(([, op]) => op !== false));
+  const collection = only({
+    get: can('list') && operation(def, 'list', `list${id}`, listName, withParams(LIST_PARAMS)),
+    post:
+      can('create') &&
+      operation(def, 'post', `create${id}`, def.schemaName, { ...body, ...withParams(WRITE_PARAMS) }),
+  });
+  const item = only({
+    get: can('get') && operation(def, 'get', `read${id}`, def.schemaName),
+    put:
+      can('update') &&
+      operation(def, 'put', `replace${id}`, def.schemaName, { ...body, ...withParams(WRITE_PARAMS) }),
+    patch:
+      can('patch') &&
+      operation(def, 'patch', `patch${id}`, def.schemaName, {
         ...patchBody,
         ...withParams([...WRITE_PARAMS, param('force', 'Force is going to "force" Apply requests.')]),
       }),
-      delete: operation(
-        def,
-        'delete',
-        `delete${id}`,
-        def.schemaName,
-        withParams([param('dryRun', 'dry run')]),
-      ),
-      parameters: [NAME_PARAM, ...scopeParams],
-    },
-  };
-  if (def.scope === 'Namespaced') {
+    delete:
+      can('delete') &&
+      operation(def, 'delete', `delete${id}`, def.schemaName, withParams([param('dryRun', 'dry run')])),
+  });
+  const paths: Record<string, Json> = {};
+  if (Object.keys(collection).length > 0) paths[scoped] = { ...collection, parameters: scopeParams };
+  if (Object.keys(item).length > 0)
+    paths[`${scoped}/{name}`] = { ...item, parameters: [NAME_PARAM, ...scopeParams] };
+  if (def.scope === 'Namespaced' && can('list')) {
     paths[`${base}/${def.resource}`] = {
       get: operation(def, 'list', `list${def.kind}ForAllNamespaces`, listName, withParams(LIST_PARAMS)),
     };

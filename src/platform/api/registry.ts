@@ -64,6 +64,11 @@ export interface ResourceDefinition extends ResourceName {
   /** Extra fieldSelector keys beyond metadata.name and metadata.namespace. */
   fieldSelectors?: Record<string, (object: KubeObject) => string | undefined>;
   hooks?: ResourceHooks;
+  /**
+   * Set for kinds that are computed per request and never stored (reviews): the object a create
+   * answers with, from who is asking.
+   */
+  review?(ctx: { user: UserInfo; cluster: ClusterRef }): KubeObject;
   /** Set for built-in kinds whose protobuf request bodies (from kubectl's typed clients) are accepted. */
   protobuf?: MessageDescriptor;
 }

@@ -14,6 +14,7 @@ import type { ResourceRegistry } from './registry.js';
 import { ResourceService, type RequestScope } from './resource-service.js';
 import { builtinRegistry } from './resources/index.js';
 import { MATCH_ALL, parseObjectFilter } from './selectors/object-filter.js';
+import { Authorizer } from '../auth/authorize.js';
 
 const BASE = 'https://127.0.0.1:6443';
 
@@ -45,7 +46,10 @@ describe('ResourceService', () => {
     db = openDatabase(join(dir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
     clusters = new ClusterIndex(db);
-    registry = builtinRegistry({ onCreated: (key) => controller.enqueue(key) });
+    registry = builtinRegistry({
+      onCreated: (key) => controller.enqueue(key),
+      authorizer: new Authorizer(store),
+    });
     const env = { baseUrl: BASE };
     service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });

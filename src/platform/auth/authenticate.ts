@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TokenStore } from '../storage/token-store.js';
 import { hashToken, sameHash } from './tokens.js';
-import type { UserInfo } from './user.js';
+import { TOKEN_EXPIRY_EXTRA, type UserInfo } from './user.js';
 
 /**
  * Bearer-token authentication: the presented token is hashed and looked up by its hash. Returns
@@ -23,5 +23,12 @@ export function authenticate(
   const groups = record.groups.includes('system:authenticated')
     ? record.groups
     : [...record.groups, 'system:authenticated'];
-  return { name: record.user, groups };
+  const user: UserInfo = { name: record.user, groups };
+  if (record.expiresAt !== undefined) user.extra = { [TOKEN_EXPIRY_EXTRA]: [rfc3339(record.expiresAt)] };
+  return user;
+}
+
+/** Whole seconds, rounded down: a client that trusts this time never uses a token past its end. */
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -1,7 +1,12 @@
 export interface UserInfo {
   name: string;
   groups: string[];
+  /** What the authenticator adds; SelfSubjectReview shows it. */
+  extra?: Record<string, string[]>;
 }
+
+/** When the presented token stops working (RFC 3339), in SelfSubjectReview's `extra`. */
+export const TOKEN_EXPIRY_EXTRA = 'authentication.kplane.dev/expires-at';
 
 export const ADMIN_USER = 'kplane-admin';
 export const ADMIN_GROUPS = ['system:masters', 'system:authenticated'];

@@ -10,12 +10,14 @@ import {
   TYPE_ANNOTATION,
   WORKSPACE_TYPES,
 } from '../tenancy/constants.js';
+import { ensureRbac, rootRbac } from '../tenancy/builtin-rbac.js';
 import { ROOT_CLUSTER_ID, ROOT_PATH } from '../tenancy/paths.js';
 import { builtinWorkspaceType, BUILTIN_WORKSPACE_TYPES } from '../tenancy/workspace-types.js';
 
 /**
  * Makes sure the root logical cluster exists, as kcp's root-phase0 does: its LogicalCluster (type
- * root:root, no Workspace object), the `default` namespace and the built-in WorkspaceTypes.
+ * root:root, no Workspace object), the `default` namespace, the built-in WorkspaceTypes, and root's
+ * RBAC: everybody authenticated may enter root and create `universal` workspaces, nothing more.
  * Idempotent, one transaction, so it runs on every start.
  */
 export function bootstrapRoot(
@@ -58,5 +60,6 @@ export function bootstrapRoot(
         service.create(workspaceTypes, scope, builtinWorkspaceType(type.name, type.defaultChild));
       }
     }
+    ensureRbac(service, registry, scope, rootRbac());
   });
 }

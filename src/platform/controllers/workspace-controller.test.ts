@@ -11,6 +11,7 @@ import { EventLog, type ChangeEvent } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
 import { bootstrapRoot } from './root-bootstrap.js';
 import { WorkspaceController } from './workspace-controller.js';
+import { Authorizer } from '../auth/authorize.js';
 
 /** One "process": database, store, service and controller over a data folder. */
 function boot(dir: string, baseUrl: string, autoStart = true) {
@@ -21,6 +22,7 @@ function boot(dir: string, baseUrl: string, autoStart = true) {
   // The hook fires only on writes, which all happen after the controller exists.
   const registry = builtinRegistry({
     onCreated: (key) => (autoStart ? controller.enqueue(key) : undefined),
+    authorizer: new Authorizer(store),
   });
   const service = new ResourceService(store, clusters, env);
   const controller = new WorkspaceController({ service, registry, clusters, env });
@@ -60,8 +62,17 @@ describe('WorkspaceController', () => {
       'ADDED logicalclusters.core.kcp.io/cluster',
       'MODIFIED logicalclusters.core.kcp.io/cluster',
       'ADDED namespaces/default',
+      // The built-in roles and the creator's admin binding, before Ready.
+      'ADDED clusterroles.rbac.authorization.k8s.io/cluster-admin',
+      'ADDED clusterroles.rbac.authorization.k8s.io/system:kcp:workspace:access',
+      'ADDED clusterrolebindings.rbac.authorization.k8s.io/workspace-admin',
       'MODIFIED logicalclusters.core.kcp.io/cluster',
     ]);
+    const adminBinding = seen.find((e) => e.key.name === 'workspace-admin')!.object;
+    expect(adminBinding).toMatchObject({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'system:kplane' }],
+    });
   });
 
   it('finishes a workspace a crash left half-way and follows a new base URL', async () => {

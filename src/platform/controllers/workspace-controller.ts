@@ -12,6 +12,8 @@ import {
   TYPE_ANNOTATION,
   WORKSPACES,
 } from '../tenancy/constants.js';
+import { ensureRbac, workspaceRbac } from '../tenancy/builtin-rbac.js';
+import { ownerOf } from '../tenancy/owner.js';
 import { joinPath } from '../tenancy/paths.js';
 import { formatTypeReference } from '../tenancy/workspace-types.js';
 
@@ -30,7 +32,8 @@ function keyString(key: ObjectKey): string {
 
 /**
  * Brings workspaces to life the way kcp's controllers do: Scheduling → (logical cluster created)
- * Initializing → (default namespace) Ready. It is level-triggered: each pass makes at most one
+ * Initializing → (default namespace, built-in ClusterRoles, the owner's `workspace-admin`
+ * binding) Ready. It is level-triggered: each pass makes at most one
  * change and requeues, so every step is its own write that watchers see, and a workspace left
  * half-way by a crash is simply picked up again by `resync()` on the next start.
  */
@@ -131,6 +134,8 @@ export class WorkspaceController {
         service.create(this.def(NAMESPACES), childScope, { metadata: { name: 'default' } });
         return true;
       }
+      // The owner is admin before anyone can see the workspace Ready.
+      if (ensureRbac(service, this.deps.registry, childScope, workspaceRbac(ownerOf(workspace)))) return true;
       if (getField(logicalCluster, 'status.phase') !== 'Ready') {
         this.updateStatus(logicalClusters, childScope, logicalCluster, { phase: 'Ready', URL: url });
         return true;

@@ -16,6 +16,7 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'RequestEntityTooLarge'
+  | 'TooManyRequests'
   | 'InternalError';
 
 export interface StatusCause {
@@ -29,6 +30,8 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   causes?: StatusCause[];
+  /** Also sent as the Retry-After header. */
+  retryAfterSeconds?: number;
 }
 
 /** Names a resource the way error messages need it: plural, group, and kind for validation errors. */
@@ -182,6 +185,54 @@ export function forbidden(message: string, details?: StatusDetails): ApiError {
 /** kcp answers unknown and forbidden workspaces alike so callers cannot probe what exists. */
 export function workspaceAccessDenied(): ApiError {
   return forbidden('workspace access not permitted');
+}
+
+/** kcp's answer while a home workspace is still being created; client-go retries after the delay. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds });
+}
+
+/**
+ * The apiserver's denial (responsewriters.Forbidden): `<resource> "<name>" is forbidden: User "u"
+ * cannot <verb> resource "<r>" in API group "<g>" in the namespace "<ns>"` (or "at the cluster
+ * scope"), and `forbidden: User "u" cannot <verb> path "<p>"` for non-resource requests.
+ */
+export function requestForbidden(
+  userName: string,
+  request:
+    | { kind: 'nonResource'; verb: string; path: string }
+    | {
+        kind: 'resource';
+        verb: string;
+        group: string;
+        resource: string;
+        subresource?: string;
+        namespace?: string;
+        name?: string;
+      },
+): ApiError {
+  if (request.kind === 'nonResource') {
+    return forbidden(
+      `forbidden: User ${JSON.stringify(userName)} cannot ${request.verb} path ${JSON.stringify(request.path)}`,
+    );
+  }
+  const resource = request.subresource ? `${request.resource}/${request.subresource}` : request.resource;
+  const scope = request.namespace
+    ? `in the namespace ${JSON.stringify(request.namespace)}`
+    : 'at the cluster scope';
+  const reason = `User ${JSON.stringify(userName)} cannot ${request.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(request.group)} ${scope}`;
+  const subject = qualifiedResource(request);
+  const name = request.name ?? '';
+  return forbidden(
+    name
+      ? `${subject} ${JSON.stringify(name)} is forbidden: ${reason}`
+      : `${subject} is forbidden: ${reason}`,
+    {
+      name,
+      group: request.group,
+      kind: request.resource,
+    },
+  );
 }
 
 export function pathNotFound(): ApiError {

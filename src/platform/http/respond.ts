@@ -25,6 +25,8 @@ export function writeError(res: ServerResponse, error: ApiError): void {
     res.end();
     return;
   }
+  if (error.details?.retryAfterSeconds !== undefined)
+    res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
   writeJson(res, error.code, error.toStatus());
 }
 

@@ -7,28 +7,32 @@ import {
   groupList,
   resourceList,
 } from '../api/discovery.js';
-import { resourceVerb, type ResourceHandler } from '../api/handler.js';
+import { isWatch, resourceVerb, type ResourceHandler } from '../api/handler.js';
 import type { OpenApiPublisher } from '../api/openapi.js';
 import type { ResourceRegistry } from '../api/registry.js';
+import { parseFieldSelector } from '../api/selectors/field-selector.js';
 import { PLATFORM_VERSION } from '../api/version.js';
 import { authenticate } from '../auth/authenticate.js';
-import { authorize, type AccessRequest } from '../auth/authorize.js';
+import type { AccessRequest, Authorizer } from '../auth/authorize.js';
 import type { UserInfo } from '../auth/user.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { TokenStore } from '../storage/token-store.js';
-import { parseClusterSegment } from '../tenancy/paths.js';
+import type { HomeWorkspaces } from '../tenancy/home.js';
+import { isValidClusterPath, ROOT_CLUSTER_ID } from '../tenancy/paths.js';
 import {
   ApiError,
-  forbidden,
   internalError,
+  notAcceptable,
   pathNotFound,
-  qualifiedResource,
+  requestForbidden,
   unauthorized,
   workspaceAccessDenied,
 } from './errors.js';
-import { negotiateDiscovery } from './negotiate.js';
+import { negotiateDiscovery, negotiateObjectFormat } from './negotiate.js';
+import { parseRequestTarget } from './request-target.js';
 import { writeError, writeJson, writeText } from './respond.js';
-import { parseApiRoute, splitPath, type ApiRoute } from './routes.js';
+import { parseApiRoute, type ApiRoute, type ResourceRoute } from './routes.js';
+import { parseIncludeObject, renderObject } from '../api/representation.js';
 
 export interface RouterDeps {
   tokens: TokenStore;
@@ -36,44 +40,79 @@ export interface RouterDeps {
   registry: ResourceRegistry;
   openapi: OpenApiPublisher;
   resources: ResourceHandler;
+  authorizer: Authorizer;
+  homes: HomeWorkspaces;
   /** `127.0.0.1:PORT`, for APIVersions.serverAddressByClientCIDRs. */
   serverAddress(): string;
   log: boolean;
 }
 
-const CLUSTERS_PREFIX = '/clusters/';
+const CLUSTERS = 'clusters';
+const HOME_NAME = '~';
 
-function accessRequest(method: string, route: ApiRoute, query: URLSearchParams, path: string): AccessRequest {
-  if (route.kind !== 'resource')
-    return { kind: 'nonResource', verb: method === 'GET' ? 'get' : method.toLowerCase(), path };
-  const request: AccessRequest = {
-    kind: 'resource',
-    verb: resourceVerb(method, route, query),
-    group: route.group,
-    resource: route.resource,
-  };
+/**
+ * A list or watch narrowed by `fieldSelector=metadata.name=x` is authorized as a request for `x`
+ * (as the apiserver does since 1.31), so `resourceNames` rules cover `kubectl get cm x -w`. The
+ * handler applies the same selector, so nothing but `x` can come back.
+ */
+function selectedName(query: URLSearchParams): string | undefined {
+  const selector = query.get('fieldSelector');
+  if (!selector) return undefined;
+  try {
+    const names = parseFieldSelector(selector)
+      .filter((req) => req.field === 'metadata.name' && req.operator === '=')
+      .map((req) => req.value);
+    return names[0] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request's attributes for RBAC, following the apiserver's RequestInfoFactory. */
+export function accessRequest(
+  method: string,
+  route: ApiRoute,
+  query: URLSearchParams,
+  path: string,
+): AccessRequest {
+  if (route.kind !== 'resource') {
+    const verb = method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase();
+    return { kind: 'nonResource', verb, path };
+  }
+  const verb = resourceVerb(method, route, query);
+  const request: AccessRequest = { kind: 'resource', verb, group: route.group, resource: route.resource };
   if (route.subresource !== undefined) request.subresource = route.subresource;
   if (route.namespace !== undefined) request.namespace = route.namespace;
   if (route.name !== undefined) request.name = route.name;
+  else if (verb === 'list' || verb === 'watch') {
+    const name = selectedName(query);
+    if (name !== undefined) request.name = name;
+  }
+  // A namespace is its own namespace: a RoleBinding in `dev` may grant reading namespace `dev`.
+  if (route.group === '' && route.resource === 'namespaces' && route.name !== undefined)
+    request.namespace = route.name;
   return request;
 }
 
-/** The apiserver's RBAC wording, so a denial reads the same as on a real cluster. */
-function deniedMessage(user: UserInfo, access: AccessRequest): string {
-  if (access.kind === 'nonResource') {
-    return `forbidden: User "${user.name}" cannot ${access.verb} path "${access.path}"`;
-  }
-  const what = qualifiedResource(access);
-  const subject = access.name ? `${what} "${access.name}"` : what;
-  const where = access.namespace ? ` in the namespace "${access.namespace}"` : '';
-  const resource = access.subresource ? `${access.resource}/${access.subresource}` : access.resource;
-  return `${subject} is forbidden: User "${user.name}" cannot ${access.verb} resource "${resource}" in API group "${access.group}"${where}`;
+function isHomeRequest(method: string, route: ApiRoute, query: URLSearchParams): route is ResourceRoute {
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    route.kind === 'resource' &&
+    route.group === 'tenancy.kcp.io' &&
+    route.resource === 'workspaces' &&
+    route.name === HOME_NAME &&
+    route.namespace === undefined &&
+    route.subresource === undefined &&
+    !isWatch(route, query)
+  );
 }
 
 /**
  * Routes every request: the unauthenticated endpoints, then for `/clusters/<cluster>/...`
- * authentication, cluster resolution, authorization and the API itself. Order matters: an
- * anonymous caller learns nothing (401) and an unknown cluster looks like a forbidden one (403).
+ * authentication, cluster resolution, the workspace access check, RBAC and the API itself. Order
+ * matters: an anonymous caller learns nothing (401), and a workspace that does not exist answers
+ * exactly like one the caller may not enter (403 `workspace access not permitted`), for every
+ * spelling of its URL, because both are decided on the normalised path and the resolved cluster.
  */
 export class Router {
   constructor(private readonly deps: RouterDeps) {}
@@ -94,37 +133,52 @@ export class Router {
   };
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    if (!path.startsWith(CLUSTERS_PREFIX)) {
-      const segments = splitPath(path);
-      const route = segments ? parseApiRoute(segments) : { kind: 'unknown' as const };
+    const { segments, query } = parseRequestTarget(req.url ?? '/');
+    const decodes = (parts: (string | undefined)[]): parts is string[] => parts.every((p) => p !== undefined);
+    if (segments[0] !== CLUSTERS) {
+      const route = decodes(segments) ? parseApiRoute(segments) : { kind: 'unknown' as const };
       if (route.kind === 'version' || route.kind === 'health') return this.unauthenticated(res, route);
       throw pathNotFound();
     }
 
-    const rest = path.slice(CLUSTERS_PREFIX.length);
-    const slash = rest.indexOf('/');
-    const rawCluster = slash < 0 ? rest : rest.slice(0, slash);
-    const segments = splitPath(slash < 0 ? '' : rest.slice(slash));
-    const route: ApiRoute = segments ? parseApiRoute(segments) : { kind: 'unknown' };
+    const rawCluster = segments[1];
+    const rest = segments.slice(2);
+    const route: ApiRoute = decodes(rest) ? parseApiRoute(rest) : { kind: 'unknown' };
     if (route.kind === 'version' || route.kind === 'health') return this.unauthenticated(res, route);
 
     const user = authenticate(req.headers, this.deps.tokens);
     if (!user) throw unauthorized();
-    const clusterName = parseClusterSegment(rawCluster);
-    const cluster = clusterName ? this.deps.clusters.resolve(clusterName) : undefined;
-    if (!cluster || !clusterName) throw workspaceAccessDenied();
+    const cluster =
+      rawCluster !== undefined && isValidClusterPath(rawCluster)
+        ? this.deps.clusters.resolve(rawCluster)
+        : undefined;
+    if (!cluster || rawCluster === undefined) throw workspaceAccessDenied();
     const method = req.method ?? 'GET';
-    const access = accessRequest(method, route, url.searchParams, slash < 0 ? '/' : rest.slice(slash));
-    const decision = authorize(user, cluster, access);
-    if (!decision.allowed) throw forbidden(deniedMessage(user, access));
+    // kcp serves `~` to every authenticated user, before root's own rules are consulted.
+    if (cluster.id === ROOT_CLUSTER_ID && isHomeRequest(method, route, query))
+      return this.home(req, res, user);
+    if (!this.deps.authorizer.mayEnter(user, cluster)) throw workspaceAccessDenied();
+    const access = accessRequest(method, route, query, `/${rest.join('/')}`);
+    if (!this.deps.authorizer.authorize(user, cluster, access)) throw requestForbidden(user.name, access);
     if (method !== 'GET' && method !== 'HEAD' && route.kind !== 'resource') throw pathNotFound();
-    await this.clusterRoute(req, res, url, route, {
+    await this.clusterRoute(req, res, query, route, {
       cluster,
       user,
-      prefix: `${CLUSTERS_PREFIX}${clusterName}`,
+      prefix: `/${CLUSTERS}/${rawCluster}`,
     });
+  }
+
+  private async home(req: IncomingMessage, res: ServerResponse, user: UserInfo): Promise<void> {
+    const format = negotiateObjectFormat(req.headers.accept);
+    if (!format) throw notAcceptable();
+    const workspace = await this.deps.homes.ensure(user);
+    const rendered = renderObject(
+      this.deps.registry.get('workspaces.tenancy.kcp.io'),
+      workspace,
+      format,
+      parseIncludeObject(null),
+    );
+    writeJson(res, 200, rendered.body, rendered.contentType);
   }
 
   private unauthenticated(
@@ -138,7 +192,7 @@ export class Router {
   private async clusterRoute(
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
+    query: URLSearchParams,
     route: ApiRoute,
     ctx: { cluster: ClusterRef; user: UserInfo; prefix: string },
   ): Promise<void> {
@@ -181,7 +235,7 @@ export class Router {
           user: ctx.user,
           ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
         };
-        return this.deps.resources.handle({ req, res, query: url.searchParams, route, def, scope });
+        return this.deps.resources.handle({ req, res, query, route, def, scope });
       }
       default:
         // openapi/v2 included: kubectl falls back to v3, which is served.

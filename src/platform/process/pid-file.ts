@@ -12,7 +12,6 @@ export class AlreadyRunningError extends Error {
   }
 }
 
-
 /** Pid files this process holds: its own pid in one of them means a second server, not a stale file. */
 const held = new Set<string>();
 

@@ -11,6 +11,8 @@ export const LOGICAL_CLUSTER_NAME = 'cluster';
 export const PATH_ANNOTATION = 'kcp.io/path';
 export const TYPE_ANNOTATION = 'internal.tenancy.kcp.io/type';
 export const PHASE_LABEL = 'tenancy.kcp.io/phase';
+/** The creator of a workspace, as JSON userInfo; the controller makes them its admin. */
+export const OWNER_ANNOTATION = 'experimental.tenancy.kcp.io/owner';
 
 export type WorkspacePhase =
   'Scheduling' | 'Initializing' | 'Ready' | 'Unavailable' | 'Terminating' | 'Deleting';

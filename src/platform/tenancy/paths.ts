@@ -13,20 +13,6 @@ export function isValidClusterPath(path: string): boolean {
   return path.length > 0 && path.split(':').every(isValidSegment);
 }
 
-/**
- * Decodes the `<cluster>` URL segment exactly once and validates it. Anything that does not decode
- * cleanly into a valid path is rejected, so `root%253Aacme` or `root/acme` never reach a lookup.
- */
-export function parseClusterSegment(raw: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-  return isValidClusterPath(decoded) ? decoded : undefined;
-}
-
 export function joinPath(parent: string, name: string): string {
   return parent ? `${parent}:${name}` : name;
 }

@@ -41,6 +41,7 @@ describe('owner commands', () => {
     expect(whoHas(dir, token, now)).toEqual({
       name: 'alice',
       groups: ['dev', 'ops', 'system:authenticated'],
+      extra: { 'authentication.kplane.dev/expires-at': ['1970-01-01T01:46:40Z'] },
     });
     expect(whoHas(dir, token, now + 5_400_000)).toBeUndefined();
     const db = openDatabase(join(dir, 'platform.db'));

@@ -73,6 +73,64 @@ export const namespaceMessage: MessageDescriptor = {
   3: { name: 'status', type: message({ 1: { name: 'phase', type: string } }) },
 };
 
+const policyRule: MessageDescriptor = {
+  1: { name: 'verbs', type: string, repeated: true },
+  2: { name: 'apiGroups', type: string, repeated: true },
+  3: { name: 'resources', type: string, repeated: true },
+  4: { name: 'resourceNames', type: string, repeated: true },
+  5: { name: 'nonResourceURLs', type: string, repeated: true },
+};
+
+const labelSelector: MessageDescriptor = {
+  1: { name: 'matchLabels', type: map('string') },
+  2: {
+    name: 'matchExpressions',
+    type: message({
+      1: { name: 'key', type: string },
+      2: { name: 'operator', type: string },
+      3: { name: 'values', type: string, repeated: true },
+    }),
+    repeated: true,
+  },
+};
+
+/** k8s.io/api/rbac/v1 Role. */
+export const roleMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: { name: 'rules', type: message(policyRule), repeated: true },
+};
+
+export const clusterRoleMessage: MessageDescriptor = {
+  ...roleMessage,
+  3: {
+    name: 'aggregationRule',
+    type: message({ 1: { name: 'clusterRoleSelectors', type: message(labelSelector), repeated: true } }),
+  },
+};
+
+/** RoleBinding and ClusterRoleBinding share one layout. */
+export const roleBindingMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: {
+    name: 'subjects',
+    type: message({
+      1: { name: 'kind', type: string },
+      2: { name: 'apiGroup', type: string },
+      3: { name: 'name', type: string },
+      4: { name: 'namespace', type: string },
+    }),
+    repeated: true,
+  },
+  3: {
+    name: 'roleRef',
+    type: message({
+      1: { name: 'apiGroup', type: string },
+      2: { name: 'kind', type: string },
+      3: { name: 'name', type: string },
+    }),
+  },
+};
+
 function lengthDelimited(field: WireField): Buffer {
   if (field.data.wireType !== 2)
     throw new ProtobufError(`field ${field.field}: expected a length-delimited value`);

@@ -2,7 +2,9 @@ import { ResourceRegistry } from '../registry.js';
 import { configMaps } from './configmaps.js';
 import { logicalClusters } from './logicalclusters.js';
 import { namespaces } from './namespaces.js';
+import { rbacResources } from './rbac.js';
 import { secrets } from './secrets.js';
+import { selfSubjectReviews } from './selfsubjectreviews.js';
 import { workspacesResource, type WorkspaceHooksDeps } from './workspaces.js';
 import { workspaceTypes } from './workspacetypes.js';
 
@@ -15,5 +17,7 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     workspacesResource(deps),
     workspaceTypes,
     logicalClusters,
+    ...rbacResources(deps),
+    selfSubjectReviews,
   ]);
 }

@@ -1,12 +1,19 @@
-import type { FieldError } from '../../http/errors.js';
+import type { Authorizer } from '../../auth/authorize.js';
+import { forbidden, type FieldError } from '../../http/errors.js';
 import type { ObjectKey } from '../../storage/object-key.js';
-import { PHASE_LABEL, WORKSPACES } from '../../tenancy/constants.js';
+import {
+  OWNER_ANNOTATION,
+  PHASE_LABEL,
+  WORKSPACES,
+  type WorkspaceTypeReference,
+} from '../../tenancy/constants.js';
 import { newLogicalClusterId } from '../../tenancy/logical-cluster-id.js';
 import { isValidClusterPath, joinPath, ROOT_PATH } from '../../tenancy/paths.js';
+import { ownerAnnotation } from '../../tenancy/owner.js';
 import { deleteLogicalClusterTree } from '../../tenancy/teardown.js';
 import { defaultChildType, findWorkspaceType, formatTypeReference } from '../../tenancy/workspace-types.js';
 import { deepEqual, ensureObject, getField, isPlainObject, type KubeObject } from '../object.js';
-import type { ResourceDefinition } from '../registry.js';
+import type { HookContext, ResourceDefinition } from '../registry.js';
 import { conditionsSchema, freeform, kindSchema, obj, str, stringList } from '../schema.js';
 import { workspaceName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
@@ -49,6 +56,48 @@ const SYSTEM_FIELDS = ['cluster', 'URL'] as const;
 export interface WorkspaceHooksDeps {
   /** Tells the workspace controller there is a new workspace to bring up. */
   onCreated(key: ObjectKey): void;
+  authorizer: Authorizer;
+}
+
+/**
+ * The owner is whoever creates the workspace. Only a privileged writer (the platform itself, making
+ * someone's home) may name another owner, or change it later.
+ */
+function keepOwner(
+  object: KubeObject,
+  old: KubeObject | undefined,
+  ctx: HookContext,
+  deps: WorkspaceHooksDeps,
+) {
+  const annotations = (object.metadata.annotations ??= {});
+  if (deps.authorizer.isPrivileged(ctx.user) && annotations[OWNER_ANNOTATION]) return;
+  const previous = old ? old.metadata.annotations?.[OWNER_ANNOTATION] : ownerAnnotation(ctx.user);
+  if (previous === undefined) delete annotations[OWNER_ANNOTATION];
+  else annotations[OWNER_ANNOTATION] = previous;
+}
+
+/**
+ * kcp's admission: creating a workspace of type T also needs verb `use` on workspacetypes/T in the
+ * workspace that holds T (and so access to that workspace), whatever the parent's RBAC allows.
+ */
+function checkTypeUse(name: string, ref: WorkspaceTypeReference, ctx: HookContext, deps: WorkspaceHooksDeps) {
+  const { authorizer } = deps;
+  const typeCluster = ctx.clusters.resolve(ref.path);
+  const allowed =
+    typeCluster !== undefined &&
+    authorizer.mayEnter(ctx.user, typeCluster) &&
+    authorizer.authorize(ctx.user, typeCluster, {
+      kind: 'resource',
+      verb: 'use',
+      group: 'tenancy.kcp.io',
+      resource: 'workspacetypes',
+      name: ref.name,
+    });
+  if (allowed) return;
+  throw forbidden(
+    `workspaces.tenancy.kcp.io "${name}" is forbidden: unable to use workspace type ${formatTypeReference(ref)}: missing verb='use' permission on workspacetype`,
+    { name, group: 'tenancy.kcp.io', kind: 'workspaces' },
+  );
 }
 
 export function workspacesResource(deps: WorkspaceHooksDeps): ResourceDefinition {
@@ -133,8 +182,10 @@ export function workspacesResource(deps: WorkspaceHooksDeps): ResourceDefinition
         spec.URL = `${ctx.baseUrl}/clusters/${joinPath(ctx.cluster.path, object.metadata.name ?? '')}`;
         object.status = { phase: 'Scheduling' };
         mirrorPhase(object);
+        keepOwner(object, undefined, ctx, deps);
       },
-      prepareUpdate(object, old) {
+      prepareUpdate(object, old, ctx) {
+        keepOwner(object, old, ctx, deps);
         const spec = ensureObject(object, 'spec');
         const oldSpec = ensureObject(old, 'spec');
         if (spec.type === undefined) spec.type = oldSpec.type;
@@ -171,6 +222,8 @@ export function workspacesResource(deps: WorkspaceHooksDeps): ResourceDefinition
               value: formatTypeReference(ref),
               detail: `WorkspaceType ${formatTypeReference(ref)} does not exist`,
             });
+          } else {
+            checkTypeUse(object.metadata.name ?? '', ref, ctx, deps);
           }
         }
         return errors;

@@ -65,3 +65,12 @@ export function labelValueErrors(value: string): string[] {
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?') and be at most 63 characters",
   ];
 }
+
+/** RBAC object names (path.IsValidPathSegmentName): anything that is a single URL path segment. */
+export function pathSegmentName(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  const errors: string[] = [];
+  if (name.includes('/')) errors.push("may not contain '/'");
+  if (name.includes('%')) errors.push("may not contain '%'");
+  return errors;
+}

@@ -1,0 +1,59 @@
+import type { UserInfo } from '../../auth/user.js';
+import type { KubeObject } from '../object.js';
+import type { ResourceDefinition } from '../registry.js';
+import { kindSchema, obj, str, stringList } from '../schema.js';
+
+// authentication.k8s.io/v1 SelfSubjectReview: `kubectl auth whoami` and `kplane whoami`. Nothing
+// is stored; a create answers with the caller as the server authenticated them.
+
+const GROUP = 'authentication.k8s.io';
+
+export function selfSubjectReview(user: UserInfo): KubeObject {
+  const userInfo: Record<string, unknown> = { username: user.name, groups: user.groups };
+  if (user.extra && Object.keys(user.extra).length > 0) userInfo.extra = user.extra;
+  return {
+    kind: 'SelfSubjectReview',
+    apiVersion: `${GROUP}/v1`,
+    // The apiserver serialises the zero creation time of an unstored object as null.
+    metadata: { creationTimestamp: null as unknown as string },
+    status: { userInfo },
+  };
+}
+
+export const selfSubjectReviews: ResourceDefinition = {
+  group: GROUP,
+  version: 'v1',
+  kind: 'SelfSubjectReview',
+  listKind: 'SelfSubjectReviewList',
+  resource: 'selfsubjectreviews',
+  singular: 'selfsubjectreview',
+  shortNames: [],
+  categories: [],
+  scope: 'Cluster',
+  verbs: ['create'],
+  subresources: [],
+  description:
+    'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.',
+  schemaName: 'io.k8s.api.authentication.v1.SelfSubjectReview',
+  schema: kindSchema(
+    'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.',
+    {
+      status: obj('Status is filled in by the server with the user attributes.', {
+        userInfo: obj('User attributes of the user making this request.', {
+          username: str('The name that uniquely identifies this user among all active users.'),
+          uid: str('A unique value that identifies this user across time.'),
+          groups: stringList('The names of groups this user is a part of.'),
+          extra: {
+            type: 'object',
+            description: 'Any additional information provided by the authenticator.',
+            additionalProperties: { type: 'array', items: { type: 'string' } },
+          },
+        }),
+      }),
+    },
+  ),
+  validateName: () => [],
+  columns: [],
+  cells: () => [],
+  review: ({ user }) => selfSubjectReview(user),
+};
