@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,4 +178,76 @@ export function kubectlInBackground(args: string[], options: KubectlOptions): Ba
       await exited(child);
     },
   };
+}
+
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of the platform's owner tools: `node dist/platform/main.js token|revoke-tokens …`. */
+export function platformTool(args: string[]): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [platformMain, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Mints a token for `user` with the owner tool and returns it. */
+export async function mintToken(dataDir: string, user: string, ...flags: string[]): Promise<string> {
+  const result = await platformTool(['token', '--data-dir', dataDir, '--user', user, ...flags]);
+  if (result.code !== 0 || !/^\S+\n$/.test(result.stdout))
+    throw new Error(`token tool failed (${result.code}): ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * One HTTPS request with the path sent exactly as given (dot segments, encodings, double slashes
+ * and all), verifying the server against `ca`.
+ */
+export function rawRequest(
+  baseUrl: string,
+  rawPath: string,
+  options: {
+    token?: string;
+    ca: string | Buffer;
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
+  },
+): Promise<RawResponse> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['Content-Type'] ??= 'application/json';
+    const req = httpsRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: rawPath,
+        method: options.method ?? 'GET',
+        ca: options.ca,
+        headers,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
