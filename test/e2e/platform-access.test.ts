@@ -313,6 +313,12 @@ describe("bob and alice's workspace", () => {
     expect(other.stderr).toContain(
       'configmaps "other" is forbidden: User "bob" cannot get resource "configmaps" in API group "" in the namespace "default"',
     );
+    const canI = async (...what: string[]) =>
+      (await bob.kubectl('root:users:alice', 'auth', 'can-i', ...what)).stdout.trim();
+    expect([await canI('get', 'configmap/recipe'), await canI('get', 'configmap/other')]).toEqual([
+      'yes',
+      'no',
+    ]);
     const list = await bob.kubectl('root:users:alice', 'get', 'configmaps');
     expect(list.stderr).toContain(
       'configmaps is forbidden: User "bob" cannot list resource "configmaps" in API group "" in the namespace "default"',

@@ -219,12 +219,9 @@ export class ResourceHandler {
     if (request.def.scope === 'Namespaced' && request.route.namespace === undefined)
       throw methodNotAllowed('POST');
     const options = this.writeOptions(request);
-    const raw = await readBody(request.req);
-    if (request.def.review) {
-      // A review's answer depends only on who asks; the body (often protobuf) says nothing more.
-      return this.respond(request, 201, request.def.review(request.scope));
-    }
-    const body = this.decode(request, raw);
+    const body = this.decode(request, await readBody(request.req));
+    // A review is answered, not stored.
+    if (request.def.review) return this.respond(request, 201, request.def.review(request.scope, body));
     const created = this.service.create(request.def, request.scope, body, options);
     this.respond(request, 201, created, options.warnings);
   }

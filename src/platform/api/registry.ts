@@ -66,9 +66,9 @@ export interface ResourceDefinition extends ResourceName {
   hooks?: ResourceHooks;
   /**
    * Set for kinds that are computed per request and never stored (reviews): the object a create
-   * answers with, from who is asking.
+   * answers with, from who is asking, where, and the request's (decoded) body.
    */
-  review?(ctx: { user: UserInfo; cluster: ClusterRef }): KubeObject;
+  review?(ctx: { user: UserInfo; cluster: ClusterRef }, body: unknown): KubeObject;
   /** Set for built-in kinds whose protobuf request bodies (from kubectl's typed clients) are accepted. */
   protobuf?: MessageDescriptor;
 }

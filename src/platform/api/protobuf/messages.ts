@@ -131,6 +131,37 @@ export const roleBindingMessage: MessageDescriptor = {
   },
 };
 
+/** authentication.k8s.io/v1 SelfSubjectReview: only metadata is sent; the server fills in status. */
+export const selfSubjectReviewMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+};
+
+/** authorization.k8s.io/v1 SelfSubjectAccessReview (`kubectl auth can-i`). */
+export const selfSubjectAccessReviewMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: {
+    name: 'spec',
+    type: message({
+      1: {
+        name: 'resourceAttributes',
+        type: message({
+          1: { name: 'namespace', type: string },
+          2: { name: 'verb', type: string },
+          3: { name: 'group', type: string },
+          4: { name: 'version', type: string },
+          5: { name: 'resource', type: string },
+          6: { name: 'subresource', type: string },
+          7: { name: 'name', type: string },
+        }),
+      },
+      2: {
+        name: 'nonResourceAttributes',
+        type: message({ 1: { name: 'path', type: string }, 2: { name: 'verb', type: string } }),
+      },
+    }),
+  },
+};
+
 function lengthDelimited(field: WireField): Buffer {
   if (field.data.wireType !== 2)
     throw new ProtobufError(`field ${field.field}: expected a length-delimited value`);

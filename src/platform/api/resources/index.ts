@@ -4,6 +4,7 @@ import { logicalClusters } from './logicalclusters.js';
 import { namespaces } from './namespaces.js';
 import { rbacResources } from './rbac.js';
 import { secrets } from './secrets.js';
+import { selfSubjectAccessReviews } from './selfsubjectaccessreviews.js';
 import { selfSubjectReviews } from './selfsubjectreviews.js';
 import { workspacesResource, type WorkspaceHooksDeps } from './workspaces.js';
 import { workspaceTypes } from './workspacetypes.js';
@@ -19,5 +20,6 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     logicalClusters,
     ...rbacResources(deps),
     selfSubjectReviews,
+    selfSubjectAccessReviews(deps),
   ]);
 }

@@ -1,5 +1,6 @@
 import type { UserInfo } from '../../auth/user.js';
 import type { KubeObject } from '../object.js';
+import { selfSubjectReviewMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
 import { kindSchema, obj, str, stringList } from '../schema.js';
 
@@ -55,5 +56,6 @@ export const selfSubjectReviews: ResourceDefinition = {
   validateName: () => [],
   columns: [],
   cells: () => [],
+  protobuf: selfSubjectReviewMessage,
   review: ({ user }) => selfSubjectReview(user),
 };
