@@ -155,6 +155,26 @@ describe('startPlatform', () => {
     });
   });
 
+  it('keeps the demo workspaces owned by the admin, who is their workspace-admin', async () => {
+    const acme = (await call('/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/acme')).body;
+    expect(JSON.parse(acme.metadata.annotations['experimental.tenancy.kcp.io/owner'])).toEqual({
+      username: 'kplane-admin',
+      groups: ['system:masters', 'system:authenticated'],
+    });
+    const binding = await call(
+      '/clusters/root:acme:web/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/workspace-admin',
+    );
+    expect(binding.body).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'User', name: 'kplane-admin' }],
+    });
+  });
+
+  it('reads a bare ?watch as a watch, as the apiserver does', async () => {
+    const events = await watch('/clusters/root:acme:web/api/v1/namespaces/default/configmaps?watch', 1);
+    expect(events[0]).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap' } });
+  });
+
   it('serves aggregated and legacy discovery', async () => {
     const aggregated = await call('/clusters/root/apis', { headers: { Accept: AGGREGATED } });
     expect(aggregated.type).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');

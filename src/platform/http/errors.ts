@@ -136,6 +136,9 @@ const CAUSE_REASON: Record<FieldErrorType, string> = {
 function renderValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return '"null"';
+  // Go's %#v of a []string, as field errors on RBAC rules print it.
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+    return `[]string{${value.map((item) => JSON.stringify(item)).join(', ')}}`;
   if (typeof value === 'object' && value !== null) return '"object"';
   return String(value);
 }
