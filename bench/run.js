@@ -53,12 +53,39 @@ try {
     config.contexts.push({ name, context: { cluster: 'kplane', user: 'kplane-admin' } });
   writeFileSync(kubeconfig, stringify(config), { mode: 0o600 });
 
+  // A user logged in with `kplane login`, so `auth token` has a token to hand out (from the owner-only file here).
+  const token = spawnSync(
+    process.execPath,
+    [kplaneBin, 'dev', 'token', 'bench-user', '--data-dir', dataDir],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
+  if (token.status !== 0) throw new Error(`dev token failed: ${token.stderr}`);
+  const login = spawnSync(
+    process.execPath,
+    [
+      kplaneBin,
+      'login',
+      ready.url,
+      '--token-stdin',
+      '--certificate-authority',
+      path.join(dataDir, 'ca.crt'),
+      '--kubeconfig',
+      path.join(work, 'login.kubeconfig'),
+    ],
+    { env, encoding: 'utf8', input: token.stdout },
+  );
+  if (login.status !== 0) throw new Error(`login failed: ${login.stderr}`);
+
   const commands = {
     'node -e 0': () => runOnce(process.execPath, ['-e', '0']),
     'kubectl config use-context': (i) => runOnce(kubectlBin, ['config', 'use-context', i % 2 ? 'a' : 'b']),
     'kplane ws use (live server)': (i) =>
       runOnce(process.execPath, [kplaneBin, 'ws', 'use', i % 2 ? ':root:acme:web' : ':root:acme:api']),
     'kplane ws --short': () => runOnce(process.execPath, [kplaneBin, 'ws', '--short']),
+    'kplane auth token': () => runOnce(process.execPath, [kplaneBin, 'auth', 'token', '--server', ready.url]),
   };
   const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   for (const run of Object.values(commands)) run(0); // warm the file cache once
