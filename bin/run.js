@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
+import { loadHotPath } from '../dist/cli/load-hot-path.js';
 
-// The hot commands run from one bundled CommonJS file; everything else goes to oclif.
-const { runHotCommand } = createRequire(import.meta.url)('../dist/hot-path.cjs');
-const exitCode = await runHotCommand(process.argv.slice(2));
+// The hot commands run from one bundled file (with a V8 code cache); everything else goes to oclif.
+const hotPath = loadHotPath();
+const exitCode = await hotPath.runHotCommand(process.argv.slice(2));
 if (exitCode === undefined) {
   const { execute } = await import('@oclif/core');
   await execute({ dir: import.meta.url });
 } else {
   process.exitCode = exitCode;
+  hotPath.saveCodeCache();
 }

@@ -1,0 +1,52 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+type RunHotCommand = (argv: readonly string[]) => Promise<number | undefined>;
+
+/**
+ * Loads the bundled hot path with a V8 code cache, so the commands people and kubectl wait on skip compiling
+ * the same code on every run (Node 20 has no module compile cache; this is what v8-compile-cache did for
+ * CommonJS). The cache is keyed by the bundle's size and mtime and the Node version, and is only an
+ * optimisation: any problem with it falls back to compiling afresh.
+ */
+export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): void } {
+  const bundle = fileURLToPath(new URL('../hot-path.cjs', import.meta.url));
+  const source = readFileSync(bundle, 'utf8');
+  const cacheFile = codeCacheFile(bundle);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  const module = { exports: {} as { runHotCommand: RunHotCommand } };
+  const init = script.runInThisContext() as (...args: unknown[]) => void;
+  init.call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
+  return {
+    runHotCommand: module.exports.runHotCommand,
+    // After the command ran, the cache also holds the functions it compiled lazily.
+    saveCodeCache: () => {
+      if (cachedData && !script.cachedDataRejected) return;
+      try {
+        mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+        const temp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+        renameSync(temp, cacheFile);
+      } catch {
+        // a cache that cannot be written only costs speed
+      }
+    },
+  };
+}
+
+function codeCacheFile(bundle: string): string {
+  const stat = statSync(bundle);
+  const cacheHome = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || homedir(), '.cache');
+  const key = `${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
+  return path.join(cacheHome, 'kplane', 'code-cache', `hot-path-${key}.bin`);
+}
