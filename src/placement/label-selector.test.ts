@@ -45,6 +45,10 @@ describe('parseLabelSelector', () => {
     ['a=1,a=1', { matchLabels: { a: '1' } }],
     // `in` and `notin` are only keywords where an operator is expected.
     ['in=notin', { matchLabels: { in: 'notin' } }],
+    // As apimachinery: empty values between commas, repeats counted once.
+    ['region notin (a,)', { matchExpressions: [{ key: 'region', operator: 'NotIn', values: ['a', ''] }] }],
+    ['region in (,)', { matchExpressions: [{ key: 'region', operator: 'In', values: [''] }] }],
+    ['region in (a,b,a)', { matchExpressions: [{ key: 'region', operator: 'In', values: ['a', 'b'] }] }],
   ])('%j', (input, expected) => {
     expect(parseLabelSelector(input)).toEqual(expected);
   });
@@ -53,7 +57,8 @@ describe('parseLabelSelector', () => {
     ['region in (a', 12, /expected "," or "\)" after "a", found the end/],
     ['region in a', 10, /expected "\(" after "in", found "a"/],
     ['region in ()', 11, /"in" on "region" needs at least one value/],
-    ['region notin (a,)', 16, /expected a value, found "\)"/],
+    ['region in (a b)', 13, /expected "," or "\)" after "a", found "b"/],
+    ['region in (a,!)', 13, /expected a value, found "!"/],
     ['region=a b', 9, /expected "," between requirements, found "b"/],
     ['region=a,', 9, /expected a requirement after ","/],
     [',region', 0, /expected a label key, found ","/],
@@ -145,22 +150,23 @@ describe('formatLabelSelector', () => {
     ['tier=gold,region=eu-west', 'region=eu-west,tier=gold'],
     ['region!=a', 'region!=a'],
     ['region notin (a,b),region in (c),x,!y', 'region notin (a,b),region in (c),x,!y'],
+    ['a=1,a=', 'a=1,a in (,)'],
+    ['a in (,b)', 'a in (,b)'],
   ])('%j → %j', (input, formatted) => {
     expect(formatLabelSelector(parseLabelSelector(input))).toBe(formatted);
   });
 
   const key = fc.constantFrom('region', 'zone', 'example.com/tier', 'gpu');
   const value = fc.constantFrom('', 'a', 'b', 'eu-west', 'x.y_z');
-  const nonEmptyValue = fc.constantFrom('a', 'b', 'eu-west', 'x.y_z');
+  // A list of one empty value is typed `(,)`: `()` is an error.
+  const setValues = fc
+    .array(fc.constantFrom('', 'a', 'b', 'eu-west', 'x.y_z'), { minLength: 1, maxLength: 3 })
+    .map((vs) => (vs.length === 1 && vs[0] === '' ? ['', ''] : vs));
   const requirement = fc.oneof(
     fc.tuple(key, value).map(([k, v]) => `${k}=${v}`),
     fc.tuple(key, value).map(([k, v]) => `${k}!=${v}`),
-    fc
-      .tuple(key, fc.array(nonEmptyValue, { minLength: 1, maxLength: 3 }))
-      .map(([k, vs]) => `${k} in (${vs.join(', ')})`),
-    fc
-      .tuple(key, fc.array(nonEmptyValue, { minLength: 1, maxLength: 3 }))
-      .map(([k, vs]) => `${k} notin (${vs.join(',')})`),
+    fc.tuple(key, setValues).map(([k, vs]) => `${k} in (${vs.join(', ')})`),
+    fc.tuple(key, setValues).map(([k, vs]) => `${k} notin (${vs.join(',')})`),
     key,
     key.map((k) => `!${k}`),
   );

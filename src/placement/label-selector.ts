@@ -160,14 +160,19 @@ export function requirementMismatches(
 
 // --- formatting ---------------------------------------------------------------------------------------------
 
+/** A value list in parentheses; a lone empty value is `(,)` because `()` would not parse. */
+function formatValues(values: readonly string[]): string {
+  return values.length === 1 && values[0] === '' ? '(,)' : `(${values.join(',')})`;
+}
+
 function formatRequirement(r: LabelSelectorRequirement): string {
   const values = r.values ?? [];
   switch (r.operator) {
     case 'In':
-      return `${r.key} in (${values.join(',')})`;
+      return `${r.key} in ${formatValues(values)}`;
     case 'NotIn':
       // `k!=v` parses to NotIn [v]; print it back the way it was most likely typed.
-      return values.length === 1 ? `${r.key}!=${values[0]}` : `${r.key} notin (${values.join(',')})`;
+      return values.length === 1 ? `${r.key}!=${values[0]}` : `${r.key} notin ${formatValues(values)}`;
     case 'Exists':
       return r.key;
     case 'DoesNotExist':
@@ -281,29 +286,29 @@ class Parser {
     return this.value(this.next());
   }
 
+  /**
+   * `( v1, v2, … )`. As in apimachinery, a value may be empty between commas (`(a,)`, `(,)`), repeats count
+   * once, and `()` is an error because In and NotIn need a value.
+   */
   private valueSet(keyword: Token, key: string): string[] {
     const open = this.next();
     if (open.kind !== 'open')
       this.fail(open.at, `expected "(" after ${JSON.stringify(keyword.text)}, found ${describe(open)}`);
-    const values: string[] = [];
+    const first = this.peek();
+    if (first.kind === 'close')
+      this.fail(first.at, `"${keyword.text}" on ${JSON.stringify(key)} needs at least one value`);
+    const values = new Set<string>();
     for (;;) {
-      const t = this.next();
-      if (t.kind === 'word') {
-        values.push(this.value(t));
-        const after = this.next();
-        if (after.kind === 'close') break;
-        if (after.kind !== 'comma')
-          this.fail(
-            after.at,
-            `expected "," or ")" after ${JSON.stringify(t.text)}, found ${describe(after)}`,
-          );
-        continue;
-      }
-      if (t.kind === 'close' && values.length === 0)
-        this.fail(t.at, `"${keyword.text}" on ${JSON.stringify(key)} needs at least one value`);
-      this.fail(t.at, `expected a value, found ${describe(t)}`);
+      const t = this.peek();
+      if (t.kind === 'word') values.add(this.value(this.next()));
+      else if (t.kind === 'comma' || t.kind === 'close') values.add('');
+      else this.fail(t.at, `expected a value, found ${describe(t)}`);
+      const after = this.next();
+      if (after.kind === 'close') break;
+      if (after.kind !== 'comma')
+        this.fail(after.at, `expected "," or ")" after ${describe(t)}, found ${describe(after)}`);
     }
-    return values;
+    return [...values];
   }
 
   /** One requirement, then a `,` or the end. */
