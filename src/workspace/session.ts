@@ -10,6 +10,8 @@ export interface WorkspaceSession {
   path: string;
   /** The platform's base URL (before `/clusters/`). */
   base: string;
+  /** The context's namespace, or `default`. */
+  namespace: string;
   client: RestClient;
 }
 
@@ -21,6 +23,7 @@ export async function openCurrentWorkspace(kubeconfig: KubeconfigSourceOptions):
   return {
     path: parsed.path,
     base: parsed.base,
+    namespace: current.settings.namespace ?? 'default',
     client: new RestClient(connectionFromSettings(current.settings, parsed.base)),
   };
 }
