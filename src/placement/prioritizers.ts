@@ -9,9 +9,11 @@ export const MAX_CLUSTER_SCORE = 100;
 export const MIN_CLUSTER_SCORE = -100;
 
 /**
- * What one PreferNoSelect taint that no toleration covers costs. OCM's filter ignores PreferNoSelect and no
- * prioritizer reads it; here it costs one prioritizer's full range, so such a cluster is chosen only when the
- * others cannot fill the placement or score clearly lower.
+ * What PreferNoSelect taints that no toleration covers cost a cluster, however many it has. OCM's filter
+ * ignores PreferNoSelect and no prioritizer reads it; here it costs one prioritizer's full range, so such a
+ * cluster is chosen only when the others cannot fill the placement or score clearly lower. Never more than
+ * one range, so the Steady bonus still keeps such a cluster once chosen, rather than swapping it for the next
+ * clean newcomer.
  */
 export const PREFER_NO_SELECT_PENALTY = 100;
 
@@ -153,7 +155,7 @@ export function scoreClusters(
     }));
     const uncovered = context.preferNoSelect[i] ?? 0;
     if (uncovered > 0)
-      terms.push({ prioritizer: 'PreferNoSelect', weight: 1, score: -PREFER_NO_SELECT_PENALTY * uncovered });
+      terms.push({ prioritizer: 'PreferNoSelect', weight: 1, score: -PREFER_NO_SELECT_PENALTY });
     return { total: terms.reduce((sum, t) => sum + t.weight * t.score, 0), terms };
   });
 }
