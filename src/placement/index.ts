@@ -1,0 +1,37 @@
+// The placement module's public face: what the server's controller and the CLI's `place` commands use.
+export * from './types.js';
+export * from './schedule-types.js';
+export {
+  LabelSelectorSyntaxError,
+  formatLabelSelector,
+  matchesLabelSelector,
+  parseLabelSelector,
+} from './label-selector.js';
+export { QuantityParseError, parseQuantity } from './quantity.js';
+export {
+  GLOBAL_CLUSTER_SET,
+  boundClusterSetNames,
+  clusterSetMembers,
+  clusterSetsOfCluster,
+  eligibleClusterSets,
+} from './cluster-sets.js';
+export { formatTaint } from './taints.js';
+export { PLACEMENT_MISCONFIGURED, PLACEMENT_SATISFIED } from './conditions.js';
+export { placementSpecProblem } from './validate.js';
+export { schedulePlacement } from './schedule.js';
+export {
+  buildPlacementDecisions,
+  decidedClusterNames,
+  decisionCounts,
+  placementDecisionName,
+} from './decisions.js';
+export {
+  type ClusterChange,
+  type PlacementState,
+  type RescheduleNeed,
+  decisionChanges,
+  placementsInNamespace,
+  placementsToReschedule,
+  placementsUsingClusterSet,
+  steadyMarginOf,
+} from './rescheduling.js';
