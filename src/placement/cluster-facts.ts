@@ -4,34 +4,180 @@ import { type EffectiveTaint, effectiveTaints } from './taints.js';
 import type { Labels, ManagedCluster } from './types.js';
 
 export interface ClusterFacts {
-  name: string;
-  labels: Labels;
-  claims: Labels;
-  taints: EffectiveTaint[];
+  readonly name: string;
+  readonly labels: Labels;
+  readonly claims: Labels;
+  readonly taints: readonly EffectiveTaint[];
   /**
    * Allocatable cores and bytes, as OCM's resource prioritizer reads them: only when the cluster reports both
    * allocatable and capacity for the resource (otherwise it gets no resource score).
    */
-  allocatableCpu: number | undefined;
-  allocatableMemory: number | undefined;
+  readonly allocatableCpu: number | undefined;
+  readonly allocatableMemory: number | undefined;
 }
 
+const NO_CLAIMS: Labels = Object.freeze({});
+
+// OCM's resource prioritizer reads allocatable only when the cluster also reports a capacity for it.
 function allocatable(cluster: ManagedCluster, resource: 'cpu' | 'memory'): number | undefined {
   const status = cluster.status;
   if (status?.capacity?.[resource] === undefined) return undefined;
-  if (tryParseQuantity(status.capacity[resource]) === undefined) return undefined;
   return tryParseQuantity(status.allocatable?.[resource]);
 }
 
+/** Quantities are parsed on first use: only the clusters that pass a placement's filters are ever scored. */
+class Facts implements ClusterFacts {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly claims: Labels;
+  readonly taints: readonly EffectiveTaint[];
+  #cpu: number | undefined | null = null;
+  #memory: number | undefined | null = null;
+
+  constructor(private readonly cluster: ManagedCluster) {
+    this.name = cluster.metadata.name;
+    this.labels = cluster.metadata.labels ?? NO_CLAIMS;
+    const reported = cluster.status?.clusterClaims ?? [];
+    let claims = NO_CLAIMS;
+    if (reported.length > 0) {
+      const byName: Record<string, string> = {};
+      for (const c of reported) byName[c.name] = c.value;
+      claims = byName;
+    }
+    this.claims = claims;
+    this.taints = effectiveTaints(cluster);
+  }
+
+  get allocatableCpu(): number | undefined {
+    if (this.#cpu === null) this.#cpu = allocatable(this.cluster, 'cpu');
+    return this.#cpu;
+  }
+
+  get allocatableMemory(): number | undefined {
+    if (this.#memory === null) this.#memory = allocatable(this.cluster, 'memory');
+    return this.#memory;
+  }
+}
+
 export function clusterFacts(cluster: ManagedCluster): ClusterFacts {
-  const claims: Record<string, string> = {};
-  for (const c of cluster.status?.clusterClaims ?? []) claims[c.name] = c.value;
-  return {
-    name: cluster.metadata.name,
-    labels: cluster.metadata.labels ?? {},
-    claims,
-    taints: effectiveTaints(cluster),
-    allocatableCpu: allocatable(cluster, 'cpu'),
-    allocatableMemory: allocatable(cluster, 'memory'),
-  };
+  return new Facts(cluster);
+}
+
+const byName = (a: ClusterFacts, b: ClusterFacts): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * Clusters read once and sorted by name, for deciding many placements over the same clusters (the server's
+ * controller after a change): schedulePlacement accepts it in place of the array and skips that work.
+ * Immutable: a change gives a new index that shares the untouched clusters' facts.
+ */
+/** Each cluster's value for one label or claim key as a small number: 0 when absent, 1..distinct otherwise. */
+export interface KeyValueIds {
+  ids: Int32Array;
+  distinct: number;
+}
+
+/** Clusters with equal values for some keys share a group number (0..count-1). */
+export interface KeyGroups {
+  ids: Int32Array;
+  count: number;
+}
+
+export type KeyRef = readonly ['labels' | 'claims', string];
+
+export class ClusterIndex {
+  private readonly valueIdMemo = new Map<string, KeyValueIds>();
+  private readonly groupMemo = new Map<string, KeyGroups>();
+  private readonly allocatableMemo = new Map<'cpu' | 'memory', Float64Array>();
+  /** 1 where the cluster has a taint (its own or one its availability implies): most have none. */
+  readonly tainted: Uint8Array;
+
+  private constructor(readonly facts: readonly ClusterFacts[]) {
+    this.tainted = Uint8Array.from(facts, (f) => (f.taints.length > 0 ? 1 : 0));
+  }
+
+  static of(clusters: readonly ManagedCluster[]): ClusterIndex {
+    return new ClusterIndex(clusters.map(clusterFacts).sort(byName));
+  }
+
+  /** Without the named cluster (it was deleted). */
+  without(clusterName: string): ClusterIndex {
+    return new ClusterIndex(this.facts.filter((f) => f.name !== clusterName));
+  }
+
+  /**
+   * Numbers standing for each cluster's value of `key`, worked out once per key and index: filters compare
+   * these instead of strings, and clusters with the same numbers for a selector's keys get the same verdict.
+   */
+  valueIds(source: 'labels' | 'claims', key: string): KeyValueIds {
+    const memoKey = `${source}\u0000${key}`;
+    let found = this.valueIdMemo.get(memoKey);
+    if (found === undefined) {
+      const ids = new Int32Array(this.facts.length);
+      const seen = new Map<string, number>();
+      this.facts.forEach((f, i) => {
+        const values = f[source];
+        if (!Object.hasOwn(values, key)) return;
+        const value = values[key] as string;
+        let id = seen.get(value);
+        if (id === undefined) {
+          id = seen.size + 1;
+          seen.set(value, id);
+        }
+        ids[i] = id;
+      });
+      found = { ids, distinct: seen.size };
+      this.valueIdMemo.set(memoKey, found);
+    }
+    return found;
+  }
+
+  /** Allocatable cores or bytes per cluster, NaN where the cluster gives none; parsed once per index. */
+  allocatable(resource: 'cpu' | 'memory'): Float64Array {
+    let values = this.allocatableMemo.get(resource);
+    if (values === undefined) {
+      values = Float64Array.from(
+        this.facts,
+        (f) => (resource === 'cpu' ? f.allocatableCpu : f.allocatableMemory) ?? Number.NaN,
+      );
+      this.allocatableMemo.set(resource, values);
+    }
+    return values;
+  }
+
+  /**
+   * Groups the clusters by their values of `keys`, once per index and list of keys: selectors only read those
+   * keys, so every cluster in a group gets the same verdict, and many placements name the same keys.
+   */
+  groupsOf(keys: readonly KeyRef[]): KeyGroups {
+    const memoKey = keys.map(([source, key]) => `${source}\u0000${key}`).join('\u0001');
+    let found = this.groupMemo.get(memoKey);
+    if (found === undefined) {
+      const columns = keys.map(([source, key]) => this.valueIds(source, key));
+      const ids = new Int32Array(this.facts.length);
+      const dense = new Map<string, number>();
+      for (let i = 0; i < ids.length; i++) {
+        let combination = '';
+        for (const column of columns) combination += `${column.ids[i] as number},`;
+        let id = dense.get(combination);
+        if (id === undefined) {
+          id = dense.size;
+          dense.set(combination, id);
+        }
+        ids[i] = id;
+      }
+      found = { ids, count: dense.size };
+      this.groupMemo.set(memoKey, found);
+    }
+    return found;
+  }
+
+  /** With this cluster added, or replacing the one of the same name (it was created or changed). */
+  with(cluster: ManagedCluster): ClusterIndex {
+    const facts = clusterFacts(cluster);
+    return new ClusterIndex([...this.facts.filter((f) => f.name !== facts.name), facts].sort(byName));
+  }
+}
+
+export function indexClusters(clusters: readonly ManagedCluster[] | ClusterIndex): ClusterIndex {
+  return clusters instanceof ClusterIndex ? clusters : ClusterIndex.of(clusters);
 }

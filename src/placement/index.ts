@@ -18,6 +18,7 @@ export {
 export { formatTaint } from './taints.js';
 export { PLACEMENT_MISCONFIGURED, PLACEMENT_SATISFIED } from './conditions.js';
 export { placementSpecProblem } from './validate.js';
+export { ClusterIndex, type ClusterFacts } from './cluster-facts.js';
 export { schedulePlacement } from './schedule.js';
 export {
   buildPlacementDecisions,

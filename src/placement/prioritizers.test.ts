@@ -110,29 +110,22 @@ describe('scoreClusters', () => {
     const { prioritizers } = resolveWeights({
       configurations: [{ scoreCoordinate: { builtIn: 'ResourceAllocatableCPU' }, weight: 2 }],
     });
-    const scored = scoreClusters([facts('a', 4), facts('b', 8)], prioritizers, {
+    const scores = scoreClusters([facts('a', 4), facts('b', 8)], prioritizers, {
       previous: new Set(['a']),
       decisionCounts: { b: 2, other: 4 },
       preferNoSelect: [0, 1],
     });
-    expect(scored).toEqual([
-      {
-        total: 100 + 100 - 200,
-        terms: [
-          { prioritizer: 'Balance', weight: 1, score: 100 },
-          { prioritizer: 'Steady', weight: 1, score: 100 },
-          { prioritizer: 'ResourceAllocatableCPU', weight: 2, score: -100 },
-        ],
-      },
-      {
-        total: 0 + 0 + 200 - 100,
-        terms: [
-          { prioritizer: 'Balance', weight: 1, score: 0 },
-          { prioritizer: 'Steady', weight: 1, score: 0 },
-          { prioritizer: 'ResourceAllocatableCPU', weight: 2, score: 100 },
-          { prioritizer: 'PreferNoSelect', weight: 1, score: -100 },
-        ],
-      },
+    expect(scores.totals).toEqual([100 + 100 - 200, 0 + 0 + 200 - 100]);
+    expect(scores.termsOf(0)).toEqual([
+      { prioritizer: 'Balance', weight: 1, score: 100 },
+      { prioritizer: 'Steady', weight: 1, score: 100 },
+      { prioritizer: 'ResourceAllocatableCPU', weight: 2, score: -100 },
+    ]);
+    expect(scores.termsOf(1)).toEqual([
+      { prioritizer: 'Balance', weight: 1, score: 0 },
+      { prioritizer: 'Steady', weight: 1, score: 0 },
+      { prioritizer: 'ResourceAllocatableCPU', weight: 2, score: 100 },
+      { prioritizer: 'PreferNoSelect', weight: 1, score: -100 },
     ]);
   });
 });

@@ -110,9 +110,11 @@ export function resourceScores(values: ReadonlyArray<number | undefined>): numbe
   });
 }
 
-export interface ScoredCluster {
-  total: number;
-  terms: ScoreTerm[];
+/** Scores of the clusters that passed the filters, in their order. */
+export interface Scores {
+  totals: number[];
+  /** One cluster's score, term by term (built on demand: only explanations need it). */
+  termsOf(i: number): ScoreTerm[];
 }
 
 /** Scores the clusters that passed the filters; `preferNoSelect[i]` counts the i-th cluster's uncovered taints. */
@@ -123,41 +125,58 @@ export function scoreClusters(
     previous: ReadonlySet<string>;
     decisionCounts: Readonly<Record<string, number>>;
     preferNoSelect: readonly number[];
+    /** The i-th cluster's allocatable, when the caller has it at hand (a ClusterIndex); else read from it. */
+    allocatable?: (resource: 'cpu' | 'memory', i: number) => number | undefined;
   },
-): ScoredCluster[] {
+): Scores {
+  const allocatable =
+    context.allocatable ??
+    ((resource, i) => {
+      const c = feasible[i] as ClusterFacts;
+      return resource === 'cpu' ? c.allocatableCpu : c.allocatableMemory;
+    });
   const columns = prioritizers.map((p): number[] => {
     switch (p.name) {
       case 'Balance': {
-        const counts = feasible.map((c) => countOf(context.decisionCounts, c.name));
         // OCM takes the maximum over every cluster with decisions, not just the candidates.
         let maxCount = 0;
         for (const name in context.decisionCounts)
           maxCount = Math.max(maxCount, countOf(context.decisionCounts, name));
-        return counts.map((count) => balanceScore(count, maxCount));
+        if (maxCount === 0) return feasible.map(() => MAX_CLUSTER_SCORE);
+        return feasible.map((c) => balanceScore(countOf(context.decisionCounts, c.name), maxCount));
       }
       case 'Steady':
+        if (context.previous.size === 0) return feasible.map(() => 0);
         return feasible.map((c) => (context.previous.has(c.name) ? MAX_CLUSTER_SCORE : 0));
       case 'ResourceAllocatableCPU':
-        return resourceScores(feasible.map((c) => c.allocatableCpu));
+        return resourceScores(feasible.map((_, i) => allocatable('cpu', i)));
       case 'ResourceAllocatableMemory':
-        return resourceScores(feasible.map((c) => c.allocatableMemory));
+        return resourceScores(feasible.map((_, i) => allocatable('memory', i)));
       default:
         // AddOn scores come from AddOnPlacementScore objects, which kplane does not have: OCM scores a
         // missing one 0.
         return feasible.map(() => 0);
     }
   });
-  return feasible.map((_, i) => {
-    const terms = prioritizers.map((p, j) => ({
-      prioritizer: p.name,
-      weight: p.weight,
-      score: (columns[j] as number[])[i] as number,
-    }));
-    const uncovered = context.preferNoSelect[i] ?? 0;
-    if (uncovered > 0)
-      terms.push({ prioritizer: 'PreferNoSelect', weight: 1, score: -PREFER_NO_SELECT_PENALTY });
-    return { total: terms.reduce((sum, t) => sum + t.weight * t.score, 0), terms };
+  const penalty = (i: number): number =>
+    (context.preferNoSelect[i] ?? 0) > 0 ? PREFER_NO_SELECT_PENALTY : 0;
+  const totals = feasible.map((_, i) => {
+    let total = -penalty(i);
+    prioritizers.forEach((p, j) => (total += p.weight * ((columns[j] as number[])[i] as number)));
+    return total;
   });
+  return {
+    totals,
+    termsOf(i) {
+      const terms = prioritizers.map((p, j) => ({
+        prioritizer: p.name,
+        weight: p.weight,
+        score: (columns[j] as number[])[i] as number,
+      }));
+      if (penalty(i) > 0) terms.push({ prioritizer: 'PreferNoSelect', weight: 1, score: -penalty(i) });
+      return terms;
+    },
+  };
 }
 
 function countOf(counts: Readonly<Record<string, number>>, name: string): number {

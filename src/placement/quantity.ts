@@ -37,8 +37,8 @@ const SUFFIX_FACTOR: Readonly<Record<string, number>> = {
  * @throws QuantityParseError for anything Kubernetes would not accept as a quantity.
  */
 export function parseQuantity(input: string): number {
-  const match = QUANTITY.exec(input.trim());
-  if (match === null || input.trim() !== input) throw new QuantityParseError(input);
+  const match = QUANTITY.exec(input);
+  if (match === null) throw new QuantityParseError(input);
   const base = Number(match[1]);
   if (match[2] !== undefined) return base * 10 ** Number(match[2].slice(1));
   if (match[3] !== undefined) return base * (SUFFIX_FACTOR[match[3]] as number);

@@ -127,7 +127,7 @@ export interface DecisionChanges {
   kept: string[];
   added: string[];
   /** Previous choices that are gone, with the reasons the new result gives (empty if the cluster no longer exists). */
-  dropped: Array<{ clusterName: string; reasons: CandidateReason[] }>;
+  dropped: Array<{ clusterName: string; reasons: readonly CandidateReason[] }>;
 }
 
 /** How a new result differs from the previous decisions: for events and for `explain`. All lists sorted. */

@@ -1,11 +1,15 @@
 // What schedulePlacement takes and gives back. Kept apart from the algorithm so the CLI's renderers and the
 // server's controller can depend on the shapes alone.
+import type { ClusterIndex } from './cluster-facts.js';
 import type { Condition, ManagedCluster, ManagedClusterSet, Placement } from './types.js';
 
 export interface ScheduleInput {
   placement: Placement;
-  /** Every cluster the caller knows; each one comes back as a candidate, chosen or rejected with reasons. */
-  clusters: readonly ManagedCluster[];
+  /**
+   * Every cluster the caller knows; each one comes back as a candidate, chosen or rejected with reasons. A
+   * ClusterIndex of them saves reading them again when many placements are decided over the same clusters.
+   */
+  clusters: readonly ManagedCluster[] | ClusterIndex;
   /** Every ManagedClusterSet (bindings to sets that do not exist are ignored, as OCM does). */
   clusterSets: readonly ManagedClusterSet[];
   /** Names of the sets bound into the placement's namespace by ManagedClusterSetBindings. */
@@ -16,6 +20,11 @@ export interface ScheduleInput {
   decisionCounts?: Readonly<Record<string, number>>;
   /** The clock for tolerationSeconds. */
   now: Date;
+  /**
+   * Default true: `candidates` lists every cluster with its reasons. False, for a controller that only writes
+   * decisions, leaves `candidates` empty and saves building them; everything else is the same either way.
+   */
+  explain?: boolean;
 }
 
 /**
@@ -49,7 +58,8 @@ export interface ScoreTerm {
 export interface Candidate {
   clusterName: string;
   status: 'chosen' | 'rejected';
-  reasons: CandidateReason[];
+  /** Never empty. Clusters rejected for the same reason share one array: treat it as read-only. */
+  reasons: readonly CandidateReason[];
   /** Present for clusters that passed every filter and were scored. */
   score?: number;
   scoreTerms?: ScoreTerm[];
@@ -67,7 +77,7 @@ export type PlacementCondition = Required<Pick<Condition, 'type' | 'status' | 'r
 export interface ScheduleResult {
   /** The chosen clusters, sorted by name (the order OCM writes them into PlacementDecisions). */
   decisions: Decision[];
-  /** Every input cluster, sorted by name. */
+  /** Every input cluster, sorted by name (none when `explain` is false). */
   candidates: Candidate[];
   /** PlacementMisconfigured and PlacementSatisfied, with OCM's reasons and messages. */
   conditions: PlacementCondition[];

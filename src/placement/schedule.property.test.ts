@@ -3,6 +3,7 @@
 // the spread, and Steady keeps previous choices when a cluster is added.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ClusterIndex } from './cluster-facts.js';
 import { matchesLabelSelector, matchesRequirements } from './label-selector.js';
 import { schedulePlacement } from './schedule.js';
 import type { ScheduleInput, ScheduleResult } from './schedule-types.js';
@@ -151,7 +152,10 @@ const specArb: fc.Arbitrary<PlacementSpec> = fc.record(
   { requiredKeys: [] },
 );
 
-const inputArb: fc.Arbitrary<ScheduleInput> = clustersArb.chain((clusters) => {
+/** Inputs with the clusters as a plain array, so the tests can shuffle and look them up. */
+type ArrayInput = ScheduleInput & { clusters: readonly ManagedCluster[] };
+
+const inputArb: fc.Arbitrary<ArrayInput> = clustersArb.chain((clusters) => {
   const names = clusters.map((c) => c.metadata.name);
   return fc.record({
     placement: specArb.map((spec) => ({ metadata: { name: 'web', namespace: 'team-a' }, spec })),
@@ -165,7 +169,7 @@ const inputArb: fc.Arbitrary<ScheduleInput> = clustersArb.chain((clusters) => {
 });
 
 /** A second, independent reading of the filter rules, straight from OCM's documentation of each field. */
-function passesFilters(cluster: ManagedCluster, input: ScheduleInput): boolean {
+function passesFilters(cluster: ManagedCluster, input: ArrayInput): boolean {
   const spec = input.placement.spec;
   const labels = cluster.metadata.labels ?? {};
   const existing = new Set(input.clusterSets.map((s) => s.metadata.name));
@@ -265,6 +269,25 @@ describe('schedulePlacement properties', () => {
     fc.assert(
       fc.property(withShuffle, ({ input, shuffled }) => {
         expect(schedulePlacement(shuffled)).toEqual(schedulePlacement(input));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decides the same with a ClusterIndex and without explanations', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const full = schedulePlacement(input);
+        const lean = schedulePlacement({
+          ...input,
+          clusters: ClusterIndex.of(input.clusters),
+          explain: false,
+        });
+        expect(lean.decisions).toEqual(full.decisions);
+        expect(lean.conditions).toEqual(full.conditions);
+        expect(lean.requeueAt).toEqual(full.requeueAt);
+        expect(lean.candidates).toEqual([]);
+        expect({ ...lean, candidates: full.candidates }).toEqual(full);
       }),
       { numRuns: 200 },
     );

@@ -2,11 +2,11 @@
 // calls it to decide and writes the result; the CLI calls it to explain. Pipeline, as OCM's scheduler:
 // eligible sets → filter → score → select, then conditions. Unlike OCM, every cluster comes back with the
 // reasons it was or was not chosen.
-import { clusterFacts, type ClusterFacts } from './cluster-facts.js';
+import { type ClusterFacts, indexClusters } from './cluster-facts.js';
 import { eligibleClusterSets } from './cluster-sets.js';
 import { misconfiguredCondition, satisfiedCondition } from './conditions.js';
-import { filterCluster, filterSetup, type FilterOutcome } from './filters.js';
-import { resolveWeights, scoreClusters, type ScoredCluster } from './prioritizers.js';
+import { type FilterOutcome, filterCluster, filterSetup } from './filters.js';
+import { resolveWeights, scoreClusters } from './prioritizers.js';
 import type {
   Candidate,
   CandidateReason,
@@ -15,7 +15,7 @@ import type {
   ScheduleResult,
   ScoreTerm,
 } from './schedule-types.js';
-import { type RankedCandidate, selectClusters } from './select.js';
+import { type SelectCandidate, selectClusters } from './select.js';
 import { formatTaint } from './taints.js';
 import { placementSpecProblem } from './validate.js';
 
@@ -33,7 +33,7 @@ function formatTerms(terms: readonly ScoreTerm[]): string {
   return terms.map((t) => `${t.prioritizer} ${t.score}${t.weight === 1 ? '' : `x${t.weight}`}`).join(', ');
 }
 
-function preferNoSelectNote(outcome: FilterOutcome): CandidateReason[] {
+function preferNoSelectNotes(outcome: FilterOutcome): CandidateReason[] {
   return outcome.preferNoSelect.map((t) => ({
     code: 'prefer-no-select' as const,
     message: `taint ${formatTaint(t)} not tolerated: score lowered`,
@@ -43,10 +43,11 @@ function preferNoSelectNote(outcome: FilterOutcome): CandidateReason[] {
 /** Decides one placement. Deterministic: the same clusters in any order give the same result. */
 export function schedulePlacement(input: ScheduleInput): ScheduleResult {
   const { spec, metadata } = input.placement;
-  const now = input.now.getTime();
+  const explain = input.explain ?? true;
   const previous = new Set(input.previousDecisions ?? []);
-  const clusters = [...input.clusters].sort((a, b) => byName(a.metadata.name, b.metadata.name));
   const { validBindings, eligible } = eligibleClusterSets(spec, input.bindings, input.clusterSets);
+  const index = indexClusters(input.clusters);
+  const { facts } = index;
   const setup = filterSetup({
     namespace: metadata.namespace,
     eligible,
@@ -56,31 +57,38 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
     predicates: spec.predicates ?? [],
     tolerations: spec.tolerations ?? [],
     previous,
-    now,
+    now: input.now.getTime(),
+    index,
   });
-  const facts = clusters.map(clusterFacts);
-  const outcomes = facts.map((f) => filterCluster(f, setup));
-  const clustersInSets = outcomes.filter((o) => !o.reasons.some((r) => r.code === 'not-in-bound-set')).length;
-  const base = { validBindings: validBindings.length, eligibleClusterSets: eligible };
+
+  // Filter.
+  const outcomes: FilterOutcome[] = new Array<FilterOutcome>(facts.length);
+  const feasibleAt: number[] = [];
+  let clustersInSets = 0;
+  for (let i = 0; i < facts.length; i++) {
+    const outcome = filterCluster(facts[i] as ClusterFacts, setup, i);
+    outcomes[i] = outcome;
+    if (outcome.reasons.length === 0) feasibleAt.push(i);
+    if (outcome.reasons.length === 0 || outcome.reasons[0]?.code !== 'not-in-bound-set') clustersInSets++;
+  }
+  const satisfiedBase = {
+    clusterSetsInSpec: spec.clusterSets ?? [],
+    eligibleClusterSets: eligible,
+    validBindings: validBindings.length,
+    clustersInSets,
+  };
 
   const problem = placementSpecProblem(spec);
   if (problem !== undefined) {
-    const reason: CandidateReason = {
-      code: 'misconfigured',
-      message: `placement is misconfigured: ${problem}`,
-    };
+    const reasons: CandidateReason[] = [
+      { code: 'misconfigured', message: `placement is misconfigured: ${problem}` },
+    ];
     return {
       decisions: [],
-      candidates: facts.map((f) => ({ clusterName: f.name, status: 'rejected', reasons: [reason] })),
+      candidates: explain ? facts.map((f) => ({ clusterName: f.name, status: 'rejected', reasons })) : [],
       conditions: [
         misconfiguredCondition(problem),
-        satisfiedCondition({
-          ...base,
-          clusterSetsInSpec: spec.clusterSets ?? [],
-          clustersInSets,
-          feasible: 0,
-          unscheduled: 0,
-        }),
+        satisfiedCondition({ ...satisfiedBase, feasible: 0, unscheduled: 0 }),
       ],
       numberOfSelectedClusters: 0,
       unscheduled: spec.numberOfClusters ?? 0,
@@ -89,64 +97,86 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
   }
 
   // Score the clusters that passed every filter.
-  const feasibleIndex: number[] = [];
-  outcomes.forEach((o, i) => {
-    if (o.reasons.length === 0) feasibleIndex.push(i);
-  });
-  const feasible = feasibleIndex.map((i) => facts[i] as ClusterFacts);
-  const { prioritizers } = resolveWeights(spec.prioritizerPolicy);
-  const scored = scoreClusters(feasible, prioritizers, {
+  const feasible = feasibleAt.map((i) => facts[i] as ClusterFacts);
+  const scores = scoreClusters(feasible, resolveWeights(spec.prioritizerPolicy).prioritizers, {
     previous,
     decisionCounts: input.decisionCounts ?? {},
-    preferNoSelect: feasibleIndex.map((i) => (outcomes[i] as FilterOutcome).preferNoSelect.length),
+    preferNoSelect: feasibleAt.map((i) => (outcomes[i] as FilterOutcome).preferNoSelect.length),
+    allocatable: (resource, j) => {
+      const value = index.allocatable(resource)[feasibleAt[j] as number] as number;
+      return Number.isNaN(value) ? undefined : value;
+    },
   });
-  const scoreByName = new Map<string, ScoredCluster>();
-  feasible.forEach((f, i) => scoreByName.set(f.name, scored[i] as ScoredCluster));
 
   // Select.
-  const ranked: RankedCandidate[] = feasible
-    .map((f, i) => ({
-      name: f.name,
-      score: (scored[i] as ScoredCluster).total,
-      labels: f.labels,
-      claims: f.claims,
-    }))
-    .sort(compareRanked);
-  const selection = selectClusters(ranked, spec.numberOfClusters, spec.spreadPolicy?.spreadConstraints ?? []);
-  const chosen = new Set(selection.chosen);
+  const selectable: Array<SelectCandidate & { at: number }> = feasible.map((f, j) => ({
+    name: f.name,
+    score: scores.totals[j] as number,
+    labels: f.labels,
+    claims: f.claims,
+    at: j,
+  }));
+  const selection = selectClusters(
+    selectable,
+    spec.numberOfClusters,
+    spec.spreadPolicy?.spreadConstraints ?? [],
+    explain,
+  );
+  const chosenAt = new Uint8Array(feasible.length);
+  for (const c of selection.chosenCandidates) chosenAt[c.at] = 1;
 
-  const decisions: Decision[] = selection.chosen
-    .map((name): Decision => {
-      const score = (scoreByName.get(name) as ScoredCluster).total;
-      const why = previous.has(name) ? 'kept from the last decision' : 'newly chosen';
-      return { clusterName: name, score, reason: `${why}, score ${score}` };
+  const decisions: Decision[] = selection.chosenCandidates
+    .map((c): Decision => {
+      const kept = previous.has(c.name);
+      return {
+        clusterName: c.name,
+        score: c.score,
+        reason: `${kept ? 'kept from the last decision' : 'newly chosen'}, score ${c.score}`,
+      };
     })
-    .sort((a, b) => byName(a.clusterName, b.clusterName));
-
+    .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
   let requeueAt: number | undefined;
-  const candidates: Candidate[] = facts.map((f, i): Candidate => {
-    const outcome = outcomes[i] as FilterOutcome;
-    const score = scoreByName.get(f.name);
-    if (score === undefined) return { clusterName: f.name, status: 'rejected', reasons: outcome.reasons };
-    const scoreFields = { score: score.total, scoreTerms: score.terms };
-    if (chosen.has(f.name)) {
-      if (outcome.tolerationUntil !== undefined)
-        requeueAt = Math.min(requeueAt ?? Infinity, outcome.tolerationUntil);
-      const why = previous.has(f.name) ? 'chosen again' : 'chosen';
-      const reasons: CandidateReason[] = [
-        { code: 'chosen', message: `${why}: score ${score.total} (${formatTerms(score.terms)})` },
-        ...preferNoSelectNote(outcome),
-      ];
-      return { clusterName: f.name, status: 'chosen', reasons, ...scoreFields };
+  for (const c of selection.chosenCandidates) {
+    const until = (outcomes[feasibleAt[c.at] as number] as FilterOutcome).tolerationUntil;
+    if (until !== undefined) requeueAt = Math.min(requeueAt ?? Infinity, until);
+  }
+
+  // Every cluster with its reasons, in name order (the index's order).
+  const candidates: Candidate[] = [];
+  if (explain) {
+    let j = 0;
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i] as ClusterFacts;
+      const outcome = outcomes[i] as FilterOutcome;
+      if (feasibleAt[j] !== i) {
+        candidates.push({ clusterName: f.name, status: 'rejected', reasons: outcome.reasons });
+        continue;
+      }
+      const score = scores.totals[j] as number;
+      const scoreTerms = scores.termsOf(j);
+      if (chosenAt[j++] === 1) {
+        const why = previous.has(f.name) ? 'chosen again' : 'chosen';
+        candidates.push({
+          clusterName: f.name,
+          status: 'chosen',
+          reasons: [
+            { code: 'chosen', message: `${why}: score ${score} (${formatTerms(scoreTerms)})` },
+            ...preferNoSelectNotes(outcome),
+          ],
+          score,
+          scoreTerms,
+        });
+      } else {
+        candidates.push({
+          clusterName: f.name,
+          status: 'rejected',
+          reasons: [selection.rejected.get(f.name) as CandidateReason, ...preferNoSelectNotes(outcome)],
+          score,
+          scoreTerms,
+        });
+      }
     }
-    const lost = selection.rejected.get(f.name) as CandidateReason;
-    return {
-      clusterName: f.name,
-      status: 'rejected',
-      reasons: [lost, ...preferNoSelectNote(outcome)],
-      ...scoreFields,
-    };
-  });
+  }
 
   const unscheduled = spec.numberOfClusters === undefined ? 0 : spec.numberOfClusters - decisions.length;
   const result: ScheduleResult = {
@@ -154,13 +184,7 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
     candidates,
     conditions: [
       misconfiguredCondition(undefined),
-      satisfiedCondition({
-        ...base,
-        clusterSetsInSpec: spec.clusterSets ?? [],
-        clustersInSets,
-        feasible: feasible.length,
-        unscheduled,
-      }),
+      satisfiedCondition({ ...satisfiedBase, feasible: feasible.length, unscheduled }),
     ],
     numberOfSelectedClusters: decisions.length,
     unscheduled: Math.max(0, unscheduled),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type RankedCandidate, selectClusters } from './select.js';
+import { type SelectCandidate, selectClusters } from './select.js';
 import type { SpreadConstraint } from './types.js';
 
 /** Candidates already ranked: `name:score:region[:zone]`, best first. */
-function ranked(...specs: string[]): RankedCandidate[] {
+function ranked(...specs: string[]): SelectCandidate[] {
   return specs.map((spec) => {
     const [name, score, region, zone] = spec.split(':');
     const labels: Record<string, string> = {};
@@ -104,6 +104,17 @@ describe('selectClusters with spread (DoNotSchedule)', () => {
       code: 'spread-limit',
       message: 'spread limit: no label region to spread on (whenUnsatisfiable DoNotSchedule)',
     });
+  });
+});
+
+describe('selectClusters input order', () => {
+  it('does not depend on the order candidates arrive in', () => {
+    const candidates = ranked('e1:300:eu', 'e2:300:eu', 'u1:300:us', 'u2:100:us', 'a1:50:ap', 'x:999');
+    const forward = selectClusters(candidates, 4, [byRegion]);
+    const backward = selectClusters([...candidates].reverse(), 4, [byRegion]);
+    expect(backward.chosen).toEqual(forward.chosen);
+    expect(new Map([...backward.rejected].sort())).toEqual(new Map([...forward.rejected].sort()));
+    expect(forward.chosen).toEqual(['e1', 'u1', 'a1', 'e2']);
   });
 });
 

@@ -2,7 +2,8 @@
 // constraint's skew (picks in the fullest domain minus picks in the emptiest) within maxSkew.
 //
 // Greedy, one pick at a time, always the best-ranked cluster whose pick keeps the skew. Clusters are grouped
-// by their tuple of topology values, so a step looks at one head per group rather than at every cluster.
+// by their tuple of topology values, so a step looks at one head per group rather than at every cluster, and
+// each group is a queue that orders only as many clusters as get taken.
 // - ScheduleAnyway (the default) compares only with domains that still have candidates: a domain that ran out
 //   no longer holds the others back. So with maxSkew 1 no domain gets a second pick while another domain still
 //   has an unpicked candidate. A cluster without the topology key is picked only when no keyed one can be.
@@ -11,20 +12,23 @@
 //   topology key cannot be placed in the spread, so it is not chosen.
 // With several constraints, earlier ones matter more: when no cluster keeps every constraint, the last
 // ScheduleAnyway constraint is given up first for that pick.
+import { RankedQueue, compareRanked } from './ranking.js';
 import type { CandidateReason } from './schedule-types.js';
 import type { Labels, SpreadConstraint } from './types.js';
 
-export interface RankedCandidate {
+export interface SelectCandidate {
   name: string;
   score: number;
   labels: Labels;
   claims: Labels;
 }
 
-export interface SelectOutcome {
+export interface SelectOutcome<T extends SelectCandidate = SelectCandidate> {
   /** Names of the chosen clusters, in the order they were picked. */
   chosen: string[];
-  /** Why each feasible cluster that was not chosen lost. */
+  /** The chosen candidates themselves, in the same order. */
+  chosenCandidates: T[];
+  /** Why each candidate that was not chosen lost (left empty when not explaining). */
   rejected: Map<string, CandidateReason>;
   /** True when a DoNotSchedule constraint stopped selection before numberOfClusters was reached. */
   stoppedBySpread: boolean;
@@ -41,9 +45,7 @@ interface Group {
   /** One topology value per constraint; undefined where the cluster lacks a ScheduleAnyway key. */
   domains: (string | undefined)[];
   complete: boolean;
-  /** Ranks (indices into the ranked list) of the group's clusters, best first. */
-  members: number[];
-  next: number;
+  queue: RankedQueue<SelectCandidate>;
   /** The last time the group's best cluster was held back: which constraint, and the counts then. */
   heldBack?: HeldBack;
 }
@@ -65,7 +67,7 @@ function normalize(constraints: readonly SpreadConstraint[]): Constraint[] {
   }));
 }
 
-function topologyValue(candidate: RankedCandidate, c: Constraint): string | undefined {
+function topologyValue(candidate: SelectCandidate, c: Constraint): string | undefined {
   const source = c.type === 'Claim' ? candidate.claims : candidate.labels;
   return Object.hasOwn(source, c.key) ? source[c.key] : undefined;
 }
@@ -164,7 +166,7 @@ function spreadReason(group: Group, constraints: readonly Constraint[]): Candida
   };
 }
 
-function scoreReason(candidate: RankedCandidate, last: RankedCandidate | undefined): CandidateReason {
+function scoreReason(candidate: SelectCandidate, last: SelectCandidate | undefined): CandidateReason {
   if (last === undefined)
     return { code: 'lost-to-higher-score', message: 'not needed: numberOfClusters is 0' };
   const message =
@@ -175,47 +177,60 @@ function scoreReason(candidate: RankedCandidate, last: RankedCandidate | undefin
 }
 
 /**
- * Chooses from `ranked` (best first: score descending, then name ascending) at most `count` clusters (all
- * when undefined) under the spread constraints.
+ * Chooses from `candidates` (in any order) at most `count` clusters (all when undefined), best-ranked first,
+ * under the spread constraints. With `explain` false the reasons for the others are not worked out.
  */
-export function selectClusters(
-  ranked: readonly RankedCandidate[],
+export function selectClusters<T extends SelectCandidate>(
+  candidates: readonly T[],
   count: number | undefined,
   spreadConstraints: readonly SpreadConstraint[],
-): SelectOutcome {
-  const limit = Math.min(count ?? ranked.length, ranked.length);
+  explain = true,
+): SelectOutcome<T> {
+  const limit = Math.min(count ?? candidates.length, candidates.length);
   const constraints = normalize(spreadConstraints);
   const rejected = new Map<string, CandidateReason>();
-  const chosenRanks: number[] = [];
   const tally = new Tally(constraints);
   const groups = new Map<string, Group>();
 
-  ranked.forEach((candidate, rank) => {
+  for (const candidate of candidates) {
+    if (constraints.length === 0) {
+      // No spread: one queue, no topology to read.
+      let group = groups.get('');
+      if (group === undefined) {
+        group = { domains: [], complete: true, queue: new RankedQueue() };
+        groups.set('', group);
+      }
+      group.queue.push(candidate);
+      continue;
+    }
     const domains = constraints.map((c) => topologyValue(candidate, c));
     const missingHard = constraints.find((c, i) => c.hard && domains[i] === undefined);
     if (missingHard !== undefined) {
-      rejected.set(candidate.name, {
-        code: 'spread-limit',
-        message: `spread limit: no ${missingHard.type === 'Claim' ? 'claim' : 'label'} ${missingHard.key} to spread on (whenUnsatisfiable DoNotSchedule)`,
-      });
-      return;
+      if (explain)
+        rejected.set(candidate.name, {
+          code: 'spread-limit',
+          message: `spread limit: no ${missingHard.type === 'Claim' ? 'claim' : 'label'} ${missingHard.key} to spread on (whenUnsatisfiable DoNotSchedule)`,
+        });
+      continue;
     }
     const key = domains.map((d) => (d === undefined ? '\u0000' : `=${d}`)).join('\u0001');
     let group = groups.get(key);
     if (group === undefined) {
-      group = { domains, complete: domains.every((d) => d !== undefined), members: [], next: 0 };
+      group = { domains, complete: domains.every((d) => d !== undefined), queue: new RankedQueue() };
       groups.set(key, group);
     }
-    group.members.push(rank);
+    group.queue.push(candidate);
     tally.add(domains);
-  });
+  }
 
   const soft = constraints.flatMap((c, i) => (c.hard ? [] : [i]));
   const hard = constraints.flatMap((c, i) => (c.hard ? [i] : []));
   const groupList = [...groups.values()];
+  const chosen: SelectCandidate[] = [];
+  let last: SelectCandidate | undefined;
   let stoppedBySpread = false;
 
-  while (chosenRanks.length < limit) {
+  while (chosen.length < limit) {
     const mins = constraints.map((_, c) => minima(tally, c));
     let pick: Group | undefined;
     // Give up ScheduleAnyway constraints from the last one only when no cluster keeps them all.
@@ -223,9 +238,9 @@ export function selectClusters(
       const active = [...hard, ...soft.slice(0, soft.length - relaxed)];
       for (const wantComplete of [true, false]) {
         for (const g of groupList) {
-          if (g.next >= g.members.length || g.complete !== wantComplete) continue;
-          if (pick !== undefined && (g.members[g.next] as number) > (pick.members[pick.next] as number))
-            continue;
+          const head = g.queue.peek();
+          if (head === undefined || g.complete !== wantComplete) continue;
+          if (pick !== undefined && compareRanked(head, pick.queue.peek() as SelectCandidate) > 0) continue;
           const held = heldBackBy(g, tally, active, mins);
           if (held === undefined) pick = g;
           else g.heldBack = held;
@@ -234,26 +249,34 @@ export function selectClusters(
       }
     }
     if (pick === undefined) {
-      stoppedBySpread = groupList.some((g) => g.next < g.members.length);
+      stoppedBySpread = groupList.some((g) => g.queue.size > 0);
       break;
     }
-    chosenRanks.push(pick.members[pick.next] as number);
-    pick.next++;
+    const picked = pick.queue.pop() as SelectCandidate;
+    chosen.push(picked);
+    if (last === undefined || compareRanked(picked, last) > 0) last = picked;
     tally.pick(pick.domains);
   }
 
-  const lastRank = chosenRanks.reduce((max, r) => Math.max(max, r), -1);
-  const last = lastRank < 0 ? undefined : ranked[lastRank];
-  for (const g of groupList) {
-    for (const rank of g.members.slice(g.next)) {
-      const candidate = ranked[rank] as RankedCandidate;
-      const spreadHeldBack = constraints.length > 0 && (stoppedBySpread || rank < lastRank);
-      rejected.set(
-        candidate.name,
-        spreadHeldBack ? spreadReason(g, constraints) : scoreReason(candidate, last),
-      );
+  if (explain) {
+    for (const g of groupList) {
+      for (const candidate of g.queue.remaining()) {
+        // Better than the last one chosen and still left out: only the spread can have held it back.
+        const spreadHeldBack =
+          constraints.length > 0 &&
+          (stoppedBySpread || (last !== undefined && compareRanked(candidate, last) < 0));
+        rejected.set(
+          candidate.name,
+          spreadHeldBack ? spreadReason(g, constraints) : scoreReason(candidate, last),
+        );
+      }
     }
   }
 
-  return { chosen: chosenRanks.map((r) => (ranked[r] as RankedCandidate).name), rejected, stoppedBySpread };
+  return {
+    chosen: chosen.map((c) => c.name),
+    chosenCandidates: chosen as T[],
+    rejected,
+    stoppedBySpread,
+  };
 }

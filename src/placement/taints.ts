@@ -37,10 +37,11 @@ export interface EffectiveTaint extends Taint {
  * The cluster's taints, plus `unavailable` (Available False) or `unreachable` (Available Unknown or missing)
  * with effect NoSelect when the cluster does not already carry it, timed from the condition's last transition.
  */
-export function effectiveTaints(cluster: ManagedCluster): EffectiveTaint[] {
-  const taints: EffectiveTaint[] = [...(cluster.spec?.taints ?? [])];
+export function effectiveTaints(cluster: ManagedCluster): readonly EffectiveTaint[] {
+  const own = cluster.spec?.taints ?? [];
   const available = cluster.status?.conditions?.find((c) => c.type === AVAILABLE_CONDITION);
-  if (available?.status === 'True') return taints;
+  if (available?.status === 'True') return own;
+  const taints: EffectiveTaint[] = [...own];
   const key = available?.status === 'False' ? UNAVAILABLE_TAINT_KEY : UNREACHABLE_TAINT_KEY;
   if (taints.some((t) => t.key === key)) return taints;
   const impliedBy =
