@@ -3,6 +3,7 @@ import type { FieldError, ResourceName } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { StoreTransaction } from '../storage/object-store.js';
 import type { KubeObject } from './object.js';
+import type { ProjectionOf } from './projection.js';
 import type { MessageDescriptor } from './protobuf/messages.js';
 import type { Schema } from './schema.js';
 
@@ -71,6 +72,8 @@ export interface ResourceDefinition extends ResourceName {
   review?(ctx: { user: UserInfo; cluster: ClusterRef }, body: unknown): KubeObject;
   /** Set for built-in kinds whose protobuf request bodies (from kubectl's typed clients) are accepted. */
   protobuf?: MessageDescriptor;
+  /** Set for kinds some workspaces serve read-only, computed from elsewhere (see projection.ts). */
+  projection?: ProjectionOf;
 }
 
 export function apiVersionOf(def: Pick<ResourceDefinition, 'group' | 'version'>): string {

@@ -16,6 +16,7 @@ import { carrySystemMetadata, generateName, stampNewObject } from './metadata.js
 import { deepClone, deepEqual, isPlainObject, type KubeObject } from './object.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyMergePatch, applyStrategicMergePatch } from './patch/merge-patch.js';
+import { readOnlyProjection, type Projection } from './projection.js';
 import { apiVersionOf, groupResource, type HookContext, type ResourceDefinition } from './registry.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
 import { checkAndPruneFields } from './validation/schema-fields.js';
@@ -76,13 +77,20 @@ export class ResourceService {
     };
   }
 
+  /** The read-only view this workspace serves for the kind instead of its own storage, if any. */
+  projection(def: ResourceDefinition, scope: RequestScope): Projection | undefined {
+    return def.projection?.(scope.cluster, { reader: this.store, clusters: this.clusters });
+  }
+
   get(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject {
-    const object = this.store.get(this.key(def, scope, name));
+    const object = this.find(def, scope, name);
     if (!object) throw notFound(def, name);
     return object;
   }
 
   find(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject | undefined {
+    const projection = this.projection(def, scope);
+    if (projection) return projection.list().find((object) => object.metadata.name === name);
     return this.store.get(this.key(def, scope, name));
   }
 
@@ -91,6 +99,11 @@ export class ResourceService {
     scope: RequestScope,
     filter: ObjectFilter,
   ): { items: KubeObject[]; resourceVersion: string } {
+    const projection = this.projection(def, scope);
+    if (projection) {
+      const items = projection.list().filter((object) => matchesFilter(def, object, filter));
+      return { items, resourceVersion: String(this.store.resourceVersion) };
+    }
     const entries = this.store.list({
       cluster: scope.cluster.id,
       resource: groupResource(def),
@@ -108,6 +121,7 @@ export class ResourceService {
     body: unknown,
     options: WriteOptions = {},
   ): KubeObject {
+    this.refuseProjected(def, scope);
     const object = this.admit(def, scope, body, options);
     return this.asCommitted(
       options,
@@ -124,6 +138,7 @@ export class ResourceService {
     body: unknown,
     options: WriteOptions = {},
   ): KubeObject {
+    this.refuseProjected(def, scope);
     const object = this.admit(def, scope, body, options);
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw badRequest(
@@ -148,6 +163,7 @@ export class ResourceService {
     patch: unknown,
     options: WriteOptions = {},
   ): { object: KubeObject; created: boolean } {
+    this.refuseProjected(def, scope);
     const result =
       type === 'apply'
         ? this.apply(def, scope, name, patch, options)
@@ -179,6 +195,7 @@ export class ResourceService {
     name: string,
     options: DeleteOptions = {},
   ): KubeObject {
+    this.refuseProjected(def, scope);
     const deleted = this.write(options, (tx) => {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
@@ -188,6 +205,11 @@ export class ResourceService {
       return tx.remove(key) ?? old;
     });
     return this.asCommitted(options, def, scope, deleted);
+  }
+
+  private refuseProjected(def: ResourceDefinition, scope: RequestScope): void {
+    const projection = this.projection(def, scope);
+    if (projection) throw readOnlyProjection(projection, def);
   }
 
   /** A dry run committed nothing, so its answer carries the stored resourceVersion (none for a create). */

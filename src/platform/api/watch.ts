@@ -1,6 +1,7 @@
 import { badRequest, expired } from '../http/errors.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
+import { watchProjection } from './projection.js';
 import { groupResource, type ResourceDefinition } from './registry.js';
 import type { RequestScope, ResourceService } from './resource-service.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
@@ -34,6 +35,8 @@ export function openWatch(
   const { def, scope, filter } = request;
   const rv = request.resourceVersion;
   const log = service.store.events;
+  const projection = service.projection(def, scope);
+  if (projection) return watchProjection(def, projection, log, filter, rv, emit);
   const resource = groupResource(def);
   const inScope = (event: ChangeEvent) =>
     event.key.cluster === scope.cluster.id &&
