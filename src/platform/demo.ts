@@ -1,6 +1,8 @@
 import type { ResourceRegistry } from './api/registry.js';
 import type { RequestScope, ResourceService } from './api/resource-service.js';
 import { ADMIN_GROUPS, ADMIN_USER } from './auth/user.js';
+import { COMPUTE_PATH } from './compute/constants.js';
+import { seedDemoCompute } from './compute/demo-inventory.js';
 import type { WorkspaceController } from './controllers/workspace-controller.js';
 import type { ClusterIndex } from './storage/cluster-index.js';
 import { NAMESPACES, WORKSPACES } from './tenancy/constants.js';
@@ -38,7 +40,8 @@ const CONFIG_MAPS: {
 ];
 
 /**
- * The demo tree: organization root:acme with teams web, api and ci, and a few config maps. Written
+ * The demo tree: organization root:acme with teams web, api and ci, a few config maps, and compute
+ * in root:compute (eight ManagedClusters, the sets `global` and `eu`). Written
  * as the admin through the normal API path, and only what is missing, so restarts change nothing.
  */
 export async function seedDemo(deps: DemoDeps): Promise<void> {
@@ -73,4 +76,6 @@ export async function seedDemo(deps: DemoDeps): Promise<void> {
     if (deps.service.find(configMaps, scope, cm.name)) continue;
     deps.service.create(configMaps, scope, { metadata: { name: cm.name, labels: cm.labels }, data: cm.data });
   }
+
+  seedDemoCompute(deps.service, deps.registry, await scopeOf(COMPUTE_PATH));
 }

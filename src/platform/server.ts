@@ -5,6 +5,7 @@ import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
+import { bootstrapCompute } from './compute/bootstrap.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
 import { seedDemo } from './demo.js';
@@ -92,6 +93,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const tokenFile = ensureAdminToken(dataDir, tokens);
     const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);
     controller.resync();
+    const workspaces = controller;
+    await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
     if (options.demo) await seedDemo({ service, registry, clusters, controller });
     await controller.settle();
 

@@ -2,6 +2,7 @@ import { ResourceRegistry } from '../registry.js';
 import { configMaps } from './configmaps.js';
 import { logicalClusters } from './logicalclusters.js';
 import { namespaces } from './namespaces.js';
+import { ocmResources } from './ocm.js';
 import { rbacResources } from './rbac.js';
 import { secrets } from './secrets.js';
 import { selfSubjectAccessReviews } from './selfsubjectaccessreviews.js';
@@ -21,5 +22,6 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     ...rbacResources(deps),
     selfSubjectReviews,
     selfSubjectAccessReviews(deps),
+    ...ocmResources(deps),
   ]);
 }
