@@ -6,6 +6,7 @@ import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
+import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
 import { seedDemo } from './demo.js';
@@ -57,6 +58,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let server: DualProtocolServer | undefined;
   const watches = new WatchRegistry();
   let controller: WorkspaceController | undefined;
+  let scheduler: PlacementController | undefined;
   try {
     db = openDatabase(join(dataDir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
@@ -97,14 +99,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
     if (options.demo) await seedDemo({ service, registry, clusters, controller });
     await controller.settle();
+    scheduler = new PlacementController({ service, registry, clusters });
+    scheduler.start();
 
     const openDb = db;
     const openServer = server;
     const runningController = controller;
+    const runningScheduler = scheduler;
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         runningController.stop();
+        runningScheduler.stop();
         watches.closeAll();
         await closeServer(openServer);
         openDb.close();
@@ -113,6 +119,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {
     controller?.stop();
+    scheduler?.stop();
     watches.closeAll();
     if (server) await closeServer(server);
     db?.close();
