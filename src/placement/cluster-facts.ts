@@ -131,17 +131,21 @@ export class ClusterIndex {
     return found;
   }
 
-  /** Allocatable cores or bytes per cluster, NaN where the cluster gives none; parsed once per index. */
-  allocatable(resource: 'cpu' | 'memory'): Float64Array {
+  /** The allocatable cores or bytes of the cluster at `position`, parsed on first use and kept. */
+  allocatableAt(resource: 'cpu' | 'memory', position: number): number | undefined {
     let values = this.allocatableMemo.get(resource);
     if (values === undefined) {
-      values = Float64Array.from(
-        this.facts,
-        (f) => (resource === 'cpu' ? f.allocatableCpu : f.allocatableMemory) ?? Number.NaN,
-      );
+      // NaN: not read yet; Infinity: read, and the cluster gives none.
+      values = new Float64Array(this.facts.length).fill(Number.NaN);
       this.allocatableMemo.set(resource, values);
     }
-    return values;
+    let value = values[position] as number;
+    if (Number.isNaN(value)) {
+      const f = this.facts[position] as ClusterFacts;
+      value = (resource === 'cpu' ? f.allocatableCpu : f.allocatableMemory) ?? Number.POSITIVE_INFINITY;
+      values[position] = value;
+    }
+    return value === Number.POSITIVE_INFINITY ? undefined : value;
   }
 
   /**
@@ -154,10 +158,20 @@ export class ClusterIndex {
     if (found === undefined) {
       const columns = keys.map(([source, key]) => this.valueIds(source, key));
       const ids = new Int32Array(this.facts.length);
-      const dense = new Map<string, number>();
+      // Each cluster's combination of value numbers as one number (mixed radix), or as text if that could
+      // lose precision; then numbered densely in order of first appearance.
+      const radixFits =
+        columns.reduce((product, c) => product * (c.distinct + 1), 1) <= Number.MAX_SAFE_INTEGER;
+      const dense = new Map<number | string, number>();
       for (let i = 0; i < ids.length; i++) {
-        let combination = '';
-        for (const column of columns) combination += `${column.ids[i] as number},`;
+        let combination: number | string = radixFits ? 0 : '';
+        for (const column of columns) {
+          const id = column.ids[i] as number;
+          combination =
+            typeof combination === 'number'
+              ? combination * (column.distinct + 1) + id
+              : `${combination}${id},`;
+        }
         let id = dense.get(combination);
         if (id === undefined) {
           id = dense.size;

@@ -102,10 +102,7 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
     previous,
     decisionCounts: input.decisionCounts ?? {},
     preferNoSelect: feasibleAt.map((i) => (outcomes[i] as FilterOutcome).preferNoSelect.length),
-    allocatable: (resource, j) => {
-      const value = index.allocatable(resource)[feasibleAt[j] as number] as number;
-      return Number.isNaN(value) ? undefined : value;
-    },
+    allocatable: (resource, j) => index.allocatableAt(resource, feasibleAt[j] as number),
   });
 
   // Select.
