@@ -328,12 +328,14 @@ export class PlacementController {
     const { world } = this;
     return schedulePlacement({
       placement: entry.placement,
-      clusters: [...world.clusters.values()],
+      clusters: world.clusterIndex(),
       clusterSets: [...world.sets.values()],
       bindings: world.boundSets(entry.cluster, entry.namespace),
       previousDecisions: world.previousDecisions(entry.key),
       decisionCounts: world.decisionCountsWithout(entry.key),
       now,
+      // The per-cluster reasons are for `place explain`; the controller writes decisions only.
+      explain: false,
     });
   }
 

@@ -1,4 +1,5 @@
 import {
+  ClusterIndex,
   PLACEMENT_LABEL,
   type ManagedCluster,
   type ManagedClusterSet,
@@ -60,10 +61,17 @@ export class PlacementWorld {
   /** How many decisions, of all placements, name each cluster. */
   private readonly counts = new Map<string, number>();
   private states: { keys: string[]; states: PlacementState[] } | undefined;
+  private index: ClusterIndex | undefined;
 
   setCluster(name: string, object: KubeObject | undefined): void {
     if (object) this.clusters.set(name, object as unknown as ManagedCluster);
     else this.clusters.delete(name);
+    this.index = undefined;
+  }
+
+  /** The clusters as the algorithm reads them, read once for every placement decided until one changes. */
+  clusterIndex(): ClusterIndex {
+    return (this.index ??= ClusterIndex.of([...this.clusters.values()]));
   }
 
   setClusterSet(name: string, object: KubeObject | undefined): void {
