@@ -10,6 +10,10 @@ export interface Schema {
   items?: Schema;
   required?: string[];
   enum?: string[];
+  /** Validation keywords, enforced where a kind's hooks validate against its schema. */
+  pattern?: string;
+  minLength?: number;
+  minItems?: number;
   default?: unknown;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-map-type'?: string;

@@ -1,0 +1,196 @@
+import type { FieldError } from '../../http/errors.js';
+import { deepEqual, isPlainObject } from '../object.js';
+
+// Validates a value against an OpenAPI v3 schema the way the apiserver validates custom resources
+// (kube-openapi's validator, with apiextensions' conversion to field errors): every violation is a
+// FieldError on the dotted path of the offending value, worded as kubectl users know it, e.g.
+// `spec.version: Required value` or `spec.storage: Invalid value: "lots": spec.storage in body
+// should match '^[0-9]+Gi$'`. Unknown fields are not reported here (they are pruned, or refused
+// under fieldValidation=Strict, before validation), except under `additionalProperties: false`.
+
+export interface OpenApiSchema {
+  type?: string;
+  format?: string;
+  description?: string;
+  properties?: Record<string, OpenApiSchema>;
+  additionalProperties?: OpenApiSchema | boolean;
+  items?: OpenApiSchema;
+  required?: string[];
+  enum?: unknown[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
+  nullable?: boolean;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+}
+
+const patterns = new Map<string, RegExp | null>();
+
+/** Go's RE2 and JavaScript agree on the patterns CRDs use; one JavaScript cannot compile is skipped. */
+function compiled(pattern: string): RegExp | null {
+  let regex = patterns.get(pattern);
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(pattern, 'u');
+    } catch {
+      regex = null;
+    }
+    patterns.set(pattern, regex);
+  }
+  return regex;
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function typeMatches(schema: OpenApiSchema, value: unknown): boolean {
+  if (schema['x-kubernetes-int-or-string'])
+    return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
+  switch (schema.type) {
+    case undefined:
+    case '':
+      return true;
+    case 'object':
+      return isPlainObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    case 'string':
+    case 'boolean':
+      return typeof value === schema.type;
+    default:
+      return true;
+  }
+}
+
+const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
+const label = (path: string) => path || '<root>';
+
+function invalid(path: string, value: unknown, detail: string): FieldError {
+  return { type: 'Invalid', field: label(path), value, detail: `${label(path)} in body ${detail}` };
+}
+
+/** Every violation of `schema` by `value`, with `path` the dotted path of `value` ('' at the top). */
+export function validateOpenApi(schema: OpenApiSchema, value: unknown, path = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  walk(schema, value, path, errors);
+  return errors;
+}
+
+function walk(schema: OpenApiSchema, value: unknown, path: string, errors: FieldError[]): void {
+  // Kubernetes JSON treats null as unset; only `nullable` fields keep it, and then it is valid.
+  if (value === null || value === undefined) return;
+  if (!typeMatches(schema, value)) {
+    const expected = schema['x-kubernetes-int-or-string'] ? 'integer,string' : schema.type;
+    errors.push({
+      type: 'Invalid',
+      field: label(path),
+      value,
+      detail: `${label(path)} in body must be of type ${expected}: "${jsonType(value)}"`,
+    });
+    return;
+  }
+  if (schema.enum && !schema.enum.some((allowed) => deepEqual(allowed, value))) {
+    errors.push({
+      type: 'Unsupported',
+      field: label(path),
+      value,
+      detail: `supported values: ${schema.enum.map((allowed) => JSON.stringify(allowed)).join(', ')}`,
+    });
+  }
+  if (typeof value === 'string') checkString(schema, value, path, errors);
+  else if (typeof value === 'number') checkNumber(schema, value, path, errors);
+  else if (Array.isArray(value)) checkArray(schema, value, path, errors);
+  else if (isPlainObject(value)) checkObject(schema, value, path, errors);
+}
+
+function checkString(schema: OpenApiSchema, value: string, path: string, errors: FieldError[]): void {
+  const length = [...value].length;
+  if (schema.maxLength !== undefined && length > schema.maxLength)
+    errors.push(invalid(path, value, `should be at most ${schema.maxLength} chars long`));
+  if (schema.minLength !== undefined && length < schema.minLength)
+    errors.push(invalid(path, value, `should be at least ${schema.minLength} chars long`));
+  if (schema.pattern !== undefined && compiled(schema.pattern)?.test(value) === false)
+    errors.push(invalid(path, value, `should match '${schema.pattern}'`));
+}
+
+function checkNumber(schema: OpenApiSchema, value: number, path: string, errors: FieldError[]): void {
+  const { minimum, maximum } = schema;
+  if (minimum !== undefined) {
+    if (schema.exclusiveMinimum ? value <= minimum : value < minimum) {
+      const bound = schema.exclusiveMinimum ? 'greater than' : 'greater than or equal to';
+      errors.push(invalid(path, value, `should be ${bound} ${minimum}`));
+    }
+  }
+  if (maximum !== undefined) {
+    if (schema.exclusiveMaximum ? value >= maximum : value > maximum) {
+      const bound = schema.exclusiveMaximum ? 'less than' : 'less than or equal to';
+      errors.push(invalid(path, value, `should be ${bound} ${maximum}`));
+    }
+  }
+  if (schema.multipleOf !== undefined && schema.multipleOf > 0) {
+    const quotient = value / schema.multipleOf;
+    if (Math.abs(quotient - Math.round(quotient)) > 1e-9)
+      errors.push(invalid(path, value, `should be a multiple of ${schema.multipleOf}`));
+  }
+}
+
+function checkArray(schema: OpenApiSchema, value: unknown[], path: string, errors: FieldError[]): void {
+  if (schema.maxItems !== undefined && value.length > schema.maxItems)
+    errors.push(invalid(path, value.length, `should have at most ${schema.maxItems} items`));
+  if (schema.minItems !== undefined && value.length < schema.minItems)
+    errors.push(invalid(path, value.length, `should have at least ${schema.minItems} items`));
+  if (schema.uniqueItems) {
+    const index = value.findIndex((item, i) => value.findIndex((other) => deepEqual(other, item)) !== i);
+    if (index >= 0) errors.push({ type: 'Duplicate', field: `${path}[${index}]`, value: value[index] });
+  }
+  if (schema.items) value.forEach((item, i) => walk(schema.items!, item, `${path}[${i}]`, errors));
+}
+
+function checkObject(
+  schema: OpenApiSchema,
+  value: Record<string, unknown>,
+  path: string,
+  errors: FieldError[],
+): void {
+  for (const key of schema.required ?? []) {
+    if (value[key] === undefined || value[key] === null)
+      errors.push({ type: 'Required', field: child(path, key) });
+  }
+  const count = Object.keys(value).length;
+  if (schema.maxProperties !== undefined && count > schema.maxProperties)
+    errors.push(invalid(path, count, `should have at most ${schema.maxProperties} properties`));
+  if (schema.minProperties !== undefined && count < schema.minProperties)
+    errors.push(invalid(path, count, `should have at least ${schema.minProperties} properties`));
+  for (const [key, item] of Object.entries(value)) {
+    const property = schema.properties?.[key];
+    if (property) walk(property, item, child(path, key), errors);
+    else if (isPlainObject(schema.additionalProperties))
+      walk(schema.additionalProperties, item, child(path, key), errors);
+    else if (schema.additionalProperties === false && !schema['x-kubernetes-preserve-unknown-fields']) {
+      errors.push({
+        type: 'Forbidden',
+        field: child(path, key),
+        detail: `${child(path, key)} in body is a forbidden property`,
+      });
+    }
+  }
+}
