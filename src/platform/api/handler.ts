@@ -234,11 +234,15 @@ export class ResourceHandler {
   }
 
   private async patch(request: ResourceRequest): Promise<void> {
-    const type = PATCH_TYPES[contentTypeOf(request.req.headers['content-type'])];
+    const contentType = contentTypeOf(request.req.headers['content-type']);
+    // Custom resources have no patch strategies to merge by, so the apiserver refuses strategic
+    // merge for them; kubectl then sends a merge patch.
+    const accepted = Object.keys(PATCH_TYPES).filter(
+      (media) => !(request.def.customResource && PATCH_TYPES[media] === 'strategic'),
+    );
+    const type = accepted.includes(contentType) ? PATCH_TYPES[contentType] : undefined;
     if (!type) {
-      throw unsupportedMediaType(
-        `${contentTypeOf(request.req.headers['content-type'])} - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`,
-      );
+      throw unsupportedMediaType(`${contentType} - accepted media types include: ${accepted.join(', ')}`);
     }
     const options = this.writeOptions(request);
     const text = (await readBody(request.req)).toString('utf8');

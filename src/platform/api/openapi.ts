@@ -211,22 +211,45 @@ function gvKey(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-/** Builds documents once per group-version; the hash changes whenever a schema does. */
+/** How many documents are kept, least recently used dropped first. */
+const CACHED_DOCUMENTS = 512;
+
+/**
+ * Builds each group-version document once per set of definitions: workspaces with the same bound
+ * APIs share a document, and the hash changes whenever the served schemas do.
+ */
 export class OpenApiPublisher {
   private readonly cache = new Map<string, GvDocument>();
+  private readonly ids = new WeakMap<ResourceDefinition, number>();
+  private nextId = 0;
 
   constructor(private readonly registry: ResourceRegistry) {}
 
+  /** Definitions are immutable objects, so an object's identity stands for its content. */
+  private idOf(def: ResourceDefinition): number {
+    let id = this.ids.get(def);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(def, id);
+    }
+    return id;
+  }
+
   document(cluster: ClusterRef, group: string, version: string): GvDocument | undefined {
-    const key = gvKey(group, version);
-    const cached = this.cache.get(key);
-    if (cached) return cached;
     const defs = this.registry.inGroupVersion(cluster, group, version);
     if (defs.length === 0) return undefined;
+    const key = `${gvKey(group, version)}#${defs.map((def) => this.idOf(def)).join(',')}`;
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
     const body = buildDocument(defs);
     const hash = createHash('sha512').update(JSON.stringify(body)).digest('hex').toUpperCase();
     const doc = { body, hash };
     this.cache.set(key, doc);
+    if (this.cache.size > CACHED_DOCUMENTS) this.cache.delete(this.cache.keys().next().value!);
     return doc;
   }
 

@@ -74,6 +74,30 @@ export interface ResourceDefinition extends ResourceName {
   protobuf?: MessageDescriptor;
   /** Set for kinds some workspaces serve read-only, computed from elsewhere (see projection.ts). */
   projection?: ProjectionOf;
+  /**
+   * Set for every version but the storage version of a kind served in several: how objects move
+   * between this version and the stored one. All versions read and write the same stored objects.
+   */
+  conversion?: VersionConversion;
+  /**
+   * Set for kinds defined by a schema rather than built in (bound APIs), served the way the
+   * apiserver serves custom resources: wrong JSON types are schema violations (422, found by the
+   * kind's validate hook) rather than decoding errors, and strategic merge patch is refused (415).
+   */
+  customResource?: boolean;
+}
+
+export interface VersionConversion {
+  storageVersion: string;
+  /** A (validated) object of this version → the stored form. */
+  toStorage(object: KubeObject): KubeObject;
+  /** A stored object → this version. */
+  fromStorage(object: KubeObject): KubeObject;
+}
+
+/** The object as `def`'s version shows it (stored objects are in the storage version). */
+export function presentAs(def: ResourceDefinition, stored: KubeObject): KubeObject {
+  return def.conversion ? def.conversion.fromStorage(stored) : stored;
 }
 
 export function apiVersionOf(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
@@ -87,41 +111,95 @@ export function groupResource(def: Pick<ResourceDefinition, 'group' | 'resource'
 
 export interface GroupVersions {
   group: string;
+  /** Most preferred first. */
   versions: string[];
 }
 
+/** Adds kinds that only some workspaces serve (the APIs bound into them), looked up per request. */
+export type DefinitionSource = (cluster: ClusterRef) => ResourceDefinition[];
+
+const gvrKey = (def: Pick<ResourceDefinition, 'group' | 'version' | 'resource'>) =>
+  `${def.group}/${def.version}/${def.resource}`;
+
+const VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
 /**
- * The set of served kinds. Lookups take the logical cluster because what a workspace serves will
- * depend on its API bindings; today every cluster serves the built-in set.
+ * Kubernetes' version priority (CompareKubeAwareVersionStrings): GA before beta before alpha,
+ * higher numbers first, anything else after, alphabetically. Negative when `a` is preferred.
+ */
+export function compareVersions(a: string, b: string): number {
+  const rank = (version: string): [number, number, number] | undefined => {
+    const match = VERSION.exec(version);
+    if (!match) return undefined;
+    const stability = match[2] === undefined ? 2 : match[2] === 'beta' ? 1 : 0;
+    return [stability, Number(match[1]), Number(match[3] ?? 0)];
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  if (!ra || !rb) return ra ? -1 : rb ? 1 : a.localeCompare(b);
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return rb[i]! - ra[i]!;
+  return 0;
+}
+
+/**
+ * The set of served kinds: the built-in ones every workspace has, each in one or more versions,
+ * plus whatever the sources add for one workspace (its bound APIs). Lookups take the logical
+ * cluster for that reason; without one they see the built-in kinds only.
  */
 export class ResourceRegistry {
+  private readonly byVersion = new Map<string, ResourceDefinition>();
+  /** groupResource → the storage version's definition. */
   private readonly byGroupResource = new Map<string, ResourceDefinition>();
+  private readonly sources: DefinitionSource[] = [];
 
   constructor(private readonly definitions: ResourceDefinition[]) {
-    for (const def of definitions) this.byGroupResource.set(groupResource(def), def);
+    for (const def of definitions) {
+      this.byVersion.set(gvrKey(def), def);
+      if (!def.conversion && !this.byGroupResource.has(groupResource(def)))
+        this.byGroupResource.set(groupResource(def), def);
+    }
   }
 
-  all(_cluster?: ClusterRef): ResourceDefinition[] {
-    return this.definitions;
+  addSource(source: DefinitionSource): void {
+    this.sources.push(source);
+  }
+
+  /** What a source adds for the workspace, minus anything that would shadow a built-in kind. */
+  private added(cluster: ClusterRef): ResourceDefinition[] {
+    return this.sources
+      .flatMap((source) => source(cluster))
+      .filter((def) => !this.byGroupResource.has(groupResource(def)));
+  }
+
+  all(cluster?: ClusterRef): ResourceDefinition[] {
+    if (!cluster || this.sources.length === 0) return this.definitions;
+    return [...this.definitions, ...this.added(cluster)];
   }
 
   find(
-    _cluster: ClusterRef | undefined,
+    cluster: ClusterRef | undefined,
     group: string,
     version: string,
     resource: string,
   ): ResourceDefinition | undefined {
-    const def = this.byGroupResource.get(group ? `${resource}.${group}` : resource);
-    return def && def.version === version ? def : undefined;
+    const key = gvrKey({ group, version, resource });
+    const builtin = this.byVersion.get(key);
+    if (builtin || !cluster || this.sources.length === 0) return builtin;
+    return this.added(cluster).find((def) => gvrKey(def) === key);
   }
 
+  isBuiltin(groupResourceKey: string): boolean {
+    return this.byGroupResource.has(groupResourceKey);
+  }
+
+  /** The storage version of a built-in kind, by `configmaps` or `workspaces.tenancy.kcp.io`. */
   get(groupResourceKey: string): ResourceDefinition {
     const def = this.byGroupResource.get(groupResourceKey);
     if (!def) throw new Error(`resource ${groupResourceKey} is not registered`);
     return def;
   }
 
-  /** Served groups in registration order, the core group ('') included. */
+  /** Served groups in registration order, the core group ('') included, versions by priority. */
   groups(cluster?: ClusterRef): GroupVersions[] {
     const groups = new Map<string, string[]>();
     for (const def of this.all(cluster)) {
@@ -129,7 +207,7 @@ export class ResourceRegistry {
       if (!versions.includes(def.version)) versions.push(def.version);
       groups.set(def.group, versions);
     }
-    return [...groups].map(([group, versions]) => ({ group, versions }));
+    return [...groups].map(([group, versions]) => ({ group, versions: versions.sort(compareVersions) }));
   }
 
   inGroupVersion(cluster: ClusterRef | undefined, group: string, version: string): ResourceDefinition[] {

@@ -17,7 +17,13 @@ import { deepClone, deepEqual, isPlainObject, type KubeObject } from './object.j
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyMergePatch, applyStrategicMergePatch } from './patch/merge-patch.js';
 import { readOnlyProjection, type Projection } from './projection.js';
-import { apiVersionOf, groupResource, type HookContext, type ResourceDefinition } from './registry.js';
+import {
+  apiVersionOf,
+  groupResource,
+  presentAs,
+  type HookContext,
+  type ResourceDefinition,
+} from './registry.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
 import { checkAndPruneFields } from './validation/schema-fields.js';
 import { labelKeyErrors, labelValueErrors } from './validation/names.js';
@@ -91,7 +97,8 @@ export class ResourceService {
   find(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject | undefined {
     const projection = this.projection(def, scope);
     if (projection) return projection.list().find((object) => object.metadata.name === name);
-    return this.store.get(this.key(def, scope, name));
+    const stored = this.store.get(this.key(def, scope, name));
+    return stored && presentAs(def, stored);
   }
 
   list(
@@ -110,7 +117,9 @@ export class ResourceService {
       namespace: def.scope === 'Namespaced' ? scope.namespace : undefined,
     });
     return {
-      items: entries.map((entry) => entry.object).filter((object) => matchesFilter(def, object, filter)),
+      items: entries
+        .map((entry) => presentAs(def, entry.object))
+        .filter((object) => matchesFilter(def, object, filter)),
       resourceVersion: String(this.store.resourceVersion),
     };
   }
@@ -122,13 +131,9 @@ export class ResourceService {
     options: WriteOptions = {},
   ): KubeObject {
     this.refuseProjected(def, scope);
-    const object = this.admit(def, scope, body, options);
-    return this.asCommitted(
-      options,
-      def,
-      scope,
-      this.write(options, (tx) => this.createIn(tx, def, scope, object)),
-    );
+    const object = this.admitStored(def, scope, body, options);
+    const created = this.write(options, (tx) => this.createIn(tx, def, scope, object));
+    return this.asCommitted(options, def, scope, presentAs(def, created));
   }
 
   update(
@@ -139,7 +144,7 @@ export class ResourceService {
     options: WriteOptions = {},
   ): KubeObject {
     this.refuseProjected(def, scope);
-    const object = this.admit(def, scope, body, options);
+    const object = this.admitStored(def, scope, body, options);
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`,
@@ -152,7 +157,7 @@ export class ResourceService {
       if (!old) throw notFound(def, name);
       return this.replaceIn(tx, def, scope, key, old, object, options.subresource);
     });
-    return this.asCommitted(options, def, scope, updated);
+    return this.asCommitted(options, def, scope, presentAs(def, updated));
   }
 
   patch(
@@ -168,7 +173,7 @@ export class ResourceService {
       type === 'apply'
         ? this.apply(def, scope, name, patch, options)
         : this.mergeIn(def, scope, name, type, patch, options);
-    return { ...result, object: this.asCommitted(options, def, scope, result.object) };
+    return { ...result, object: this.asCommitted(options, def, scope, presentAs(def, result.object)) };
   }
 
   private mergeIn(
@@ -183,8 +188,9 @@ export class ResourceService {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
-      const patched = patchObject(type, old, patch);
-      const next = this.admit(def, scope, patched, options);
+      // A patch is written against the version the client speaks.
+      const patched = patchObject(type, presentAs(def, old), patch);
+      const next = this.admitStored(def, scope, patched, options);
       return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
     });
   }
@@ -204,7 +210,7 @@ export class ResourceService {
       def.hooks?.beforeDelete?.(old, this.context(tx, scope));
       return tx.remove(key) ?? old;
     });
-    return this.asCommitted(options, def, scope, deleted);
+    return this.asCommitted(options, def, scope, presentAs(def, deleted));
   }
 
   private refuseProjected(def: ResourceDefinition, scope: RequestScope): void {
@@ -249,11 +255,11 @@ export class ResourceService {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) {
-        const object = this.admit(def, scope, applied, options);
+        const object = this.admitStored(def, scope, applied, options);
         object.metadata.name = name;
         return { object: this.createIn(tx, def, scope, object), created: true };
       }
-      const next = this.admit(def, scope, applyMergePatch(old, applied), options);
+      const next = this.admitStored(def, scope, applyMergePatch(presentAs(def, old), applied), options);
       return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
     });
   }
@@ -326,6 +332,17 @@ export class ResourceService {
     return tx.put(key, next);
   }
 
+  /** admit(), then into the stored version. */
+  private admitStored(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    body: unknown,
+    options: WriteOptions,
+  ): KubeObject {
+    const object = this.admit(def, scope, body, options);
+    return def.conversion ? def.conversion.toStorage(object) : object;
+  }
+
   /** Turns a request body into an object of this kind: envelope, namespace, field validation. */
   private admit(
     def: ResourceDefinition,
@@ -348,7 +365,8 @@ export class ResourceService {
     object.apiVersion = apiVersion;
     object.kind = def.kind;
     const problems = checkAndPruneFields(def.schema, object);
-    if (problems.typeErrors.length > 0)
+    // A custom resource's schema validation reports wrong types as field errors (422) instead.
+    if (problems.typeErrors.length > 0 && !def.customResource)
       throw badRequest(`${cannotHandle}: json: ${problems.typeErrors.join(', ')}`);
     if (problems.unknown.length > 0) {
       const unknown = problems.unknown.map((field) => `unknown field "${field}"`);

@@ -2,7 +2,7 @@ import { badRequest, expired } from '../http/errors.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
 import { watchProjection } from './projection.js';
-import { groupResource, type ResourceDefinition } from './registry.js';
+import { groupResource, presentAs, type ResourceDefinition } from './registry.js';
 import type { RequestScope, ResourceService } from './resource-service.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
 
@@ -44,7 +44,7 @@ export function openWatch(
     (scope.namespace === undefined || event.key.namespace === scope.namespace);
   const deliver = (event: ChangeEvent) => {
     const translated = translate(def, filter, event);
-    if (translated) emit(translated);
+    if (translated) emit({ type: translated.type, object: presentAs(def, translated.object) });
   };
 
   if (rv === undefined || rv === '' || rv === '0') {
@@ -67,11 +67,11 @@ export function openWatch(
 }
 
 /** Selector watches see an object enter or leave the selection as ADDED or DELETED. */
-function translate(
+export function translate(
   def: ResourceDefinition,
   filter: ObjectFilter,
   event: ChangeEvent,
-): WatchEvent | undefined {
+): { type: WatchEventType; object: KubeObject } | undefined {
   const matchesNow = matchesFilter(def, event.object, filter);
   if (event.type !== 'MODIFIED') return matchesNow ? { type: event.type, object: event.object } : undefined;
   const matchedBefore = event.previous ? matchesFilter(def, event.previous, filter) : false;
