@@ -1,4 +1,5 @@
 import { ResourceRegistry } from '../registry.js';
+import { apisResources } from './apis.js';
 import { configMaps } from './configmaps.js';
 import { logicalClusters } from './logicalclusters.js';
 import { namespaces } from './namespaces.js';
@@ -12,7 +13,7 @@ import { workspaceTypes } from './workspacetypes.js';
 
 /** Everything the platform serves. A new kind is one more entry here. */
 export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
-  return new ResourceRegistry([
+  const registry: ResourceRegistry = new ResourceRegistry([
     namespaces,
     configMaps,
     secrets,
@@ -22,6 +23,8 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     ...rbacResources(deps),
     selfSubjectReviews,
     selfSubjectAccessReviews(deps),
+    ...apisResources({ ...deps, isBuiltin: (resource) => registry.isBuiltin(resource) }),
     ...ocmResources(deps),
   ]);
+  return registry;
 }
