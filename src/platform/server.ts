@@ -5,6 +5,8 @@ import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
+import { boundDefinitions } from './apis/bound-resources.js';
+import { ApiBindingController } from './controllers/apibinding-controller.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
 import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
@@ -59,6 +61,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const watches = new WatchRegistry();
   let controller: WorkspaceController | undefined;
   let scheduler: PlacementController | undefined;
+  let bindings: ApiBindingController | undefined;
   try {
     db = openDatabase(join(dataDir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
@@ -67,18 +70,22 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
     const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer });
+    // What a workspace serves beyond the built-in kinds: the APIs bound into it.
+    registry.addSource(boundDefinitions(store, (ref) => clusters.resolve(ref)));
     const service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
     let port = options.port;
+    const serverAddress = () => `${LOOPBACK}:${port}`;
+    const resources = new ResourceHandler(service, watches);
     const router = new Router({
       tokens,
       clusters,
       registry,
       openapi: new OpenApiPublisher(registry),
-      resources: new ResourceHandler(service, watches),
+      resources,
       authorizer,
       homes: new HomeWorkspaces({ service, registry, clusters }),
-      serverAddress: () => `${LOOPBACK}:${port}`,
+      serverAddress,
       log: options.log ?? false,
     });
     const certificates = ensureServingCertificates(dataDir);
@@ -95,6 +102,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const tokenFile = ensureAdminToken(dataDir, tokens);
     const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);
     controller.resync();
+    bindings = new ApiBindingController({ service, registry, clusters });
+    bindings.start();
     const workspaces = controller;
     await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
     if (options.demo) await seedDemo({ service, registry, clusters, controller });
@@ -106,11 +115,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const openServer = server;
     const runningController = controller;
     const runningScheduler = scheduler;
+    const runningBindings = bindings;
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         runningController.stop();
         runningScheduler.stop();
+        runningBindings.stop();
         watches.closeAll();
         await closeServer(openServer);
         openDb.close();
@@ -120,6 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   } catch (err) {
     controller?.stop();
     scheduler?.stop();
+    bindings?.stop();
     watches.closeAll();
     if (server) await closeServer(server);
     db?.close();

@@ -1,0 +1,101 @@
+import { deepEqual, isPlainObject } from '../api/object.js';
+import type { ResourceRegistry } from '../api/registry.js';
+import type { ResourceService } from '../api/resource-service.js';
+import { exportPath } from '../apis/admission.js';
+import { desiredBindingStatus } from '../apis/binding-status.js';
+import { API_BINDINGS, API_EXPORTS, API_RESOURCE_SCHEMAS } from '../apis/constants.js';
+import { bindingPhase, exportReference } from '../apis/types.js';
+import { SYSTEM_USER } from '../auth/user.js';
+import type { ClusterIndex } from '../storage/cluster-index.js';
+import type { ChangeEvent } from '../storage/event-log.js';
+import type { ObjectKey } from '../storage/object-key.js';
+import { WorkQueue } from './work-queue.js';
+
+// kcp's APIBinding controller: a new binding goes to phase Binding, then, once its export and the
+// export's schemas are found and nothing in the workspace already serves their names, to Bound with
+// boundResources and the export's permission claims. It reacts to every committed change of a
+// binding (all bindings of that workspace, since one leaving can free a name another wanted), of an
+// export (the bindings to it) and of a schema (the bindings to exports of its workspace).
+
+export interface ApiBindingControllerDeps {
+  service: ResourceService;
+  registry: ResourceRegistry;
+  clusters: ClusterIndex;
+}
+
+export class ApiBindingController {
+  private readonly queue = new WorkQueue(
+    (key) => this.reconcile(key),
+    (key, err) =>
+      process.stderr.write(
+        `kplane platform: apibinding ${key.cluster}/${key.name}: ${(err as Error).message}\n`,
+      ),
+  );
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: ApiBindingControllerDeps) {}
+
+  /** Listens for changes and queues every binding once, so a restart finishes what was left. */
+  start(): void {
+    this.unsubscribe = this.deps.service.store.events.subscribe((event) => this.onChange(event));
+    for (const entry of this.deps.service.store.listEverywhere(API_BINDINGS)) this.queue.add(entry.key);
+  }
+
+  settle(): Promise<void> {
+    return this.queue.settle();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.queue.stop();
+  }
+
+  private bindingKeys(where: (key: ObjectKey) => boolean): void {
+    for (const entry of this.deps.service.store.listEverywhere(API_BINDINGS))
+      if (where(entry.key)) this.queue.add(entry.key);
+  }
+
+  /** Whether the binding stored under `key` refers to an export in `exportCluster` (named `name`, if given). */
+  private refersTo(key: ObjectKey, exportCluster: string, name?: string): boolean {
+    const binding = this.deps.service.store.get(key);
+    const cluster = this.deps.clusters.resolve(key.cluster);
+    if (!binding || !cluster) return false;
+    const reference = exportReference(binding);
+    if (name !== undefined && reference.name !== name) return false;
+    return this.deps.clusters.resolve(exportPath(reference, cluster))?.id === exportCluster;
+  }
+
+  private onChange(event: ChangeEvent): void {
+    const { key } = event;
+    if (key.resource === API_BINDINGS) this.bindingKeys((k) => k.cluster === key.cluster);
+    else if (key.resource === API_EXPORTS) this.bindingKeys((k) => this.refersTo(k, key.cluster, key.name));
+    else if (key.resource === API_RESOURCE_SCHEMAS) this.bindingKeys((k) => this.refersTo(k, key.cluster));
+  }
+
+  /** Makes the binding's next status change; true when there may be another. */
+  private reconcile(key: ObjectKey): boolean {
+    const { service, registry, clusters } = this.deps;
+    const binding = service.store.get(key);
+    const cluster = clusters.resolve(key.cluster);
+    if (!binding || !cluster) return false;
+    const status = isPlainObject(binding.status) ? binding.status : {};
+    // First say that binding has started, as kcp does, so watchers see Binding, then Bound.
+    const wanted =
+      bindingPhase(binding) === ''
+        ? { ...status, phase: 'Binding' }
+        : desiredBindingStatus(
+            { reader: service.store, resolve: (ref) => clusters.resolve(ref), builtins: registry.all() },
+            binding,
+            cluster,
+          );
+    if (deepEqual(wanted, binding.status ?? {})) return false;
+    service.update(
+      registry.get(API_BINDINGS),
+      { cluster, user: SYSTEM_USER },
+      key.name,
+      { ...binding, status: wanted },
+      { subresource: 'status' },
+    );
+    return true;
+  }
+}
