@@ -6,6 +6,7 @@ import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
 import { boundDefinitions } from './apis/bound-resources.js';
+import { ExportView } from './apis/export-view.js';
 import { ApiBindingController } from './controllers/apibinding-controller.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
 import { PlacementController } from './controllers/placement-controller.js';
@@ -85,6 +86,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       resources,
       authorizer,
       homes: new HomeWorkspaces({ service, registry, clusters }),
+      exportView: new ExportView({
+        service,
+        clusters,
+        registry,
+        authorizer,
+        resources,
+        watches,
+        serverAddress,
+      }),
       serverAddress,
       log: options.log ?? false,
     });

@@ -10,6 +10,7 @@ import {
 import { isWatch, resourceVerb, type ResourceHandler } from '../api/handler.js';
 import type { OpenApiPublisher } from '../api/openapi.js';
 import type { ResourceRegistry } from '../api/registry.js';
+import type { ExportView } from '../apis/export-view.js';
 import { parseFieldSelector } from '../api/selectors/field-selector.js';
 import { PLATFORM_VERSION } from '../api/version.js';
 import { authenticate } from '../auth/authenticate.js';
@@ -42,12 +43,15 @@ export interface RouterDeps {
   resources: ResourceHandler;
   authorizer: Authorizer;
   homes: HomeWorkspaces;
+  /** `/services/apiexport/...`: the providers' views of their exports. */
+  exportView: ExportView;
   /** `127.0.0.1:PORT`, for APIVersions.serverAddressByClientCIDRs. */
   serverAddress(): string;
   log: boolean;
 }
 
 const CLUSTERS = 'clusters';
+const SERVICES = 'services';
 const HOME_NAME = '~';
 
 /**
@@ -113,6 +117,8 @@ function isHomeRequest(method: string, route: ApiRoute, query: URLSearchParams):
  * matters: an anonymous caller learns nothing (401), and a workspace that does not exist answers
  * exactly like one the caller may not enter (403 `workspace access not permitted`), for every
  * spelling of its URL, because both are decided on the normalised path and the resolved cluster.
+ * `/services/...` (virtual workspaces, never workspace URLs) authenticate here and decide access
+ * themselves.
  */
 export class Router {
   constructor(private readonly deps: RouterDeps) {}
@@ -135,6 +141,12 @@ export class Router {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { segments, query } = parseRequestTarget(req.url ?? '/');
     const decodes = (parts: (string | undefined)[]): parts is string[] => parts.every((p) => p !== undefined);
+    if (segments[0] === SERVICES) {
+      const user = authenticate(req.headers, this.deps.tokens);
+      if (!user) throw unauthorized();
+      if (!decodes(segments)) throw pathNotFound();
+      return this.deps.exportView.serve({ req, res, query, segments: segments.slice(1), user });
+    }
     if (segments[0] !== CLUSTERS) {
       const route = decodes(segments) ? parseApiRoute(segments) : { kind: 'unknown' as const };
       if (route.kind === 'version' || route.kind === 'health') return this.unauthenticated(res, route);

@@ -1,0 +1,360 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  aggregatedDiscovery,
+  AGGREGATED_CONTENT_TYPE,
+  coreVersions,
+  groupDocument,
+  groupList,
+  resourceList,
+} from '../api/discovery.js';
+import { resourceVerb, type ResourceHandler } from '../api/handler.js';
+import { deepClone, type KubeObject } from '../api/object.js';
+import { groupResource, presentAs, ResourceRegistry, type ResourceDefinition } from '../api/registry.js';
+import { parseIncludeObject, renderList, watchEncoder } from '../api/representation.js';
+import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import { parseObjectFilter, type ObjectFilter } from '../api/selectors/object-filter.js';
+import { translate, type WatchEvent } from '../api/watch.js';
+import type { Authorizer } from '../auth/authorize.js';
+import type { ResourceRequest } from '../auth/rbac/rules.js';
+import type { UserInfo } from '../auth/user.js';
+import {
+  badRequest,
+  expired,
+  methodNotAllowed,
+  notAcceptable,
+  pathNotFound,
+  requestForbidden,
+} from '../http/errors.js';
+import { negotiateDiscovery, negotiateObjectFormat } from '../http/negotiate.js';
+import { writeJson } from '../http/respond.js';
+import { parseApiRoute, type ResourceRoute } from '../http/routes.js';
+import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
+import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
+import type { ChangeEvent } from '../storage/event-log.js';
+import { isValidClusterPath } from '../tenancy/paths.js';
+import { definitionsForSchema } from './bound-resources.js';
+import {
+  API_BINDINGS,
+  API_EXPORTS,
+  APIS_GROUP,
+  CLUSTER_ANNOTATION,
+  CONTENT_SUBRESOURCE,
+} from './constants.js';
+import { getExport, getSchema, isBound, isBoundTo } from './lookup.js';
+import { bindingClaims, boundResources, exportClaims, exportResources, type ExportClaim } from './types.js';
+
+// kcp's APIExport virtual workspace, the provider's view of its API across every consumer:
+// `/services/apiexport/<export workspace path or id>/<export>/clusters/<consumer>/<API path>`,
+// where <consumer> is a consumer workspace (logical cluster id or path) or `*` for all of them
+// (list and watch). It serves the export's resources in the workspaces that bound them, and the
+// resources the export claims in the workspaces whose binding accepted the claim (with the verbs
+// both sides allow), plus discovery of both.
+//
+// Access, as kcp decides it: the request's verb on `apiexports/content` named <export>, group
+// apis.kcp.io, granted by RBAC in the export's workspace (cluster-admin there, a workspace's owner,
+// or system:masters have it). Nothing about the consumer workspaces' own RBAC applies: the binding
+// is the consumer's consent. A caller without that grant gets 403 whether or not the export exists.
+
+export interface ExportViewDeps {
+  service: ResourceService;
+  clusters: ClusterIndex;
+  registry: ResourceRegistry;
+  authorizer: Authorizer;
+  resources: ResourceHandler;
+  watches: WatchRegistry;
+  serverAddress(): string;
+}
+
+export interface ViewRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  /** The decoded path segments after `/services`. */
+  segments: string[];
+  user: UserInfo;
+}
+
+/** One resource the view serves: one of the export's own, or one it claims. */
+interface ViewEntry {
+  def: ResourceDefinition;
+  claim?: ExportClaim;
+}
+
+const WILDCARD = '*';
+const covers = (verbs: string[], verb: string) => verbs.includes('*') || verbs.includes(verb);
+const sameClaim = (a: ExportClaim, b: ExportClaim) =>
+  a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '');
+
+export function contentRequest(verb: string, exportName: string): ResourceRequest {
+  return {
+    kind: 'resource',
+    verb,
+    group: APIS_GROUP,
+    resource: 'apiexports',
+    subresource: CONTENT_SUBRESOURCE,
+    name: exportName,
+  };
+}
+
+function withClusterAnnotation(object: KubeObject, cluster: string): KubeObject {
+  if (object.metadata.annotations?.[CLUSTER_ANNOTATION] === cluster) return object;
+  const copy = deepClone(object);
+  (copy.metadata.annotations ??= {})[CLUSTER_ANNOTATION] = cluster;
+  return copy;
+}
+
+export class ExportView {
+  constructor(private readonly deps: ExportViewDeps) {}
+
+  async serve(request: ViewRequest): Promise<void> {
+    const { req, res, query, segments, user } = request;
+    const [service, exportRef, exportName, clustersSegment, target, ...rest] = segments;
+    if (service !== 'apiexport' || clustersSegment !== 'clusters' || !exportRef || !exportName || !target)
+      throw pathNotFound();
+    const method = req.method ?? 'GET';
+    const route = parseApiRoute(rest);
+    const verb = route.kind === 'resource' ? resourceVerb(method, route, query) : 'get';
+    const access = contentRequest(verb, exportName);
+    const exportCluster = isValidClusterPath(exportRef) ? this.deps.clusters.resolve(exportRef) : undefined;
+    if (!exportCluster || !this.deps.authorizer.authorize(user, exportCluster, access))
+      throw requestForbidden(user.name, access);
+    const apiExport = getExport(this.deps.service.store, exportCluster, exportName);
+    if (!apiExport) throw pathNotFound();
+    const entries = this.entries(exportCluster, apiExport);
+    const catalog = new ResourceRegistry(entries.map((entry) => entry.def));
+
+    if (route.kind !== 'resource') {
+      if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
+      return this.discovery(req, res, route, catalog, exportCluster);
+    }
+    const entry = entries.find(
+      (e) =>
+        e.def.group === route.group && e.def.version === route.version && e.def.resource === route.resource,
+    );
+    if (!entry) throw pathNotFound();
+    const allowed = (consumer: ClusterRef) => this.allows(consumer, exportCluster, exportName, entry, verb);
+    if (target === WILDCARD) {
+      if (verb === 'list') return this.listEverywhere(request, route, entry.def, allowed);
+      if (verb === 'watch') return this.watchEverywhere(request, route, entry.def, allowed);
+      throw methodNotAllowed(method);
+    }
+    const consumer = isValidClusterPath(target) ? this.deps.clusters.resolve(target) : undefined;
+    if (!consumer || !allowed(consumer)) {
+      throw requestForbidden(user.name, {
+        kind: 'resource',
+        verb,
+        group: route.group,
+        resource: route.resource,
+        ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
+        ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+        ...(route.name !== undefined ? { name: route.name } : {}),
+      });
+    }
+    const scope: RequestScope = {
+      cluster: consumer,
+      user,
+      ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+    };
+    return this.deps.resources.handle({ req, res, query, route, def: entry.def, scope });
+  }
+
+  /** The export's own resources (every served version of their schemas) and what it claims. */
+  private entries(exportCluster: ClusterRef, apiExport: KubeObject): ViewEntry[] {
+    const { store } = this.deps.service;
+    const entries: ViewEntry[] = [];
+    for (const resource of exportResources(apiExport)) {
+      const schema = getSchema(store, exportCluster.id, resource.schema);
+      if (!schema) continue;
+      for (const def of definitionsForSchema(schema))
+        if (def.group === resource.group && def.resource === resource.name) entries.push({ def });
+    }
+    for (const claim of exportClaims(apiExport)) {
+      // Claims on other exports' resources (by identity hash) are not served here.
+      if (claim.identityHash) continue;
+      for (const def of this.deps.registry.all())
+        if (def.group === claim.group && def.resource === claim.resource && !def.review)
+          entries.push({ def, claim });
+    }
+    return entries;
+  }
+
+  /**
+   * Whether the consumer workspace lets the export's view at this resource with this verb: it has a
+   * Bound binding to the export that bound the resource, or, for a claimed resource, that accepted
+   * the claim (for all objects) with a verb both the claim and the export allow.
+   */
+  private allows(
+    consumer: ClusterRef,
+    exportCluster: ClusterRef,
+    exportName: string,
+    entry: ViewEntry,
+    verb: string,
+  ): boolean {
+    const resolve = (ref: string) => this.deps.clusters.resolve(ref);
+    const bindings = this.deps.service.store
+      .list({ cluster: consumer.id, resource: API_BINDINGS })
+      .map((e) => e.object)
+      .filter((b) => isBound(b) && isBoundTo(resolve, b, consumer, exportCluster, exportName));
+    const { def, claim } = entry;
+    if (!claim)
+      return bindings.some((b) =>
+        boundResources(b).some((r) => r.group === def.group && r.resource === def.resource),
+      );
+    if (!covers(claim.verbs, verb)) return false;
+    return bindings.some((b) =>
+      bindingClaims(b).some(
+        (c) =>
+          sameClaim(c, claim) &&
+          c.state === 'Accepted' &&
+          c.selector?.matchAll === true &&
+          covers(c.verbs, verb),
+      ),
+    );
+  }
+
+  /** Every consumer workspace the view may show the resource of. */
+  private consumers(allowed: (consumer: ClusterRef) => boolean): ClusterRef[] {
+    const seen = new Map<string, ClusterRef>();
+    for (const entry of this.deps.service.store.listEverywhere(API_BINDINGS)) {
+      if (seen.has(entry.key.cluster)) continue;
+      const cluster = this.deps.clusters.resolve(entry.key.cluster);
+      if (cluster && allowed(cluster)) seen.set(cluster.id, cluster);
+    }
+    return [...seen.values()];
+  }
+
+  private discovery(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ReturnType<typeof parseApiRoute>,
+    catalog: ResourceRegistry,
+    cluster: ClusterRef,
+  ): void {
+    const aggregated = negotiateDiscovery(req.headers.accept);
+    switch (route.kind) {
+      case 'coreVersions':
+      case 'groups': {
+        const core = route.kind === 'coreVersions';
+        if (aggregated) {
+          const body = aggregatedDiscovery(catalog, cluster, core, aggregated);
+          return writeJson(res, 200, body, AGGREGATED_CONTENT_TYPE(aggregated));
+        }
+        return writeJson(
+          res,
+          200,
+          core ? coreVersions(this.deps.serverAddress()) : groupList(catalog, cluster),
+        );
+      }
+      case 'group':
+        return found(res, groupDocument(catalog, cluster, route.group));
+      case 'groupVersion':
+        return found(res, resourceList(catalog, cluster, route.group, route.version));
+      default:
+        throw pathNotFound();
+    }
+  }
+
+  private format(request: ViewRequest) {
+    const format = negotiateObjectFormat(request.req.headers.accept);
+    if (!format) throw notAcceptable();
+    return { format, include: parseIncludeObject(request.query.get('includeObject')) };
+  }
+
+  private filter(request: ViewRequest, def: ResourceDefinition): ObjectFilter {
+    return parseObjectFilter(def, request.query.get('labelSelector'), request.query.get('fieldSelector'));
+  }
+
+  /** Every object across the consumers, each annotated with its logical cluster, as kcp's wildcard lists are. */
+  private itemsEverywhere(
+    request: ViewRequest,
+    route: ResourceRoute,
+    def: ResourceDefinition,
+    consumers: ClusterRef[],
+  ): KubeObject[] {
+    const filter = this.filter(request, def);
+    return consumers.flatMap((cluster) =>
+      this.deps.service
+        .list(
+          def,
+          { cluster, user: request.user, ...(route.namespace ? { namespace: route.namespace } : {}) },
+          filter,
+        )
+        .items.map((object) => withClusterAnnotation(object, cluster.id)),
+    );
+  }
+
+  private listEverywhere(
+    request: ViewRequest,
+    route: ResourceRoute,
+    def: ResourceDefinition,
+    allowed: (consumer: ClusterRef) => boolean,
+  ): void {
+    const { format, include } = this.format(request);
+    const resourceVersion = String(this.deps.service.store.resourceVersion);
+    const items = this.itemsEverywhere(request, route, def, this.consumers(allowed));
+    const rendered = renderList(def, items, resourceVersion, format, include);
+    writeJson(request.res, 200, rendered.body, rendered.contentType);
+  }
+
+  /**
+   * A watch across the consumers: the current objects as ADDED (unless resuming from a
+   * resourceVersion), then every change in a workspace the view may show. Which workspaces those
+   * are is worked out again after any binding or export changes, so a new consumer's objects
+   * appear as they are made.
+   */
+  private watchEverywhere(
+    request: ViewRequest,
+    route: ResourceRoute,
+    def: ResourceDefinition,
+    allowed: (consumer: ClusterRef) => boolean,
+  ): void {
+    const { query } = request;
+    const { format, include } = this.format(request);
+    const rv = query.get('resourceVersion') ?? '';
+    if (!/^\d*$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+    const timeout = query.get('timeoutSeconds');
+    const timeoutSeconds = timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
+    const filter = this.filter(request, def);
+    const encode = watchEncoder(def, format, include);
+    const resource = groupResource(def);
+    const log = this.deps.service.store.events;
+    let members: Set<string> | undefined;
+    const inScope = (event: ChangeEvent): boolean => {
+      if (event.key.resource === API_BINDINGS || event.key.resource === API_EXPORTS) members = undefined;
+      if (event.key.resource !== resource) return false;
+      if (route.namespace !== undefined && event.key.namespace !== route.namespace) return false;
+      members ??= new Set(this.consumers(allowed).map((c) => c.id));
+      return members.has(event.key.cluster);
+    };
+    streamWatch(request.res, { timeoutSeconds, registry: this.deps.watches }, (write) => {
+      const emit = (event: WatchEvent, cluster: string) =>
+        write(encode(event.type, withClusterAnnotation(event.object as KubeObject, cluster)));
+      const deliver = (event: ChangeEvent) => {
+        if (!inScope(event)) return;
+        const translated = translate(def, filter, event);
+        if (translated)
+          emit({ type: translated.type, object: presentAs(def, translated.object) }, event.key.cluster);
+      };
+      if (rv === '' || rv === '0') {
+        for (const object of this.itemsEverywhere(request, route, def, this.consumers(allowed)))
+          write(encode('ADDED', object));
+      } else {
+        const backlog = log.since(Number(rv));
+        if (!backlog) {
+          write({
+            type: 'ERROR',
+            object: expired(`too old resource version: ${rv} (${log.floor})`).toStatus(),
+          });
+          return undefined;
+        }
+        for (const event of backlog) deliver(event);
+      }
+      return log.subscribe(deliver);
+    });
+  }
+}
+
+function found(res: ServerResponse, body: unknown): void {
+  if (body === undefined) throw pathNotFound();
+  writeJson(res, 200, body);
+}
