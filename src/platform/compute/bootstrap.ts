@@ -75,8 +75,8 @@ function bindRbac() {
 
 /**
  * Makes sure root:compute exists and is Ready, holds the `global` set and the default bind grant.
- * Only what is missing is written: an owner who changed or deleted the grant or the set on purpose
- * keeps the change only for the grant's contents; a deleted `global` comes back, as on an OCM hub.
+ * Only what is missing is written, so the owner's edits to the grant or to `global` stay; a deleted
+ * grant or `global` comes back on the next start (an OCM hub recreates `global` the same way).
  */
 export async function bootstrapCompute(deps: ComputeBootstrapDeps): Promise<ClusterRef> {
   const { service, registry, clusters } = deps;

@@ -97,7 +97,7 @@ describe('compute in root:compute and its views elsewhere', () => {
         { key: 'kplane.dev/maintenance', value: 'true', effect: 'NoSelect', timeAdded: expect.any(String) },
       ],
     });
-    // Users may not enter compute, only bind the default sets.
+    // Ready, like any workspace; only the platform (its owner) and system:masters may enter it.
     expect(
       p.service.store.get({
         cluster: 'root',
