@@ -15,12 +15,15 @@ export {
   clusterSetsOfCluster,
   eligibleClusterSets,
 } from './cluster-sets.js';
-export { formatTaint } from './taints.js';
+export { effectiveTaints, formatTaint } from './taints.js';
 export { PLACEMENT_MISCONFIGURED, PLACEMENT_SATISFIED } from './conditions.js';
 export { placementSpecProblem } from './validate.js';
 export { ClusterIndex, type ClusterFacts } from './cluster-facts.js';
 export { schedulePlacement } from './schedule.js';
+export { compareRanked } from './ranking.js';
 export {
+  type BuiltDecisions,
+  type PlacementRef,
   buildPlacementDecisions,
   decidedClusterNames,
   decisionCounts,
@@ -28,8 +31,11 @@ export {
 } from './decisions.js';
 export {
   type ClusterChange,
+  type DecisionChanges,
   type PlacementState,
   type RescheduleNeed,
+  type RescheduleReason,
+  clusterQualifies,
   decisionChanges,
   placementsInNamespace,
   placementsToReschedule,

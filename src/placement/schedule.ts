@@ -91,7 +91,7 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
         satisfiedCondition({ ...satisfiedBase, feasible: 0, unscheduled: 0 }),
       ],
       numberOfSelectedClusters: 0,
-      unscheduled: spec.numberOfClusters ?? 0,
+      unscheduled: Math.max(0, spec.numberOfClusters ?? 0),
       eligibleClusterSets: eligible,
     };
   }
