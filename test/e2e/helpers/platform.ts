@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -249,5 +249,118 @@ export function rawRequest(
     );
     req.on('error', reject);
     req.end(options.body);
+  });
+}
+
+/** The platform admin's bearer token (system:masters), as written to the data folder. */
+export function adminToken(dataDir: string): string {
+  return readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
+}
+
+/**
+ * kubectl as the platform admin against any URL below the platform's base: a workspace
+ * (`/clusters/root:a`) or a virtual workspace (`/services/apiexport/...`). `input` goes to stdin.
+ */
+export function adminKubectlAt(
+  platform: Pick<PlatformProcess, 'url' | 'kubeconfig'>,
+  cacheDir: string,
+): (urlPath: string, args: string[], input?: string) => Promise<KubectlResult> {
+  return (urlPath, args, input) =>
+    kubectl(['--server', `${platform.url}${urlPath}`, ...args], {
+      kubeconfig: platform.kubeconfig,
+      cacheDir,
+      ...(input !== undefined ? { input } : {}),
+    });
+}
+
+/** Polls `check` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface RawWatch {
+  /** Every event so far, in order. */
+  events(): { type: string; object: Record<string, unknown> }[];
+  /** Resolves with the first event (seen or to come) that `matches`. */
+  waitFor(
+    matches: (event: { type: string; object: Record<string, unknown> }) => boolean,
+    timeoutMs?: number,
+  ): Promise<{ type: string; object: Record<string, unknown> }>;
+  stop(): void;
+}
+
+/**
+ * A watch over HTTPS (`?watch=true` is added), resolved once the server has answered with its
+ * headers, i.e. once it is listening: changes made after this resolves are in the stream.
+ */
+export function rawWatch(
+  baseUrl: string,
+  rawPath: string,
+  options: { token: string; ca: string | Buffer },
+): Promise<RawWatch> {
+  const url = new URL(baseUrl);
+  const events: { type: string; object: Record<string, unknown> }[] = [];
+  const waiters = new Set<() => void>();
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${rawPath}${rawPath.includes('?') ? '&' : '?'}watch=true`,
+        ca: options.ca,
+        headers: { Accept: 'application/json', Authorization: `Bearer ${options.token}` },
+      },
+      (res) => {
+        let buffer = '';
+        res.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            events.push(JSON.parse(buffer.slice(0, newline)));
+            buffer = buffer.slice(newline + 1);
+          }
+          for (const check of [...waiters]) check();
+        });
+        res.on('error', () => undefined);
+        if (res.statusCode !== 200) {
+          reject(new Error(`watch ${rawPath} answered ${res.statusCode}`));
+          return;
+        }
+        resolve({
+          events: () => [...events],
+          waitFor: (matches, timeoutMs = 10_000) =>
+            new Promise((found, fail) => {
+              const check = () => {
+                const event = events.find(matches);
+                if (!event) return;
+                clearTimeout(timer);
+                waiters.delete(check);
+                found(event);
+              };
+              const timer = setTimeout(() => {
+                waiters.delete(check);
+                fail(new Error(`watch ${rawPath}: no matching event; saw ${JSON.stringify(events)}`));
+              }, timeoutMs);
+              waiters.add(check);
+              check();
+            }),
+          stop: () => req.destroy(),
+        });
+      },
+    );
+    req.on('error', (err) => {
+      if (!req.destroyed) reject(err);
+    });
+    req.end();
   });
 }
