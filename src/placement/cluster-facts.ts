@@ -25,27 +25,34 @@ function allocatable(cluster: ManagedCluster, resource: 'cpu' | 'memory'): numbe
   return tryParseQuantity(status.allocatable?.[resource]);
 }
 
-/** Quantities are parsed on first use: only the clusters that pass a placement's filters are ever scored. */
+/** Claims and quantities are read on first use: only the clusters that pass a placement's filters are scored. */
 class Facts implements ClusterFacts {
   readonly name: string;
   readonly labels: Labels;
-  readonly claims: Labels;
   readonly taints: readonly EffectiveTaint[];
+  #claims: Labels | null = null;
   #cpu: number | undefined | null = null;
   #memory: number | undefined | null = null;
 
   constructor(private readonly cluster: ManagedCluster) {
     this.name = cluster.metadata.name;
     this.labels = cluster.metadata.labels ?? NO_CLAIMS;
-    const reported = cluster.status?.clusterClaims ?? [];
-    let claims = NO_CLAIMS;
-    if (reported.length > 0) {
-      const byName: Record<string, string> = {};
-      for (const c of reported) byName[c.name] = c.value;
-      claims = byName;
-    }
-    this.claims = claims;
     this.taints = effectiveTaints(cluster);
+  }
+
+  /** Claims by name, read on first use: most placements never look at them. */
+  get claims(): Labels {
+    if (this.#claims === null) {
+      const reported = this.cluster.status?.clusterClaims ?? [];
+      let claims = NO_CLAIMS;
+      if (reported.length > 0) {
+        const byName: Record<string, string> = {};
+        for (const c of reported) byName[c.name] = c.value;
+        claims = byName;
+      }
+      this.#claims = claims;
+    }
+    return this.#claims;
   }
 
   get allocatableCpu(): number | undefined {

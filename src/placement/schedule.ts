@@ -29,6 +29,8 @@ export function compareRanked(
   return b.score - a.score || byName(a.name, b.name);
 }
 
+const NO_CLAIMS: Readonly<Record<string, string>> = Object.freeze({});
+
 function formatTerms(terms: readonly ScoreTerm[]): string {
   return terms.map((t) => `${t.prioritizer} ${t.score}${t.weight === 1 ? '' : `x${t.weight}`}`).join(', ');
 }
@@ -106,19 +108,16 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
   });
 
   // Select.
+  const spread = spec.spreadPolicy?.spreadConstraints ?? [];
+  const spreadByClaim = spread.some((c) => c.topologyKeyType === 'Claim');
   const selectable: Array<SelectCandidate & { at: number }> = feasible.map((f, j) => ({
     name: f.name,
     score: scores.totals[j] as number,
     labels: f.labels,
-    claims: f.claims,
+    claims: spreadByClaim ? f.claims : NO_CLAIMS,
     at: j,
   }));
-  const selection = selectClusters(
-    selectable,
-    spec.numberOfClusters,
-    spec.spreadPolicy?.spreadConstraints ?? [],
-    explain,
-  );
+  const selection = selectClusters(selectable, spec.numberOfClusters, spread, explain);
   const chosenAt = new Uint8Array(feasible.length);
   for (const c of selection.chosenCandidates) chosenAt[c.at] = 1;
 
