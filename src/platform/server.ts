@@ -72,7 +72,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const authorizer = new Authorizer(store);
     const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer });
     // What a workspace serves beyond the built-in kinds: the APIs bound into it.
-    registry.addSource(boundDefinitions(store, (ref) => clusters.resolve(ref)));
+    registry.addSource(
+      boundDefinitions(
+        store,
+        (ref) => clusters.resolve(ref),
+        () => store.resourceVersion,
+      ),
+    );
     const service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
     let port = options.port;

@@ -148,13 +148,30 @@ export function boundDefinitionsOf(
   });
 }
 
+const REMEMBERED_WORKSPACES = 64;
+
 /**
- * The registry source: what the workspace's Bound bindings add. Read from storage on each lookup,
- * like RBAC, so a binding or unbinding shows at once; only the definitions are cached.
+ * The registry source: what the workspace's Bound bindings add, read from storage like RBAC, so a
+ * binding or unbinding shows at once. One request looks several times (discovery and OpenAPI per
+ * group-version), so the answer is remembered until the store's resourceVersion moves: nothing it
+ * depends on can change without a write.
  */
-export function boundDefinitions(reader: ObjectReader, resolve: ResolveCluster): DefinitionSource {
-  return (cluster) =>
-    bindingsIn(reader, cluster.id).flatMap((binding) =>
+export function boundDefinitions(
+  reader: ObjectReader,
+  resolve: ResolveCluster,
+  resourceVersion: () => number,
+): DefinitionSource {
+  const remembered = new Map<string, { rv: number; defs: ResourceDefinition[] }>();
+  return (cluster) => {
+    const rv = resourceVersion();
+    const known = remembered.get(cluster.id);
+    if (known?.rv === rv) return known.defs;
+    const defs = bindingsIn(reader, cluster.id).flatMap((binding) =>
       boundDefinitionsOf(reader, resolve, binding, cluster),
     );
+    remembered.delete(cluster.id);
+    remembered.set(cluster.id, { rv, defs });
+    if (remembered.size > REMEMBERED_WORKSPACES) remembered.delete(remembered.keys().next().value!);
+    return defs;
+  };
 }

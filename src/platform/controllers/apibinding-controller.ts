@@ -67,8 +67,10 @@ export class ApiBindingController {
 
   private onChange(event: ChangeEvent): void {
     const { key } = event;
-    if (key.resource === API_BINDINGS) this.bindingKeys((k) => k.cluster === key.cluster);
-    else if (key.resource === API_EXPORTS) this.bindingKeys((k) => this.refersTo(k, key.cluster, key.name));
+    if (key.resource === API_BINDINGS) {
+      for (const entry of this.deps.service.store.list({ cluster: key.cluster, resource: API_BINDINGS }))
+        this.queue.add(entry.key);
+    } else if (key.resource === API_EXPORTS) this.bindingKeys((k) => this.refersTo(k, key.cluster, key.name));
     else if (key.resource === API_RESOURCE_SCHEMAS) this.bindingKeys((k) => this.refersTo(k, key.cluster));
   }
 
