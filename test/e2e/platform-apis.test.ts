@@ -534,7 +534,7 @@ describe("the export's view", () => {
     expect(seen.stdout).toBe('Ready 16');
   });
 
-  it('serves discovery of what the export offers', async () => {
+  it('serves discovery and OpenAPI of what the export offers', async () => {
     const resources = await viewOf('*', 'api-resources', '-o', 'name');
     expect(resources.stdout.split('\n').filter(Boolean).sort()).toEqual([
       'clusterwidgets.ops.example.io',
@@ -542,6 +542,8 @@ describe("the export's view", () => {
       'databases.db.example.io',
       'secrets',
     ]);
+    const explained = await viewOf('root:team-a', 'explain', 'clusterwidgets.spec');
+    expect(explained.stdout).toContain('How big.');
   });
 
   it('watches every consumer and sees an object added in one of them', async () => {

@@ -9,6 +9,7 @@ import {
 } from '../api/discovery.js';
 import { resourceVerb, type ResourceHandler } from '../api/handler.js';
 import { deepClone, type KubeObject } from '../api/object.js';
+import { OpenApiPublisher } from '../api/openapi.js';
 import { groupResource, presentAs, ResourceRegistry, type ResourceDefinition } from '../api/registry.js';
 import { parseIncludeObject, renderList, watchEncoder } from '../api/representation.js';
 import type { RequestScope, ResourceService } from '../api/resource-service.js';
@@ -48,7 +49,7 @@ import { bindingClaims, boundResources, exportClaims, exportResources, type Expo
 // where <consumer> is a consumer workspace (logical cluster id or path) or `*` for all of them
 // (list and watch). It serves the export's resources in the workspaces that bound them, and the
 // resources the export claims in the workspaces whose binding accepted the claim (with the verbs
-// both sides allow), plus discovery of both.
+// both sides allow), plus discovery and OpenAPI of both.
 //
 // Access, as kcp decides it: the request's verb on `apiexports/content` named <export>, group
 // apis.kcp.io, granted by RBAC in the export's workspace (cluster-admin there, a workspace's owner,
@@ -125,7 +126,8 @@ export class ExportView {
 
     if (route.kind !== 'resource') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
-      return this.discovery(req, res, route, catalog, exportCluster);
+      const prefix = `/services/${segments.slice(0, 5).join('/')}`;
+      return this.discovery(req, res, route, catalog, exportCluster, prefix);
     }
     const entry = entries.find(
       (e) =>
@@ -229,6 +231,8 @@ export class ExportView {
     route: ReturnType<typeof parseApiRoute>,
     catalog: ResourceRegistry,
     cluster: ClusterRef,
+    /** `/services/apiexport/<workspace>/<export>/clusters/<consumer>`, for OpenAPI's URLs. */
+    prefix: string,
   ): void {
     const aggregated = negotiateDiscovery(req.headers.accept);
     switch (route.kind) {
@@ -249,6 +253,11 @@ export class ExportView {
         return found(res, groupDocument(catalog, cluster, route.group));
       case 'groupVersion':
         return found(res, resourceList(catalog, cluster, route.group, route.version));
+      // OpenAPI too, so kubectl can explain and apply through the view.
+      case 'openapiV3Index':
+        return writeJson(res, 200, new OpenApiPublisher(catalog).index(cluster, prefix));
+      case 'openapiV3':
+        return found(res, new OpenApiPublisher(catalog).document(cluster, route.group, route.version)?.body);
       default:
         throw pathNotFound();
     }
