@@ -80,6 +80,11 @@ describe('definitionsForSchema', () => {
       spec: {},
     };
     expect(v1!.hooks!.validate!(object, undefined, ctx)).toEqual([{ type: 'Required', field: 'spec.size' }]);
+    const badLabels = { ...object, metadata: { name: 'w', labels: 'x' as never } };
+    expect(v1!.hooks!.validate!(badLabels, undefined, ctx).map((e) => e.field)).toEqual([
+      'metadata.labels',
+      'spec.size',
+    ]);
     v1!.hooks!.prepareCreate!(object, ctx);
     expect(object.metadata.annotations).toEqual({ 'kcp.io/cluster': 'abc', 'kcp.io/path': 'root:team' });
     expect(definitionsForSchema(widgets('s1'))[0]).toBe(v1);

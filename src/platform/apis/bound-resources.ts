@@ -1,7 +1,7 @@
 import { isPlainObject, type KubeObject } from '../api/object.js';
 import type { DefinitionSource, HookContext, ResourceDefinition } from '../api/registry.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from '../api/resources/common.js';
-import { kindSchema, type Schema } from '../api/schema.js';
+import { kindSchema, objectMetaSchema, type Schema } from '../api/schema.js';
 import { dnsSubdomainName, pathSegmentName } from '../api/validation/names.js';
 import { validateOpenApi, type OpenApiSchema } from '../api/validation/openapi-schema.js';
 import type { ObjectReader } from '../auth/rbac/objects.js';
@@ -93,8 +93,12 @@ function definition(spec: SchemaSpec, version: SchemaVersion, storageVersion: st
       prepareUpdate: (object: KubeObject, _old: KubeObject, ctx: HookContext) =>
         annotate(object, ctx.cluster),
       validate(object) {
-        const { apiVersion: _a, kind: _k, metadata: _m, ...content } = object;
-        return validateOpenApi(body, content);
+        const { apiVersion: _a, kind: _k, metadata, ...content } = object;
+        // Wrong types pass decoding for custom resources, so metadata's are caught here too.
+        return [
+          ...validateOpenApi(objectMetaSchema, metadata, 'metadata'),
+          ...validateOpenApi(body, content),
+        ];
       },
     },
   };
