@@ -598,4 +598,10 @@ describe("the export's view", () => {
     const kept = await at(PROVIDER, 'delete', 'apiresourceschema', 'v1.databases.db.example.io');
     expect(kept.stderr).toContain('the schema is in use by APIExport "databases", "more-databases"');
   });
+
+  it('deleting a consumer workspace takes its objects out of the view', async () => {
+    ok(await at('root', 'delete', 'workspace', 'team-b'));
+    const left = await viewOf('*', 'get', 'databases', '-A', '-o', 'name');
+    expect([left.code, left.stdout]).toEqual([0, '']);
+  });
 });

@@ -6,6 +6,7 @@ import { desiredBindingStatus } from '../apis/binding-status.js';
 import { API_BINDINGS, API_EXPORTS, API_RESOURCE_SCHEMAS } from '../apis/constants.js';
 import { bindingPhase, exportReference } from '../apis/types.js';
 import { SYSTEM_USER } from '../auth/user.js';
+import { ApiError } from '../http/errors.js';
 import type { ClusterIndex } from '../storage/cluster-index.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { ObjectKey } from '../storage/object-key.js';
@@ -26,10 +27,13 @@ export interface ApiBindingControllerDeps {
 export class ApiBindingController {
   private readonly queue = new WorkQueue(
     (key) => this.reconcile(key),
-    (key, err) =>
+    (key, err) => {
+      // Someone else wrote the binding first: the retry reads it again, nothing to report.
+      if (err instanceof ApiError && err.code === 409) return;
       process.stderr.write(
         `kplane platform: apibinding ${key.cluster}/${key.name}: ${(err as Error).message}\n`,
-      ),
+      );
+    },
   );
   private unsubscribe: (() => void) | undefined;
 
