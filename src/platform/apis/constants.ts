@@ -17,8 +17,6 @@ export const CONTENT_SUBRESOURCE = 'content';
 /** The verb a user needs on apiexports/<name> in the export's workspace to bind it. */
 export const BIND_VERB = 'bind';
 
-export type BindingPhase = '' | 'Binding' | 'Bound';
-
 /** APIBinding condition types and reasons (sdk/apis/apis/v1alpha2/types_apibinding.go). */
 export const APIEXPORT_VALID = 'APIExportValid';
 export const INITIAL_BINDING_COMPLETED = 'InitialBindingCompleted';
@@ -28,7 +26,6 @@ export const PERMISSION_CLAIMS_APPLIED = 'PermissionClaimsApplied';
 export const READY = 'Ready';
 
 export const APIEXPORT_NOT_FOUND = 'APIExportNotFound';
-export const APIEXPORT_INVALID_REFERENCE = 'APIExportInvalidReference';
 export const SCHEMA_INVALID = 'APIResourceSchemaInvalid';
 export const NAMING_CONFLICTS = 'NamingConflicts';
 export const INVALID_PERMISSION_CLAIMS = 'InvalidPermissionClaims';
