@@ -19,9 +19,10 @@ export interface CatalogEntry {
 }
 
 /**
- * `bind catalog`: the exports this user may bind, across the parts of the tree they can see (from the top, from
- * where they are, and from home). "May bind" is the platform's own answer (a SelfSubjectAccessReview for verb
- * `bind` on the export), so the list never offers what `bind` would refuse.
+ * `bind catalog`: the exports this user may bind, across the tree. The kplane platform answers that itself
+ * (`/services/catalog/apiexports`: every export its RBAC lets the caller bind, wherever it lives); against a
+ * platform without that service, kplane walks the parts of the tree the user can see (the top, where they are,
+ * home) and asks a SelfSubjectAccessReview per export. Either way the list never offers what `bind` would refuse.
  */
 export async function bindCatalog(
   options: { kubeconfig: KubeconfigSourceOptions; output: OutputFormat },
@@ -29,21 +30,8 @@ export async function bindCatalog(
 ): Promise<CatalogEntry[]> {
   const session = await openCurrentWorkspace(options.kubeconfig);
   try {
-    const starts = new Set(['root', session.path]);
-    const home = await homePath(session.client);
-    if (home) starts.add(home);
-    const workspaces = new Set<string>();
-    for (const start of starts) {
-      try {
-        collect(await fetchWorkspaceTree(session.client, start), workspaces);
-      } catch (error) {
-        if (!(error instanceof ApiStatusError)) throw error;
-      }
-    }
-    const perWorkspace = await Promise.all(
-      [...workspaces].sort().map((path) => bindableExports(session.client, path)),
-    );
-    const entries = perWorkspace.flat();
+    const entries =
+      (await platformCatalog(session.client)) ?? (await walkTreeCatalog(session.client, session.path));
     if (options.output !== 'text') await printData(io, options.output, entries);
     else if (entries.length === 0) io.err('No exports you may bind were found.');
     else {
@@ -63,6 +51,41 @@ export async function bindCatalog(
   } finally {
     session.client.close();
   }
+}
+
+async function platformCatalog(client: RestClient): Promise<CatalogEntry[] | undefined> {
+  try {
+    const { items } = await client.get<{ items: APIExport[] }>('/services/catalog/apiexports');
+    return items.map((item) => entryOf(item.metadata.annotations?.['kcp.io/path'] ?? '', item));
+  } catch (error) {
+    if (error instanceof ApiStatusError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+async function walkTreeCatalog(client: RestClient, current: string): Promise<CatalogEntry[]> {
+  const starts = new Set(['root', current]);
+  const home = await homePath(client);
+  if (home) starts.add(home);
+  const workspaces = new Set<string>();
+  for (const start of starts) {
+    try {
+      collect(await fetchWorkspaceTree(client, start), workspaces);
+    } catch (error) {
+      if (!(error instanceof ApiStatusError)) throw error;
+    }
+  }
+  return (await Promise.all([...workspaces].sort().map((path) => bindableExports(client, path)))).flat();
+}
+
+function entryOf(workspace: string, item: APIExport): CatalogEntry {
+  return {
+    reference: `${workspace}:${item.metadata.name}`,
+    workspace,
+    export: item.metadata.name,
+    resources: (item.spec.resources ?? []).map((r) => `${r.name}.${r.group}`),
+    claims: (item.spec.permissionClaims ?? []).map(claimLabel),
+  };
 }
 
 function collect(node: WorkspaceTreeNode, into: Set<string>): void {
@@ -90,15 +113,7 @@ async function bindableExports(client: RestClient, workspace: string): Promise<C
     throw error;
   }
   const allowed = await Promise.all(exports.map((item) => mayBind(client, workspace, item.metadata.name)));
-  return exports
-    .filter((_, i) => allowed[i])
-    .map((item) => ({
-      reference: `${workspace}:${item.metadata.name}`,
-      workspace,
-      export: item.metadata.name,
-      resources: (item.spec.resources ?? []).map((r) => `${r.name}.${r.group}`),
-      claims: (item.spec.permissionClaims ?? []).map(claimLabel),
-    }));
+  return exports.filter((_, i) => allowed[i]).map((item) => entryOf(workspace, item));
 }
 
 async function mayBind(client: RestClient, workspace: string, name: string): Promise<boolean> {

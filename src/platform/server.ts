@@ -7,6 +7,7 @@ import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
 import { boundDefinitions } from './apis/bound-resources.js';
 import { ExportView } from './apis/export-view.js';
+import { ExportCatalog } from './apis/catalog.js';
 import { ApiBindingController } from './controllers/apibinding-controller.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
 import { PlacementController } from './controllers/placement-controller.js';
@@ -101,6 +102,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         watches,
         serverAddress,
       }),
+      catalog: new ExportCatalog({ store: service.store, clusters, authorizer }),
       serverAddress,
       log: options.log ?? false,
     });

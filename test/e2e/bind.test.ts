@@ -132,6 +132,24 @@ describe('a provider exports an API and users bind it', () => {
     expect(resources.stdout).toBe('databases.db.example.io\n');
   });
 
+  it('the catalog offers each user exactly what they may bind, with the resources it brings', async () => {
+    const offered = await alice.kplane('bind', 'catalog', '-o', 'json');
+    expect(offered.code, offered.stderr).toBe(0);
+    expect(JSON.parse(offered.stdout)).toEqual([
+      {
+        reference: 'root:providers:db:databases',
+        workspace: 'root:providers:db',
+        export: 'databases',
+        resources: ['databases.db.example.io'],
+        claims: [],
+      },
+    ]);
+    const table = await alice.kplane('bind', 'catalog');
+    expect(table.stdout).toBe('root:providers:db:databases\tdatabases.db.example.io\t<none>\n');
+    const none = await carol.kplane('bind', 'catalog', '-o', 'json');
+    expect(JSON.parse(none.stdout)).toEqual([]);
+  });
+
   it('refuses a user without bind permission with the unified message, whether or not the export exists', async () => {
     for (const reference of ['root:providers:db:databases', 'root:providers:db:nothing-here']) {
       const result = await carol.kplane('bind', reference);

@@ -11,6 +11,7 @@ import { isWatch, resourceVerb, type ResourceHandler } from '../api/handler.js';
 import type { OpenApiPublisher } from '../api/openapi.js';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { ExportView } from '../apis/export-view.js';
+import type { ExportCatalog } from '../apis/catalog.js';
 import { parseFieldSelector } from '../api/selectors/field-selector.js';
 import { PLATFORM_VERSION } from '../api/version.js';
 import { authenticate } from '../auth/authenticate.js';
@@ -45,6 +46,8 @@ export interface RouterDeps {
   homes: HomeWorkspaces;
   /** `/services/apiexport/...`: the providers' views of their exports. */
   exportView: ExportView;
+  /** `/services/catalog/apiexports`: the exports the caller may bind. */
+  catalog: ExportCatalog;
   /** `127.0.0.1:PORT`, for APIVersions.serverAddressByClientCIDRs. */
   serverAddress(): string;
   log: boolean;
@@ -145,6 +148,8 @@ export class Router {
       const user = authenticate(req.headers, this.deps.tokens);
       if (!user) throw unauthorized();
       if (!decodes(segments)) throw pathNotFound();
+      if (segments[1] === 'catalog')
+        return this.deps.catalog.serve(res, req.method ?? 'GET', segments.slice(1), user);
       return this.deps.exportView.serve({ req, res, query, segments: segments.slice(1), user });
     }
     if (segments[0] !== CLUSTERS) {
