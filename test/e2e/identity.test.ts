@@ -228,13 +228,15 @@ describe('losing and regaining access', () => {
   it('an expired token gets 401, and auth token says when it expires', async () => {
     const dave = userSandbox('kplane-dave-');
     try {
-      const token = await mint('dave', '--ttl', '3s');
+      const token = await mint('dave', '--ttl', '8s');
       expect((await loginAs(dave, token)).code).toBe(0);
       const credential = JSON.parse(
         (await as(dave).kplane('auth', 'token', '--server', platform.url)).stdout,
       );
       expect(Date.parse(credential.status.expirationTimestamp)).toBeGreaterThan(Date.now());
-      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Date.parse(credential.status.expirationTimestamp) - Date.now() + 1_500),
+      );
       const expired = await as(dave).kplane('auth', 'token', '--server', platform.url);
       expect(expired.code).toBe(4);
       expect(expired.stderr).toContain('expired');
