@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,12 @@ export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): 
         const temp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
         renameSync(temp, cacheFile);
+        // Caches of earlier builds or Node versions will never match again.
+        for (const old of readdirSync(path.dirname(cacheFile))) {
+          if (old.startsWith('hot-path-') && old.endsWith('.bin') && old !== path.basename(cacheFile)) {
+            rmSync(path.join(path.dirname(cacheFile), old), { force: true });
+          }
+        }
       } catch {
         // a cache that cannot be written only costs speed
       }
