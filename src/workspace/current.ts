@@ -10,12 +10,22 @@ export interface CurrentWorkspaceView {
   url: string;
 }
 
-/** `ws current` / `ws .`: read the kubeconfig only; never touches the network. */
+/**
+ * `ws current` / `ws .`: read the kubeconfig only; never touches the network. With `short`, a kubeconfig without
+ * a workspace prints nothing and is no error.
+ */
 export async function showCurrentWorkspace(
   options: { kubeconfig: KubeconfigSourceOptions; short: boolean; output: OutputFormat },
   io: IOStreams,
 ): Promise<CurrentWorkspaceView> {
-  const server = await readCurrentServer(options.kubeconfig);
+  let server: string;
+  try {
+    server = await readCurrentServer(options.kubeconfig);
+  } catch (error) {
+    // A shell prompt calls `ws --short`: with no kubeconfig or no current context it shows nothing and succeeds.
+    if (options.short) return { url: '' };
+    throw error;
+  }
   const parsed = parseWorkspaceUrl(server);
   const view: CurrentWorkspaceView = parsed ? { path: parsed.path, url: server } : { url: server };
   await printCurrentWorkspace(io, view, options);

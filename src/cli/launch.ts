@@ -1,0 +1,18 @@
+import { loadHotPath } from './load-hot-path.js';
+
+/**
+ * Runs kplane with `argv`: the hot commands from the bundled fast path, everything else through oclif. Every
+ * launcher (`kplane`, `kubectl-kplane`, `kubectl-ws`, the `kubectl_complete-*` helpers) is this call with its
+ * own leading words, so `kubectl ws ARGS` is exactly `kplane ws ARGS`.
+ */
+export async function launch(argv: readonly string[]): Promise<void> {
+  const hotPath = loadHotPath();
+  const exitCode = await hotPath.runHotCommand(argv);
+  if (exitCode === undefined) {
+    const { execute } = await import('@oclif/core');
+    await execute({ dir: import.meta.url, args: [...argv] });
+  } else {
+    process.exitCode = exitCode;
+    hotPath.saveCodeCache();
+  }
+}
