@@ -3,7 +3,7 @@ import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
 import { isValidWorkspacePath } from '../context/workspace-path.js';
 import { clusterPath } from '../workspace/workspace-api.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
@@ -31,7 +31,7 @@ export function parseExportReference(text: string): ExportReference {
 }
 
 export interface BindOptions {
-  kubeconfig: KubeconfigSourceOptions;
+  kubeconfig: WorkspaceSelector;
   reference: string;
   name?: string;
   acceptClaims: string[];
@@ -97,7 +97,7 @@ async function waitUntilBound(
 
 /** `bind list`: the bindings of the current workspace, their phase and what they bound. */
 export async function listBindings(
-  options: { kubeconfig: KubeconfigSourceOptions; output: OutputFormat },
+  options: { kubeconfig: WorkspaceSelector; output: OutputFormat },
   io: IOStreams,
 ): Promise<APIBinding[]> {
   const session = await openCurrentWorkspace(options.kubeconfig);
@@ -130,7 +130,7 @@ export async function listBindings(
 
 /** `unbind NAME`: delete the binding; the platform removes the resource and its objects from this workspace. */
 export async function unbind(
-  options: { kubeconfig: KubeconfigSourceOptions; name: string },
+  options: { kubeconfig: WorkspaceSelector; name: string },
   io: IOStreams,
 ): Promise<void> {
   const session = await openCurrentWorkspace(options.kubeconfig);

@@ -2,7 +2,7 @@ import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
 import { fetchWorkspaceTree, type WorkspaceTreeNode } from '../workspace/tree.js';
@@ -25,7 +25,7 @@ export interface CatalogEntry {
  * home) and asks a SelfSubjectAccessReview per export. Either way the list never offers what `bind` would refuse.
  */
 export async function bindCatalog(
-  options: { kubeconfig: KubeconfigSourceOptions; output: OutputFormat },
+  options: { kubeconfig: WorkspaceSelector; output: OutputFormat },
   io: IOStreams,
 ): Promise<CatalogEntry[]> {
   const session = await openCurrentWorkspace(options.kubeconfig);

@@ -3,7 +3,7 @@ import { InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
 import { ApiStatusError } from '../client/api-error.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
 import { clusterPath } from '../workspace/workspace-api.js';
 import { openCurrentWorkspace, type WorkspaceSession } from '../workspace/session.js';
 import { claimLabel, parsePermissionClaim } from './claims.js';
@@ -11,7 +11,7 @@ import { schemaFromDocument } from './schema-from-crd.js';
 import { apisV1alpha1, apisV1alpha2, type APIExport, type APIResourceSchema } from './types.js';
 
 export interface CreateExportOptions {
-  kubeconfig: KubeconfigSourceOptions;
+  kubeconfig: WorkspaceSelector;
   name: string;
   schemaFiles: string[];
   claims: string[];
@@ -106,7 +106,7 @@ async function createIfMissing(
 
 /** `export list`: the exports of the current workspace and what they bring. */
 export async function listExports(
-  options: { kubeconfig: KubeconfigSourceOptions; output: OutputFormat },
+  options: { kubeconfig: WorkspaceSelector; output: OutputFormat },
   io: IOStreams,
 ): Promise<APIExport[]> {
   const session = await openCurrentWorkspace(options.kubeconfig);
@@ -148,7 +148,7 @@ interface BoundObject {
  * view (`/services/apiexport/<workspace>/<export>/clusters/*`), which is what a provider's controller watches.
  */
 export async function exportObjects(
-  options: { kubeconfig: KubeconfigSourceOptions; name: string; watch: boolean; output: OutputFormat },
+  options: { kubeconfig: WorkspaceSelector; name: string; watch: boolean; output: OutputFormat },
   io: IOStreams,
   signal?: AbortSignal,
 ): Promise<BoundObject[]> {

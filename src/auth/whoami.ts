@@ -1,7 +1,7 @@
 import { ApiStatusError } from '../client/api-error.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
 import { homeWorkspacePath, type WorkspaceObject } from '../workspace/workspace-api.js';
 import { reviewSelf, tokenExpiry } from './self-subject-review.js';
 
@@ -16,7 +16,7 @@ export interface WhoAmI {
 }
 
 /** `whoami`: the platform's own answer (SelfSubjectReview), plus the home workspace and where we are. */
-export async function whoami(kubeconfig: KubeconfigSourceOptions): Promise<WhoAmI> {
+export async function whoami(kubeconfig: WorkspaceSelector): Promise<WhoAmI> {
   const session = await openCurrentWorkspace(kubeconfig);
   try {
     const [user, home] = await Promise.all([reviewSelf(session.client), homePath(session)]);

@@ -1,5 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
 import { exitCodeFor, messageOf } from './errors.js';
 import { parseOutputFormat, processIOStreams, type IOStreams, type OutputFormat } from './io.js';
 
@@ -21,6 +22,11 @@ export abstract class KplaneCommand extends Command {
     return { explicitPath: flags.kubeconfig };
   }
 
+  /** The kubeconfig plus `-w/--workspace`, for commands that act in the current workspace. */
+  protected workspaceSelector(flags: { kubeconfig?: string; workspace?: string }): WorkspaceSelector {
+    return { explicitPath: flags.kubeconfig, workspace: flags.workspace };
+  }
+
   protected outputFormat(value: string | undefined): OutputFormat {
     return parseOutputFormat(value);
   }
@@ -38,3 +44,16 @@ export const outputFlag = Flags.string({
   description: 'Output format: json or yaml.',
   options: ['json', 'yaml'],
 });
+
+const workspaceFlagOptions = {
+  description:
+    'Act in this workspace instead of the current one, without switching: a leading ":" is absolute, ' +
+    'anything else is relative to the current workspace.',
+  helpValue: 'PATH',
+};
+
+/** kcp's `-w/--workspace`. */
+export const workspaceFlag = Flags.string({ char: 'w', ...workspaceFlagOptions });
+
+/** `--workspace` for commands where `-w` already means something else (`export objects -w` watches). */
+export const longWorkspaceFlag = Flags.string(workspaceFlagOptions);

@@ -32,7 +32,7 @@ function parseAuthToken(argv: readonly string[]): HotAuthTokenCommand | undefine
   return undefined;
 }
 
-const wsSubcommands = new Set(['use', 'cd', 'current', 'tree', 'create']);
+const wsSubcommands = new Set(['use', 'cd', 'current', 'tree', 'create', 'exec', 'env', 'shell']);
 
 export function parseHotCommand(argv: readonly string[]): HotCommand | undefined {
   if (argv[0] === 'auth') return parseAuthToken(argv);
@@ -79,6 +79,10 @@ function splitOnce(text: string, separator: string): [string, string] {
 /** Returns the exit code when it handled the command, or undefined to let oclif take it. */
 export async function runHotCommand(argv: readonly string[]): Promise<number | undefined> {
   if (process.env.KPLANE_NO_FAST_PATH) return undefined;
+  if (argv[0] === '__complete') {
+    const { runCompletion } = await import('../completion/run.js');
+    return runCompletion(argv.slice(1), processIOStreams());
+  }
   const command = parseHotCommand(argv);
   if (!command) return undefined;
   const io = processIOStreams();

@@ -1,5 +1,5 @@
 import { whoami } from '../auth/whoami.js';
-import { KplaneCommand, outputFlag } from '../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../cli/base-command.js';
 import { printData } from '../cli/io.js';
 
 export default class WhoAmI extends KplaneCommand {
@@ -7,12 +7,12 @@ export default class WhoAmI extends KplaneCommand {
     'Show who the platform thinks you are: user, groups, home workspace, platform URL.';
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami -o json'];
 
-  static override flags = { output: outputFlag };
+  static override flags = { workspace: workspaceFlag, output: outputFlag };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(WhoAmI);
     const output = this.outputFormat(flags.output);
-    const me = await whoami(this.kubeconfigSource(flags));
+    const me = await whoami(this.workspaceSelector(flags));
     if (output !== 'text') {
       await printData(this.io, output, me);
       return;

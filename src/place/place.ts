@@ -3,7 +3,7 @@ import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
 import {
   clusterSetsOfCluster,
   PLACEMENT_API_VERSION,
@@ -26,7 +26,7 @@ import { clustersTable, decisionsTable, explainTable } from './render.js';
 import { placementSpecFromFlags, type PlacementFlags } from './spec-from-flags.js';
 
 export interface PlaceCommon {
-  kubeconfig: KubeconfigSourceOptions;
+  kubeconfig: WorkspaceSelector;
   namespace?: string;
   output: OutputFormat;
 }

@@ -2,7 +2,7 @@ import { ConflictError, InvalidInputError, KplaneError } from '../cli/errors.js'
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from './session.js';
 import { isValidWorkspaceSegment } from '../context/workspace-path.js';
 import { openCurrentWorkspace } from './session.js';
 import { formatWorkspaceType } from './tree.js';
@@ -10,7 +10,7 @@ import { useWorkspace } from './use.js';
 import { workspacePath, workspacesPath, type WorkspaceObject } from './workspace-api.js';
 
 export interface CreateWorkspaceOptions {
-  kubeconfig: KubeconfigSourceOptions;
+  kubeconfig: WorkspaceSelector;
   name: string;
   type?: string;
   enter: boolean;
@@ -88,7 +88,12 @@ export async function createWorkspace(
       // With -o json the switch stays quiet, so stdout holds one document.
       const enterOutput = text ? io : { ...io, out: () => {} };
       await useWorkspace(
-        { kubeconfig: options.kubeconfig, target: options.name, short: false, output: 'text' },
+        {
+          kubeconfig: options.kubeconfig,
+          target: `:${parentPath}:${options.name}`,
+          short: false,
+          output: 'text',
+        },
         enterOutput,
       );
     }

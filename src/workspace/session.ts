@@ -1,8 +1,8 @@
 import { connectionFromSettings } from '../client/connection.js';
 import { RestClient } from '../client/rest-client.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
-import { NotAWorkspaceError } from '../context/workspace-path.js';
-import { parseWorkspaceUrl } from '../context/workspace-url.js';
+import { NotAWorkspaceError, resolveWorkspaceFlag } from '../context/workspace-path.js';
+import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
 import { readCurrentContext } from './kubeconfig-view.js';
 
 export interface WorkspaceSession {
@@ -15,15 +15,30 @@ export interface WorkspaceSession {
   client: RestClient;
 }
 
-/** A client for the platform of the current context, for commands that act in the current workspace. */
-export async function openCurrentWorkspace(kubeconfig: KubeconfigSourceOptions): Promise<WorkspaceSession> {
+/** Which kubeconfig, and `-w/--workspace`: act in another workspace without switching. */
+export interface WorkspaceSelector extends KubeconfigSourceOptions {
+  /** kcp's `-w`: a leading `:` is absolute, anything else relative to the current workspace. */
+  workspace?: string;
+}
+
+/**
+ * A client for the platform of the current context, for commands that act in the current workspace (or in the
+ * one `-w` names; the kubeconfig is only read).
+ */
+export async function openCurrentWorkspace(kubeconfig: WorkspaceSelector): Promise<WorkspaceSession> {
   const current = await readCurrentContext(kubeconfig);
   const parsed = parseWorkspaceUrl(current.server);
   if (!parsed) throw new NotAWorkspaceError(current.server);
+  const path =
+    kubeconfig.workspace === undefined
+      ? parsed.path
+      : resolveWorkspaceFlag(parsed.path, kubeconfig.workspace, current.server);
   return {
-    path: parsed.path,
+    path,
     base: parsed.base,
     namespace: current.settings.namespace ?? 'default',
-    client: new RestClient(connectionFromSettings(current.settings, parsed.base)),
+    client: new RestClient(
+      connectionFromSettings({ ...current.settings, server: workspaceUrl(parsed.base, path) }, parsed.base),
+    ),
   };
 }

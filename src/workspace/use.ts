@@ -88,7 +88,7 @@ export async function useWorkspace(
   }
 }
 
-async function fetchHomePath(client: RestClient): Promise<string> {
+export async function fetchHomePath(client: RestClient): Promise<string> {
   try {
     const home = await client.get<WorkspaceObject>(homeWorkspacePath);
     const path = home.spec?.URL ? parseWorkspaceUrl(home.spec.URL)?.path : undefined;

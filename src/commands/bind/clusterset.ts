@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { namespaceFlag } from '../../cli/place-flags.js';
 import { bindClusterSet } from '../../place/place.js';
 
@@ -13,13 +13,13 @@ export default class BindClusterSet extends KplaneCommand {
   static override args = {
     name: Args.string({ description: 'Name of the ManagedClusterSet.', required: true }),
   };
-  static override flags = { namespace: namespaceFlag, output: outputFlag };
+  static override flags = { workspace: workspaceFlag, namespace: namespaceFlag, output: outputFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(BindClusterSet);
     await bindClusterSet(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         namespace: flags.namespace,
         output: this.outputFormat(flags.output),
         name: args.name,

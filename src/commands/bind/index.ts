@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { bindExport } from '../../apis/bind.js';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { parseDuration } from '../../cli/duration.js';
 
 export default class Bind extends KplaneCommand {
@@ -19,6 +19,7 @@ export default class Bind extends KplaneCommand {
   };
 
   static override flags = {
+    workspace: workspaceFlag,
     name: Flags.string({ description: 'Name of the APIBinding (default: the export name).' }),
     'accept-permission-claim': Flags.string({
       description: 'Accept a claim, RESOURCE.GROUP; repeatable.',
@@ -32,7 +33,7 @@ export default class Bind extends KplaneCommand {
     const { args, flags } = await this.parse(Bind);
     await bindExport(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         reference: args.reference,
         name: flags.name,
         acceptClaims: flags['accept-permission-claim'] ?? [],

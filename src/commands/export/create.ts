@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { createExport } from '../../apis/export.js';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 
 export default class ExportCreate extends KplaneCommand {
   static override summary =
@@ -13,6 +13,7 @@ export default class ExportCreate extends KplaneCommand {
   static override args = { name: Args.string({ description: 'Name of the APIExport.', required: true }) };
 
   static override flags = {
+    workspace: workspaceFlag,
     schema: Flags.string({
       description: 'A CRD (or APIResourceSchema) YAML file; repeatable.',
       required: true,
@@ -30,7 +31,7 @@ export default class ExportCreate extends KplaneCommand {
     const { args, flags } = await this.parse(ExportCreate);
     await createExport(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         name: args.name,
         schemaFiles: flags.schema,
         claims: flags.claim ?? [],

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { exportObjects } from '../../apis/export.js';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, longWorkspaceFlag } from '../../cli/base-command.js';
 
 export default class ExportObjects extends KplaneCommand {
   static override summary =
@@ -13,6 +13,7 @@ export default class ExportObjects extends KplaneCommand {
   static override args = { name: Args.string({ description: 'Name of the APIExport.', required: true }) };
 
   static override flags = {
+    workspace: longWorkspaceFlag,
     watch: Flags.boolean({ char: 'w', description: 'Keep watching and print changes as they happen.' }),
     output: outputFlag,
   };
@@ -23,7 +24,7 @@ export default class ExportObjects extends KplaneCommand {
     process.once('SIGINT', () => controller.abort());
     await exportObjects(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         name: args.name,
         watch: flags.watch,
         output: this.outputFormat(flags.output),

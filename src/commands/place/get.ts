@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { namespaceFlag } from '../../cli/place-flags.js';
 import { getPlacement } from '../../place/place.js';
 
@@ -7,13 +7,13 @@ export default class PlaceGet extends KplaneCommand {
   static override summary = 'The decision: which clusters, their score, and why.';
   static override examples = ['<%= config.bin %> place get web'];
   static override args = { name: Args.string({ description: 'Name of the placement.', required: true }) };
-  static override flags = { namespace: namespaceFlag, output: outputFlag };
+  static override flags = { workspace: workspaceFlag, namespace: namespaceFlag, output: outputFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PlaceGet);
     await getPlacement(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         namespace: flags.namespace,
         output: this.outputFormat(flags.output),
         name: args.name,

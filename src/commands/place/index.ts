@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { parseDuration } from '../../cli/duration.js';
 import { namespaceFlag } from '../../cli/place-flags.js';
 import { applyPlacement } from '../../place/place.js';
@@ -20,6 +20,7 @@ export default class Place extends KplaneCommand {
   static override args = { name: Args.string({ description: 'Name of the placement.', required: true }) };
 
   static override flags = {
+    workspace: workspaceFlag,
     where: Flags.string({
       description: 'Clusters whose labels match this selector (repeatable, ORed).',
       multiple: true,
@@ -48,7 +49,7 @@ export default class Place extends KplaneCommand {
     const { args, flags } = await this.parse(Place);
     await applyPlacement(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         namespace: flags.namespace,
         output: this.outputFormat(flags.output),
         name: args.name,

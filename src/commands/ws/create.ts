@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { createWorkspace } from '../../workspace/create.js';
 
 export default class WsCreate extends KplaneCommand {
@@ -14,6 +14,7 @@ export default class WsCreate extends KplaneCommand {
   };
 
   static override flags = {
+    workspace: workspaceFlag,
     type: Flags.string({ description: 'Workspace type: NAME or PATH:NAME (e.g. root:universal).' }),
     enter: Flags.boolean({ description: 'Switch to the workspace once it is ready.' }),
     'ignore-existing': Flags.boolean({
@@ -26,7 +27,7 @@ export default class WsCreate extends KplaneCommand {
     const { args, flags } = await this.parse(WsCreate);
     await createWorkspace(
       {
-        kubeconfig: this.kubeconfigSource(flags),
+        kubeconfig: this.workspaceSelector(flags),
         name: args.name,
         type: flags.type,
         enter: flags.enter,

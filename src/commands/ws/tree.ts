@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { printData } from '../../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree, workspaceTreeDocument } from '../../workspace/tree.js';
 import { openCurrentWorkspace } from '../../workspace/session.js';
@@ -9,6 +9,7 @@ export default class WsTree extends KplaneCommand {
   static override examples = ['<%= config.bin %> ws tree', '<%= config.bin %> ws tree --full -o json'];
 
   static override flags = {
+    workspace: workspaceFlag,
     full: Flags.boolean({ char: 'f', description: 'Show full paths instead of names.' }),
     output: outputFlag,
   };
@@ -16,7 +17,7 @@ export default class WsTree extends KplaneCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(WsTree);
     const output = this.outputFormat(flags.output);
-    const session = await openCurrentWorkspace(this.kubeconfigSource(flags));
+    const session = await openCurrentWorkspace(this.workspaceSelector(flags));
     try {
       const tree = await fetchWorkspaceTree(session.client, session.path);
       if (output === 'text') this.io.out(renderWorkspaceTree(tree, { full: flags.full }));
