@@ -105,7 +105,14 @@ export async function startDevPlatform(
     adminKubeconfig: ready.kubeconfig,
     pid: ready.pid,
     stop: async () => {
-      await kplane(['dev', 'down', '--data-dir', dataDir]);
+      const down = await kplane(['dev', 'down', '--data-dir', dataDir]);
+      if (down.code === 0) return;
+      // If dev down could not do it (a broken build, say), a test still never leaves a server behind.
+      try {
+        process.kill(ready.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     },
   };
 }
