@@ -1,3 +1,4 @@
+import { moveLeadingFlags } from './leading-flags.js';
 import { loadHotPath } from './load-hot-path.js';
 
 /**
@@ -5,7 +6,8 @@ import { loadHotPath } from './load-hot-path.js';
  * launcher (`kplane`, `kubectl-kplane`, `kubectl-ws`, the `kubectl_complete-*` helpers) is this call with its
  * own leading words, so `kubectl ws ARGS` is exactly `kplane ws ARGS`.
  */
-export async function launch(argv: readonly string[]): Promise<void> {
+export async function launch(words: readonly string[]): Promise<void> {
+  const argv = moveLeadingFlags(words);
   const hotPath = loadHotPath();
   const exitCode = await hotPath.runHotCommand(argv);
   if (exitCode === undefined) {

@@ -179,6 +179,8 @@ describe('-w/--workspace', () => {
     const whoami = await kplane(['whoami', '-w', ':root:acme:api', '-o', 'json'], { env });
     expect(whoami.code, whoami.stderr).toBe(0);
     expect(whoami.stdout).toContain('root:acme:api');
+    const leading = await kplane(['-w', ':root:acme', 'ws', 'tree', '--full'], { env });
+    expect(leading).toMatchObject({ code: 0, stdout: treeFlagAfter.stdout });
     const bad = await kplane(['ws', 'tree', '-w', '..'], { env });
     expect(bad.code).toBe(2);
     expect(kubeconfigText()).toBe(before);
