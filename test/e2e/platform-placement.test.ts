@@ -258,6 +258,13 @@ describe("a user's workspace", () => {
       kubeOptions(USER),
     );
     try {
+      // The view cannot replay clusters that joined it between kubectl's list and its watch (a documented
+      // limit), so bind only once the (empty) list is done and the watch had time to open.
+      const listed = Date.now() + 5_000;
+      while (!watch.stderr().includes('No resources found') && Date.now() < listed) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
       const bound = await apply(
         user,
         `apiVersion: ${GROUP}/v1beta2

@@ -136,6 +136,7 @@ export interface BackgroundKubectl {
   /** Resolves once stdout contains `text`. */
   waitFor(text: string, timeoutMs?: number): Promise<void>;
   stdout(): string;
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -154,6 +155,7 @@ export function kubectlInBackground(args: string[], options: KubectlOptions): Ba
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return {
     stdout: () => stdout,
+    stderr: () => stderr,
     waitFor: (text, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
