@@ -11,6 +11,8 @@ export const ExitCode = {
   unreachable: 5,
   kubeconfig: 6,
   conflict: 7,
+  // 128 + SIGINT, what shells report for Ctrl-C: the user stopped a prompt and nothing changed.
+  cancelled: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

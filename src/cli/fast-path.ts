@@ -1,4 +1,5 @@
 import { exitCodeFor, messageOf } from './errors.js';
+import { canShowPicker } from './prompts.js';
 import { parseOutputFormat, processIOStreams, type OutputFormat } from './io.js';
 
 /**
@@ -86,6 +87,8 @@ export async function runHotCommand(argv: readonly string[]): Promise<number | u
   const command = parseHotCommand(argv);
   if (!command) return undefined;
   const io = processIOStreams();
+  // `ws use` with no argument in a terminal opens the picker, which lives in the oclif command.
+  if (command.action === 'use' && command.target === '' && canShowPicker(io)) return undefined;
   if (command.action === 'auth-token') {
     try {
       const { printExecCredential } = await import('../auth/exec-credential.js');

@@ -1,9 +1,14 @@
 import type { LoginPrompts } from '../auth/login.js';
 import type { IOStreams } from './io.js';
 
+/** Interactive pickers and prompts need a terminal on both ends, and never run in CI. */
+export function canShowPicker(io: IOStreams): boolean {
+  return io.stdinIsTTY && io.stdoutIsTTY && !process.env.CI;
+}
+
 /** Prompts only in a terminal; the prompt library is imported only when a prompt is about to be shown. */
 export function loginPrompts(io: IOStreams): LoginPrompts | undefined {
-  if (!io.stdinIsTTY || !io.stdoutIsTTY || process.env.CI) return undefined;
+  if (!canShowPicker(io)) return undefined;
   return {
     token: async () => {
       const { default: password } = await import('@inquirer/password');

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { KplaneCommand, outputFlag } from '../../cli/base-command.js';
+import { canShowPicker } from '../../cli/prompts.js';
 import { useWorkspace } from '../../workspace/use.js';
 
 export default class WsUse extends KplaneCommand {
@@ -8,7 +9,8 @@ export default class WsUse extends KplaneCommand {
   static override description =
     'Checks with the platform that the workspace exists and that you may enter it, then points the ' +
     'workspace.kcp.io/current context at it. "-" is the previous workspace, ".." the parent, "~" your home, ' +
-    '":" the top of the tree; without PATH it goes home.';
+    '":" the top of the tree. Without PATH, in a terminal it opens a fuzzy picker over the workspaces you may ' +
+    'enter; otherwise it goes home.';
 
   static override examples = [
     '<%= config.bin %> ws use root:acme:web',
@@ -28,10 +30,16 @@ export default class WsUse extends KplaneCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(WsUse);
+    const kubeconfig = this.kubeconfigSource(flags);
+    let target = args.path ?? '';
+    if (args.path === undefined && canShowPicker(this.io)) {
+      const { listEnterableWorkspaces, pickWorkspace } = await import('../../workspace/picker.js');
+      target = `:${await pickWorkspace(await listEnterableWorkspaces(kubeconfig))}`;
+    }
     await useWorkspace(
       {
-        kubeconfig: this.kubeconfigSource(flags),
-        target: args.path ?? '',
+        kubeconfig,
+        target,
         short: flags.short,
         output: this.outputFormat(flags.output),
       },
