@@ -16,6 +16,7 @@ import { ensureRbac, workspaceRbac } from '../tenancy/builtin-rbac.js';
 import { ownerOf } from '../tenancy/owner.js';
 import { joinPath } from '../tenancy/paths.js';
 import { formatTypeReference } from '../tenancy/workspace-types.js';
+import { WorkQueue } from './work-queue.js';
 
 export interface WorkspaceControllerDeps {
   service: ResourceService;
@@ -26,10 +27,6 @@ export interface WorkspaceControllerDeps {
 
 const RETRY_MS = 1000;
 
-function keyString(key: ObjectKey): string {
-  return JSON.stringify([key.cluster, key.name]);
-}
-
 /**
  * Brings workspaces to life the way kcp's controllers do: Scheduling → (logical cluster created)
  * Initializing → (default namespace, built-in ClusterRoles, the owner's `workspace-admin`
@@ -38,18 +35,16 @@ function keyString(key: ObjectKey): string {
  * half-way by a crash is simply picked up again by `resync()` on the next start.
  */
 export class WorkspaceController {
-  private readonly queue = new Map<string, ObjectKey>();
-  private scheduled = false;
-  private stopped = false;
-  private idleWaiters: (() => void)[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly queue = new WorkQueue(
+    (key) => this.reconcile(key),
+    (key, err) => process.stderr.write(`kplane platform: workspace ${key.name}: ${(err as Error).message}\n`),
+    RETRY_MS,
+  );
 
   constructor(private readonly deps: WorkspaceControllerDeps) {}
 
   enqueue(key: ObjectKey): void {
-    if (this.stopped) return;
-    this.queue.set(keyString(key), key);
-    this.schedule();
+    this.queue.add(key);
   }
 
   /** Queues every workspace, so unfinished ones finish and stale URLs (a new port) get fixed. */
@@ -59,49 +54,11 @@ export class WorkspaceController {
 
   /** Resolves once nothing is queued; the demo waits on it before filling new workspaces. */
   settle(): Promise<void> {
-    if (this.queue.size === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.queue.settle();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.queue.clear();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.notifyIdle();
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    // setImmediate lets the write that enqueued us commit and reach watchers first.
-    setImmediate(() => this.drain());
-  }
-
-  private drain(): void {
-    this.scheduled = false;
-    const batch = [...this.queue.values()];
-    this.queue.clear();
-    for (const key of batch) {
-      if (this.stopped) return;
-      try {
-        if (this.reconcile(key)) this.enqueue(key);
-      } catch (err) {
-        process.stderr.write(`kplane platform: workspace ${key.name}: ${(err as Error).message}\n`);
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.enqueue(key);
-        }, RETRY_MS);
-        this.timers.add(timer);
-      }
-    }
-    if (this.queue.size === 0) this.notifyIdle();
-  }
-
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.queue.stop();
   }
 
   private def(resource: string): ResourceDefinition {
