@@ -3,10 +3,10 @@ import { renderTable } from '../cli/table.js';
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
-import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
 import { fetchWorkspaceTree, type WorkspaceTreeNode } from '../workspace/tree.js';
-import { clusterPath, homeWorkspacePath, type WorkspaceObject } from '../workspace/workspace-api.js';
+import { lookupHomePath } from '../workspace/home.js';
+import { clusterPath } from '../workspace/workspace-api.js';
 import { claimLabel } from './claims.js';
 import { apisV1alpha2, type APIExport } from './types.js';
 
@@ -65,7 +65,7 @@ async function platformCatalog(client: RestClient): Promise<CatalogEntry[] | und
 
 async function walkTreeCatalog(client: RestClient, current: string): Promise<CatalogEntry[]> {
   const starts = new Set(['root', current]);
-  const home = await homePath(client);
+  const home = await lookupHomePath(client).catch(() => undefined);
   if (home) starts.add(home);
   const workspaces = new Set<string>();
   for (const start of starts) {
@@ -91,15 +91,6 @@ function entryOf(workspace: string, item: APIExport): CatalogEntry {
 function collect(node: WorkspaceTreeNode, into: Set<string>): void {
   into.add(node.path);
   for (const child of node.children) collect(child, into);
-}
-
-async function homePath(client: RestClient): Promise<string | undefined> {
-  try {
-    const home = await client.get<WorkspaceObject>(homeWorkspacePath);
-    return home.spec?.URL ? parseWorkspaceUrl(home.spec.URL)?.path : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function bindableExports(client: RestClient, workspace: string): Promise<CatalogEntry[]> {

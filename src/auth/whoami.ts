@@ -1,8 +1,6 @@
-import { ApiStatusError } from '../client/api-error.js';
-import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
-import { homeWorkspacePath, type WorkspaceObject } from '../workspace/workspace-api.js';
+import { lookupHomePath } from '../workspace/home.js';
 import { reviewSelf, tokenExpiry } from './self-subject-review.js';
 
 export interface WhoAmI {
@@ -19,7 +17,7 @@ export interface WhoAmI {
 export async function whoami(kubeconfig: WorkspaceSelector): Promise<WhoAmI> {
   const session = await openCurrentWorkspace(kubeconfig);
   try {
-    const [user, home] = await Promise.all([reviewSelf(session.client), homePath(session)]);
+    const [user, home] = await Promise.all([reviewSelf(session.client), lookupHomePath(session.client)]);
     const expiresAt = tokenExpiry(user);
     return {
       username: user.username,
@@ -31,17 +29,5 @@ export async function whoami(kubeconfig: WorkspaceSelector): Promise<WhoAmI> {
     };
   } finally {
     session.client.close();
-  }
-}
-
-async function homePath(
-  session: Awaited<ReturnType<typeof openCurrentWorkspace>>,
-): Promise<string | undefined> {
-  try {
-    const home = await session.client.get<WorkspaceObject>(homeWorkspacePath);
-    return home.spec?.URL ? parseWorkspaceUrl(home.spec.URL)?.path : undefined;
-  } catch (error) {
-    if (error instanceof ApiStatusError && error.code !== 401) return undefined;
-    throw error;
   }
 }

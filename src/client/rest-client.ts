@@ -56,9 +56,7 @@ export class RestClient {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(this.connection.baseUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kplane' };
-    const token = await this.bearerToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
+    const headers = await this.baseHeaders();
     let payload: string | undefined;
     if (options.body !== undefined) {
       payload = JSON.stringify(options.body);
@@ -87,9 +85,7 @@ export class RestClient {
   ): Promise<void> {
     const url = new URL(this.connection.baseUrl + path);
     for (const [key, value] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(key, value);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kplane' };
-    const token = await this.bearerToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
+    const headers = await this.baseHeaders();
     const transport = url.protocol === 'https:' ? https : http;
     await new Promise<void>((resolve, reject) => {
       const request = transport.request(
@@ -139,6 +135,13 @@ export class RestClient {
   /** Lets the process exit without waiting for idle keep-alive sockets to time out. */
   close(): void {
     this.agent.destroy();
+  }
+
+  private async baseHeaders(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kplane' };
+    const token = await this.bearerToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
   }
 
   private bearerToken(): Promise<string | undefined> {

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { KplaneError, NotFoundError } from '../cli/errors.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
-import { ApiStatusError } from '../client/api-error.js';
 import { connectionFromSettings } from '../client/connection.js';
 import { RestClient } from '../client/rest-client.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
@@ -11,7 +10,7 @@ import { bindingClaimWarnings } from '../apis/bind.js';
 import { checkWorkspaceAccess } from './access-check.js';
 import { printCurrentWorkspace, type CurrentWorkspaceView } from './current.js';
 import { readCurrentContext, rememberWrittenKubeconfig } from './kubeconfig-view.js';
-import { homeWorkspacePath, type WorkspaceObject } from './workspace-api.js';
+import { lookupHomePath } from './home.js';
 
 export interface UseWorkspaceOptions {
   kubeconfig: KubeconfigSourceOptions;
@@ -89,17 +88,9 @@ export async function useWorkspace(
 }
 
 export async function fetchHomePath(client: RestClient): Promise<string> {
-  try {
-    const home = await client.get<WorkspaceObject>(homeWorkspacePath);
-    const path = home.spec?.URL ? parseWorkspaceUrl(home.spec.URL)?.path : undefined;
-    if (!path) throw new KplaneError('the platform answered a home workspace without a workspace URL');
-    return path;
-  } catch (error) {
-    if (error instanceof ApiStatusError && (error.code === 404 || error.code === 403)) {
-      throw new NotFoundError('this platform has no home workspace for you');
-    }
-    throw error;
-  }
+  const path = await lookupHomePath(client);
+  if (!path) throw new NotFoundError('this platform has no home workspace for you');
+  return path;
 }
 
 function viewOf(server: string, type: string | undefined): CurrentWorkspaceView {

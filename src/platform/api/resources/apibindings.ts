@@ -9,6 +9,7 @@ import {
   exportReference,
   groupResourceLabel,
 } from '../../apis/types.js';
+import { duplicateClaimErrors } from '../../apis/claim-validation.js';
 import type { FieldError } from '../../http/errors.js';
 import { deepEqual, getField, isPlainObject, type KubeObject } from '../object.js';
 import type { HookContext, ResourceDefinition } from '../registry.js';
@@ -43,18 +44,7 @@ function validateBinding(object: KubeObject, old: KubeObject | undefined): Field
   const claims = Array.isArray(object.spec.permissionClaims)
     ? object.spec.permissionClaims.filter(isPlainObject)
     : [];
-  claims.forEach((claim, i) => {
-    const same = (c: Record<string, unknown>) =>
-      c.group === claim.group &&
-      c.resource === claim.resource &&
-      (c.identityHash ?? '') === (claim.identityHash ?? '');
-    if (claims.findIndex(same) !== i)
-      errors.push({
-        type: 'Duplicate',
-        field: `spec.permissionClaims[${i}]`,
-        value: `${String(claim.resource)}.${String(claim.group ?? '')}`,
-      });
-  });
+  errors.push(...duplicateClaimErrors(claims));
   return errors;
 }
 

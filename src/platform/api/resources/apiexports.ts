@@ -8,6 +8,7 @@ import {
 } from '../../apis/constants.js';
 import { apiExportToV1alpha1, apiExportToV1alpha2 } from '../../apis/conversion.js';
 import { parseSchemaName } from '../../apis/types.js';
+import { duplicateClaimErrors } from '../../apis/claim-validation.js';
 import type { FieldError } from '../../http/errors.js';
 import { isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../registry.js';
@@ -67,18 +68,7 @@ function validateExport(object: KubeObject): FieldError[] {
       });
   });
   const claims = records(spec.permissionClaims);
-  claims.forEach((claim, i) => {
-    const same = (c: Record<string, unknown>) =>
-      c.group === claim.group &&
-      c.resource === claim.resource &&
-      (c.identityHash ?? '') === (claim.identityHash ?? '');
-    if (claims.findIndex(same) !== i)
-      errors.push({
-        type: 'Duplicate',
-        field: `spec.permissionClaims[${i}]`,
-        value: `${String(claim.resource)}.${String(claim.group ?? '')}`,
-      });
-  });
+  errors.push(...duplicateClaimErrors(claims));
   return errors;
 }
 
