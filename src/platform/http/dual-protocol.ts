@@ -34,7 +34,9 @@ export function createDualProtocolServer(
     (first[0] === TLS_HANDSHAKE ? https : http).emit('connection', socket);
   };
   const sockets = new Set<Socket>();
-  const front = createNetServer({ pauseOnConnect: false }, (socket) => {
+  // Sockets handed over by 'connection' skip the http servers' own noDelay; without it Nagle holds a response's
+  // last small write until the client's delayed ACK, 40 ms later.
+  const front = createNetServer({ pauseOnConnect: false, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
