@@ -5,10 +5,10 @@ import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { isValidWorkspacePath } from '../context/workspace-path.js';
-import { clusterPath } from '../workspace/workspace-api.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
+import { bindingsListPath } from './binding-warnings.js';
 import { acceptedClaim, claimLabel, claimWarnings } from './claims.js';
-import { apisV1alpha2, type APIBinding } from './types.js';
+import type { APIBinding } from './types.js';
 
 export interface ExportReference {
   path: string;
@@ -39,7 +39,7 @@ export interface BindOptions {
   output: OutputFormat;
 }
 
-const bindingsPath = (workspace: string) => `${clusterPath(workspace)}${apisV1alpha2}/apibindings`;
+const bindingsPath = bindingsListPath;
 
 /** `bind`: create an APIBinding to the export and wait until it is Bound, printing kcp's messages. */
 export async function bindExport(options: BindOptions, io: IOStreams): Promise<APIBinding> {
@@ -144,16 +144,5 @@ export async function unbind(
     throw error;
   } finally {
     session.client.close();
-  }
-}
-
-/** After `ws use`: kcp's warnings about claims an export asks for that a binding here left open. */
-export async function bindingClaimWarnings(client: RestClient, workspace: string): Promise<string[]> {
-  try {
-    const { items } = await client.get<{ items: APIBinding[] }>(bindingsPath(workspace));
-    return items.flatMap(claimWarnings);
-  } catch (error) {
-    if (error instanceof ApiStatusError && [403, 404].includes(error.code)) return [];
-    return [`error checking APIBindings: ${(error as Error).message}`];
   }
 }

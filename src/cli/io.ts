@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { styleText } from 'node:util';
 import { InvalidInputError } from './errors.js';
 
@@ -15,15 +16,49 @@ export interface IOStreams {
   err(text: string): void;
 }
 
+/**
+ * The process's streams, touched only when needed: creating `process.stdout` and `process.stdin` loads Node's
+ * stream and socket code, a good part of what `ws --short` and `auth token` would cost. Lines go out with a
+ * synchronous write to the descriptor (what process.stdout does on Linux anyway) and fall back to the stream
+ * when the descriptor would block.
+ */
 export function processIOStreams(): IOStreams {
-  const stdoutIsTTY = Boolean(process.stdout.isTTY);
   return {
-    stdoutIsTTY,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    colorEnabled: stdoutIsTTY && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    get stdoutIsTTY() {
+      return Boolean(process.stdout.isTTY);
+    },
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
+    get colorEnabled() {
+      return this.stdoutIsTTY && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+    },
+    out: (text) => writeLine(1, text),
+    err: (text) => writeLine(2, text),
   };
+}
+
+const streamFor = { 1: () => process.stdout, 2: () => process.stderr };
+const usingStream = new Set<1 | 2>();
+
+function writeLine(fd: 1 | 2, text: string): void {
+  const line = text.endsWith('\n') ? text : `${text}\n`;
+  if (usingStream.has(fd)) {
+    streamFor[fd]().write(line);
+    return;
+  }
+  const bytes = Buffer.from(line);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Nobody is reading (a prompt's pipe closed early): there is no one left to tell.
+    if (code === 'EPIPE') return;
+    if (code !== 'EAGAIN') throw error;
+    usingStream.add(fd);
+    streamFor[fd]().write(bytes.subarray(written));
+  }
 }
 
 export function dim(io: IOStreams, text: string): string {

@@ -10,25 +10,44 @@ import { formatWorkspaceType } from './tree.js';
  * one the caller may not enter, so it cannot tell them apart alone: a discovery request in the target says
  * whether we may enter, and a GET of the Workspace object in the parent says whether it exists. Both go out
  * at once. Returns the workspace type when the parent let us read it.
+ *
+ * `probePath`, a request inside the target that the caller wants anyway, goes out instead of discovery: when it
+ * succeeds the caller may enter, and its answer comes back as `probe`; when it fails for any reason, discovery
+ * decides as usual.
  */
-export async function checkWorkspaceAccess(client: RestClient, path: string): Promise<{ type?: string }> {
+export async function checkWorkspaceAccess<T = unknown>(
+  client: RestClient,
+  path: string,
+  probePath?: string,
+): Promise<{ type?: string; probe?: T }> {
   const { parent, base } = splitPath(path);
   const hasParentObject = parent !== '' && base !== '';
-  const [discovery, parentObject] = await Promise.allSettled([
-    client.get<{ groups?: unknown[] }>(`${clusterPath(path)}/apis`),
+  const discover = () => client.get<{ groups?: unknown[] }>(`${clusterPath(path)}/apis`);
+  const [inside, parentObject] = await Promise.allSettled([
+    probePath ? client.get<T>(probePath) : discover(),
     hasParentObject ? client.get<WorkspaceObject>(workspacePath(parent, base)) : Promise.resolve(undefined),
   ]);
-  if (discovery.status === 'rejected' && !isForbidden(discovery.reason)) throw discovery.reason;
+  const probe = probePath && inside.status === 'fulfilled' ? (inside.value as T) : undefined;
+  const discovery =
+    probePath === undefined
+      ? (inside as PromiseSettledResult<{ groups?: unknown[] }>)
+      : probe !== undefined
+        ? undefined
+        : (await Promise.allSettled([discover()]))[0];
+  if (discovery?.status === 'rejected' && !isForbidden(discovery.reason)) throw discovery.reason;
   if (parentObject.status === 'rejected' && isUnauthorized(parentObject.reason)) throw parentObject.reason;
-  const denied = discovery.status === 'rejected' || (discovery.value?.groups ?? []).length === 0;
+  const denied =
+    discovery !== undefined &&
+    (discovery.status === 'rejected' || (discovery.value?.groups ?? []).length === 0);
   const notFound = parentObject.status === 'rejected' && isNotFound(parentObject.reason);
   if (denied && notFound) throw new NotFoundError(`workspace "${path}" not found`);
   if (denied) throw new AccessDeniedError(`access to workspace "${path}" denied`);
-  if (path === 'root') return { type: 'root' };
+  const found = probe === undefined ? {} : { probe };
+  if (path === 'root') return { type: 'root', ...found };
   if (parentObject.status === 'fulfilled' && parentObject.value) {
-    return { type: formatWorkspaceType(parentObject.value.spec?.type) };
+    return { type: formatWorkspaceType(parentObject.value.spec?.type), ...found };
   }
-  return {};
+  return found;
 }
 
 function isForbidden(error: unknown): boolean {

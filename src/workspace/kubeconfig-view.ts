@@ -1,17 +1,23 @@
 import type { ClientSettings } from '../context/kubeconfig/client-settings.js';
+import type { ParsedKubeconfigFile } from '../context/kubeconfig/load.js';
 import type { ModifyResult } from '../context/kubeconfig/modify.js';
+import type { QuickSwitchPlan, QuickSwitchResult } from '../context/kubeconfig/quick-switch.js';
 import {
+  type KubeconfigSnapshot,
   readSnapshot,
   saveSnapshot,
   saveSnapshotIfUnchanged,
   stampFiles,
 } from '../context/kubeconfig/snapshot-cache.js';
 import { kubeconfigSources, type KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
 
 export interface CurrentContextView {
   contextName: string;
   server: string;
   settings: ClientSettings;
+  /** What the snapshot cache holds for the files as they are now (never a secret). */
+  snapshot?: KubeconfigSnapshot;
 }
 
 /**
@@ -23,23 +29,25 @@ export async function readCurrentContext(options: KubeconfigSourceOptions): Prom
   const sources = kubeconfigSources(options);
   const cached = readSnapshot(sources);
   if (cached?.settings) {
-    return { contextName: cached.currentContext, server: cached.server, settings: cached.settings };
+    return {
+      contextName: cached.currentContext,
+      server: cached.server,
+      settings: cached.settings,
+      snapshot: cached,
+    };
   }
   const stamp = stampFiles(sources.files);
-  const [{ loadKubeconfig }, { clientSettingsFor }, { currentWorkspace }, { snapshotOf }] = await Promise.all(
-    [
-      import('../context/kubeconfig/load.js'),
-      import('../context/kubeconfig/client-settings.js'),
-      import('../context/workspace-switch.js'),
-      import('../context/kubeconfig/snapshot-of.js'),
-    ],
-  );
-  const { config } = await loadKubeconfig(options);
+  const [{ loadKubeconfig }, { clientSettingsFor }, { currentWorkspace }] = await Promise.all([
+    import('../context/kubeconfig/load.js'),
+    import('../context/kubeconfig/client-settings.js'),
+    import('../context/workspace-switch.js'),
+  ]);
+  const { config, files } = await loadKubeconfig(options);
   const current = currentWorkspace(config);
   const settings = clientSettingsFor(config, current.contextName);
-  const snapshot = snapshotOf(config);
+  const snapshot = await snapshotWithPlan(config, files);
   if (snapshot) saveSnapshot(sources, stamp, snapshot);
-  return { contextName: current.contextName, server: current.server, settings };
+  return { contextName: current.contextName, server: current.server, settings, snapshot };
 }
 
 /** Just the server URL, for `ws current`: a snapshot without settings (inline token) is still good for that. */
@@ -54,7 +62,51 @@ export async function rememberWrittenKubeconfig(
   options: KubeconfigSourceOptions,
   result: ModifyResult,
 ): Promise<void> {
-  const { snapshotOf } = await import('../context/kubeconfig/snapshot-of.js');
-  const snapshot = snapshotOf(result.after);
+  const { parseKubeconfigTextCached } = await import('../context/kubeconfig/load.js');
+  // The writer parsed these very texts to verify them, so this is a lookup, not another parse.
+  const files = [...result.texts].flatMap(([file, text]) =>
+    text === undefined ? [] : [parseKubeconfigTextCached(text, file)],
+  );
+  const snapshot = await snapshotWithPlan(result.after, files.length === result.texts.size ? files : []);
   if (snapshot) saveSnapshotIfUnchanged(kubeconfigSources(options), result.texts, snapshot);
+}
+
+/** After a quick switch: the same snapshot but for the server, and the plan for the new bytes. */
+export function rememberQuickSwitch(
+  options: KubeconfigSourceOptions,
+  before: KubeconfigSnapshot,
+  result: QuickSwitchResult,
+): void {
+  const { server, plan } = result;
+  const snapshot: KubeconfigSnapshot = {
+    ...before,
+    server,
+    ...(before.settings ? { settings: { ...before.settings, server } } : {}),
+    quickSwitch: plan,
+  };
+  saveSnapshotIfUnchanged(kubeconfigSources(options), new Map([[plan.file, result.text]]), snapshot);
+}
+
+/** The plan for the quick path, when the snapshot's files are in the layout it needs. */
+export function quickSwitchPlanOf(
+  options: KubeconfigSourceOptions,
+  view: CurrentContextView,
+): QuickSwitchPlan | undefined {
+  const plan = view.snapshot?.quickSwitch;
+  const files = kubeconfigSources(options).files;
+  return plan && files.length === 1 && files[0] === plan.file ? plan : undefined;
+}
+
+async function snapshotWithPlan(
+  config: MergedKubeconfig,
+  files: readonly ParsedKubeconfigFile[],
+): Promise<KubeconfigSnapshot | undefined> {
+  const [{ snapshotOf }, { planQuickSwitch }] = await Promise.all([
+    import('../context/kubeconfig/snapshot-of.js'),
+    import('../context/quick-switch-plan.js'),
+  ]);
+  const snapshot = snapshotOf(config);
+  if (!snapshot) return undefined;
+  const quickSwitch = planQuickSwitch(config, files);
+  return quickSwitch ? { ...snapshot, quickSwitch } : snapshot;
 }

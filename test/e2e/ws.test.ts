@@ -263,6 +263,10 @@ describe('keeping the kubeconfig safe', () => {
     writeFileSync(user.kubeconfig, original);
     expect((await ws('use', ':root:acme:web')).code).toBe(0);
     expect((await ws('use', ':root:acme')).code).toBe(0);
+    // From here on the layout is kcp's, and switches move only the two servers (the quick path).
+    expect((await ws('use', ':root:acme:api')).code).toBe(0);
+    expect((await ws('-')).stdout).toBe("Current workspace is 'root:acme'.\n");
+    expect(currentServer()).toBe(`${platform.url}/clusters/root:acme`);
     const after = kubeconfigText();
     expect(withoutWorkspaceEntries(after)).toBe(withoutWorkspaceEntries(original));
     // And the edit is confined to appended entries plus the current-context line.
@@ -272,6 +276,31 @@ describe('keeping the kubeconfig safe', () => {
         .filter((line) => !original.split('\n').includes(line))
         .join('\n'),
     ).not.toContain('prod');
+  });
+
+  it('keeps what kubectl changed between two switches', async () => {
+    await ws('use', ':root:acme:web');
+    await ws('use', ':root:acme:api');
+    const edit = await kubectl(['config', 'set-context', 'workspace.kcp.io/current', '--namespace=team-x'], {
+      env: user.env,
+    });
+    expect(edit.code, edit.stderr).toBe(0);
+
+    expect((await ws('use', ':root:acme:ci')).code).toBe(0);
+    const namespaceOf = async (context: string) =>
+      (
+        await kubectl(
+          ['config', 'view', '-o', `jsonpath={.contexts[?(@.name=="${context}")].context.namespace}`],
+          {
+            env: user.env,
+          },
+        )
+      ).stdout;
+    expect(currentServer()).toBe(`${platform.url}/clusters/root:acme:ci`);
+    expect(await namespaceOf('workspace.kcp.io/current')).toBe('team-x');
+    expect(await namespaceOf('workspace.kcp.io/previous')).toBe('team-x');
+    expect((await ws('-')).stdout).toBe("Current workspace is 'root:acme:api'.\n");
+    expect(await namespaceOf('workspace.kcp.io/current')).toBe('team-x');
   });
 
   it('survives 20 concurrent switches: the file stays valid and names one of the targets', async () => {

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ClientSettings } from './client-settings.js';
+import type { QuickSwitchPlan } from './quick-switch.js';
 import type { KubeconfigSources } from './sources.js';
 
 export interface KubeconfigSnapshot {
@@ -14,6 +15,8 @@ export interface KubeconfigSnapshot {
   server: string;
   /** Absent when the context's credentials are inline secrets (token, client key data): those stay in the files. */
   settings?: ClientSettings;
+  /** Where `ws use` / `ws -` can rewrite the two workspace servers without a YAML parser (see quick-switch.ts). */
+  quickSwitch?: QuickSwitchPlan;
 }
 
 interface CacheDocument {
