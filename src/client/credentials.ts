@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { KplaneError } from '../cli/errors.js';
 import type { Connection } from './connection.js';
@@ -23,6 +22,8 @@ export async function resolveBearerToken(connection: Connection): Promise<string
 }
 
 async function runExecCredentialPlugin(connection: Connection): Promise<string | undefined> {
+  // Imported here, not at the top, so a hot-path run that starts no plugin does not compile it (~3 ms).
+  const { execFile } = await import('node:child_process');
   const exec = connection.exec!;
   const apiVersion = exec.apiVersion || 'client.authentication.k8s.io/v1';
   const env = { ...process.env };
