@@ -1,6 +1,6 @@
 import { AccessDeniedError } from '../cli/errors.js';
 import type { IOStreams } from '../cli/io.js';
-import { readStoredToken } from './credential-store.js';
+import { readStoredToken, type StoredToken } from './credential-store.js';
 import { platformBaseUrl } from './platform-url.js';
 
 const execCredentialApiVersion = 'client.authentication.k8s.io/v1';
@@ -10,6 +10,21 @@ const execCredentialApiVersion = 'client.authentication.k8s.io/v1';
  * prompts, because kubectl may run it without a terminal. The token never goes anywhere but stdout.
  */
 export async function printExecCredential(server: string, io: IOStreams, now = new Date()): Promise<void> {
+  const stored = await readUnexpiredToken(server, now);
+  io.out(
+    JSON.stringify({
+      apiVersion: requestedApiVersion() ?? execCredentialApiVersion,
+      kind: 'ExecCredential',
+      status: { token: stored.token, ...(stored.expiresAt ? { expirationTimestamp: stored.expiresAt } : {}) },
+    }),
+  );
+}
+
+/**
+ * The token `auth token` would hand out for the platform of `server`, or the error it would fail with: not
+ * logged in, or expired, each saying to run `kplane login`. kplane's own requests use this directly.
+ */
+export async function readUnexpiredToken(server: string, now = new Date()): Promise<StoredToken> {
   const platform = platformBaseUrl(server);
   const stored = await readStoredToken(platform);
   if (!stored) throw new AccessDeniedError(`not logged in to ${platform}: run kplane login ${platform}`);
@@ -18,13 +33,7 @@ export async function printExecCredential(server: string, io: IOStreams, now = n
       `your token for ${platform} expired at ${stored.expiresAt}: run kplane login ${platform}`,
     );
   }
-  io.out(
-    JSON.stringify({
-      apiVersion: requestedApiVersion() ?? execCredentialApiVersion,
-      kind: 'ExecCredential',
-      status: { token: stored.token, ...(stored.expiresAt ? { expirationTimestamp: stored.expiresAt } : {}) },
-    }),
-  );
+  return stored;
 }
 
 /** kubectl says which ExecCredential version it speaks in KUBERNETES_EXEC_INFO; answer in the same one. */

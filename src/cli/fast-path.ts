@@ -1,3 +1,4 @@
+import { authTokenServerArg } from '../auth/own-exec-plugin.js';
 import { exitCodeFor, messageOf } from './errors.js';
 import { canShowPicker } from './prompts.js';
 import { parseOutputFormat, processIOStreams, type OutputFormat } from './io.js';
@@ -24,13 +25,8 @@ type HotCommand = HotWorkspaceCommand | HotAuthTokenCommand;
 
 /** `auth token --server URL` and nothing else; anything more goes to oclif. */
 function parseAuthToken(argv: readonly string[]): HotAuthTokenCommand | undefined {
-  if (argv[0] !== 'auth' || argv[1] !== 'token') return undefined;
-  const rest = argv.slice(2);
-  if (rest.length === 2 && rest[0] === '--server') return { action: 'auth-token', server: rest[1]! };
-  if (rest.length === 1 && rest[0]!.startsWith('--server=')) {
-    return { action: 'auth-token', server: rest[0]!.slice('--server='.length) };
-  }
-  return undefined;
+  const server = authTokenServerArg(argv);
+  return server === undefined ? undefined : { action: 'auth-token', server };
 }
 
 const wsSubcommands = new Set(['use', 'cd', 'current', 'tree', 'create', 'exec', 'env', 'shell']);

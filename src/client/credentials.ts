@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { isThisKplane, ownAuthTokenServer } from '../auth/own-exec-plugin.js';
 import { KplaneError } from '../cli/errors.js';
 import type { Connection } from './connection.js';
 
@@ -18,11 +18,26 @@ export async function resolveBearerToken(connection: Connection): Promise<string
       );
     }
   }
-  if (connection.exec) return runExecCredentialPlugin(connection);
+  if (connection.exec) {
+    const server = ownAuthTokenServer(connection.exec, (command) => isThisKplane(command));
+    return server === undefined ? runExecCredentialPlugin(connection) : readOwnToken(server);
+  }
   return undefined;
 }
 
+/**
+ * The plugin is kplane's own `auth token`: the same code runs here instead of in a second Node process (most
+ * of what `ws use` would otherwise wait for), and fails as `auth token` itself does (not logged in, expired),
+ * with its message and exit code. Loaded lazily: only this case needs the credential store.
+ */
+async function readOwnToken(server: string): Promise<string> {
+  const { readUnexpiredToken } = await import('../auth/exec-credential.js');
+  return (await readUnexpiredToken(server)).token;
+}
+
 async function runExecCredentialPlugin(connection: Connection): Promise<string | undefined> {
+  // Imported here, not at the top, so a hot-path run that starts no plugin does not compile it (~3 ms).
+  const { execFile } = await import('node:child_process');
   const exec = connection.exec!;
   const apiVersion = exec.apiVersion || 'client.authentication.k8s.io/v1';
   const env = { ...process.env };

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -209,6 +209,41 @@ describe('losing and regaining access', () => {
     expect(back.stdout).toBe('configmap/recipe\n');
   });
 
+  it('kplane reads its own token without running the exec plugin; logout still locks it out', async () => {
+    const erin = userSandbox('kplane-erin-');
+    try {
+      expect((await loginAs(erin, await mint('erin'))).code).toBe(0);
+      // The kubeconfig says `command: kplane`; on this PATH that name is a tripwire, so a plugin process fails.
+      const tripwireDir = path.join(erin.dir, 'tripwire');
+      mkdirSync(tripwireDir);
+      writeFileSync(
+        path.join(tripwireDir, 'kplane'),
+        '#!/bin/sh\necho "the exec plugin ran" >&2\nexit 97\n',
+        {
+          mode: 0o755,
+        },
+      );
+      const env = { ...erin.env, PATH: tripwireDir };
+
+      const entered = await kplane(['ws', 'use', '~'], { env });
+      expect(entered.code, entered.stderr).toBe(0);
+      expect(entered.stdout).toMatch(/^Current workspace is 'root:users:erin'/);
+      // kubectl does run the plugin, and trips: the exec entry itself is unchanged.
+      const viaKubectl = await kubectl(['get', 'configmaps'], { env });
+      expect(viaKubectl.code).not.toBe(0);
+      expect(viaKubectl.stderr).toContain('the exec plugin ran');
+
+      expect((await kplane(['logout'], { env })).code).toBe(0);
+      const locked = await kplane(['ws', 'use', '~'], { env });
+      expect(locked.code).toBe(4);
+      expect(locked.stderr).toBe(
+        `Error: not logged in to ${platform.url}: run kplane login ${platform.url}\n`,
+      );
+    } finally {
+      erin.cleanup();
+    }
+  });
+
   it('a revoked token gets 401', async () => {
     const carol = userSandbox('kplane-carol-');
     try {
@@ -240,6 +275,10 @@ describe('losing and regaining access', () => {
       const expired = await as(dave).kplane('auth', 'token', '--server', platform.url);
       expect(expired.code).toBe(4);
       expect(expired.stderr).toContain('expired');
+      // kplane's own requests refuse it the same way, before asking the platform.
+      const moved = await as(dave).kplane('ws', 'use', '~');
+      expect(moved.code).toBe(4);
+      expect(moved.stderr).toMatch(/expired at .*: run kplane login /);
       const direct = await kubectl([
         '--server',
         `${platform.url}/clusters/root`,

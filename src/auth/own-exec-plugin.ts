@@ -1,0 +1,78 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Recognises the exec credential plugin `kplane login` writes (`kplane auth token --server URL`), so kplane can
+ * read its own stored token in-process instead of starting a second copy of itself for it.
+ */
+export interface ExecPluginCall {
+  command: string;
+  args: readonly string[];
+  env: readonly { name: string; value: string }[];
+}
+
+/**
+ * The URL of `auth token --server URL` (or `--server=URL`) with nothing else, or undefined. The hot path takes
+ * exactly these words as `auth token` too, so whatever this accepts, the plugin would run as the same code.
+ */
+export function authTokenServerArg(args: readonly string[]): string | undefined {
+  if (args[0] !== 'auth' || args[1] !== 'token') return undefined;
+  const rest = args.slice(2);
+  if (rest.length === 2 && rest[0] === '--server') return rest[1];
+  if (rest.length === 1 && rest[0]!.startsWith('--server=')) return rest[0]!.slice('--server='.length);
+  return undefined;
+}
+
+/**
+ * The platform URL when `exec` runs kplane's own `auth token`: the bare name `kplane` (what login writes for a
+ * global install) or a path `isThisKplane` recognises. Any `env` entry rules it out, since it could point the
+ * plugin at another HOME or config folder, and so at another token than the one this process would read.
+ */
+export function ownAuthTokenServer(
+  exec: ExecPluginCall,
+  isThisKplane: (command: string) => boolean,
+): string | undefined {
+  if (exec.env.length > 0) return undefined;
+  const server = authTokenServerArg(exec.args);
+  if (server === undefined) return undefined;
+  if (exec.command === 'kplane') return server;
+  // Any other bare name is some other program on PATH; a path from the kubeconfig is absolute by now.
+  if (!path.isAbsolute(exec.command)) return undefined;
+  return isThisKplane(exec.command) ? server : undefined;
+}
+
+/**
+ * Launchers that run `kplane ARGS` for ARGS unchanged. `kubectl-ws` and the completion helpers add words of
+ * their own, so a kubeconfig naming them is not `kplane auth token`; but this process may have been started
+ * by any of them (`kubectl ws use`), which still makes their siblings ours.
+ */
+const verbatimLaunchers = new Set(['run.js', 'kubectl-kplane']);
+const launchers = new Set([
+  ...verbatimLaunchers,
+  'kubectl-ws',
+  'kubectl_complete-kplane',
+  'kubectl_complete-ws',
+]);
+
+/**
+ * True when `command` resolves to the launcher that started this process, or to a verbatim launcher beside it
+ * (login run as `kubectl kplane login` writes the path of `kubectl-kplane`, which a later `kplane ws use`,
+ * started through `run.js`, must still recognise).
+ */
+export function isThisKplane(command: string, launcher: string | undefined = process.argv[1]): boolean {
+  if (!launcher) return false;
+  let target: string;
+  let self: string;
+  try {
+    target = realpathSync(command);
+    self = realpathSync(launcher);
+  } catch {
+    return false;
+  }
+  if (target === self) return true;
+  return (
+    launchers.has(path.basename(self)) &&
+    path.dirname(target) === path.dirname(self) &&
+    verbatimLaunchers.has(path.basename(target))
+  );
+}
