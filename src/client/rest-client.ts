@@ -1,10 +1,10 @@
-import http from 'node:http';
-import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import { UnreachableError } from '../cli/errors.js';
 import { ApiStatusError, type KubernetesStatus } from './api-error.js';
 import type { Connection } from './connection.js';
 import { resolveBearerToken } from './credentials.js';
+import { Http1Connection } from './http1.js';
 
 export interface RequestOptions {
   body?: unknown;
@@ -18,24 +18,15 @@ const unauthorizedMessage = 'You must be logged in to the server (Unauthorized)'
 
 /**
  * A thin JSON client for one platform. Paths are absolute below the base URL (`/clusters/root/api`), so one
- * client serves every workspace of the platform; connections are kept alive because a `ws use` makes several
- * requests in a row.
+ * client serves every workspace of the platform. Requests share one kept-alive connection (http1.ts), GETs
+ * pipelined on it; watches, which stream, use Node's https on their own connections.
  */
 export class RestClient {
-  private readonly agent: http.Agent;
+  private http1: Http1Connection | undefined;
+  private watchAgent: Agent | undefined;
   private tokenPromise: Promise<string | undefined> | undefined;
 
-  constructor(private readonly connection: Connection) {
-    const isHttps = connection.baseUrl.startsWith('https:');
-    this.agent = isHttps
-      ? new https.Agent({
-          keepAlive: true,
-          ca: certificateAuthority(connection),
-          rejectUnauthorized: !connection.insecureSkipTlsVerify,
-          servername: connection.tlsServerName,
-        })
-      : new http.Agent({ keepAlive: true });
-  }
+  constructor(private readonly connection: Connection) {}
 
   get baseUrl(): string {
     return this.connection.baseUrl;
@@ -86,39 +77,46 @@ export class RestClient {
     const url = new URL(this.connection.baseUrl + path);
     for (const [key, value] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(key, value);
     const headers = await this.baseHeaders();
-    const transport = url.protocol === 'https:' ? https : http;
+    const secure = url.protocol === 'https:';
+    // Loaded here, not at the top: the hot path never watches, and Node's http stack costs to load.
+    const transport = secure ? await import('node:https') : await import('node:http');
+    this.watchAgent ??= secure
+      ? new (transport as typeof import('node:https')).Agent({
+          keepAlive: true,
+          ca: certificateAuthority(this.connection),
+          rejectUnauthorized: !this.connection.insecureSkipTlsVerify,
+          servername: this.connection.tlsServerName,
+        })
+      : new transport.Agent({ keepAlive: true });
+    const agent = this.watchAgent;
     await new Promise<void>((resolve, reject) => {
-      const request = transport.request(
-        url,
-        { method: 'GET', headers, agent: this.agent, signal },
-        (response) => {
-          if ((response.statusCode ?? 0) >= 300) {
-            let text = '';
-            response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-            response.on('end', () =>
-              reject(
-                new ApiStatusError(
-                  response.statusCode ?? 0,
-                  statusFrom(parseJson(text), response.statusCode ?? 0, text),
-                ),
+      const request = transport.request(url, { method: 'GET', headers, agent, signal }, (response) => {
+        if ((response.statusCode ?? 0) >= 300) {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          response.on('end', () =>
+            reject(
+              new ApiStatusError(
+                response.statusCode ?? 0,
+                statusFrom(parseJson(text), response.statusCode ?? 0, text),
               ),
-            );
-            return;
+            ),
+          );
+          return;
+        }
+        let buffered = '';
+        response.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('utf8');
+          let newline: number;
+          while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (line) onEvent(JSON.parse(line) as { type: string; object: T });
           }
-          let buffered = '';
-          response.on('data', (chunk: Buffer) => {
-            buffered += chunk.toString('utf8');
-            let newline: number;
-            while ((newline = buffered.indexOf('\n')) >= 0) {
-              const line = buffered.slice(0, newline).trim();
-              buffered = buffered.slice(newline + 1);
-              if (line) onEvent(JSON.parse(line) as { type: string; object: T });
-            }
-          });
-          response.on('end', resolve);
-          response.on('error', reject);
-        },
-      );
+        });
+        response.on('end', resolve);
+        response.on('error', reject);
+      });
       request.on('error', (error: Error & { name?: string }) =>
         error.name === 'AbortError'
           ? resolve()
@@ -134,7 +132,8 @@ export class RestClient {
 
   /** Lets the process exit without waiting for idle keep-alive sockets to time out. */
   close(): void {
-    this.agent.destroy();
+    this.http1?.close();
+    this.watchAgent?.destroy();
   }
 
   private async baseHeaders(): Promise<Record<string, string>> {
@@ -149,33 +148,42 @@ export class RestClient {
     return this.tokenPromise;
   }
 
-  private send(
+  private async send(
     url: URL,
     method: string,
     headers: Record<string, string>,
     payload: string | undefined,
     timeoutMs = defaultTimeoutMs,
   ): Promise<{ statusCode: number; text: string }> {
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(url, { method, headers, agent: this.agent }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ statusCode: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        response.on('error', reject);
+    try {
+      const response = await this.transport(url).request({
+        method,
+        path: `${url.pathname}${url.search}`,
+        authority: url.host,
+        headers,
+        body: payload,
+        timeoutMs,
       });
-      request.setTimeout(timeoutMs, () =>
-        request.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)),
+      return { statusCode: response.statusCode, text: response.body.toString('utf8') };
+    } catch (error) {
+      throw new UnreachableError(
+        `cannot reach the platform at ${url.origin}: ${describeNetworkError(error as Error)}`,
       );
-      request.on('error', (error) =>
-        reject(
-          new UnreachableError(`cannot reach the platform at ${url.origin}: ${describeNetworkError(error)}`),
-        ),
-      );
-      request.end(payload);
+    }
+  }
+
+  /** Every URL of this client has the base URL's origin, so one connection serves them all. */
+  private transport(url: URL): Http1Connection {
+    const secure = url.protocol === 'https:';
+    this.http1 ??= new Http1Connection({
+      secure,
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.port) || (secure ? 443 : 80),
+      ca: secure ? certificateAuthority(this.connection) : undefined,
+      rejectUnauthorized: !this.connection.insecureSkipTlsVerify,
+      servername: this.connection.tlsServerName,
     });
+    return this.http1;
   }
 }
 

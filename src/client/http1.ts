@@ -1,0 +1,324 @@
+// A small HTTP/1.1 client: one connection to a platform, with GETs pipelined on it. `ws use` asks two things at
+// once; on one connection that is one TLS handshake instead of two, and none of Node's `http`/`https` machinery
+// (which costs more to load than the two requests take). Non-idempotent requests are never pipelined: they go out
+// alone once the connection is quiet. When a connection drops with GETs unanswered, they are sent again, once, on
+// a new one (RFC 9112 §9.3.2 allows that for idempotent requests; servers may close an idle connection at any time).
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+
+export interface Http1Target {
+  secure: boolean;
+  /** A host name or IP address (without IPv6 brackets). */
+  host: string;
+  port: number;
+  /** PEM bundle to trust instead of the default roots. */
+  ca?: string;
+  rejectUnauthorized: boolean;
+  /** The name to send in SNI and to check the certificate against, when it is not `host`. */
+  servername?: string;
+}
+
+export interface Http1Request {
+  method: string;
+  /** Path and query, as sent on the request line. */
+  path: string;
+  /** The Host header value (host:port as in the URL). */
+  authority: string;
+  headers: Readonly<Record<string, string>>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface Http1Response {
+  statusCode: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface Pending {
+  request: Http1Request;
+  resolve(response: Http1Response): void;
+  reject(error: Error): void;
+  sends: number;
+  timer?: NodeJS.Timeout;
+}
+
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS']);
+const headerEnd = Buffer.from('\r\n\r\n');
+const lineEnd = Buffer.from('\r\n');
+
+export class Http1Connection {
+  private socket: Socket | undefined;
+  private connected = false;
+  /** Sent, answered in this order. */
+  private inFlight: Pending[] = [];
+  /** Not sent yet. */
+  private queued: Pending[] = [];
+  private parser = new ResponseParser();
+
+  constructor(private readonly target: Http1Target) {}
+
+  request(request: Http1Request): Promise<Http1Response> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { request, resolve, reject, sends: 0 };
+      pending.timer = setTimeout(() => {
+        this.forget(pending);
+        reject(new Error(`no answer within ${request.timeoutMs / 1000}s`));
+        // The answer may still come and would be taken for the next request's: start afresh.
+        this.drop(new Error('timed out'));
+      }, request.timeoutMs);
+      this.queued.push(pending);
+      this.pump();
+    });
+  }
+
+  /** Closes the connection; requests still waiting are abandoned. */
+  close(): void {
+    for (const pending of [...this.inFlight, ...this.queued]) clearTimeout(pending.timer);
+    this.inFlight = [];
+    this.queued = [];
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  private pump(): void {
+    while (this.queued.length > 0) {
+      const next = this.queued[0]!;
+      const pipelinable = idempotent.has(next.request.method) && this.inFlight.every(isIdempotent);
+      if (this.inFlight.length > 0 && !pipelinable) return;
+      this.queued.shift();
+      this.inFlight.push(next);
+      next.sends += 1;
+      this.open().write(encode(next.request));
+    }
+    this.socket?.[this.inFlight.length > 0 ? 'ref' : 'unref']();
+  }
+
+  private open(): Socket {
+    if (this.socket) return this.socket;
+    const { secure, host, port, ca, rejectUnauthorized, servername } = this.target;
+    const socket = secure
+      ? connectTls({
+          host,
+          port,
+          ca,
+          rejectUnauthorized,
+          servername: servername ?? (isIP(host) ? undefined : host),
+          ALPNProtocols: ['http/1.1'],
+        })
+      : connectTcp({ host, port });
+    socket.setNoDelay(true);
+    this.connected = false;
+    this.parser = new ResponseParser();
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      if (this.socket === socket) this.connected = true;
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) this.receive(chunk);
+    });
+    socket.on('end', () => {
+      if (this.socket !== socket) return;
+      // A response that runs until the connection ends is complete now.
+      const last = this.parser.finish(this.inFlight[0]?.request.method);
+      if (last) this.answer(last);
+      this.drop(Object.assign(new Error('the server closed the connection'), { code: 'ECONNRESET' }));
+    });
+    socket.on('error', (error) => {
+      if (this.socket === socket) this.drop(error);
+    });
+    socket.on('close', () => {
+      if (this.socket === socket)
+        this.drop(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    });
+    this.socket = socket;
+    return socket;
+  }
+
+  private receive(chunk: Buffer): void {
+    this.parser.push(chunk);
+    for (;;) {
+      const method = this.inFlight[0]?.request.method;
+      if (method === undefined) return;
+      const response = this.parser.next(method);
+      if (!response) return;
+      const closing = wantsClose(response);
+      this.answer(response);
+      if (closing) {
+        // Whatever was sent after an answer that closes the connection was never read: send it again.
+        for (const pending of this.inFlight) pending.sends -= 1;
+        this.drop(Object.assign(new Error('the server closed the connection'), { code: 'ECONNRESET' }));
+        return;
+      }
+    }
+  }
+
+  private answer(response: Http1Response): void {
+    const pending = this.inFlight.shift();
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    pending.resolve(response);
+    this.pump();
+  }
+
+  /**
+   * The connection is gone. Before it ever connected, every request fails with its error; after, unanswered
+   * idempotent requests that were sent once go out again on a new connection, and the rest fail.
+   */
+  private drop(error: Error): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = undefined;
+    socket.destroy();
+    const unanswered = this.inFlight;
+    this.inFlight = [];
+    const neverConnected = !this.connected;
+    const retry: Pending[] = [];
+    for (const pending of unanswered) {
+      if (!neverConnected && isIdempotent(pending) && pending.sends < 2) retry.push(pending);
+      else {
+        clearTimeout(pending.timer);
+        pending.reject(error);
+      }
+    }
+    if (neverConnected) {
+      for (const pending of this.queued) {
+        clearTimeout(pending.timer);
+        pending.reject(error);
+      }
+      this.queued = [];
+    }
+    this.queued = [...retry, ...this.queued];
+    if (this.queued.length > 0) this.pump();
+  }
+
+  private forget(pending: Pending): void {
+    this.inFlight = this.inFlight.filter((p) => p !== pending);
+    this.queued = this.queued.filter((p) => p !== pending);
+  }
+}
+
+function isIdempotent(pending: Pending): boolean {
+  return idempotent.has(pending.request.method);
+}
+
+function encode(request: Http1Request): string {
+  let head = `${request.method} ${request.path} HTTP/1.1\r\nHost: ${request.authority}\r\n`;
+  for (const [name, value] of Object.entries(request.headers)) head += `${name}: ${value}\r\n`;
+  return `${head}\r\n${request.body ?? ''}`;
+}
+
+function wantsClose(response: Http1Response): boolean {
+  return /(^|,)\s*close\s*(,|$)/i.test(response.headers.connection ?? '');
+}
+
+/** Reads responses off a byte stream, one after another (HTTP/1.1 framing: RFC 9112 §6). */
+export class ResponseParser {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+  }
+
+  /** The next complete response to a `method` request, or undefined until more bytes arrive. */
+  next(method: string): Http1Response | undefined {
+    for (;;) {
+      const end = this.buffer.indexOf(headerEnd);
+      if (end < 0) return undefined;
+      const { statusCode, headers } = parseHead(this.buffer.subarray(0, end).toString('latin1'));
+      const bodyStart = end + headerEnd.length;
+      // 1xx answers come before the real one (RFC 9112 §6.3); skip them.
+      if (statusCode >= 100 && statusCode < 200 && statusCode !== 101) {
+        this.buffer = this.buffer.subarray(bodyStart);
+        continue;
+      }
+      const framing = framingOf(method, statusCode, headers);
+      if (framing.kind === 'none') {
+        this.buffer = this.buffer.subarray(bodyStart);
+        return { statusCode, headers, body: Buffer.alloc(0) };
+      }
+      if (framing.kind === 'length') {
+        if (this.buffer.length < bodyStart + framing.length) return undefined;
+        const body = Buffer.from(this.buffer.subarray(bodyStart, bodyStart + framing.length));
+        this.buffer = this.buffer.subarray(bodyStart + framing.length);
+        return { statusCode, headers, body };
+      }
+      if (framing.kind === 'chunked') {
+        const decoded = decodeChunked(this.buffer, bodyStart);
+        if (!decoded) return undefined;
+        this.buffer = this.buffer.subarray(decoded.end);
+        return { statusCode, headers, body: decoded.body };
+      }
+      return undefined; // until the connection closes: see finish()
+    }
+  }
+
+  /** At the end of the stream: the response whose body ran until the close, if that is what is waiting. */
+  finish(method: string | undefined): Http1Response | undefined {
+    if (method === undefined) return undefined;
+    const end = this.buffer.indexOf(headerEnd);
+    if (end < 0) return undefined;
+    const { statusCode, headers } = parseHead(this.buffer.subarray(0, end).toString('latin1'));
+    if (framingOf(method, statusCode, headers).kind !== 'close') return undefined;
+    const body = Buffer.from(this.buffer.subarray(end + headerEnd.length));
+    this.buffer = Buffer.alloc(0);
+    return { statusCode, headers, body };
+  }
+}
+
+type Framing =
+  { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' };
+
+function framingOf(method: string, statusCode: number, headers: Record<string, string>): Framing {
+  if (method === 'HEAD' || statusCode === 204 || statusCode === 304) return { kind: 'none' };
+  if (/(^|,)\s*chunked\s*$/i.test(headers['transfer-encoding'] ?? '')) return { kind: 'chunked' };
+  const length = headers['content-length'];
+  if (length !== undefined) {
+    const value = Number(length.split(',')[0]);
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`bad Content-Length "${length}"`);
+    return { kind: 'length', length: value };
+  }
+  return { kind: 'close' };
+}
+
+function parseHead(head: string): { statusCode: number; headers: Record<string, string> } {
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
+  if (!match) throw new Error(`not an HTTP/1.1 response: ${JSON.stringify(statusLine.slice(0, 40))}`);
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return { statusCode: Number(match[1]), headers };
+}
+
+/** Decodes a chunked body starting at `start`; undefined until the last chunk and the trailers are in. */
+function decodeChunked(buffer: Buffer, start: number): { body: Buffer; end: number } | undefined {
+  const chunks: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const sizeEnd = buffer.indexOf(lineEnd, at);
+    if (sizeEnd < 0) return undefined;
+    const sizeText = buffer.subarray(at, sizeEnd).toString('latin1').split(';')[0]!.trim();
+    if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new Error(`bad chunk size "${sizeText}"`);
+    const size = parseInt(sizeText, 16);
+    at = sizeEnd + lineEnd.length;
+    if (size === 0) {
+      // Trailer fields, then an empty line.
+      for (;;) {
+        const trailerEnd = buffer.indexOf(lineEnd, at);
+        if (trailerEnd < 0) return undefined;
+        const empty = trailerEnd === at;
+        at = trailerEnd + lineEnd.length;
+        if (empty) return { body: Buffer.concat(chunks), end: at };
+      }
+    }
+    if (buffer.length < at + size + lineEnd.length) return undefined;
+    chunks.push(buffer.subarray(at, at + size));
+    at += size + lineEnd.length;
+  }
+}
