@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeKubeconfigAtomically } from '../context/kubeconfig/write.js';
 import { credentialsFile } from './config-dir.js';
 import { deleteKeyringSecret, readKeyringSecret, writeKeyringSecret } from './keyring.js';
 
@@ -38,6 +37,8 @@ async function writeCredentialsDocument(
   file = credentialsFile(),
 ): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Loaded only to write: `auth token`, which kubectl runs before every request, only reads.
+  const { writeKubeconfigAtomically } = await import('../context/kubeconfig/write.js');
   // Owner-only, whatever the file had: it may hold tokens.
   await writeKubeconfigAtomically(file, `${JSON.stringify(document, null, 2)}\n`, { forceMode: 0o600 });
 }
