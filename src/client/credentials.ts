@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isThisKplane, ownAuthTokenServer } from '../auth/own-exec-plugin.js';
 import { KplaneError } from '../cli/errors.js';
 import type { Connection } from './connection.js';
@@ -11,7 +11,7 @@ export async function resolveBearerToken(connection: Connection): Promise<string
   if (connection.token) return connection.token;
   if (connection.tokenFile) {
     try {
-      return (await readFile(connection.tokenFile, 'utf8')).trim();
+      return readFileSync(connection.tokenFile, 'utf8').trim();
     } catch (error) {
       throw new KplaneError(
         `cannot read the token file ${connection.tokenFile}: ${(error as Error).message}`,

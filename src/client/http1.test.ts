@@ -9,11 +9,8 @@ const connections: Http1Connection[] = [];
 
 afterEach(async () => {
   for (const connection of connections.splice(0)) connection.close();
-  await Promise.all(
-    servers
-      .splice(0)
-      .map((server) => new Promise((resolve) => server.close(resolve).closeAllConnections?.())),
-  );
+  for (const server of servers) (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
 async function listen<T extends Server>(server: T): Promise<number> {

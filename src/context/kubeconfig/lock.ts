@@ -1,8 +1,18 @@
 // `<file>.lock`, created with O_CREAT|O_EXCL exactly as client-go does, so kplane and kubectl never interleave a
 // read-modify-write of the same kubeconfig. Ours records `<pid>@<host>` so a lock left by a crashed kplane can
 // be broken; kubectl's locks are empty and are only ever waited for.
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+// File calls are synchronous: each is tiny, and `ws use` waits on them (an asynchronous call is a round trip
+// through libuv's thread pool). Only the wait between attempts is asynchronous.
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { KubeconfigLockError } from './errors.js';
@@ -44,10 +54,10 @@ function isAlive(pid: number): boolean {
 }
 
 /** True when the lock names a process on this host that no longer exists. Empty (kubectl) locks are never stale. */
-async function isStale(lockFile: string): Promise<boolean> {
+function isStale(lockFile: string): boolean {
   let content: string;
   try {
-    content = (await readFile(lockFile, 'utf8')).trim();
+    content = readFileSync(lockFile, 'utf8').trim();
   } catch {
     return false;
   }
@@ -58,15 +68,15 @@ async function isStale(lockFile: string): Promise<boolean> {
   return pid > 0 && pid !== process.pid && !isAlive(pid);
 }
 
-async function tryCreate(lockFile: string): Promise<boolean> {
-  let handle;
+function tryCreate(lockFile: string): boolean {
+  let fd: number;
   try {
-    handle = await open(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    fd = openSync(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code === 'ENOENT') {
-      await mkdir(dirname(lockFile), { recursive: true, mode: 0o755 });
+      mkdirSync(dirname(lockFile), { recursive: true, mode: 0o755 });
       return tryCreate(lockFile);
     }
     throw new KubeconfigLockError(
@@ -75,32 +85,40 @@ async function tryCreate(lockFile: string): Promise<boolean> {
     );
   }
   try {
-    await handle.writeFile(ownerTag(), 'utf8');
+    writeSync(fd, ownerTag());
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return true;
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // gone already
+  }
 }
 
 /**
  * Breaks a stale lock. Breakers serialise through `<lock>.break` and re-check under it, so one process can never
  * remove a lock that another has just taken after breaking the same stale one.
  */
-async function breakIfStale(lockFile: string): Promise<void> {
-  if (!(await isStale(lockFile))) return;
+function breakIfStale(lockFile: string): void {
+  if (!isStale(lockFile)) return;
   const guard = `${lockFile}.break`;
-  if (!(await tryCreate(guard))) {
+  if (!tryCreate(guard)) {
     try {
-      if (Date.now() - (await stat(guard)).mtimeMs > BREAK_GUARD_STALE_MS) await unlink(guard);
+      if (Date.now() - statSync(guard).mtimeMs > BREAK_GUARD_STALE_MS) unlinkSync(guard);
     } catch {
       // gone already
     }
     return;
   }
   try {
-    if (await isStale(lockFile)) await unlink(lockFile).catch(() => undefined);
+    if (isStale(lockFile)) removeQuietly(lockFile);
   } finally {
-    await unlink(guard).catch(() => undefined);
+    removeQuietly(guard);
   }
 }
 
@@ -108,9 +126,9 @@ async function acquireOne(lockFile: string, deadline: number, options: LockOptio
   let delay = 2;
   let warned = false;
   for (;;) {
-    if (await tryCreate(lockFile)) return;
-    await breakIfStale(lockFile);
-    if (await tryCreate(lockFile)) return;
+    if (tryCreate(lockFile)) return;
+    breakIfStale(lockFile);
+    if (tryCreate(lockFile)) return;
     if (Date.now() >= deadline) {
       const ms = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const seconds = ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1);
@@ -139,7 +157,7 @@ export async function acquireKubeconfigLocks(
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const held: string[] = [];
   const release = async () => {
-    for (const lockFile of held.splice(0).reverse()) await unlink(lockFile).catch(() => undefined);
+    for (const lockFile of held.splice(0).reverse()) removeQuietly(lockFile);
   };
   try {
     for (const lockFile of lockFiles) {

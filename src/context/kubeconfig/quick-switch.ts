@@ -5,7 +5,7 @@
 // those bytes: any other text (kubectl, an editor, another kplane) means a full parse and a full edit.
 // This module must not import `yaml`.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { acquireKubeconfigLocks } from './lock.js';
 import { writeKubeconfigAtomically } from './write.js';
 
@@ -87,7 +87,7 @@ export async function quickSwitchKubeconfig(
   try {
     let text: string;
     try {
-      text = await readFile(plan.file, 'utf8');
+      text = readFileSync(plan.file, 'utf8');
     } catch {
       return undefined;
     }

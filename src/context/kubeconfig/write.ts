@@ -1,7 +1,23 @@
 // Atomic file replacement: the reader sees the old file or the new one, never a torn one, and a crash or a full
 // disk leaves the old file in place. Symlinks are followed so a linked kubeconfig stays a link.
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
+// Synchronous calls on purpose: a kubeconfig write is a handful of small steps on the path `ws use` users wait
+// on, and each asynchronous one would be a round trip through libuv's thread pool.
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const NEW_FILE_MODE = 0o600;
@@ -11,14 +27,14 @@ export async function resolveWriteTarget(file: string): Promise<string> {
   let current = resolve(file);
   for (let hops = 0; hops < 40; hops++) {
     try {
-      return await realpath(current);
+      return realpathSync(current);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     let link: string;
     try {
-      if (!(await lstat(current)).isSymbolicLink()) break;
-      link = await readlink(current);
+      if (!lstatSync(current).isSymbolicLink()) break;
+      link = readlinkSync(current);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') break;
       throw err;
@@ -27,7 +43,7 @@ export async function resolveWriteTarget(file: string): Promise<string> {
   }
   // Not there yet: resolve the folder (it may itself be a link) and keep the name.
   try {
-    return join(await realpath(dirname(current)), basename(current));
+    return join(realpathSync(dirname(current)), basename(current));
   } catch {
     return current;
   }
@@ -47,46 +63,57 @@ export async function writeKubeconfigAtomically(
   let mode = options.forceMode ?? NEW_FILE_MODE;
   let owner: { uid: number; gid: number } | undefined;
   try {
-    const st = await stat(target);
+    const st = statSync(target);
     mode = options.forceMode ?? st.mode & 0o7777;
     owner = { uid: st.uid, gid: st.gid };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
 
   // O_EXCL makes a clash fail instead of sharing a file; the random part only makes a clash unlikely.
   const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = join(dir, `.${basename(target)}.kplane-${suffix}.tmp`);
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   let renamed = false;
   try {
     try {
-      await handle.chmod(mode); // the umask may have narrowed it
+      fchmodSync(fd, mode); // the umask may have narrowed it
       if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
-        await handle.chown(owner.uid, owner.gid).catch(() => undefined); // only root may; others keep theirs
+        try {
+          fchownSync(fd, owner.uid, owner.gid);
+        } catch {
+          // only root may; others keep theirs
+        }
       }
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      const bytes = Buffer.from(text, 'utf8');
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
+      fsyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
-    await rename(temp, target);
+    renameSync(temp, target);
     renamed = true;
   } finally {
-    if (!renamed) await unlink(temp).catch(() => undefined);
+    if (!renamed) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // never created, or already gone
+      }
+    }
   }
-  await syncFolder(dir);
+  syncFolder(dir);
 }
 
-async function syncFolder(dir: string): Promise<void> {
-  let handle;
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
   try {
-    handle = await open(dir, constants.O_RDONLY);
-    await handle.sync();
+    fd = openSync(dir, constants.O_RDONLY);
+    fsyncSync(fd);
   } catch {
     // Not supported everywhere (Windows, some network file systems); the rename itself is done.
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
