@@ -4,7 +4,9 @@
 // - dist/cli/launch.cjs: what bin/* require (argument shuffling, loading the hot path with its code cache, and
 //   the hand-over to oclif for everything else);
 // - dist/hot-path.cjs: the hot commands (ws, ws use, ws current, auth token); their own imports become lazy
-//   `require`s inside it, so `ws --short` never evaluates the YAML parser it does not need.
+//   `require`s inside it;
+// - dist/yaml.cjs: the YAML parser, two thirds of the code, which `ws --short`, `auth token` and a quick
+//   `ws use` never need: the launcher loads it (with its own code cache) only when the hot path requires it.
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
@@ -14,8 +16,12 @@ await build({
   entryPoints: ['dist/cli/fast-path.js'],
   outfile: 'dist/hot-path.cjs',
   // A native addon cannot be bundled; it is loaded from node_modules only when a keyring is used.
-  external: ['@napi-rs/keyring'],
+  external: ['@napi-rs/keyring', 'yaml'],
+  // vm.Script (the code cache loader) has no dynamic import(); lazy imports of externals become require().
+  supported: { 'dynamic-import': false },
 });
+
+await build({ ...common, entryPoints: ['yaml'], outfile: 'dist/yaml.cjs' });
 
 await build({
   ...common,

@@ -7,14 +7,45 @@ import vm from 'node:vm';
 
 type RunHotCommand = (argv: readonly string[]) => Promise<number | undefined>;
 
+interface LoadedBundle {
+  exports: unknown;
+  saveCodeCache(): void;
+}
+
 /**
  * Loads the bundled hot path with a V8 code cache, so the commands people and kubectl wait on skip compiling
  * the same code on every run (Node 20 has no module compile cache; this is what v8-compile-cache did for
- * CommonJS). The cache is keyed by the bundle's size and mtime and the Node version, and is only an
- * optimisation: any problem with it falls back to compiling afresh.
+ * CommonJS). The YAML parser is a bundle of its own (dist/yaml.cjs), loaded the same way only when a command
+ * needs it: `ws --short`, `auth token` and a quick `ws use` never do, and they no longer read it. Caches are
+ * keyed by the bundle's size and mtime and the Node version, and are only an optimisation: any problem with one
+ * falls back to compiling afresh.
  */
 export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): void } {
-  const bundle = fileURLToPath(new URL('../hot-path.cjs', import.meta.url));
+  const dist = fileURLToPath(new URL('..', import.meta.url));
+  const loaded: LoadedBundle[] = [];
+  const load = (file: string, requireFn: NodeJS.Require): unknown => {
+    const bundle = loadCachedBundle(file, requireFn);
+    loaded.push(bundle);
+    return bundle.exports;
+  };
+  const hotPath = path.join(dist, 'hot-path.cjs');
+  const nodeRequire = createRequire(hotPath);
+  let yaml: unknown;
+  const hotRequire = Object.assign(
+    (id: string) =>
+      id === 'yaml' ? (yaml ??= load(path.join(dist, 'yaml.cjs'), nodeRequire)) : nodeRequire(id),
+    nodeRequire,
+  ) as NodeJS.Require;
+  const { runHotCommand } = load(hotPath, hotRequire) as { runHotCommand: RunHotCommand };
+  return {
+    runHotCommand,
+    saveCodeCache: () => {
+      for (const bundle of loaded) bundle.saveCodeCache();
+    },
+  };
+}
+
+function loadCachedBundle(bundle: string, requireFn: NodeJS.Require): LoadedBundle {
   const source = readFileSync(bundle, 'utf8');
   const cacheFile = codeCacheFile(bundle);
   let cachedData: Buffer | undefined;
@@ -24,11 +55,13 @@ export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): 
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
-  const module = { exports: {} as { runHotCommand: RunHotCommand } };
+  const module = { exports: {} };
   const init = script.runInThisContext() as (...args: unknown[]) => void;
-  init.call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
+  init.call(module.exports, module.exports, requireFn, module, bundle, path.dirname(bundle));
   return {
-    runHotCommand: module.exports.runHotCommand,
+    get exports() {
+      return module.exports;
+    },
     // After the command ran, the cache also holds the functions it compiled lazily.
     saveCodeCache: () => {
       if (cachedData && !script.cachedDataRejected) return;
@@ -38,8 +71,9 @@ export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): 
         writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
         renameSync(temp, cacheFile);
         // Caches of earlier builds or Node versions will never match again.
+        const prefix = `${path.basename(bundle, '.cjs')}-`;
         for (const old of readdirSync(path.dirname(cacheFile))) {
-          if (old.startsWith('hot-path-') && old.endsWith('.bin') && old !== path.basename(cacheFile)) {
+          if (old.startsWith(prefix) && old.endsWith('.bin') && old !== path.basename(cacheFile)) {
             rmSync(path.join(path.dirname(cacheFile), old), { force: true });
           }
         }
@@ -54,5 +88,5 @@ function codeCacheFile(bundle: string): string {
   const stat = statSync(bundle);
   const cacheHome = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || homedir(), '.cache');
   const key = `${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
-  return path.join(cacheHome, 'kplane', 'code-cache', `hot-path-${key}.bin`);
+  return path.join(cacheHome, 'kplane', 'code-cache', `${path.basename(bundle, '.cjs')}-${key}.bin`);
 }

@@ -83,6 +83,13 @@ describe('moving through the tree', () => {
       path: 'root:acme:ci',
       url: `${platform.url}/clusters/root:acme:ci`,
     });
+    const asYaml = await ws('use', '..', '-o', 'yaml');
+    expect(asYaml.stderr).toBe('');
+    expect(parse(asYaml.stdout)).toEqual({
+      path: 'root:acme',
+      type: 'root:organization',
+      url: `${platform.url}/clusters/root:acme`,
+    });
   });
 
   it('writes the kcp kubeconfig layout: current and previous contexts sharing the one user', async () => {
