@@ -120,7 +120,7 @@ export class Http1Connection {
     socket.on('end', () => {
       if (this.socket !== socket) return;
       // A response that runs until the connection ends is complete now.
-      const last = this.parser.finish(this.inFlight[0]?.request.method);
+      const last = this.parser.finish();
       if (last) this.answer(last);
       this.drop(Object.assign(new Error('the server closed the connection'), { code: 'ECONNRESET' }));
     });
@@ -212,57 +212,105 @@ function wantsClose(response: Http1Response): boolean {
   return /(^|,)\s*close\s*(,|$)/i.test(response.headers.connection ?? '');
 }
 
-/** Reads responses off a byte stream, one after another (HTTP/1.1 framing: RFC 9112 §6). */
+/**
+ * Reads responses off a byte stream, one after another (HTTP/1.1 framing: RFC 9112 §6). Incremental: body
+ * bytes are taken as they come, so a large list costs one pass, however many packets it arrives in.
+ */
 export class ResponseParser {
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Bytes received and not consumed yet. */
+  private input: Buffer = Buffer.alloc(0);
+  private state: 'head' | 'length' | 'size' | 'data' | 'data-end' | 'trailers' | 'close' = 'head';
+  private response: { statusCode: number; headers: Record<string, string>; body: Buffer[] } | undefined;
+  private remaining = 0;
 
   push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
   }
 
   /** The next complete response to a `method` request, or undefined until more bytes arrive. */
   next(method: string): Http1Response | undefined {
     for (;;) {
-      const end = this.buffer.indexOf(headerEnd);
-      if (end < 0) return undefined;
-      const { statusCode, headers } = parseHead(this.buffer.subarray(0, end).toString('latin1'));
-      const bodyStart = end + headerEnd.length;
-      // 1xx answers come before the real one (RFC 9112 §6.3); skip them.
-      if (statusCode >= 100 && statusCode < 200 && statusCode !== 101) {
-        this.buffer = this.buffer.subarray(bodyStart);
-        continue;
+      switch (this.state) {
+        case 'head': {
+          const end = this.input.indexOf(headerEnd);
+          if (end < 0) return undefined;
+          const { statusCode, headers } = parseHead(this.input.subarray(0, end).toString('latin1'));
+          this.input = this.input.subarray(end + headerEnd.length);
+          // 1xx answers come before the real one (RFC 9112 §6.3); skip them.
+          if (statusCode >= 100 && statusCode < 200 && statusCode !== 101) continue;
+          this.response = { statusCode, headers, body: [] };
+          const framing = framingOf(method, statusCode, headers);
+          if (framing.kind === 'none') return this.complete();
+          if (framing.kind === 'length') {
+            this.remaining = framing.length;
+            this.state = 'length';
+          } else this.state = framing.kind === 'chunked' ? 'size' : 'close';
+          continue;
+        }
+        case 'length':
+          this.take();
+          if (this.remaining > 0) return undefined;
+          return this.complete();
+        case 'size': {
+          const line = this.line();
+          if (line === undefined) return undefined;
+          const sizeText = line.split(';')[0]!.trim();
+          if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new Error(`bad chunk size "${sizeText}"`);
+          this.remaining = parseInt(sizeText, 16);
+          this.state = this.remaining === 0 ? 'trailers' : 'data';
+          continue;
+        }
+        case 'data':
+          this.take();
+          if (this.remaining > 0) return undefined;
+          this.state = 'data-end';
+          continue;
+        case 'data-end':
+          if (this.input.length < lineEnd.length) return undefined;
+          this.input = this.input.subarray(lineEnd.length);
+          this.state = 'size';
+          continue;
+        case 'trailers': {
+          // Trailer fields, then an empty line.
+          const line = this.line();
+          if (line === undefined) return undefined;
+          if (line === '') return this.complete();
+          continue;
+        }
+        case 'close':
+          this.remaining = this.input.length;
+          this.take();
+          return undefined;
       }
-      const framing = framingOf(method, statusCode, headers);
-      if (framing.kind === 'none') {
-        this.buffer = this.buffer.subarray(bodyStart);
-        return { statusCode, headers, body: Buffer.alloc(0) };
-      }
-      if (framing.kind === 'length') {
-        if (this.buffer.length < bodyStart + framing.length) return undefined;
-        const body = Buffer.from(this.buffer.subarray(bodyStart, bodyStart + framing.length));
-        this.buffer = this.buffer.subarray(bodyStart + framing.length);
-        return { statusCode, headers, body };
-      }
-      if (framing.kind === 'chunked') {
-        const decoded = decodeChunked(this.buffer, bodyStart);
-        if (!decoded) return undefined;
-        this.buffer = this.buffer.subarray(decoded.end);
-        return { statusCode, headers, body: decoded.body };
-      }
-      return undefined; // until the connection closes: see finish()
     }
   }
 
   /** At the end of the stream: the response whose body ran until the close, if that is what is waiting. */
-  finish(method: string | undefined): Http1Response | undefined {
-    if (method === undefined) return undefined;
-    const end = this.buffer.indexOf(headerEnd);
+  finish(): Http1Response | undefined {
+    return this.state === 'close' ? this.complete() : undefined;
+  }
+
+  private take(): void {
+    const count = Math.min(this.remaining, this.input.length);
+    if (count === 0) return;
+    this.response!.body.push(this.input.subarray(0, count));
+    this.input = this.input.subarray(count);
+    this.remaining -= count;
+  }
+
+  private line(): string | undefined {
+    const end = this.input.indexOf(lineEnd);
     if (end < 0) return undefined;
-    const { statusCode, headers } = parseHead(this.buffer.subarray(0, end).toString('latin1'));
-    if (framingOf(method, statusCode, headers).kind !== 'close') return undefined;
-    const body = Buffer.from(this.buffer.subarray(end + headerEnd.length));
-    this.buffer = Buffer.alloc(0);
-    return { statusCode, headers, body };
+    const text = this.input.subarray(0, end).toString('latin1');
+    this.input = this.input.subarray(end + lineEnd.length);
+    return text;
+  }
+
+  private complete(): Http1Response {
+    const { statusCode, headers, body } = this.response!;
+    this.response = undefined;
+    this.state = 'head';
+    return { statusCode, headers, body: Buffer.concat(body) };
   }
 }
 
@@ -294,31 +342,4 @@ function parseHead(head: string): { statusCode: number; headers: Record<string, 
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
   return { statusCode: Number(match[1]), headers };
-}
-
-/** Decodes a chunked body starting at `start`; undefined until the last chunk and the trailers are in. */
-function decodeChunked(buffer: Buffer, start: number): { body: Buffer; end: number } | undefined {
-  const chunks: Buffer[] = [];
-  let at = start;
-  for (;;) {
-    const sizeEnd = buffer.indexOf(lineEnd, at);
-    if (sizeEnd < 0) return undefined;
-    const sizeText = buffer.subarray(at, sizeEnd).toString('latin1').split(';')[0]!.trim();
-    if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new Error(`bad chunk size "${sizeText}"`);
-    const size = parseInt(sizeText, 16);
-    at = sizeEnd + lineEnd.length;
-    if (size === 0) {
-      // Trailer fields, then an empty line.
-      for (;;) {
-        const trailerEnd = buffer.indexOf(lineEnd, at);
-        if (trailerEnd < 0) return undefined;
-        const empty = trailerEnd === at;
-        at = trailerEnd + lineEnd.length;
-        if (empty) return { body: Buffer.concat(chunks), end: at };
-      }
-    }
-    if (buffer.length < at + size + lineEnd.length) return undefined;
-    chunks.push(buffer.subarray(at, at + size));
-    at += size + lineEnd.length;
-  }
 }
