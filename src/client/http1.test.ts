@@ -131,6 +131,30 @@ describe('Http1Connection', () => {
     expect(text(await connection.request(get('/')))).toBe('all of it');
   });
 
+  it('never takes bytes sent between requests for the next answer', async () => {
+    let connectionsSeen = 0;
+    const server = createTcpServer((socket) => {
+      const n = ++connectionsSeen;
+      socket.once('data', () => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n${n}`);
+        setTimeout(() => socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'), 20);
+      });
+    });
+    const connection = connectTo(await listen(server));
+    expect(text(await connection.request(get('/a')))).toBe('1');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const second = await connection.request(get('/b'));
+    expect([second.statusCode, text(second)]).toEqual([200, '2']);
+  });
+
+  it('fails the request, without crashing, when the answer is not HTTP', async () => {
+    const server = createTcpServer((socket) =>
+      socket.once('data', () => socket.write('SSH-2.0-OpenSSH\r\n\r\n')),
+    );
+    const connection = connectTo(await listen(server));
+    await expect(connection.request(get('/'))).rejects.toThrow('not an HTTP/1.1 response');
+  });
+
   it('fails every waiting request with the connection error when nothing listens', async () => {
     const port = await listen(createTcpServer());
     await new Promise((resolve) => servers.pop()!.close(resolve));

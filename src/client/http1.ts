@@ -136,11 +136,24 @@ export class Http1Connection {
   }
 
   private receive(chunk: Buffer): void {
+    // Bytes nobody asked for (say, a 408 on an idle connection) would be taken for the next request's answer.
+    if (this.inFlight.length === 0) {
+      this.drop(new Error('the server sent data that answers no request'));
+      return;
+    }
     this.parser.push(chunk);
     for (;;) {
       const method = this.inFlight[0]?.request.method;
       if (method === undefined) return;
-      const response = this.parser.next(method);
+      let response: Http1Response | undefined;
+      try {
+        response = this.parser.next(method);
+      } catch (error) {
+        // Not HTTP we can read: nothing more on this connection can be trusted, nor sent again blindly.
+        for (const pending of this.inFlight) pending.sends = Infinity;
+        this.drop(error as Error);
+        return;
+      }
       if (!response) return;
       const closing = wantsClose(response);
       this.answer(response);
