@@ -116,6 +116,7 @@ async function mayBind(client: RestClient, workspace: string, name: string): Pro
         kind: 'SelfSubjectAccessReview',
         spec: { resourceAttributes: { group: 'apis.kcp.io', resource: 'apiexports', name, verb: 'bind' } },
       },
+      { idempotent: true },
     );
     return review.status?.allowed === true;
   } catch {

@@ -14,6 +14,7 @@ export async function reviewSelf(client: RestClient): Promise<UserInfo> {
   const review = await client.post<{ status?: { userInfo?: Partial<UserInfo> } }>(
     '/clusters/root/apis/authentication.k8s.io/v1/selfsubjectreviews',
     { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {} },
+    { idempotent: true },
   );
   const info = review.status?.userInfo ?? {};
   return { username: info.username ?? '', groups: info.groups ?? [], extra: info.extra };

@@ -27,6 +27,8 @@ export interface Http1Request {
   headers: Readonly<Record<string, string>>;
   body?: string;
   timeoutMs: number;
+  /** A POST that changes nothing (an access review) may be pipelined and sent again like a GET. */
+  idempotent?: boolean;
 }
 
 export interface Http1Response {
@@ -73,6 +75,16 @@ export class Http1Connection {
     });
   }
 
+  /** Requests sent or waiting, not answered yet. */
+  get outstanding(): number {
+    return this.inFlight.length + this.queued.length;
+  }
+
+  /** Whether a pipelinable request would go out at once, behind the ones in flight. */
+  get pipelines(): boolean {
+    return this.queued.length === 0 && this.inFlight.every(isIdempotent);
+  }
+
   /** Closes the connection; requests still waiting are abandoned. */
   close(): void {
     for (const pending of [...this.inFlight, ...this.queued]) clearTimeout(pending.timer);
@@ -85,7 +97,7 @@ export class Http1Connection {
   private pump(): void {
     while (this.queued.length > 0) {
       const next = this.queued[0]!;
-      const pipelinable = idempotent.has(next.request.method) && this.inFlight.every(isIdempotent);
+      const pipelinable = isIdempotent(next) && this.inFlight.every(isIdempotent);
       if (this.inFlight.length > 0 && !pipelinable) return;
       this.queued.shift();
       this.inFlight.push(next);
@@ -212,7 +224,7 @@ export class Http1Connection {
 }
 
 function isIdempotent(pending: Pending): boolean {
-  return idempotent.has(pending.request.method);
+  return pending.request.idempotent ?? idempotent.has(pending.request.method);
 }
 
 function encode(request: Http1Request): string {

@@ -11,18 +11,23 @@ export interface RequestOptions {
   contentType?: string;
   query?: Record<string, string>;
   timeoutMs?: number;
+  /** A POST that changes nothing (an access review): it may share a connection with GETs and be retried. */
+  idempotent?: boolean;
 }
+
+/** Connections per platform: GETs share one (pipelined); other requests open more rather than wait. */
+const maxConnections = 4;
 
 const defaultTimeoutMs = 15_000;
 const unauthorizedMessage = 'You must be logged in to the server (Unauthorized)';
 
 /**
  * A thin JSON client for one platform. Paths are absolute below the base URL (`/clusters/root/api`), so one
- * client serves every workspace of the platform. Requests share one kept-alive connection (http1.ts), GETs
- * pipelined on it; watches, which stream, use Node's https on their own connections.
+ * client serves every workspace of the platform. Requests go out on kept-alive HTTP/1.1 connections (http1.ts),
+ * GETs pipelined on one; watches, which stream, use Node's https on their own connections.
  */
 export class RestClient {
-  private http1: Http1Connection | undefined;
+  private readonly pool: Http1Connection[] = [];
   private watchAgent: Agent | undefined;
   private tokenPromise: Promise<string | undefined> | undefined;
 
@@ -54,7 +59,7 @@ export class RestClient {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    const { statusCode, text } = await this.send(url, method, headers, payload, options.timeoutMs);
+    const { statusCode, text } = await this.send(url, method, headers, payload, options);
     const body = parseJson(text);
     if (statusCode >= 200 && statusCode < 300) return body as T;
     if (statusCode === 401) {
@@ -132,7 +137,7 @@ export class RestClient {
 
   /** Lets the process exit without waiting for idle keep-alive sockets to time out. */
   close(): void {
-    this.http1?.close();
+    for (const connection of this.pool.splice(0)) connection.close();
     this.watchAgent?.destroy();
   }
 
@@ -153,16 +158,18 @@ export class RestClient {
     method: string,
     headers: Record<string, string>,
     payload: string | undefined,
-    timeoutMs = defaultTimeoutMs,
+    { timeoutMs = defaultTimeoutMs, idempotent }: RequestOptions,
   ): Promise<{ statusCode: number; text: string }> {
+    const pipelinable = idempotent ?? ['GET', 'HEAD'].includes(method);
     try {
-      const response = await this.transport(url).request({
+      const response = await this.connectionFor(url, pipelinable).request({
         method,
         path: `${url.pathname}${url.search}`,
         authority: url.host,
         headers,
         body: payload,
         timeoutMs,
+        idempotent,
       });
       return { statusCode: response.statusCode, text: response.body.toString('utf8') };
     } catch (error) {
@@ -172,18 +179,31 @@ export class RestClient {
     }
   }
 
-  /** Every URL of this client has the base URL's origin, so one connection serves them all. */
-  private transport(url: URL): Http1Connection {
-    const secure = url.protocol === 'https:';
-    this.http1 ??= new Http1Connection({
-      secure,
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: Number(url.port) || (secure ? 443 : 80),
-      ca: secure ? certificateAuthority(this.connection) : undefined,
-      rejectUnauthorized: !this.connection.insecureSkipTlsVerify,
-      servername: this.connection.tlsServerName,
-    });
-    return this.http1;
+  /**
+   * An idle connection, else (for a pipelinable request) one it can be pipelined on, else a new one up to
+   * maxConnections, else the least busy. Every URL of this client has the base URL's origin.
+   */
+  private connectionFor(url: URL, pipelinable: boolean): Http1Connection {
+    const idle = this.pool.find((connection) => connection.outstanding === 0);
+    if (idle) return idle;
+    const shared = pipelinable ? this.pool.find((connection) => connection.pipelines) : undefined;
+    if (shared) return shared;
+    if (this.pool.length < maxConnections) {
+      const secure = url.protocol === 'https:';
+      const connection = new Http1Connection({
+        secure,
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: Number(url.port) || (secure ? 443 : 80),
+        ca: secure ? certificateAuthority(this.connection) : undefined,
+        rejectUnauthorized: !this.connection.insecureSkipTlsVerify,
+        servername: this.connection.tlsServerName,
+      });
+      this.pool.push(connection);
+      return connection;
+    }
+    return this.pool.reduce((least, connection) =>
+      connection.outstanding < least.outstanding ? connection : least,
+    );
   }
 }
 

@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RestClient } from './rest-client.js';
+
+let server: Server | undefined;
+let client: RestClient | undefined;
+
+afterEach(async () => {
+  client?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+});
+
+/** A server that answers every request after `delayMs`, counting connections and the most requests at once. */
+async function slowServer(delayMs: number) {
+  const seen = { connections: new Set<Socket>(), active: 0, mostAtOnce: 0 };
+  server = createServer((req, res) => {
+    seen.connections.add(req.socket);
+    seen.active++;
+    seen.mostAtOnce = Math.max(seen.mostAtOnce, seen.active);
+    req.resume();
+    setTimeout(() => {
+      seen.active--;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ path: req.url, method: req.method }));
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  client = new RestClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  return { seen, client };
+}
+
+describe('RestClient connections', () => {
+  it('pipelines GETs on one connection', async () => {
+    const { seen, client } = await slowServer(10);
+    const answers = await Promise.all(['/a', '/b', '/c'].map((path) => client.get<{ path: string }>(path)));
+    expect(answers.map((a) => a.path)).toEqual(['/a', '/b', '/c']);
+    expect(seen.connections.size).toBe(1);
+  });
+
+  it('sends writes side by side on up to four connections instead of queueing them', async () => {
+    const { seen, client } = await slowServer(30);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => client.post<{ method: string }>(`/objects/${i}`, { i })),
+    );
+    expect(answers.every((a) => a.method === 'POST')).toBe(true);
+    expect(seen.connections.size).toBe(4);
+    expect(seen.mostAtOnce).toBe(4);
+  });
+
+  it('lets a POST that changes nothing share the connection with GETs', async () => {
+    const { seen, client } = await slowServer(10);
+    await Promise.all([
+      client.get('/apis'),
+      client.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {}, { idempotent: true }),
+      client.get('/api'),
+    ]);
+    expect(seen.connections.size).toBe(1);
+  });
+});
