@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AccessDeniedError, InvalidInputError, KplaneError } from '../cli/errors.js';
 import type { IOStreams } from '../cli/io.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import { RestClient } from '../client/rest-client.js';
 import { setCluster, setContext, setCurrentContext, setUser } from '../context/kubeconfig/edit.js';
 import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
@@ -68,7 +68,7 @@ export async function login(
   try {
     user = await reviewSelf(client);
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 401) {
+    if (isStatusCode(error, 401)) {
       throw new AccessDeniedError(`the platform at ${platform} did not accept this token (Unauthorized)`);
     }
     throw error;

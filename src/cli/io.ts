@@ -61,10 +61,6 @@ function writeLine(fd: 1 | 2, text: string): void {
   }
 }
 
-export function dim(io: IOStreams, text: string): string {
-  return io.colorEnabled ? styleText('dim', text) : text;
-}
-
 export function bold(io: IOStreams, text: string): string {
   return io.colorEnabled ? styleText('bold', text) : text;
 }

@@ -14,7 +14,9 @@ export function planQuickSwitch(
   files: readonly ParsedKubeconfigFile[],
 ): QuickSwitchPlan | undefined {
   const [file] = files;
-  if (files.length !== 1 || !file?.doc || config.destination !== file.path) return undefined;
+  if (config.files.length !== 1 || files.length !== 1 || !file?.doc || config.destination !== file.path) {
+    return undefined;
+  }
   if (config.currentContext !== CURRENT_WORKSPACE_CONTEXT) return undefined;
 
   const currentContext = config.contexts.get(CURRENT_WORKSPACE_CONTEXT);

@@ -1,5 +1,5 @@
 import { AccessDeniedError, NotFoundError } from '../cli/errors.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import { splitPath } from '../context/workspace-path.js';
 import { clusterPath, workspacePath, type WorkspaceObject } from './workspace-api.js';
@@ -21,28 +21,18 @@ export async function checkWorkspaceAccess<T = unknown>(
   probePath?: string,
 ): Promise<{ type?: string; probe?: T }> {
   const { parent, base } = splitPath(path);
-  const hasParentObject = parent !== '' && base !== '';
-  const discover = () => client.get<{ groups?: unknown[] }>(`${clusterPath(path)}/apis`);
-  const [inside, parentObject] = await Promise.allSettled([
-    probePath ? client.get<T>(probePath) : discover(),
-    hasParentObject ? client.get<WorkspaceObject>(workspacePath(parent, base)) : Promise.resolve(undefined),
+  const [access, parentObject] = await Promise.allSettled([
+    mayEnter<T>(client, path, probePath),
+    parent !== '' && base !== ''
+      ? client.get<WorkspaceObject>(workspacePath(parent, base))
+      : Promise.resolve(undefined),
   ]);
-  const probe = probePath && inside.status === 'fulfilled' ? (inside.value as T) : undefined;
-  const discovery =
-    probePath === undefined
-      ? (inside as PromiseSettledResult<{ groups?: unknown[] }>)
-      : probe !== undefined
-        ? undefined
-        : (await Promise.allSettled([discover()]))[0];
-  if (discovery?.status === 'rejected' && !isForbidden(discovery.reason)) throw discovery.reason;
-  if (parentObject.status === 'rejected' && isUnauthorized(parentObject.reason)) throw parentObject.reason;
-  const denied =
-    discovery !== undefined &&
-    (discovery.status === 'rejected' || (discovery.value?.groups ?? []).length === 0);
-  const notFound = parentObject.status === 'rejected' && isNotFound(parentObject.reason);
-  if (denied && notFound) throw new NotFoundError(`workspace "${path}" not found`);
-  if (denied) throw new AccessDeniedError(`access to workspace "${path}" denied`);
-  const found = probe === undefined ? {} : { probe };
+  if (access.status === 'rejected') throw access.reason;
+  if (parentObject.status === 'rejected' && isStatusCode(parentObject.reason, 401)) throw parentObject.reason;
+  const notFound = parentObject.status === 'rejected' && isStatusCode(parentObject.reason, 404);
+  if (!access.value.allowed && notFound) throw new NotFoundError(`workspace "${path}" not found`);
+  if (!access.value.allowed) throw new AccessDeniedError(`access to workspace "${path}" denied`);
+  const found = access.value.probe === undefined ? {} : { probe: access.value.probe };
   if (path === 'root') return { type: 'root', ...found };
   if (parentObject.status === 'fulfilled' && parentObject.value) {
     return { type: formatWorkspaceType(parentObject.value.spec?.type), ...found };
@@ -50,14 +40,24 @@ export async function checkWorkspaceAccess<T = unknown>(
   return found;
 }
 
-function isForbidden(error: unknown): boolean {
-  return error instanceof ApiStatusError && error.code === 403;
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof ApiStatusError && error.code === 404;
-}
-
-function isUnauthorized(error: unknown): boolean {
-  return error instanceof ApiStatusError && error.code === 401;
+/** Whether the caller may work in `path`: the probe answered, else discovery there lists some API group. */
+async function mayEnter<T>(
+  client: RestClient,
+  path: string,
+  probePath: string | undefined,
+): Promise<{ allowed: boolean; probe?: T }> {
+  if (probePath) {
+    try {
+      return { allowed: true, probe: await client.get<T>(probePath) };
+    } catch {
+      // discovery decides
+    }
+  }
+  try {
+    const discovery = await client.get<{ groups?: unknown[] }>(`${clusterPath(path)}/apis`);
+    return { allowed: (discovery.groups ?? []).length > 0 };
+  } catch (error) {
+    if (isStatusCode(error, 403)) return { allowed: false };
+    throw error;
+  }
 }

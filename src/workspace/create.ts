@@ -1,6 +1,6 @@
 import { ConflictError, InvalidInputError, KplaneError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from './session.js';
 import { isValidWorkspaceSegment } from '../context/workspace-path.js';
@@ -66,10 +66,8 @@ export async function createWorkspace(
         spec: requestedType ? { type: requestedType } : {},
       });
     } catch (error) {
-      if (!(error instanceof ApiStatusError && error.code === 409 && options.ignoreExisting)) {
-        if (error instanceof ApiStatusError && error.code === 409) throw new ConflictError(error.message);
-        throw error;
-      }
+      if (!isStatusCode(error, 409)) throw error;
+      if (!options.ignoreExisting) throw new ConflictError(error.message);
       existed = true;
       workspace = await client.get<WorkspaceObject>(workspacePath(parentPath, options.name));
       assertSameType(options.name, requestedType, workspace);

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../cli/errors.js';
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
@@ -15,4 +16,11 @@ export async function lookupHomePath(client: RestClient): Promise<string | undef
     if (error instanceof ApiStatusError && error.code !== 401) return undefined;
     throw error;
   }
+}
+
+/** lookupHomePath, for callers that cannot go on without a home. */
+export async function fetchHomePath(client: RestClient): Promise<string> {
+  const path = await lookupHomePath(client);
+  if (!path) throw new NotFoundError('this platform has no home workspace for you');
+  return path;
 }

@@ -1,7 +1,7 @@
 import type { ClientSettings } from '../context/kubeconfig/client-settings.js';
 import type { ParsedKubeconfigFile } from '../context/kubeconfig/load.js';
 import type { ModifyResult } from '../context/kubeconfig/modify.js';
-import type { QuickSwitchPlan, QuickSwitchResult } from '../context/kubeconfig/quick-switch.js';
+import type { QuickSwitchResult } from '../context/kubeconfig/quick-switch.js';
 import {
   type KubeconfigSnapshot,
   readSnapshot,
@@ -9,13 +9,19 @@ import {
   saveSnapshotIfUnchanged,
   stampFiles,
 } from '../context/kubeconfig/snapshot-cache.js';
-import { kubeconfigSources, type KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import {
+  kubeconfigSources,
+  type KubeconfigSourceOptions,
+  type KubeconfigSources,
+} from '../context/kubeconfig/sources.js';
 import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
 
 export interface CurrentContextView {
   contextName: string;
   server: string;
   settings: ClientSettings;
+  /** The kubeconfig files this was read from. */
+  sources: KubeconfigSources;
   /** What the snapshot cache holds for the files as they are now (never a secret). */
   snapshot?: KubeconfigSnapshot;
 }
@@ -33,6 +39,7 @@ export async function readCurrentContext(options: KubeconfigSourceOptions): Prom
       contextName: cached.currentContext,
       server: cached.server,
       settings: cached.settings,
+      sources,
       snapshot: cached,
     };
   }
@@ -47,7 +54,7 @@ export async function readCurrentContext(options: KubeconfigSourceOptions): Prom
   const settings = clientSettingsFor(config, current.contextName);
   const snapshot = await snapshotWithPlan(config, files);
   if (snapshot) saveSnapshot(sources, stamp, snapshot);
-  return { contextName: current.contextName, server: current.server, settings, snapshot };
+  return { contextName: current.contextName, server: current.server, settings, sources, snapshot };
 }
 
 /** Just the server URL, for `ws current`: a snapshot without settings (inline token) is still good for that. */
@@ -59,7 +66,7 @@ export async function readCurrentServer(options: KubeconfigSourceOptions): Promi
 
 /** After kplane wrote the kubeconfig, remember the new state so the next prompt does not parse it again. */
 export async function rememberWrittenKubeconfig(
-  options: KubeconfigSourceOptions,
+  sources: KubeconfigSources,
   result: ModifyResult,
 ): Promise<void> {
   const { parseKubeconfigTextCached } = await import('../context/kubeconfig/load.js');
@@ -67,13 +74,13 @@ export async function rememberWrittenKubeconfig(
   const files = [...result.texts].flatMap(([file, text]) =>
     text === undefined ? [] : [parseKubeconfigTextCached(text, file)],
   );
-  const snapshot = await snapshotWithPlan(result.after, files.length === result.texts.size ? files : []);
-  if (snapshot) saveSnapshotIfUnchanged(kubeconfigSources(options), result.texts, snapshot);
+  const snapshot = await snapshotWithPlan(result.after, files);
+  if (snapshot) saveSnapshotIfUnchanged(sources, result.texts, snapshot);
 }
 
 /** After a quick switch: the same snapshot but for the server, and the plan for the new bytes. */
 export function rememberQuickSwitch(
-  options: KubeconfigSourceOptions,
+  sources: KubeconfigSources,
   before: KubeconfigSnapshot,
   result: QuickSwitchResult,
 ): void {
@@ -84,17 +91,7 @@ export function rememberQuickSwitch(
     ...(before.settings ? { settings: { ...before.settings, server } } : {}),
     quickSwitch: plan,
   };
-  saveSnapshotIfUnchanged(kubeconfigSources(options), new Map([[plan.file, result.text]]), snapshot);
-}
-
-/** The plan for the quick path, when the snapshot's files are in the layout it needs. */
-export function quickSwitchPlanOf(
-  options: KubeconfigSourceOptions,
-  view: CurrentContextView,
-): QuickSwitchPlan | undefined {
-  const plan = view.snapshot?.quickSwitch;
-  const files = kubeconfigSources(options).files;
-  return plan && files.length === 1 && files[0] === plan.file ? plan : undefined;
+  saveSnapshotIfUnchanged(sources, new Map([[plan.file, result.text]]), snapshot);
 }
 
 async function snapshotWithPlan(

@@ -1,11 +1,10 @@
 import { ExitCode, KplaneError } from '../cli/errors.js';
-import { connectionFromSettings } from '../client/connection.js';
-import { RestClient } from '../client/rest-client.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { readCurrentContext } from './kubeconfig-view.js';
 import { fetchWorkspaceTree, type WorkspaceTreeNode } from './tree.js';
-import { fetchHomePath } from './use.js';
+import { fetchHomePath } from './home.js';
+import { platformClient } from './target.js';
 
 export interface PickerEntry {
   path: string;
@@ -63,8 +62,7 @@ function matchRank(haystack: string, needle: string): number | undefined {
 export async function listEnterableWorkspaces(kubeconfig: KubeconfigSourceOptions): Promise<PickerEntry[]> {
   const current = await readCurrentContext(kubeconfig);
   const parsed = parseWorkspaceUrl(current.server);
-  const base = parsed?.base ?? new URL(current.server).origin;
-  const client = new RestClient(connectionFromSettings(current.settings, base));
+  const client = platformClient(current);
   try {
     const home = await fetchHomePath(client).catch(() => undefined);
     const roots = [...new Set(['root', home, parsed?.path].filter((p): p is string => Boolean(p)))];

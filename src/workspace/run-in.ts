@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
 import os from 'node:os';
+import { spawn } from 'node:child_process';
 import { InvalidInputError, KplaneError } from '../cli/errors.js';
-import { connectionFromSettings } from '../client/connection.js';
-import { RestClient } from '../client/rest-client.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
-import { resolveWorkspacePath } from '../context/workspace-path.js';
-import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
-import { checkWorkspaceAccess } from './access-check.js';
+import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { readCurrentContext } from './kubeconfig-view.js';
+import { checkTarget, platformClient, resolveTarget } from './target.js';
 import { OVERLAY_ENV, overlayTextFor, userKubeconfigFiles, writeTemporaryOverlay } from './overlay.js';
-import { fetchHomePath } from './use.js';
 
 export interface TargetWorkspace {
   path: string;
@@ -25,28 +21,17 @@ export async function resolveTargetWorkspace(
   target: string,
 ): Promise<TargetWorkspace> {
   const current = await readCurrentContext(kubeconfig);
-  const currentPath = parseWorkspaceUrl(current.server)?.path;
-  const resolveOptions = { userHomeDir: os.homedir(), currentServer: current.server };
-  let resolution = resolveWorkspacePath(currentPath, target, resolveOptions);
+  const resolution = resolveTarget(current, target);
   if (resolution.kind === 'previous') {
     throw new InvalidInputError('"-" (the previous workspace) only works with "ws use"');
   }
   if (resolution.kind === 'current') {
-    if (!currentPath) return { path: '', url: current.server };
-    return { path: currentPath, url: current.server };
+    return { path: parseWorkspaceUrl(current.server)?.path ?? '', url: current.server };
   }
-  const base = parseWorkspaceUrl(current.server)?.base ?? new URL(current.server).origin;
-  const client = new RestClient(connectionFromSettings(current.settings, base));
+  const client = platformClient(current);
   try {
-    if (resolution.kind === 'home') {
-      const homePath = await fetchHomePath(client);
-      resolution = resolveWorkspacePath(currentPath, target, { ...resolveOptions, homePath });
-    }
-    if (resolution.kind === 'path') await checkWorkspaceAccess(client, resolution.path);
-    if (resolution.kind !== 'path' && resolution.kind !== 'top') {
-      throw new KplaneError(`cannot switch to "${target}"`);
-    }
-    return { path: resolution.path, url: workspaceUrl(base, resolution.path) };
+    const { path, url } = await checkTarget(client, current, target, resolution);
+    return { path, url };
   } finally {
     client.close();
   }

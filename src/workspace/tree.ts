@@ -1,5 +1,5 @@
 import type { RestClient } from '../client/rest-client.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import { workspacesPath, type WorkspaceObject } from './workspace-api.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
 
@@ -26,8 +26,8 @@ async function fillChildren(client: RestClient, node: WorkspaceTreeNode): Promis
   try {
     items = (await client.get<{ items?: WorkspaceObject[] }>(workspacesPath(node.path))).items ?? [];
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) return;
-    if (error instanceof ApiStatusError && error.code === 403) {
+    if (isStatusCode(error, 404)) return;
+    if (isStatusCode(error, 403)) {
       node.childrenHidden = true;
       return;
     }
