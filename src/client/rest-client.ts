@@ -50,8 +50,7 @@ export class RestClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const url = new URL(this.connection.baseUrl + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    const url = this.urlFor(path, options.query);
     const headers = await this.baseHeaders();
     let payload: string | undefined;
     if (options.body !== undefined) {
@@ -79,8 +78,7 @@ export class RestClient {
     onEvent: (event: { type: string; object: T }) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const url = new URL(this.connection.baseUrl + path);
-    for (const [key, value] of Object.entries({ ...query, watch: 'true' })) url.searchParams.set(key, value);
+    const url = this.urlFor(path, { ...query, watch: 'true' });
     const headers = await this.baseHeaders();
     const secure = url.protocol === 'https:';
     // Loaded here, not at the top: the hot path never watches, and Node's http stack costs to load.
@@ -123,16 +121,16 @@ export class RestClient {
         response.on('error', reject);
       });
       request.on('error', (error: Error & { name?: string }) =>
-        error.name === 'AbortError'
-          ? resolve()
-          : reject(
-              new UnreachableError(
-                `cannot reach the platform at ${url.origin}: ${describeNetworkError(error)}`,
-              ),
-            ),
+        error.name === 'AbortError' ? resolve() : reject(unreachable(url, error)),
       );
       request.end();
     });
+  }
+
+  private urlFor(path: string, query: Record<string, string> = {}): URL {
+    const url = new URL(this.connection.baseUrl + path);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return url;
   }
 
   /** Lets the process exit without waiting for idle keep-alive sockets to time out. */
@@ -173,9 +171,7 @@ export class RestClient {
       });
       return { statusCode: response.statusCode, text: response.body.toString('utf8') };
     } catch (error) {
-      throw new UnreachableError(
-        `cannot reach the platform at ${url.origin}: ${describeNetworkError(error as Error)}`,
-      );
+      throw unreachable(url, error as Error);
     }
   }
 
@@ -228,6 +224,10 @@ function statusFrom(body: unknown, statusCode: number, text: string): Kubernetes
   if (body && typeof body === 'object' && (body as KubernetesStatus).kind === 'Status')
     return body as KubernetesStatus;
   return { code: statusCode, message: text.trim() || `the server answered ${statusCode}` };
+}
+
+function unreachable(url: URL, error: Error & { code?: string }): UnreachableError {
+  return new UnreachableError(`cannot reach the platform at ${url.origin}: ${describeNetworkError(error)}`);
 }
 
 function describeNetworkError(error: Error & { code?: string }): string {

@@ -26,10 +26,15 @@ export async function showCurrentWorkspace(
     if (options.short) return { url: '' };
     throw error;
   }
-  const parsed = parseWorkspaceUrl(server);
-  const view: CurrentWorkspaceView = parsed ? { path: parsed.path, url: server } : { url: server };
+  const view = workspaceView(server);
   await printCurrentWorkspace(io, view, options);
   return view;
+}
+
+/** What `ws current` and `ws use` show for a server URL (the path only when it is a workspace URL). */
+export function workspaceView(server: string, type?: string): CurrentWorkspaceView {
+  const parsed = parseWorkspaceUrl(server);
+  return parsed ? { path: parsed.path, type, url: server } : { url: server };
 }
 
 /** kcp's exact sentences, so scripts written against `kubectl ws` keep working. */

@@ -33,7 +33,21 @@ export interface CurrentContextView {
  */
 export async function readCurrentContext(options: KubeconfigSourceOptions): Promise<CurrentContextView> {
   const sources = kubeconfigSources(options);
+  return contextFrom(options, sources, readSnapshot(sources));
+}
+
+/** Just the server URL, for `ws current`: a snapshot without settings (inline token) is still good for that. */
+export async function readCurrentServer(options: KubeconfigSourceOptions): Promise<string> {
+  const sources = kubeconfigSources(options);
   const cached = readSnapshot(sources);
+  return cached ? cached.server : (await contextFrom(options, sources, undefined)).server;
+}
+
+async function contextFrom(
+  options: KubeconfigSourceOptions,
+  sources: KubeconfigSources,
+  cached: KubeconfigSnapshot | undefined,
+): Promise<CurrentContextView> {
   if (cached?.settings) {
     return {
       contextName: cached.currentContext,
@@ -55,13 +69,6 @@ export async function readCurrentContext(options: KubeconfigSourceOptions): Prom
   const snapshot = await snapshotWithPlan(config, files);
   if (snapshot) saveSnapshot(sources, stamp, snapshot);
   return { contextName: current.contextName, server: current.server, settings, sources, snapshot };
-}
-
-/** Just the server URL, for `ws current`: a snapshot without settings (inline token) is still good for that. */
-export async function readCurrentServer(options: KubeconfigSourceOptions): Promise<string> {
-  const cached = readSnapshot(kubeconfigSources(options));
-  if (cached) return cached.server;
-  return (await readCurrentContext(options)).server;
 }
 
 /** After kplane wrote the kubeconfig, remember the new state so the next prompt does not parse it again. */

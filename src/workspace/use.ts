@@ -1,8 +1,7 @@
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
-import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { bindingClaimWarnings, bindingsListPath, type APIBindingList } from '../apis/binding-warnings.js';
-import { printCurrentWorkspace, type CurrentWorkspaceView } from './current.js';
+import { printCurrentWorkspace, workspaceView, type CurrentWorkspaceView } from './current.js';
 import { readCurrentContext } from './kubeconfig-view.js';
 import { prepareKubeconfigSwitch } from './switch-kubeconfig.js';
 import { checkTarget, platformClient, resolveTarget } from './target.js';
@@ -25,11 +24,11 @@ export async function useWorkspace(
 ): Promise<CurrentWorkspaceView> {
   const current = await readCurrentContext(options.kubeconfig);
   const resolution = resolveTarget(current, options.target);
-  if (resolution.kind === 'current') return show(io, viewOf(current.server, undefined), options);
+  if (resolution.kind === 'current') return show(io, workspaceView(current.server, undefined), options);
 
   const switchKubeconfig = prepareKubeconfigSwitch(options.kubeconfig, current);
   if (resolution.kind === 'previous') {
-    return show(io, viewOf(await switchKubeconfig({ kind: 'swap' }), undefined), options);
+    return show(io, workspaceView(await switchKubeconfig({ kind: 'swap' }), undefined), options);
   }
 
   const client = platformClient(current);
@@ -45,7 +44,7 @@ export async function useWorkspace(
     // kcp warns about permission claims left open in the new workspace; ask while the kubeconfig is written.
     const warnings = options.short ? [] : bindingClaimWarnings(client, target.path, target.probe);
     await switchKubeconfig({ kind: 'use', server: target.url });
-    const view = await show(io, viewOf(target.url, target.type), options);
+    const view = await show(io, workspaceView(target.url, target.type), options);
     if (!options.short) {
       const home = target.wentHome && options.target === '' ? [homeNote] : [];
       for (const note of [...home, ...target.notes, ...(await warnings)]) io.err(note);
@@ -63,9 +62,4 @@ async function show(
 ): Promise<CurrentWorkspaceView> {
   await printCurrentWorkspace(io, view, options);
   return view;
-}
-
-function viewOf(server: string, type: string | undefined): CurrentWorkspaceView {
-  const parsed = parseWorkspaceUrl(server);
-  return parsed ? { path: parsed.path, type, url: server } : { url: server };
 }
