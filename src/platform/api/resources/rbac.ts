@@ -251,6 +251,28 @@ function escalationError(
   );
 }
 
+/**
+ * Whether the writer may grant what they do not hold: `escalate` on the role, `bind` on the role a
+ * binding references. (`system:masters` may do anything, this included.)
+ */
+function mayGrantUnheld(
+  authorizer: Authorizer,
+  ctx: HookContext,
+  verb: 'escalate' | 'bind',
+  resource: string,
+  name: string,
+  namespace: string | undefined,
+): boolean {
+  return authorizer.authorize(ctx.user, ctx.cluster, {
+    kind: 'resource',
+    verb,
+    group: RBAC_GROUP,
+    resource,
+    name,
+    ...(namespace ? { namespace } : {}),
+  });
+}
+
 /** Roles: what the writer holds (in the role's namespace) must cover every rule, unless they may escalate. */
 function checkRoleEscalation(
   deps: RbacHooksDeps,
@@ -259,17 +281,9 @@ function checkRoleEscalation(
   ctx: HookContext,
 ): void {
   const { authorizer } = deps;
-  if (authorizer.isPrivileged(ctx.user)) return;
   const namespace = object.metadata.namespace || undefined;
-  const escalate = {
-    kind: 'resource' as const,
-    verb: 'escalate',
-    group: RBAC_GROUP,
-    resource: def.resource,
-    name: object.metadata.name ?? '',
-    ...(namespace ? { namespace } : {}),
-  };
-  if (authorizer.authorize(ctx.user, ctx.cluster, escalate)) return;
+  if (mayGrantUnheld(authorizer, ctx, 'escalate', def.resource, object.metadata.name ?? '', namespace))
+    return;
   const missing = uncoveredRules(
     authorizer.rulesFor(ctx.user, ctx.cluster, namespace),
     rulesOf(object) ?? [],
@@ -285,30 +299,13 @@ function checkBindingEscalation(
   ctx: HookContext,
 ): void {
   const { authorizer } = deps;
-  if (authorizer.isPrivileged(ctx.user)) return;
-  const binding = bindingOf(object);
-  const namespace = binding.namespace;
-  const roleResource = binding.roleRef.kind === 'Role' ? 'roles' : 'clusterroles';
-  const bind = {
-    kind: 'resource' as const,
-    verb: 'bind',
-    group: RBAC_GROUP,
-    resource: roleResource,
-    name: binding.roleRef.name,
-    ...(namespace ? { namespace } : {}),
-  };
-  if (authorizer.authorize(ctx.user, ctx.cluster, bind)) return;
+  const { roleRef, namespace } = bindingOf(object);
+  const roleResource = roleRef.kind === 'Role' ? 'roles' : 'clusterroles';
+  if (mayGrantUnheld(authorizer, ctx, 'bind', roleResource, roleRef.name, namespace)) return;
   const local = authorizer.policies(ctx.cluster)[1];
   const rules =
-    binding.roleRef.kind === 'Role'
-      ? local?.role(namespace ?? '', binding.roleRef.name)
-      : local?.clusterRole(binding.roleRef.name);
-  if (!rules) {
-    throw notFound(
-      { group: RBAC_GROUP, resource: roleResource, kind: binding.roleRef.kind },
-      binding.roleRef.name,
-    );
-  }
+    roleRef.kind === 'Role' ? local?.role(namespace ?? '', roleRef.name) : local?.clusterRole(roleRef.name);
+  if (!rules) throw notFound({ group: RBAC_GROUP, resource: roleResource, kind: roleRef.kind }, roleRef.name);
   const missing = uncoveredRules(authorizer.rulesFor(ctx.user, ctx.cluster, namespace), rules);
   if (missing.length > 0) throw escalationError(def, object, ctx, missing);
 }
