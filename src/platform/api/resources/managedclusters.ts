@@ -1,13 +1,7 @@
-import {
-  AVAILABLE_CONDITION,
-  CLUSTER_GROUP,
-  formatTaint,
-  type Condition,
-  type Taint,
-} from '../../../placement/index.js';
+import { AVAILABLE_CONDITION, CLUSTER_GROUP, formatTaint, type Taint } from '../../../placement/index.js';
 import { managedClustersView } from '../../compute/views.js';
 import type { FieldError } from '../../http/errors.js';
-import { getField, isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
+import { findCondition, getField, isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../registry.js';
 import { bool, conditionsSchema, int, kindSchema, obj, str, type Schema } from '../schema.js';
 import { dnsLabelName, labelKeyErrors } from '../validation/names.js';
@@ -118,13 +112,6 @@ function validateTaints(object: KubeObject): FieldError[] {
   return errors;
 }
 
-function availability(object: KubeObject): string {
-  const conditions = getField(object, 'status.conditions');
-  if (!Array.isArray(conditions)) return '';
-  const available = (conditions as Condition[]).find((c) => c?.type === AVAILABLE_CONDITION);
-  return available?.status ?? '';
-}
-
 const quantity = (object: KubeObject, path: string): string => {
   const value = getField(object, path);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
@@ -164,7 +151,7 @@ export const managedClusters: ResourceDefinition = {
   cells: (object, now) => [
     object.metadata.labels?.region ?? '',
     object.metadata.labels?.provider ?? '',
-    availability(object),
+    findCondition(object, AVAILABLE_CONDITION)?.status ?? '',
     quantity(object, 'status.allocatable.cpu'),
     ageCell(object, now),
     object.metadata.labels?.zone ?? '',
