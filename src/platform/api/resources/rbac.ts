@@ -8,7 +8,7 @@ import { deepEqual, isPlainObject, nowTimestamp, type KubeObject } from '../obje
 import type { MessageDescriptor } from '../protobuf/messages.js';
 import { clusterRoleMessage, roleBindingMessage, roleMessage } from '../protobuf/messages.js';
 import type { HookContext, ResourceDefinition, TableColumn } from '../registry.js';
-import { freeform, kindSchema, obj, str, stringList, type Schema } from '../schema.js';
+import { array, freeform, kindSchema, obj, str, stringList, type Schema } from '../schema.js';
 import { pathSegmentName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
@@ -40,16 +40,11 @@ const policyRuleSchema = obj(
   { required: ['verbs'] },
 );
 
-const rulesSchema: Schema = {
-  type: 'array',
-  description: 'Rules holds all the PolicyRules for this role.',
-  items: policyRuleSchema,
-};
+const rulesSchema = array('Rules holds all the PolicyRules for this role.', policyRuleSchema);
 
-const subjectsSchema: Schema = {
-  type: 'array',
-  description: 'Subjects holds references to the objects the role applies to.',
-  items: obj(
+const subjectsSchema = array(
+  'Subjects holds references to the objects the role applies to.',
+  obj(
     'Subject contains a reference to the object or user identities a role binding applies to.',
     {
       kind: str('Kind of object being referenced: "User", "Group", or "ServiceAccount".'),
@@ -59,7 +54,7 @@ const subjectsSchema: Schema = {
     },
     { required: ['kind', 'name'] },
   ),
-};
+);
 
 const roleRefSchema = obj(
   'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. It is immutable.',
