@@ -1,8 +1,15 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pathNotFound } from '../http/errors.js';
+import { negotiateDiscovery } from '../http/negotiate.js';
+import { writeJson } from '../http/respond.js';
+import type { ApiRoute } from '../http/routes.js';
 import type { ClusterRef } from '../storage/cluster-index.js';
+import type { OpenApiPublisher } from './openapi.js';
 import { apiVersionOf, type ResourceDefinition, type ResourceRegistry } from './registry.js';
 
 // Both discovery dialects: aggregated (apidiscovery.k8s.io/v2, one request for everything) and
-// the legacy APIVersions / APIGroupList / APIResourceList kubectl falls back to.
+// the legacy APIVersions / APIGroupList / APIResourceList kubectl falls back to, plus the OpenAPI
+// documents, served for a workspace or for a view of one.
 
 export const AGGREGATED_CONTENT_TYPE = (version: 'v2' | 'v2beta1') =>
   `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
@@ -117,4 +124,55 @@ export function resourceList(
     groupVersion: apiVersionOf({ group, version }),
     resources,
   };
+}
+
+/** What a discovery request is answered from. */
+export interface DiscoverySource {
+  registry: ResourceRegistry;
+  openapi: OpenApiPublisher;
+  cluster: ClusterRef;
+  /** The path the client came in through (`/clusters/<cluster>`), which OpenAPI's URLs repeat. */
+  prefix: string;
+  /** `127.0.0.1:PORT`, for APIVersions.serverAddressByClientCIDRs. */
+  serverAddress(): string;
+}
+
+/**
+ * Answers `/api`, `/apis`, `/apis/<group>[/<version>]` and `/openapi/v3[/...]`; any other route is
+ * 404 (openapi/v2 included: kubectl falls back to v3, which is served).
+ */
+export function serveDiscovery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ApiRoute,
+  source: DiscoverySource,
+): void {
+  const { registry, openapi, cluster } = source;
+  switch (route.kind) {
+    case 'coreVersions':
+    case 'groups': {
+      const core = route.kind === 'coreVersions';
+      const aggregated = negotiateDiscovery(req.headers.accept);
+      if (aggregated) {
+        const body = aggregatedDiscovery(registry, cluster, core, aggregated);
+        return writeJson(res, 200, body, AGGREGATED_CONTENT_TYPE(aggregated));
+      }
+      return writeJson(res, 200, core ? coreVersions(source.serverAddress()) : groupList(registry, cluster));
+    }
+    case 'group':
+      return writeFound(res, groupDocument(registry, cluster, route.group));
+    case 'groupVersion':
+      return writeFound(res, resourceList(registry, cluster, route.group, route.version));
+    case 'openapiV3Index':
+      return writeJson(res, 200, openapi.index(cluster, source.prefix));
+    case 'openapiV3':
+      return writeFound(res, openapi.document(cluster, route.group, route.version)?.body);
+    default:
+      throw pathNotFound();
+  }
+}
+
+function writeFound(res: ServerResponse, body: unknown): void {
+  if (body === undefined) throw pathNotFound();
+  writeJson(res, 200, body);
 }

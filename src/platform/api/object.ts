@@ -54,6 +54,16 @@ export function getField(obj: unknown, path: string): unknown {
   return current;
 }
 
+/** The plain objects in `value` when it is an array (what a well-formed list of records holds). */
+export function jsonObjects(value: unknown): JsonObject[] {
+  return Array.isArray(value) ? value.filter(isPlainObject) : [];
+}
+
+/** The entry of `status.conditions` with this type, if there is one. */
+export function findCondition(object: KubeObject, type: string): JsonObject | undefined {
+  return jsonObjects(getField(object, 'status.conditions')).find((condition) => condition.type === type);
+}
+
 /** Returns the object at `key` inside `parent`, creating an empty one when absent. */
 export function ensureObject(parent: JsonObject, key: string): JsonObject {
   const existing = parent[key];

@@ -21,7 +21,7 @@ const param = (name: string, description: string, where: 'query' | 'path' = 'que
   in: where,
   description,
   ...(where === 'path' ? { required: true } : {}),
-  schema: { type: where === 'path' ? 'string' : 'string', uniqueItems: true },
+  schema: { type: 'string', uniqueItems: true },
 });
 
 const NAME_PARAM = param('name', 'name of the resource', 'path');

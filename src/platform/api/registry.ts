@@ -1,5 +1,5 @@
 import type { UserInfo } from '../auth/user.js';
-import type { FieldError, ResourceName } from '../http/errors.js';
+import { qualifiedResource, type FieldError, type ResourceName } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { StoreTransaction } from '../storage/object-store.js';
 import type { KubeObject } from './object.js';
@@ -104,9 +104,9 @@ export function apiVersionOf(def: Pick<ResourceDefinition, 'group' | 'version'>)
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
-/** The storage key segment, `configmaps` or `workspaces.tenancy.kcp.io`. */
+/** The storage key segment, `configmaps` or `workspaces.tenancy.kcp.io`: the name error messages use too. */
 export function groupResource(def: Pick<ResourceDefinition, 'group' | 'resource'>): string {
-  return def.group ? `${def.resource}.${def.group}` : def.resource;
+  return qualifiedResource(def);
 }
 
 export interface GroupVersions {

@@ -1,7 +1,7 @@
 import type { ObjectFormat } from '../http/negotiate.js';
 import type { KubeObject } from './object.js';
 import { apiVersionOf, type ResourceDefinition } from './registry.js';
-import { toTable, type IncludeObject } from './table/table.js';
+import { partialObjectMetadata, toTable, type IncludeObject } from './table/table.js';
 
 // How an object or a list goes on the wire for each negotiated format.
 
@@ -17,10 +17,6 @@ export function parseIncludeObject(value: string | null): IncludeObject {
   return value === 'None' || value === 'Object' ? value : 'Metadata';
 }
 
-function partial(object: KubeObject): Record<string, unknown> {
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
-}
-
 export function renderObject(
   def: ResourceDefinition,
   object: KubeObject,
@@ -33,7 +29,8 @@ export function renderObject(
       contentType: TABLE_CONTENT_TYPE,
     };
   }
-  if (format === 'PartialObjectMetadata') return { body: partial(object), contentType: PARTIAL_CONTENT_TYPE };
+  if (format === 'PartialObjectMetadata')
+    return { body: partialObjectMetadata(object), contentType: PARTIAL_CONTENT_TYPE };
   return { body: object, contentType: 'application/json' };
 }
 
@@ -52,7 +49,7 @@ export function renderList(
         kind: 'PartialObjectMetadataList',
         apiVersion: 'meta.k8s.io/v1',
         metadata: { resourceVersion },
-        items: items.map(partial),
+        items: items.map(partialObjectMetadata),
       },
       contentType: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
     };
@@ -81,7 +78,7 @@ export function watchEncoder(def: ResourceDefinition, format: ObjectFormat, incl
       first = false;
       return { type, object: table };
     }
-    if (format === 'PartialObjectMetadata') return { type, object: partial(kubeObject) };
+    if (format === 'PartialObjectMetadata') return { type, object: partialObjectMetadata(kubeObject) };
     return { type, object };
   };
 }

@@ -32,11 +32,13 @@ export const stringMap = (description: string): Schema => ({
   description,
   additionalProperties: { type: 'string' },
 });
-export const stringList = (description: string): Schema => ({
+export const array = (description: string, items: Schema, extra: Partial<Schema> = {}): Schema => ({
   type: 'array',
   description,
-  items: { type: 'string' },
+  items,
+  ...extra,
 });
+export const stringList = (description: string): Schema => array(description, { type: 'string' });
 export const obj = (
   description: string,
   properties: Record<string, Schema>,
@@ -65,11 +67,7 @@ const conditionSchema = obj('Condition describes one aspect of the current state
   observedGeneration: int('The generation of the object the condition was set for.'),
 });
 
-export const conditionsSchema: Schema = {
-  type: 'array',
-  description: 'Current service state of the object.',
-  items: conditionSchema,
-};
+export const conditionsSchema = array('Current service state of the object.', conditionSchema);
 
 const ownerReference = obj(
   'OwnerReference contains enough information to let you identify an owning object.',
@@ -108,20 +106,12 @@ export const objectMetaSchema: Schema = obj(
     deletionGracePeriodSeconds: int('Number of seconds allowed for this object to gracefully terminate.'),
     labels: stringMap('Map of string keys and values that can be used to organize and categorize objects.'),
     annotations: stringMap('Annotations is an unstructured key value map stored with a resource.'),
-    ownerReferences: {
-      type: 'array',
-      description: 'List of objects depended by this object.',
-      items: ownerReference,
-    },
+    ownerReferences: array('List of objects depended by this object.', ownerReference),
     finalizers: stringList('Must be empty before the object is deleted from the registry.'),
-    managedFields: {
-      type: 'array',
-      description:
-        'ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow.',
-      items: freeform(
-        'ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource.',
-      ),
-    },
+    managedFields: array(
+      'ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow.',
+      freeform('ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource.'),
+    ),
   },
 );
 

@@ -1,3 +1,5 @@
+import type { AccessRequest } from '../auth/rbac/rules.js';
+
 // Every failure leaves the server as a metav1.Status with the code, reason and wording that
 // apimachinery's errors package uses, because kubectl prints `Error from server (<reason>): <message>`
 // and clients branch on `reason`.
@@ -200,20 +202,7 @@ export function tooManyRequests(message: string, retryAfterSeconds: number): Api
  * cannot <verb> resource "<r>" in API group "<g>" in the namespace "<ns>"` (or "at the cluster
  * scope"), and `forbidden: User "u" cannot <verb> path "<p>"` for non-resource requests.
  */
-export function requestForbidden(
-  userName: string,
-  request:
-    | { kind: 'nonResource'; verb: string; path: string }
-    | {
-        kind: 'resource';
-        verb: string;
-        group: string;
-        resource: string;
-        subresource?: string;
-        namespace?: string;
-        name?: string;
-      },
-): ApiError {
+export function requestForbidden(userName: string, request: AccessRequest): ApiError {
   if (request.kind === 'nonResource') {
     return forbidden(
       `forbidden: User ${JSON.stringify(userName)} cannot ${request.verb} path ${JSON.stringify(request.path)}`,

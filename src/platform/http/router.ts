@@ -1,12 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  aggregatedDiscovery,
-  AGGREGATED_CONTENT_TYPE,
-  coreVersions,
-  groupDocument,
-  groupList,
-  resourceList,
-} from '../api/discovery.js';
+import { serveDiscovery } from '../api/discovery.js';
 import { isWatch, resourceVerb, type ResourceHandler } from '../api/handler.js';
 import type { OpenApiPublisher } from '../api/openapi.js';
 import type { ResourceRegistry } from '../api/registry.js';
@@ -30,7 +23,7 @@ import {
   unauthorized,
   workspaceAccessDenied,
 } from './errors.js';
-import { negotiateDiscovery, negotiateObjectFormat } from './negotiate.js';
+import { negotiateObjectFormat } from './negotiate.js';
 import { parseRequestTarget } from './request-target.js';
 import { writeError, writeJson, writeText } from './respond.js';
 import { parseApiRoute, type ApiRoute, type ResourceRoute } from './routes.js';
@@ -214,54 +207,22 @@ export class Router {
     ctx: { cluster: ClusterRef; user: UserInfo; prefix: string },
   ): Promise<void> {
     const { registry, openapi } = this.deps;
-    const discovery = negotiateDiscovery(req.headers.accept);
-    switch (route.kind) {
-      case 'coreVersions':
-        if (discovery) {
-          return writeJson(
-            res,
-            200,
-            aggregatedDiscovery(registry, ctx.cluster, true, discovery),
-            AGGREGATED_CONTENT_TYPE(discovery),
-          );
-        }
-        return writeJson(res, 200, coreVersions(this.deps.serverAddress()));
-      case 'groups':
-        if (discovery) {
-          return writeJson(
-            res,
-            200,
-            aggregatedDiscovery(registry, ctx.cluster, false, discovery),
-            AGGREGATED_CONTENT_TYPE(discovery),
-          );
-        }
-        return writeJson(res, 200, groupList(registry, ctx.cluster));
-      case 'group':
-        return writeFound(res, groupDocument(registry, ctx.cluster, route.group));
-      case 'groupVersion':
-        return writeFound(res, resourceList(registry, ctx.cluster, route.group, route.version));
-      case 'openapiV3Index':
-        return writeJson(res, 200, openapi.index(ctx.cluster, ctx.prefix));
-      case 'openapiV3':
-        return writeFound(res, openapi.document(ctx.cluster, route.group, route.version)?.body);
-      case 'resource': {
-        const def = registry.find(ctx.cluster, route.group, route.version, route.resource);
-        if (!def) throw pathNotFound();
-        const scope = {
-          cluster: ctx.cluster,
-          user: ctx.user,
-          ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
-        };
-        return this.deps.resources.handle({ req, res, query, route, def, scope });
-      }
-      default:
-        // openapi/v2 included: kubectl falls back to v3, which is served.
-        throw pathNotFound();
+    if (route.kind !== 'resource') {
+      return serveDiscovery(req, res, route, {
+        registry,
+        openapi,
+        cluster: ctx.cluster,
+        prefix: ctx.prefix,
+        serverAddress: () => this.deps.serverAddress(),
+      });
     }
+    const def = registry.find(ctx.cluster, route.group, route.version, route.resource);
+    if (!def) throw pathNotFound();
+    const scope = {
+      cluster: ctx.cluster,
+      user: ctx.user,
+      ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+    };
+    return this.deps.resources.handle({ req, res, query, route, def, scope });
   }
-}
-
-function writeFound(res: ServerResponse, body: unknown): void {
-  if (body === undefined) throw pathNotFound();
-  writeJson(res, 200, body);
 }

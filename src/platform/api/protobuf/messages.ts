@@ -1,3 +1,4 @@
+import { nowTimestamp } from '../object.js';
 import { ProtobufError, readFields, type WireField } from './wire.js';
 
 // Declarative descriptions of the k8s.io/api protobuf messages we accept, and a decoder that turns
@@ -185,7 +186,7 @@ function decodeValue(type: FieldType, field: WireField): unknown {
       return varint(field) !== 0n;
     case 'time': {
       const parts = decodeMessage({ 1: { name: 'seconds', type: int } }, lengthDelimited(field));
-      return new Date(Number(parts.seconds ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return nowTimestamp(new Date(Number(parts.seconds ?? 0) * 1000));
     }
     case 'message':
       return decodeMessage(type.message, lengthDelimited(field));

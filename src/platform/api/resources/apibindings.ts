@@ -2,16 +2,17 @@ import { checkBind, type BindAuthorizer } from '../../apis/admission.js';
 import { APIS_GROUP, READY, V1ALPHA1, V1ALPHA2 } from '../../apis/constants.js';
 import { apiBindingToV1alpha1, apiBindingToV1alpha2 } from '../../apis/conversion.js';
 import { bindingsIn, isBound } from '../../apis/lookup.js';
-import {
-  bindingPhase,
-  boundResources,
-  conditions,
-  exportReference,
-  groupResourceLabel,
-} from '../../apis/types.js';
+import { bindingPhase, boundResources, exportReference, groupResourceLabel } from '../../apis/types.js';
 import { duplicateClaimErrors } from '../../apis/claim-validation.js';
 import type { FieldError } from '../../http/errors.js';
-import { deepEqual, getField, isPlainObject, type KubeObject } from '../object.js';
+import {
+  deepEqual,
+  findCondition,
+  getField,
+  isPlainObject,
+  jsonObjects,
+  type KubeObject,
+} from '../object.js';
 import type { HookContext, ResourceDefinition } from '../registry.js';
 import { dnsSubdomainName } from '../validation/names.js';
 import { validateOpenApi } from '../validation/openapi-schema.js';
@@ -41,10 +42,7 @@ function validateBinding(object: KubeObject, old: KubeObject | undefined): Field
       detail: 'APIExport reference must not be changed',
     });
   }
-  const claims = Array.isArray(object.spec.permissionClaims)
-    ? object.spec.permissionClaims.filter(isPlainObject)
-    : [];
-  errors.push(...duplicateClaimErrors(claims));
+  errors.push(...duplicateClaimErrors(jsonObjects(object.spec.permissionClaims)));
   return errors;
 }
 
@@ -62,8 +60,6 @@ function deleteBoundObjects(binding: KubeObject, ctx: HookContext, deps: ApiBind
     for (const entry of ctx.tx.list({ cluster: ctx.cluster.id, resource })) ctx.tx.remove(entry.key);
   }
 }
-
-const readyOf = (object: KubeObject) => conditions(object).find((c) => c.type === READY)?.status ?? '';
 
 export function apiBindingsV1alpha2(deps: ApiBindingDeps): ResourceDefinition {
   return {
@@ -91,7 +87,8 @@ export function apiBindingsV1alpha2(deps: ApiBindingDeps): ResourceDefinition {
     ],
     cells: (object, now) => {
       const { path, name } = exportReference(object);
-      return [ageCell(object, now), readyOf(object), path ? `${path}:${name}` : name, bindingPhase(object)];
+      const ready = findCondition(object, READY)?.status ?? '';
+      return [ageCell(object, now), ready, path ? `${path}:${name}` : name, bindingPhase(object)];
     },
     hooks: {
       validate(object, old, ctx) {

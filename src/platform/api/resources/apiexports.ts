@@ -10,7 +10,7 @@ import { apiExportToV1alpha1, apiExportToV1alpha2 } from '../../apis/conversion.
 import { parseSchemaName } from '../../apis/types.js';
 import { duplicateClaimErrors } from '../../apis/claim-validation.js';
 import type { FieldError } from '../../http/errors.js';
-import { isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
+import { isPlainObject, jsonObjects, nowTimestamp, type KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../registry.js';
 import { dnsSubdomainName } from '../validation/names.js';
 import { validateOpenApi } from '../validation/openapi-schema.js';
@@ -22,12 +22,10 @@ import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
 const specSchema = apiExportV1alpha2Schema.properties!.spec!;
 
-const records = (value: unknown) => (Array.isArray(value) ? value.filter(isPlainObject) : []);
-
 /** kcp defaults storage to crd. */
 function defaultStorage(object: KubeObject): void {
   const spec = isPlainObject(object.spec) ? object.spec : undefined;
-  for (const resource of records(spec?.resources)) {
+  for (const resource of jsonObjects(spec?.resources)) {
     if (!isPlainObject(resource.storage) || Object.keys(resource.storage).length === 0)
       resource.storage = { crd: {} };
   }
@@ -36,7 +34,7 @@ function defaultStorage(object: KubeObject): void {
 function validateExport(object: KubeObject): FieldError[] {
   const spec = isPlainObject(object.spec) ? object.spec : {};
   const errors = validateOpenApi(specSchema, spec, 'spec');
-  const resources = records(spec.resources);
+  const resources = jsonObjects(spec.resources);
   resources.forEach((resource, i) => {
     const field = `spec.resources[${i}]`;
     const parsed = typeof resource.schema === 'string' ? parseSchemaName(resource.schema) : undefined;
@@ -67,7 +65,7 @@ function validateExport(object: KubeObject): FieldError[] {
         value: `${String(resource.name)}.${String(resource.group ?? '')}`,
       });
   });
-  const claims = records(spec.permissionClaims);
+  const claims = jsonObjects(spec.permissionClaims);
   errors.push(...duplicateClaimErrors(claims));
   return errors;
 }

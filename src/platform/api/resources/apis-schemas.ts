@@ -1,4 +1,5 @@
 import {
+  array,
   bool,
   conditionsSchema,
   freeform,
@@ -13,13 +14,6 @@ import {
 // OpenAPI schemas of kcp's apis.kcp.io kinds (sdk/apis/apis/v1alpha1 and v1alpha2), with kcp's
 // field names, its validation rules where they are plain OpenAPI, and shortened descriptions. The
 // APIs' hooks validate specs against them, so the rules live in one place and `explain` shows them.
-
-const array = (description: string, items: Schema, extra: Partial<Schema> = {}): Schema => ({
-  type: 'array',
-  description,
-  items,
-  ...extra,
-});
 
 const required = (schema: Schema, fields: string[]): Schema => ({ ...schema, required: fields });
 

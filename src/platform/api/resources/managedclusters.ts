@@ -1,15 +1,9 @@
-import {
-  AVAILABLE_CONDITION,
-  CLUSTER_GROUP,
-  formatTaint,
-  type Condition,
-  type Taint,
-} from '../../../placement/index.js';
+import { AVAILABLE_CONDITION, CLUSTER_GROUP, formatTaint, type Taint } from '../../../placement/index.js';
 import { managedClustersView } from '../../compute/views.js';
 import type { FieldError } from '../../http/errors.js';
-import { getField, isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
+import { findCondition, getField, isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../registry.js';
-import { bool, conditionsSchema, int, kindSchema, obj, str, type Schema } from '../schema.js';
+import { array, bool, conditionsSchema, int, kindSchema, obj, str, type Schema } from '../schema.js';
 import { dnsLabelName, labelKeyErrors } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 import { quantityMap, taintSchema } from './ocm-schemas.js';
@@ -25,27 +19,23 @@ const description =
 const schema: Schema = kindSchema(description, {
   spec: obj('Spec represents a desired configuration for the agent on the managed cluster.', {
     hubAcceptsClient: bool('hubAcceptsClient represents that hub accepts the joining of Klusterlet agent.'),
-    managedClusterClientConfigs: {
-      type: 'array',
-      description:
-        'ManagedClusterClientConfigs represents a list of the apiserver address of the managed cluster.',
-      items: obj('ClientConfig represents the apiserver address of the managed cluster.', {
+    managedClusterClientConfigs: array(
+      'ManagedClusterClientConfigs represents a list of the apiserver address of the managed cluster.',
+      obj('ClientConfig represents the apiserver address of the managed cluster.', {
         url: str('URL is the URL of apiserver endpoint of the managed cluster.'),
         caBundle: str('CABundle is the ca bundle to connect to apiserver of the managed cluster.', {
           format: 'byte',
         }),
       }),
-    },
+    ),
     leaseDurationSeconds: {
       ...int('LeaseDurationSeconds is used to coordinate the lease update time of Klusterlet agents.'),
       format: 'int32',
     },
-    taints: {
-      type: 'array',
-      description:
-        'Taints is a property of managed cluster that allow the cluster to be repelled when scheduling.',
-      items: taintSchema,
-    },
+    taints: array(
+      'Taints is a property of managed cluster that allow the cluster to be repelled when scheduling.',
+      taintSchema,
+    ),
   }),
   status: obj('Status represents the current status of joined managed cluster', {
     conditions: conditionsSchema,
@@ -58,14 +48,13 @@ const schema: Schema = kindSchema(description, {
     version: obj('Version represents the kubernetes version of the managed cluster.', {
       kubernetes: str('Kubernetes is the kubernetes version of managed cluster.'),
     }),
-    clusterClaims: {
-      type: 'array',
-      description: 'ClusterClaims represents cluster information that a managed cluster claims.',
-      items: obj('ManagedClusterClaim represents a ClusterClaim collected from a managed cluster.', {
+    clusterClaims: array(
+      'ClusterClaims represents cluster information that a managed cluster claims.',
+      obj('ManagedClusterClaim represents a ClusterClaim collected from a managed cluster.', {
         name: str('Name is the name of a ClusterClaim resource on managed cluster.'),
         value: str('Value is a claim-dependent string'),
       }),
-    },
+    ),
   }),
 });
 
@@ -118,13 +107,6 @@ function validateTaints(object: KubeObject): FieldError[] {
   return errors;
 }
 
-function availability(object: KubeObject): string {
-  const conditions = getField(object, 'status.conditions');
-  if (!Array.isArray(conditions)) return '';
-  const available = (conditions as Condition[]).find((c) => c?.type === AVAILABLE_CONDITION);
-  return available?.status ?? '';
-}
-
 const quantity = (object: KubeObject, path: string): string => {
   const value = getField(object, path);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
@@ -164,7 +146,7 @@ export const managedClusters: ResourceDefinition = {
   cells: (object, now) => [
     object.metadata.labels?.region ?? '',
     object.metadata.labels?.provider ?? '',
-    availability(object),
+    findCondition(object, AVAILABLE_CONDITION)?.status ?? '',
     quantity(object, 'status.allocatable.cpu'),
     ageCell(object, now),
     object.metadata.labels?.zone ?? '',

@@ -10,7 +10,7 @@ import { BOUND_CONDITION, COMPUTE_PATH, MANAGED_CLUSTER_SETS } from '../../compu
 import { boundCondition, clusterSetOf } from '../../compute/binding-status.js';
 import { managedClusterSetsView } from '../../compute/views.js';
 import type { FieldError } from '../../http/errors.js';
-import { ensureObject, getField, isPlainObject, type KubeObject } from '../object.js';
+import { ensureObject, findCondition, getField, isPlainObject, type KubeObject } from '../object.js';
 import type { HookContext, ResourceDefinition } from '../registry.js';
 import { conditionsSchema, kindSchema, obj, str } from '../schema.js';
 import { dnsLabelName } from '../validation/names.js';
@@ -116,10 +116,8 @@ function setExists(ctx: HookContext, name: string): boolean {
 }
 
 function boundStatus(object: KubeObject): string {
-  const conditions = getField(object, 'status.conditions');
-  if (!Array.isArray(conditions)) return '';
-  const bound = (conditions as unknown[]).find((c) => isPlainObject(c) && c.type === BOUND_CONDITION);
-  return isPlainObject(bound) && typeof bound.status === 'string' ? bound.status : '';
+  const status = findCondition(object, BOUND_CONDITION)?.status;
+  return typeof status === 'string' ? status : '';
 }
 
 function validateBinding(object: KubeObject, old: KubeObject | undefined): FieldError[] {

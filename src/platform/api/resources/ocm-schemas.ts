@@ -1,9 +1,7 @@
-import { conditionsSchema, int, obj, str, stringList, stringMap, type Schema } from '../schema.js';
+import { array, conditionsSchema, int, obj, str, stringList, stringMap, type Schema } from '../schema.js';
 
 // Schema pieces shared by the Open Cluster Management kinds (open-cluster-management-io/api
 // cluster/v1, v1beta1, v1beta2), with OCM's field names and, shortened, its descriptions.
-
-const array = (description: string, items: Schema): Schema => ({ type: 'array', description, items });
 
 /** A Kubernetes quantity: a string such as "16" or "64Gi", or a plain number (int-or-string). */
 export const quantityMap = (description: string): Schema => ({

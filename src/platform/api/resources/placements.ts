@@ -1,6 +1,6 @@
 import { CLUSTER_GROUP, PLACEMENT_LABEL, PLACEMENT_SATISFIED } from '../../../placement/index.js';
 import { PLACEMENT_DECISIONS } from '../../compute/constants.js';
-import { getField, isPlainObject, type KubeObject } from '../object.js';
+import { findCondition, getField, isPlainObject, type KubeObject } from '../object.js';
 import type { HookContext, ResourceDefinition } from '../registry.js';
 import { kindSchema } from '../schema.js';
 import { dnsSubdomainName } from '../validation/names.js';
@@ -14,13 +14,6 @@ const VERSION = 'v1beta1';
 
 const placementDescription =
   'Placement defines a rule to select a set of ManagedClusters from the ManagedClusterSets bound to the placement namespace. The scheduler writes the result into PlacementDecisions labelled cluster.open-cluster-management.io/placement=<name>.';
-
-function satisfied(object: KubeObject): Record<string, unknown> | undefined {
-  const conditions = getField(object, 'status.conditions');
-  if (!Array.isArray(conditions)) return undefined;
-  const found = (conditions as unknown[]).find((c) => isPlainObject(c) && c.type === PLACEMENT_SATISFIED);
-  return isPlainObject(found) ? found : undefined;
-}
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -69,7 +62,7 @@ export const placements: ResourceDefinition = {
     AGE_COLUMN,
   ],
   cells: (object, now) => {
-    const condition = satisfied(object);
+    const condition = findCondition(object, PLACEMENT_SATISFIED);
     const selected = getField(object, 'status.numberOfSelectedClusters');
     return [
       text(condition?.status),

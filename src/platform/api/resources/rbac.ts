@@ -8,7 +8,7 @@ import { deepEqual, isPlainObject, nowTimestamp, type KubeObject } from '../obje
 import type { MessageDescriptor } from '../protobuf/messages.js';
 import { clusterRoleMessage, roleBindingMessage, roleMessage } from '../protobuf/messages.js';
 import type { HookContext, ResourceDefinition, TableColumn } from '../registry.js';
-import { freeform, kindSchema, obj, str, stringList, type Schema } from '../schema.js';
+import { array, freeform, kindSchema, obj, str, stringList, type Schema } from '../schema.js';
 import { pathSegmentName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
@@ -40,16 +40,11 @@ const policyRuleSchema = obj(
   { required: ['verbs'] },
 );
 
-const rulesSchema: Schema = {
-  type: 'array',
-  description: 'Rules holds all the PolicyRules for this role.',
-  items: policyRuleSchema,
-};
+const rulesSchema = array('Rules holds all the PolicyRules for this role.', policyRuleSchema);
 
-const subjectsSchema: Schema = {
-  type: 'array',
-  description: 'Subjects holds references to the objects the role applies to.',
-  items: obj(
+const subjectsSchema = array(
+  'Subjects holds references to the objects the role applies to.',
+  obj(
     'Subject contains a reference to the object or user identities a role binding applies to.',
     {
       kind: str('Kind of object being referenced: "User", "Group", or "ServiceAccount".'),
@@ -59,7 +54,7 @@ const subjectsSchema: Schema = {
     },
     { required: ['kind', 'name'] },
   ),
-};
+);
 
 const roleRefSchema = obj(
   'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. It is immutable.',
@@ -251,6 +246,28 @@ function escalationError(
   );
 }
 
+/**
+ * Whether the writer may grant what they do not hold: `escalate` on the role, `bind` on the role a
+ * binding references. (`system:masters` may do anything, this included.)
+ */
+function mayGrantUnheld(
+  authorizer: Authorizer,
+  ctx: HookContext,
+  verb: 'escalate' | 'bind',
+  resource: string,
+  name: string,
+  namespace: string | undefined,
+): boolean {
+  return authorizer.authorize(ctx.user, ctx.cluster, {
+    kind: 'resource',
+    verb,
+    group: RBAC_GROUP,
+    resource,
+    name,
+    ...(namespace ? { namespace } : {}),
+  });
+}
+
 /** Roles: what the writer holds (in the role's namespace) must cover every rule, unless they may escalate. */
 function checkRoleEscalation(
   deps: RbacHooksDeps,
@@ -259,17 +276,9 @@ function checkRoleEscalation(
   ctx: HookContext,
 ): void {
   const { authorizer } = deps;
-  if (authorizer.isPrivileged(ctx.user)) return;
   const namespace = object.metadata.namespace || undefined;
-  const escalate = {
-    kind: 'resource' as const,
-    verb: 'escalate',
-    group: RBAC_GROUP,
-    resource: def.resource,
-    name: object.metadata.name ?? '',
-    ...(namespace ? { namespace } : {}),
-  };
-  if (authorizer.authorize(ctx.user, ctx.cluster, escalate)) return;
+  if (mayGrantUnheld(authorizer, ctx, 'escalate', def.resource, object.metadata.name ?? '', namespace))
+    return;
   const missing = uncoveredRules(
     authorizer.rulesFor(ctx.user, ctx.cluster, namespace),
     rulesOf(object) ?? [],
@@ -285,30 +294,13 @@ function checkBindingEscalation(
   ctx: HookContext,
 ): void {
   const { authorizer } = deps;
-  if (authorizer.isPrivileged(ctx.user)) return;
-  const binding = bindingOf(object);
-  const namespace = binding.namespace;
-  const roleResource = binding.roleRef.kind === 'Role' ? 'roles' : 'clusterroles';
-  const bind = {
-    kind: 'resource' as const,
-    verb: 'bind',
-    group: RBAC_GROUP,
-    resource: roleResource,
-    name: binding.roleRef.name,
-    ...(namespace ? { namespace } : {}),
-  };
-  if (authorizer.authorize(ctx.user, ctx.cluster, bind)) return;
+  const { roleRef, namespace } = bindingOf(object);
+  const roleResource = roleRef.kind === 'Role' ? 'roles' : 'clusterroles';
+  if (mayGrantUnheld(authorizer, ctx, 'bind', roleResource, roleRef.name, namespace)) return;
   const local = authorizer.policies(ctx.cluster)[1];
   const rules =
-    binding.roleRef.kind === 'Role'
-      ? local?.role(namespace ?? '', binding.roleRef.name)
-      : local?.clusterRole(binding.roleRef.name);
-  if (!rules) {
-    throw notFound(
-      { group: RBAC_GROUP, resource: roleResource, kind: binding.roleRef.kind },
-      binding.roleRef.name,
-    );
-  }
+    roleRef.kind === 'Role' ? local?.role(namespace ?? '', roleRef.name) : local?.clusterRole(roleRef.name);
+  if (!rules) throw notFound({ group: RBAC_GROUP, resource: roleResource, kind: roleRef.kind }, roleRef.name);
   const missing = uncoveredRules(authorizer.rulesFor(ctx.user, ctx.cluster, namespace), rules);
   if (missing.length > 0) throw escalationError(def, object, ctx, missing);
 }

@@ -15,10 +15,15 @@ export function columnDefinitions(def: ResourceDefinition): TableColumn[] {
   return [NAME_COLUMN, ...def.columns].map((column) => ({ priority: 0, format: '', ...column }));
 }
 
+/** The object as `as=PartialObjectMetadata` (and a Table row's default embedded object) shows it. */
+export function partialObjectMetadata(object: KubeObject): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
+
 function rowObject(object: KubeObject, include: IncludeObject): unknown {
   if (include === 'None') return undefined;
   if (include === 'Object') return object;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+  return partialObjectMetadata(object);
 }
 
 export interface TableOptions {
