@@ -262,6 +262,18 @@ describe('startPlatform', () => {
     expect((await call('/clusters/root/apis/nope.io/v1/things')).status).toBe(404);
   });
 
+  it('refuses a write it cannot answer in the asked format, before storing anything', async () => {
+    const path = '/clusters/root/api/v1/namespaces/default/configmaps';
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unanswerable' } });
+    const refused = await call(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/xml' },
+      body,
+    });
+    expect(refused.status).toBe(406);
+    expect((await call(`${path}/unanswerable`)).status).toBe(404);
+  });
+
   it('streams watch events: synthetic ADDED, then changes; Tables carry headers once', async () => {
     const base = '/clusters/root:acme:api/api/v1/namespaces/default/configmaps';
     const create = (name: string) =>

@@ -89,6 +89,8 @@ function dryRun(query: URLSearchParams): boolean {
   return values.length > 0;
 }
 
+const writeVerbs = new Set(['create', 'update', 'patch', 'delete']);
+
 /**
  * The one HTTP handler behind every resource path. It checks the request's shape against the
  * resource definition, calls the ResourceService, and renders the result in the negotiated format.
@@ -109,6 +111,9 @@ export class ResourceHandler {
       throw pathNotFound();
     const verb = resourceVerb(method, route, request.query);
     if (!def.verbs.includes(verb)) throw methodNotAllowed(method);
+    // A write answers with the object in the negotiated format: refuse an Accept we cannot serve before
+    // anything is stored, not after.
+    if (writeVerbs.has(verb)) this.format(request);
 
     switch (verb) {
       case 'get':
