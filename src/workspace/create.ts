@@ -1,6 +1,7 @@
 import { ConflictError, InvalidInputError, KplaneError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { isStatusCode } from '../client/api-error.js';
+import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from './session.js';
 import { isValidWorkspaceSegment } from '../context/workspace-path.js';
@@ -116,21 +117,22 @@ function assertSameType(
   );
 }
 
-async function waitUntilReady(
+function waitUntilReady(
   client: RestClient,
   parentPath: string,
   name: string,
   timeoutMs: number,
 ): Promise<WorkspaceObject> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const workspace = await client.get<WorkspaceObject>(workspacePath(parentPath, name));
-    if (workspace.status?.phase === 'Ready') return workspace;
-    if (Date.now() > deadline) {
-      throw new KplaneError(
-        `workspace "${name}" created but is not ready to use (phase ${workspace.status?.phase})`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
-  }
+  return pollUntil(
+    () => client.get<WorkspaceObject>(workspacePath(parentPath, name)),
+    (workspace) => workspace.status?.phase === 'Ready',
+    {
+      timeoutMs,
+      intervalMs: pollIntervalMs,
+      timedOut: (workspace) =>
+        new KplaneError(
+          `workspace "${name}" created but is not ready to use (phase ${workspace.status?.phase})`,
+        ),
+    },
+  );
 }
