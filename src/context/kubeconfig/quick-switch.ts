@@ -6,7 +6,7 @@
 // This module must not import `yaml`.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { acquireKubeconfigLocks } from './lock.js';
+import { withKubeconfigLocks } from './lock.js';
 import { writeKubeconfigAtomically } from './write.js';
 
 export interface QuickSwitchPlan {
@@ -79,12 +79,11 @@ export function applyQuickSwitch(
  * Switches under the kubeconfig lock when the file still holds exactly the bytes the plan was made for, and
  * returns undefined (having written nothing) when it does not.
  */
-export async function quickSwitchKubeconfig(
+export function quickSwitchKubeconfig(
   plan: QuickSwitchPlan,
   change: QuickSwitch,
 ): Promise<QuickSwitchResult | undefined> {
-  const locks = await acquireKubeconfigLocks([plan.file]);
-  try {
+  return withKubeconfigLocks([plan.file], async () => {
     let text: string;
     try {
       text = readFileSync(plan.file, 'utf8');
@@ -94,7 +93,5 @@ export async function quickSwitchKubeconfig(
     const result = applyQuickSwitch(text, plan, change);
     if (result) await writeKubeconfigAtomically(plan.file, result.text);
     return result;
-  } finally {
-    await locks.release();
-  }
+  });
 }
