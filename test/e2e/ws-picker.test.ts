@@ -7,11 +7,13 @@ import { demoPlatformSession } from './helpers/session.js';
 const session = demoPlatformSession();
 const { kubeconfigText, currentServer } = session;
 
-const ptyEnv = () => ({ ...session.user.env, NO_COLOR: '1', CI: undefined });
+/** kplane in a terminal, as the sandbox's user (no CI, so it may prompt). */
+const kplaneInPty = (...args: string[]) =>
+  spawnInPty([process.execPath, kplaneBin, ...args], { ...session.user.env, NO_COLOR: '1', CI: undefined });
 
 describe('ws use picker in a terminal', () => {
   it('filters as you type and switches on enter', async () => {
-    const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'use'], ptyEnv());
+    const pty = kplaneInPty('ws', 'use');
     try {
       await pty.waitFor('Workspace:', 20_000);
       pty.type('acme:we');
@@ -33,7 +35,7 @@ describe('ws use picker in a terminal', () => {
   ] as const) {
     it(`${name} cancels with exit 130 and leaves the kubeconfig alone`, async () => {
       const before = kubeconfigText();
-      const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'cd'], ptyEnv());
+      const pty = kplaneInPty('ws', 'cd');
       try {
         await pty.waitFor('Workspace:', 20_000);
         pty.type('acme');
@@ -60,7 +62,7 @@ describe('ws tree -i', () => {
     (screen.split('\x1b[2J\x1b[H').at(-1) ?? '').split('\r\n').find((line) => line.startsWith('❯')) ?? '';
 
   it('moves with the arrows and switches on enter', async () => {
-    const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'tree', '-i', '-w', ':root:acme'], ptyEnv());
+    const pty = kplaneInPty('ws', 'tree', '-i', '-w', ':root:acme');
     try {
       await pty.waitFor('enter switch', 20_000);
       expect(cursorLine(pty.screen())).toContain('acme');
@@ -85,7 +87,7 @@ describe('ws tree -i', () => {
 
   it('q quits with exit 130 and changes nothing', async () => {
     const before = kubeconfigText();
-    const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'tree', '-i'], ptyEnv());
+    const pty = kplaneInPty('ws', 'tree', '-i');
     try {
       await pty.waitFor('enter switch', 20_000);
       pty.type('q');
