@@ -10,6 +10,7 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Tenants kept apart by the real platform process: tokens minted with the owner tool, real HTTPS
 // requests with raw paths, and real kubectl with --token / --certificate-authority / --server.
@@ -217,11 +218,11 @@ describe('home workspaces', () => {
     );
 
     // She owns what she created: reachable once Ready, with her as workspace-admin.
-    let listed: { status: number; body: string } = { status: 0, body: '' };
-    for (let i = 0; i < 100 && listed.status !== 200; i++) {
-      listed = await as('alice').raw(`/clusters/root:users:alice:proj${CM}`);
-      if (listed.status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const listed = await eventually(
+      () => as('alice').raw(`/clusters/root:users:alice:proj${CM}`),
+      (response) => response.status === 200,
+      3_000,
+    );
     expect(listed.status, listed.body).toBe(200);
     const denied = await as('bob').raw(`/clusters/root:users:alice:proj${CM}`);
     expect([denied.status, JSON.parse(denied.body)]).toEqual([403, ACCESS_DENIED]);

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminKubectlAt,
   adminToken,
-  eventually,
   kubectlInBackground,
   mintToken,
   rawRequest,
@@ -14,6 +13,7 @@ import {
   type KubectlResult,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Binding against the real platform process, with real kubectl: a provider in root:provider exports
 // a namespaced and a cluster-scoped resource and claims configmaps and secrets; teams bind it in
@@ -415,13 +415,10 @@ describe('binding an export', () => {
     );
     const conflict =
       'naming conflict with APIBinding "databases", which already provides databases.db.example.io';
-    const status = await eventually('the naming conflict', async () => {
-      const got = JSON.parse((await at('root:team-a', 'get', 'apibinding', 'more', '-o', 'json')).stdout);
-      const upToDate = (got.status?.conditions ?? []).find(
-        (c: { type: string }) => c.type === 'BindingUpToDate',
-      );
-      return upToDate ? got.status : undefined;
-    });
+    const { status } = await eventually(
+      async () => JSON.parse((await at('root:team-a', 'get', 'apibinding', 'more', '-o', 'json')).stdout),
+      (got) => (got.status?.conditions ?? []).some((c: { type: string }) => c.type === 'BindingUpToDate'),
+    );
     expect(status.phase).toBe('Binding');
     for (const type of ['BindingUpToDate', 'InitialBindingCompleted', 'Ready']) {
       expect(status.conditions).toContainEqual(

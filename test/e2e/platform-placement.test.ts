@@ -10,6 +10,7 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Place, on the platform side: compute registered in root:compute, seen read-only from a user's
 // workspace through the sets bound there, and placements decided by the platform's scheduler. Real
@@ -91,20 +92,6 @@ async function decidedClusters(placement: string, namespace = 'default'): Promis
     .flatMap((pd) => (pd.status?.decisions ?? []) as { clusterName: string }[])
     .map((d) => d.clusterName)
     .sort();
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  withinMs: number,
-): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
 }
 
 const placementYaml = (name: string, spec: string, namespace = 'default') => `apiVersion: ${GROUP}/v1beta1
