@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult } from './helpers/cli.js';
 import {
   adminKubectlAt,
   adminToken,
@@ -10,7 +11,6 @@ import {
   rawRequest,
   rawWatch,
   startPlatformProcess,
-  type KubectlResult,
   type PlatformProcess,
 } from './helpers/platform.js';
 import { eventually } from './helpers/wait.js';
@@ -33,7 +33,7 @@ const viewOf = (consumer: string, ...args: string[]) => admin(`${VIEW}/${consume
 // A stream of JSON documents (a v1 List would send kubectl to OpenAPI v2 to validate it).
 const apply = (workspace: string, ...items: object[]) =>
   admin(ws(workspace), ['apply', '-f', '-'], items.map((item) => JSON.stringify(item)).join('\n'));
-const ok = (result: KubectlResult) => expect(result.code, result.stderr).toBe(0);
+const ok = (result: RunResult) => expect(result.code, result.stderr).toBe(0);
 
 const databasesSchema = {
   apiVersion: 'apis.kcp.io/v1alpha1',
