@@ -152,39 +152,17 @@ describe('home workspaces', () => {
   });
 
   it('is an ordinary workspace for its owner, with plain kubectl', async () => {
-    const created = await as('alice').kubectl(
-      'root:users:alice',
-      'create',
-      'configmap',
-      'recipe',
-      '--from-literal=secret=sauce',
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const other = await as('alice').kubectl(
-      'root:users:alice',
-      'create',
-      'configmap',
-      'other',
-      '--from-literal=secret=gravy',
-    );
-    expect(other.code, other.stderr).toBe(0);
-    const read = await as('alice').kubectl(
-      'root:users:alice',
-      'get',
-      'configmap',
-      'recipe',
-      '-o',
-      'jsonpath={.data.secret}',
-    );
+    const inHome = (...args: string[]) => as('alice').kubectl('root:users:alice', ...args);
+    for (const [name, secret] of [
+      ['recipe', 'sauce'],
+      ['other', 'gravy'],
+    ] as const) {
+      const created = await inHome('create', 'configmap', name, `--from-literal=secret=${secret}`);
+      expect(created.code, created.stderr).toBe(0);
+    }
+    const read = await inHome('get', 'configmap', 'recipe', '-o', 'jsonpath={.data.secret}');
     expect(read.stdout).toBe('sauce');
-    const admin = await as('alice').kubectl(
-      'root:users:alice',
-      'get',
-      'clusterrolebinding',
-      'workspace-admin',
-      '-o',
-      'json',
-    );
+    const admin = await inHome('get', 'clusterrolebinding', 'workspace-admin', '-o', 'json');
     expect(JSON.parse(admin.stdout)).toMatchObject({
       roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'User', name: 'alice' }],
