@@ -51,21 +51,17 @@ const admin = (workspace: string, ...args: string[]) =>
     cacheDir: path.join(scratch, 'cache-admin'),
   });
 const inCompute = (...args: string[]) => admin('root:compute', ...args);
-/** kubectl as the user, in their home workspace unless told otherwise. */
-const user = (...args: string[]) => userIn(HOME, ...args);
-const userIn = (workspace: string, ...args: string[]) =>
-  kubectl(
-    [
-      '--server',
-      `${platform.url}/clusters/${workspace}`,
-      '--token',
-      token,
-      '--certificate-authority',
-      caFile,
-      ...args,
-    ],
-    kubeOptions(USER),
-  );
+/** kubectl's flags to act as the user in `workspace`: no credentials come from the (empty) kubeconfig. */
+const userFlags = (workspace: string) => [
+  '--server',
+  `${platform.url}/clusters/${workspace}`,
+  '--token',
+  token,
+  '--certificate-authority',
+  caFile,
+];
+/** kubectl as the user, in their home workspace. */
+const user = (...args: string[]) => kubectl([...userFlags(HOME), ...args], kubeOptions(USER));
 
 async function apply(run: typeof user, yaml: string) {
   const file = path.join(scratch, `apply-${Math.random().toString(36).slice(2)}.yaml`);
@@ -231,17 +227,7 @@ describe("a user's workspace", () => {
     expect((await json<{ items: Obj[] }>(user('get', 'managedclusters', '-o', 'json'))).items).toEqual([]);
 
     const watch = kubectlInBackground(
-      [
-        '--server',
-        `${platform.url}/clusters/${HOME}`,
-        '--token',
-        token,
-        '--certificate-authority',
-        caFile,
-        'get',
-        'managedclusters',
-        '-w',
-      ],
+      [...userFlags(HOME), 'get', 'managedclusters', '-w'],
       kubeOptions(USER),
     );
     try {
