@@ -1,9 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kplane, repoRoot, startDevPlatform, userSandbox, type DevPlatform } from './helpers/cli.js';
+import {
+  kplane,
+  repoRoot,
+  startDevPlatform,
+  userSandbox,
+  type DevPlatform,
+  type UserSandbox,
+} from './helpers/cli.js';
 import { adminKubectl, loggedInUser, type LoggedInUser } from './helpers/identity.js';
+import { adminToken, rawRequest } from './helpers/platform.js';
 
 const crd = path.join(repoRoot, 'test', 'e2e', 'fixtures', 'postgres-crd.yaml');
 let platform: DevPlatform;
@@ -11,11 +18,15 @@ let alice: LoggedInUser;
 let bob: LoggedInUser;
 let carol: LoggedInUser;
 
-let providerEnv: Record<string, string>;
+let provider: UserSandbox;
+let providerKubeconfig: string;
+
+/** kplane as the provider, as the platform admin in the export's workspace. */
+const asProvider = (...args: string[]) => kplane([...args, '--kubeconfig', providerKubeconfig]);
 
 beforeAll(async () => {
   platform = await startDevPlatform({ demo: true });
-  providerEnv = userSandbox('kplane-provider-').env;
+  provider = userSandbox('kplane-provider-');
   // The provider works in its own workspace, as the platform admin here.
   for (const [parent, name] of [
     ['root', 'providers'],
@@ -29,16 +40,17 @@ beforeAll(async () => {
       'root:universal',
       '--ignore-existing',
       '--kubeconfig',
-      await adminAt(parent),
+      adminAt(parent),
     ]);
     expect(result.code, result.stderr).toBe(0);
   }
+  providerKubeconfig = adminAt('root:providers:db');
   [alice, bob, carol] = (await Promise.all(
     ['alice', 'bob', 'carol'].map((name) => loggedInUser(platform, name)),
   )) as [LoggedInUser, LoggedInUser, LoggedInUser];
   // alice and bob may bind the export; carol may not. (`kubectl create clusterrole --verb=bind`
   // refuses any resource but roles and clusterroles, so the role goes in as a manifest.)
-  const roleFile = path.join(providerEnv.HOME!, 'bind-databases.json');
+  const roleFile = path.join(provider.dir, 'bind-databases.json');
   writeFileSync(
     roleFile,
     JSON.stringify({
@@ -74,11 +86,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
   for (const user of [alice, bob, carol]) user?.sandbox.cleanup();
+  provider?.cleanup();
 });
 
 /** A copy of the admin kubeconfig pointing at `workspace`, for kplane commands run as the provider. */
-async function adminAt(workspace: string): Promise<string> {
-  const file = path.join(providerEnv.HOME!, `admin-${workspace}.kubeconfig`);
+function adminAt(workspace: string): string {
+  const file = path.join(provider.dir, `admin-${workspace}.kubeconfig`);
   writeFileSync(
     file,
     readFileSync(platform.adminKubeconfig, 'utf8').replace('/clusters/root\n', `/clusters/${workspace}\n`),
@@ -98,20 +111,11 @@ async function apply(user: LoggedInUser, manifest: string) {
 
 describe('a provider exports an API and users bind it', () => {
   it('exports a schema from the provider workspace', async () => {
-    const kubeconfig = await adminAt('root:providers:db');
-    const result = await kplane([
-      'export',
-      'create',
-      'databases',
-      '--schema',
-      crd,
-      '--kubeconfig',
-      kubeconfig,
-    ]);
+    const result = await asProvider('export', 'create', 'databases', '--schema', crd);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^apiresourceschema v[0-9a-f]{8}\.databases\.db\.example\.io created\.\n/);
     expect(result.stdout).toContain('apiexport databases created.');
-    const listed = await kplane(['export', 'list', '-o', 'json', '--kubeconfig', kubeconfig]);
+    const listed = await asProvider('export', 'list', '-o', 'json');
     expect(JSON.parse(listed.stdout)[0].spec.resources[0]).toMatchObject({
       name: 'databases',
       group: 'db.example.io',
@@ -183,28 +187,31 @@ describe('a provider exports an API and users bind it', () => {
   });
 
   it("the provider's view sees both and writes status back; each user sees their object's status", async () => {
-    const view = await kplane([
-      'export',
-      'objects',
-      'databases',
-      '-o',
-      'json',
-      '--kubeconfig',
-      await adminAt('root:providers:db'),
-    ]);
+    const view = await asProvider('export', 'objects', 'databases', '-o', 'json');
     expect(view.code, view.stderr).toBe(0);
     const objects = JSON.parse(view.stdout) as {
       metadata: { name: string; annotations: Record<string, string> };
     }[];
     expect(objects.map((o) => o.metadata.name).sort()).toEqual(['billing', 'orders']);
+    // As the provider's controller would: raw requests to the export's view, as the platform admin.
+    const token = adminToken(platform.dataDir);
+    const ca = readFileSync(path.join(platform.dataDir, 'ca.crt'));
     for (const object of objects) {
       const cluster = object.metadata.annotations['kcp.io/cluster'];
-      const status = await request(
-        'PATCH',
+      const status = await rawRequest(
+        platform.url,
         `/services/apiexport/root:providers:db/databases/clusters/${cluster}/apis/db.example.io/v1/namespaces/default/databases/${object.metadata.name}/status`,
-        { status: { phase: 'Ready', endpoint: `${object.metadata.name}.db.internal:5432` } },
+        {
+          token,
+          ca,
+          method: 'PATCH',
+          body: JSON.stringify({
+            status: { phase: 'Ready', endpoint: `${object.metadata.name}.db.internal:5432` },
+          }),
+          headers: { 'Content-Type': 'application/merge-patch+json' },
+        },
       );
-      expect(status.code, status.body).toBe(200);
+      expect(status.status, status.body).toBe(200);
     }
     const seen = await alice.kubectl(
       'get',
@@ -223,45 +230,9 @@ describe('a provider exports an API and users bind it', () => {
     expect(result.code, result.stderr).toBe(0);
     const resources = await bob.kubectl('api-resources', '--api-group=db.example.io', '-o', 'name');
     expect(resources.stdout).toBe('');
-    const view = await kplane([
-      'export',
-      'objects',
-      'databases',
-      '-o',
-      'json',
-      '--kubeconfig',
-      await adminAt('root:providers:db'),
-    ]);
+    const view = await asProvider('export', 'objects', 'databases', '-o', 'json');
     expect(JSON.parse(view.stdout).map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual([
       'orders',
     ]);
   });
 });
-
-/** A raw HTTPS request as the platform admin (what a provider's controller does). */
-function request(method: string, urlPath: string, body: unknown): Promise<{ code: number; body: string }> {
-  const token = readFileSync(path.join(platform.dataDir, 'admin.token'), 'utf8').trim();
-  const ca = readFileSync(path.join(platform.dataDir, 'ca.crt'));
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${platform.url}${urlPath}`,
-      {
-        method,
-        ca,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          'Content-Type': 'application/merge-patch+json',
-          'Content-Length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        res.on('end', () => resolve({ code: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { login, mintToken } from './helpers/identity.js';
+import { adminKubectl, login, mintToken } from './helpers/identity.js';
 import {
   kplane,
   kubectl,
@@ -25,8 +25,6 @@ const as = (user: UserSandbox) => ({
   kplane: (...args: string[]) => kplane(args, { env: user.env }),
   kubectl: (...args: string[]) => kubectl(args, { env: user.env }),
 });
-
-const admin = (...args: string[]) => kubectl(['--kubeconfig', platform.adminKubeconfig, ...args]);
 
 beforeAll(async () => {
   platform = await startDevPlatform({ demo: true });
@@ -163,9 +161,9 @@ describe('workspaces that keep tenants apart', () => {
   });
 
   it('enters a workspace it may access even when the parent will not show the Workspace object', async () => {
-    const grant = await admin(
-      '--server',
-      `${platform.url}/clusters/root:acme:web`,
+    const grant = await adminKubectl(
+      platform,
+      'root:acme:web',
       'create',
       'clusterrolebinding',
       'alice-access',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevPlatform, type DevPlatform } from './helpers/cli.js';
 import { adminKubectl, loggedInUser, type LoggedInUser } from './helpers/identity.js';
+import { eventually } from './helpers/wait.js';
 
 interface Cluster {
   metadata: { name: string; labels: Record<string, string> };
@@ -46,20 +47,6 @@ async function place(user: LoggedInUser, ...args: string[]): Promise<string[]> {
 async function decided(user: LoggedInUser, name: string): Promise<string[]> {
   const result = await user.kplane('place', 'get', name, '-o', 'json');
   return (JSON.parse(result.stdout).decisions as { clusterName: string }[]).map((d) => d.clusterName).sort();
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  withinMs: number,
-): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
 }
 
 describe('the demo compute', () => {

@@ -10,6 +10,7 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Tenants kept apart by the real platform process: tokens minted with the owner tool, real HTTPS
 // requests with raw paths, and real kubectl with --token / --certificate-authority / --server.
@@ -151,39 +152,17 @@ describe('home workspaces', () => {
   });
 
   it('is an ordinary workspace for its owner, with plain kubectl', async () => {
-    const created = await as('alice').kubectl(
-      'root:users:alice',
-      'create',
-      'configmap',
-      'recipe',
-      '--from-literal=secret=sauce',
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const other = await as('alice').kubectl(
-      'root:users:alice',
-      'create',
-      'configmap',
-      'other',
-      '--from-literal=secret=gravy',
-    );
-    expect(other.code, other.stderr).toBe(0);
-    const read = await as('alice').kubectl(
-      'root:users:alice',
-      'get',
-      'configmap',
-      'recipe',
-      '-o',
-      'jsonpath={.data.secret}',
-    );
+    const inHome = (...args: string[]) => as('alice').kubectl('root:users:alice', ...args);
+    for (const [name, secret] of [
+      ['recipe', 'sauce'],
+      ['other', 'gravy'],
+    ] as const) {
+      const created = await inHome('create', 'configmap', name, `--from-literal=secret=${secret}`);
+      expect(created.code, created.stderr).toBe(0);
+    }
+    const read = await inHome('get', 'configmap', 'recipe', '-o', 'jsonpath={.data.secret}');
     expect(read.stdout).toBe('sauce');
-    const admin = await as('alice').kubectl(
-      'root:users:alice',
-      'get',
-      'clusterrolebinding',
-      'workspace-admin',
-      '-o',
-      'json',
-    );
+    const admin = await inHome('get', 'clusterrolebinding', 'workspace-admin', '-o', 'json');
     expect(JSON.parse(admin.stdout)).toMatchObject({
       roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'User', name: 'alice' }],
@@ -217,11 +196,11 @@ describe('home workspaces', () => {
     );
 
     // She owns what she created: reachable once Ready, with her as workspace-admin.
-    let listed: { status: number; body: string } = { status: 0, body: '' };
-    for (let i = 0; i < 100 && listed.status !== 200; i++) {
-      listed = await as('alice').raw(`/clusters/root:users:alice:proj${CM}`);
-      if (listed.status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const listed = await eventually(
+      () => as('alice').raw(`/clusters/root:users:alice:proj${CM}`),
+      (response) => response.status === 200,
+      3_000,
+    );
     expect(listed.status, listed.body).toBe(200);
     const denied = await as('bob').raw(`/clusters/root:users:alice:proj${CM}`);
     expect([denied.status, JSON.parse(denied.body)]).toEqual([403, ACCESS_DENIED]);

@@ -2,18 +2,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult } from './helpers/cli.js';
 import {
   adminKubectlAt,
   adminToken,
-  eventually,
   kubectlInBackground,
   mintToken,
   rawRequest,
   rawWatch,
   startPlatformProcess,
-  type KubectlResult,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Binding against the real platform process, with real kubectl: a provider in root:provider exports
 // a namespaced and a cluster-scoped resource and claims configmaps and secrets; teams bind it in
@@ -33,7 +33,7 @@ const viewOf = (consumer: string, ...args: string[]) => admin(`${VIEW}/${consume
 // A stream of JSON documents (a v1 List would send kubectl to OpenAPI v2 to validate it).
 const apply = (workspace: string, ...items: object[]) =>
   admin(ws(workspace), ['apply', '-f', '-'], items.map((item) => JSON.stringify(item)).join('\n'));
-const ok = (result: KubectlResult) => expect(result.code, result.stderr).toBe(0);
+const ok = (result: RunResult) => expect(result.code, result.stderr).toBe(0);
 
 const databasesSchema = {
   apiVersion: 'apis.kcp.io/v1alpha1',
@@ -415,13 +415,10 @@ describe('binding an export', () => {
     );
     const conflict =
       'naming conflict with APIBinding "databases", which already provides databases.db.example.io';
-    const status = await eventually('the naming conflict', async () => {
-      const got = JSON.parse((await at('root:team-a', 'get', 'apibinding', 'more', '-o', 'json')).stdout);
-      const upToDate = (got.status?.conditions ?? []).find(
-        (c: { type: string }) => c.type === 'BindingUpToDate',
-      );
-      return upToDate ? got.status : undefined;
-    });
+    const { status } = await eventually(
+      async () => JSON.parse((await at('root:team-a', 'get', 'apibinding', 'more', '-o', 'json')).stdout),
+      (got) => (got.status?.conditions ?? []).some((c: { type: string }) => c.type === 'BindingUpToDate'),
+    );
     expect(status.phase).toBe('Binding');
     for (const type of ['BindingUpToDate', 'InitialBindingCompleted', 'Ready']) {
       expect(status.conditions).toContainEqual(

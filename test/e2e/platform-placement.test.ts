@@ -10,6 +10,7 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Place, on the platform side: compute registered in root:compute, seen read-only from a user's
 // workspace through the sets bound there, and placements decided by the platform's scheduler. Real
@@ -50,21 +51,17 @@ const admin = (workspace: string, ...args: string[]) =>
     cacheDir: path.join(scratch, 'cache-admin'),
   });
 const inCompute = (...args: string[]) => admin('root:compute', ...args);
-/** kubectl as the user, in their home workspace unless told otherwise. */
-const user = (...args: string[]) => userIn(HOME, ...args);
-const userIn = (workspace: string, ...args: string[]) =>
-  kubectl(
-    [
-      '--server',
-      `${platform.url}/clusters/${workspace}`,
-      '--token',
-      token,
-      '--certificate-authority',
-      caFile,
-      ...args,
-    ],
-    kubeOptions(USER),
-  );
+/** kubectl's flags to act as the user in `workspace`: no credentials come from the (empty) kubeconfig. */
+const userFlags = (workspace: string) => [
+  '--server',
+  `${platform.url}/clusters/${workspace}`,
+  '--token',
+  token,
+  '--certificate-authority',
+  caFile,
+];
+/** kubectl as the user, in their home workspace. */
+const user = (...args: string[]) => kubectl([...userFlags(HOME), ...args], kubeOptions(USER));
 
 async function apply(run: typeof user, yaml: string) {
   const file = path.join(scratch, `apply-${Math.random().toString(36).slice(2)}.yaml`);
@@ -91,20 +88,6 @@ async function decidedClusters(placement: string, namespace = 'default'): Promis
     .flatMap((pd) => (pd.status?.decisions ?? []) as { clusterName: string }[])
     .map((d) => d.clusterName)
     .sort();
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  withinMs: number,
-): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
 }
 
 const placementYaml = (name: string, spec: string, namespace = 'default') => `apiVersion: ${GROUP}/v1beta1
@@ -244,17 +227,7 @@ describe("a user's workspace", () => {
     expect((await json<{ items: Obj[] }>(user('get', 'managedclusters', '-o', 'json'))).items).toEqual([]);
 
     const watch = kubectlInBackground(
-      [
-        '--server',
-        `${platform.url}/clusters/${HOME}`,
-        '--token',
-        token,
-        '--certificate-authority',
-        caFile,
-        'get',
-        'managedclusters',
-        '-w',
-      ],
+      [...userFlags(HOME), 'get', 'managedclusters', '-w'],
       kubeOptions(USER),
     );
     try {

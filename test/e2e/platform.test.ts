@@ -2,26 +2,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   kubectl,
   kubectlInBackground,
+  platformTool,
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
 
 // Real kubectl against the real platform process (build first: `npm run build`).
-
-const mainJs = path.join(
-  path.dirname(new URL(import.meta.url).pathname),
-  '..',
-  '..',
-  'dist',
-  'platform',
-  'main.js',
-);
 
 let platform: PlatformProcess;
 let scratch: string;
@@ -289,11 +280,9 @@ describe('the platform process', () => {
     });
   });
 
-  it('refuses a second server on the same data folder', () => {
-    const second = spawnSync(process.execPath, [mainJs, '--port', '0', '--data-dir', platform.dataDir], {
-      encoding: 'utf8',
-    });
-    expect(second.status).toBe(1);
+  it('refuses a second server on the same data folder', async () => {
+    const second = await platformTool(['--port', '0', '--data-dir', platform.dataDir]);
+    expect(second.code).toBe(1);
     expect(second.stderr.trim()).toBe(
       `kplane platform is already running on ${platform.dataDir} (pid ${platform.pid})`,
     );
@@ -306,10 +295,8 @@ describe('the platform process', () => {
     const port = (blocker.address() as { port: number }).port;
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-e2e-port-'));
     try {
-      const result = spawnSync(process.execPath, [mainJs, '--port', String(port), '--data-dir', dataDir], {
-        encoding: 'utf8',
-      });
-      expect(result.status).toBe(1);
+      const result = await platformTool(['--port', String(port), '--data-dir', dataDir]);
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain(`port ${port}`);
       expect(existsSync(path.join(dataDir, 'server.pid'))).toBe(false);
     } finally {

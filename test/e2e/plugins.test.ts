@@ -1,41 +1,21 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  kplane,
-  kubectl,
-  repoRoot,
-  run,
-  startDevPlatform,
-  userSandbox,
-  type DevPlatform,
-  type UserSandbox,
-} from './helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kplane, kubectl, repoRoot, run } from './helpers/cli.js';
+import { demoPlatformSession } from './helpers/session.js';
 
 const launchers = ['kubectl-ws', 'kubectl-kplane', 'kubectl_complete-ws', 'kubectl_complete-kplane'];
 
-let platform: DevPlatform;
-let user: UserSandbox;
+const session = demoPlatformSession('kplane-plugins-');
+const { kubeconfigText } = session;
 
-beforeAll(async () => {
-  platform = await startDevPlatform({ demo: true });
-  user = userSandbox('kplane-plugins-');
+beforeAll(() => {
   // As `npm install -g` would: the package's launchers, linked into a folder on PATH.
   for (const name of launchers)
-    symlinkSync(path.join(repoRoot, 'bin', name), path.join(user.dir, 'bin', name));
+    symlinkSync(path.join(repoRoot, 'bin', name), path.join(session.user.dir, 'bin', name));
 });
 
-afterAll(async () => {
-  await platform?.stop();
-  user?.cleanup();
-});
-
-beforeEach(() => {
-  copyFileSync(platform.adminKubeconfig, user.kubeconfig);
-});
-
-const kubeconfigText = () => readFileSync(user.kubeconfig, 'utf8');
-const env = () => user.env;
+const env = () => session.user.env;
 const lines = (text: string) => text.trimEnd().split('\n');
 
 describe('kubectl plugins', () => {
@@ -48,7 +28,7 @@ describe('kubectl plugins', () => {
   it('kubectl ws use and kubectl ws behave exactly like kplane ws, kubeconfig included', async () => {
     const viaKubectl = await kubectl(['ws', 'use', ':root:acme:web'], { env: env() });
     const kubeconfigViaKubectl = kubeconfigText();
-    copyFileSync(platform.adminKubeconfig, user.kubeconfig);
+    copyFileSync(session.platform.adminKubeconfig, session.user.kubeconfig);
     const viaKplane = await kplane(['ws', 'use', ':root:acme:web'], { env: env() });
     expect(viaKubectl).toEqual(viaKplane);
     expect(viaKubectl).toMatchObject({
@@ -92,9 +72,13 @@ describe('completion', () => {
   });
 
   it('kubectl_complete-ws answers what kubectl asks for `kubectl ws use root:acme:w<TAB>`', async () => {
-    const helper = await run(path.join(user.dir, 'bin', 'kubectl_complete-ws'), ['use', 'root:acme:w'], {
-      env: env(),
-    });
+    const helper = await run(
+      path.join(session.user.dir, 'bin', 'kubectl_complete-ws'),
+      ['use', 'root:acme:w'],
+      {
+        env: env(),
+      },
+    );
     expect(lines(helper.stdout)).toEqual(['root:acme:web', ':4']);
 
     // kubectl's own completion hands the plugin's words to the helper and prints its answer.
@@ -117,11 +101,14 @@ describe('completion', () => {
   });
 
   it('completes nothing, silently, when the platform is unreachable or there is no kubeconfig', async () => {
-    writeFileSync(user.kubeconfig, kubeconfigText().replaceAll(platform.url, 'https://127.0.0.1:1'));
+    writeFileSync(
+      session.user.kubeconfig,
+      kubeconfigText().replaceAll(session.platform.url, 'https://127.0.0.1:1'),
+    );
     const unreachable = await kplane(['__complete', 'ws', 'use', 'root:acme:'], { env: env() });
     expect(unreachable).toEqual({ code: 0, stdout: ':4\n', stderr: '' });
 
-    rmSync(user.kubeconfig);
+    rmSync(session.user.kubeconfig);
     const missing = await kplane(['__complete', 'ws', 'use', 'a'], { env: env() });
     expect(missing).toEqual({ code: 0, stdout: ':4\n', stderr: '' });
   });
@@ -130,7 +117,7 @@ describe('completion', () => {
     const bash = await kplane(['completion', 'bash'], { env: env() });
     expect(bash.code).toBe(0);
     expect(bash.stdout).toContain('complete -F _kplane_complete kplane');
-    const scriptFile = path.join(user.dir, 'kplane.bash');
+    const scriptFile = path.join(session.user.dir, 'kplane.bash');
     writeFileSync(scriptFile, bash.stdout);
     expect(await run('bash', ['-n', scriptFile])).toMatchObject({ code: 0, stderr: '' });
     const defined = await run('bash', [
@@ -166,7 +153,7 @@ describe('ws --short for shell prompts', () => {
     ['fast path', {}],
     ['oclif', { KPLANE_NO_FAST_PATH: '1' }],
   ])('prints nothing and succeeds without a workspace (%s)', async (_, extraEnv) => {
-    const missing = path.join(user.dir, 'no-such-kubeconfig');
+    const missing = path.join(session.user.dir, 'no-such-kubeconfig');
     expect(existsSync(missing)).toBe(false);
     const noKubeconfig = await kplane(['ws', '--short'], {
       env: { ...env(), ...extraEnv, KUBECONFIG: missing },
@@ -175,7 +162,7 @@ describe('ws --short for shell prompts', () => {
 
     // A kubeconfig whose current context points at something that is not a workspace, and one with no current
     // context. Neither may reach the network: the server is unroutable.
-    const notWorkspace = path.join(user.dir, 'plain-kubeconfig');
+    const notWorkspace = path.join(session.user.dir, 'plain-kubeconfig');
     writeFileSync(
       notWorkspace,
       [

@@ -1,37 +1,24 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  kplane,
-  run,
-  startDevPlatform,
-  userSandbox,
-  type DevPlatform,
-  type UserSandbox,
-} from './helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kplane, run } from './helpers/cli.js';
+import { demoPlatformSession } from './helpers/session.js';
 
-let platform: DevPlatform;
-let user: UserSandbox;
+const session = demoPlatformSession();
+const { kubeconfigText } = session;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  platform = await startDevPlatform({ demo: true });
-  user = userSandbox();
+beforeAll(() => {
   // Overlays go to a folder of the sandbox, so the test can see that none is left behind.
-  env = { ...user.env, TMPDIR: path.join(user.dir, 'tmp'), XDG_RUNTIME_DIR: path.join(user.dir, 'run') };
-  await run('mkdir', ['-p', env.TMPDIR!, env.XDG_RUNTIME_DIR!]);
+  env = {
+    ...session.user.env,
+    TMPDIR: path.join(session.user.dir, 'tmp'),
+    XDG_RUNTIME_DIR: path.join(session.user.dir, 'run'),
+  };
+  mkdirSync(env.TMPDIR!);
+  mkdirSync(env.XDG_RUNTIME_DIR!);
 });
 
-afterAll(async () => {
-  await platform?.stop();
-  user?.cleanup();
-});
-
-beforeEach(() => {
-  copyFileSync(platform.adminKubeconfig, user.kubeconfig);
-});
-
-const kubeconfigText = () => readFileSync(user.kubeconfig, 'utf8');
 /** Overlays of `ws exec`/`ws shell` (those of `ws env` live until `--unset`, by design). */
 const leftovers = () => readdirSync(env.TMPDIR!).filter((name) => name.startsWith('kplane-ws-'));
 const shellOverlays = () => {
@@ -107,7 +94,7 @@ describe('ws env', () => {
     const web = parseEnv(webEnv.stdout);
     const api = parseEnv(apiEnv.stdout);
     expect(web.KUBECONFIG).not.toBe(api.KUBECONFIG);
-    expect(web.KUBECONFIG!.endsWith(`:${user.kubeconfig}`)).toBe(true);
+    expect(web.KUBECONFIG!.endsWith(`:${session.user.kubeconfig}`)).toBe(true);
 
     const webConfigMaps = await run('kubectl', ['get', 'configmaps', '-o', 'name'], {
       env: { ...env, ...web },
@@ -130,7 +117,7 @@ describe('ws env', () => {
     );
     const [stacked, restored, overlay] = again.stdout.trim().split('\n');
     expect(stacked!.split(':')).toHaveLength(2);
-    expect(restored).toBe(user.kubeconfig);
+    expect(restored).toBe(session.user.kubeconfig);
     expect(overlay).toBe('none');
     expect(shellOverlays()).not.toContain(path.basename(stacked!.split(':')[0]!));
   });

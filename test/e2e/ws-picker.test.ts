@@ -1,50 +1,19 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import {
-  kplane,
-  kplaneBin,
-  startDevPlatform,
-  userSandbox,
-  type DevPlatform,
-  type UserSandbox,
-} from './helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { kplane, kplaneBin } from './helpers/cli.js';
 import { spawnInPty } from './helpers/pty.js';
+import { demoPlatformSession } from './helpers/session.js';
 
-let platform: DevPlatform;
-let user: UserSandbox;
+const session = demoPlatformSession();
+const { kubeconfigText, currentServer } = session;
 
-beforeAll(async () => {
-  platform = await startDevPlatform({ demo: true });
-  user = userSandbox();
-}, 90_000);
-
-afterAll(async () => {
-  await platform?.stop();
-  user?.cleanup();
-});
-
-beforeEach(() => {
-  copyFileSync(platform.adminKubeconfig, user.kubeconfig);
-});
-
-const kubeconfigText = () => readFileSync(user.kubeconfig, 'utf8');
-const currentServer = () => {
-  const config = parse(kubeconfigText()) as {
-    'current-context': string;
-    contexts: { name: string; context: { cluster: string } }[];
-    clusters: { name: string; cluster: { server: string } }[];
-  };
-  const context = config.contexts.find((c) => c.name === config['current-context'])!;
-  return config.clusters.find((c) => c.name === context.context.cluster)!.cluster.server;
-};
-
-const ptyEnv = () => ({ ...user.env, NO_COLOR: '1', CI: undefined });
+/** kplane in a terminal, as the sandbox's user (no CI, so it may prompt). */
+const kplaneInPty = (...args: string[]) =>
+  spawnInPty([process.execPath, kplaneBin, ...args], { ...session.user.env, NO_COLOR: '1', CI: undefined });
 
 describe('ws use picker in a terminal', () => {
   it('filters as you type and switches on enter', async () => {
-    const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'use'], ptyEnv());
+    const pty = kplaneInPty('ws', 'use');
     try {
       await pty.waitFor('Workspace:', 20_000);
       pty.type('acme:we');
@@ -54,7 +23,7 @@ describe('ws use picker in a terminal', () => {
       pty.type('\r');
       expect(await pty.exited).toBe(0);
       expect(pty.screen()).toContain("Current workspace is 'root:acme:web'");
-      expect(currentServer()).toBe(`${platform.url}/clusters/root:acme:web`);
+      expect(currentServer()).toBe(`${session.platform.url}/clusters/root:acme:web`);
     } finally {
       pty.kill();
     }
@@ -66,7 +35,7 @@ describe('ws use picker in a terminal', () => {
   ] as const) {
     it(`${name} cancels with exit 130 and leaves the kubeconfig alone`, async () => {
       const before = kubeconfigText();
-      const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'cd'], ptyEnv());
+      const pty = kplaneInPty('ws', 'cd');
       try {
         await pty.waitFor('Workspace:', 20_000);
         pty.type('acme');
@@ -83,7 +52,7 @@ describe('ws use picker in a terminal', () => {
   }
 
   it('without a terminal still goes home', async () => {
-    const result = await kplane(['ws', 'use'], { env: user.env });
+    const result = await kplane(['ws', 'use'], { env: session.user.env });
     expect(result.stderr).toContain("'kplane ws use' with no argument goes to your home workspace");
   });
 });
@@ -93,7 +62,7 @@ describe('ws tree -i', () => {
     (screen.split('\x1b[2J\x1b[H').at(-1) ?? '').split('\r\n').find((line) => line.startsWith('❯')) ?? '';
 
   it('moves with the arrows and switches on enter', async () => {
-    const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'tree', '-i', '-w', ':root:acme'], ptyEnv());
+    const pty = kplaneInPty('ws', 'tree', '-i', '-w', ':root:acme');
     try {
       await pty.waitFor('enter switch', 20_000);
       expect(cursorLine(pty.screen())).toContain('acme');
@@ -110,7 +79,7 @@ describe('ws tree -i', () => {
       pty.type('\r');
       expect(await pty.exited).toBe(0);
       expect(pty.screen()).toContain("Current workspace is 'root:acme:web'");
-      expect(currentServer()).toBe(`${platform.url}/clusters/root:acme:web`);
+      expect(currentServer()).toBe(`${session.platform.url}/clusters/root:acme:web`);
     } finally {
       pty.kill();
     }
@@ -118,7 +87,7 @@ describe('ws tree -i', () => {
 
   it('q quits with exit 130 and changes nothing', async () => {
     const before = kubeconfigText();
-    const pty = spawnInPty([process.execPath, kplaneBin, 'ws', 'tree', '-i'], ptyEnv());
+    const pty = kplaneInPty('ws', 'tree', '-i');
     try {
       await pty.waitFor('enter switch', 20_000);
       pty.type('q');
@@ -133,7 +102,7 @@ describe('ws tree -i', () => {
 describe('ws tree --watch', () => {
   it('redraws when a workspace is added', async () => {
     const child = spawn(process.execPath, [kplaneBin, 'ws', 'tree', '--watch', '-w', ':root:acme'], {
-      env: { ...process.env, ...user.env, NO_COLOR: '1' },
+      env: { ...process.env, ...session.user.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -147,7 +116,9 @@ describe('ws tree --watch', () => {
         () => output,
       );
       expect(output).not.toContain('watched-new');
-      const created = await kplane(['ws', 'create', 'watched-new', '-w', ':root:acme'], { env: user.env });
+      const created = await kplane(['ws', 'create', 'watched-new', '-w', ':root:acme'], {
+        env: session.user.env,
+      });
       expect(created.code, created.stderr).toBe(0);
       await waitUntil(
         () => output.includes('watched-new'),

@@ -1,44 +1,13 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  kplane,
-  kubectl,
-  startDevPlatform,
-  userSandbox,
-  type DevPlatform,
-  type UserSandbox,
-} from './helpers/cli.js';
+import { kplane, kubectl } from './helpers/cli.js';
+import { demoPlatformSession } from './helpers/session.js';
 
-let platform: DevPlatform;
-let user: UserSandbox;
-
-beforeAll(async () => {
-  platform = await startDevPlatform({ demo: true });
-  user = userSandbox();
-});
-
-afterAll(async () => {
-  await platform?.stop();
-  user?.cleanup();
-});
-
-beforeEach(() => {
-  copyFileSync(platform.adminKubeconfig, user.kubeconfig);
-});
-
-const ws = (...args: string[]) => kplane(['ws', ...args], { env: user.env });
-const kubeconfigText = () => readFileSync(user.kubeconfig, 'utf8');
-const currentServer = () => {
-  const config = parse(kubeconfigText()) as {
-    'current-context': string;
-    contexts: { name: string; context: { cluster: string } }[];
-    clusters: { name: string; cluster: { server: string } }[];
-  };
-  const context = config.contexts.find((c) => c.name === config['current-context'])!;
-  return config.clusters.find((c) => c.name === context.context.cluster)!.cluster.server;
-};
+const session = demoPlatformSession();
+const { kubeconfigText, currentServer } = session;
+const ws = (...args: string[]) => kplane(['ws', ...args], { env: session.user.env });
 
 describe('moving through the tree', () => {
   it('prints the current workspace without changing anything', async () => {
@@ -53,9 +22,9 @@ describe('moving through the tree', () => {
   it('switches by absolute, relative, parent, previous and top paths, and kubectl follows', async () => {
     let result = await ws('use', ':root:acme:web');
     expect(result.stdout).toBe("Current workspace is 'root:acme:web' (type root:team).\n");
-    expect(currentServer()).toBe(`${platform.url}/clusters/root:acme:web`);
+    expect(currentServer()).toBe(`${session.platform.url}/clusters/root:acme:web`);
 
-    const configMaps = await kubectl(['get', 'configmaps', '-o', 'name'], { env: user.env });
+    const configMaps = await kubectl(['get', 'configmaps', '-o', 'name'], { env: session.user.env });
     expect(configMaps.code, configMaps.stderr).toBe(0);
     expect(configMaps.stdout).toContain('configmap/web-config');
 
@@ -81,14 +50,14 @@ describe('moving through the tree', () => {
     expect((await ws('--short')).stdout).toBe('root:acme:ci\n');
     expect(JSON.parse((await ws('current', '-o', 'json')).stdout)).toEqual({
       path: 'root:acme:ci',
-      url: `${platform.url}/clusters/root:acme:ci`,
+      url: `${session.platform.url}/clusters/root:acme:ci`,
     });
     const asYaml = await ws('use', '..', '-o', 'yaml');
     expect(asYaml.stderr).toBe('');
     expect(parse(asYaml.stdout)).toEqual({
       path: 'root:acme',
       type: 'root:organization',
-      url: `${platform.url}/clusters/root:acme`,
+      url: `${session.platform.url}/clusters/root:acme`,
     });
   });
 
@@ -110,18 +79,18 @@ describe('moving through the tree', () => {
     const { server: _server, ...kplaneClusterRest } = cluster('kplane') as Record<string, unknown>;
     expect(cluster('workspace.kcp.io/current')).toEqual({
       ...kplaneClusterRest,
-      server: `${platform.url}/clusters/root:acme:web`,
+      server: `${session.platform.url}/clusters/root:acme:web`,
     });
     expect(cluster('workspace.kcp.io/previous')).toEqual({
       ...kplaneClusterRest,
-      server: `${platform.url}/clusters/root:acme`,
+      server: `${session.platform.url}/clusters/root:acme`,
     });
     expect(config.users).toHaveLength(1);
     expect(context('kplane')).toEqual({ cluster: 'kplane', user: 'kplane-admin' });
   });
 
   it('gives the same answers through oclif as through the fast path', async () => {
-    const env = { ...user.env, KPLANE_NO_FAST_PATH: '1' };
+    const env = { ...session.user.env, KPLANE_NO_FAST_PATH: '1' };
     const result = await kplane(['ws', 'use', ':root:acme:web'], { env });
     expect(result).toMatchObject({
       code: 0,
@@ -150,22 +119,25 @@ describe('refusing bad input without touching the kubeconfig', () => {
 
   it('refuses a kubeconfig that is not valid YAML and leaves it byte for byte', async () => {
     const broken = kubeconfigText() + '\ncontexts: [unclosed\n';
-    writeFileSync(user.kubeconfig, broken);
+    writeFileSync(session.user.kubeconfig, broken);
     const result = await ws('use', ':root:acme');
     expect(result.code).toBe(6);
-    expect(result.stderr).toContain(user.kubeconfig);
+    expect(result.stderr).toContain(session.user.kubeconfig);
     expect(kubeconfigText()).toBe(broken);
   });
 
   it('says so when the credentials are not accepted (exit 4) or the platform is unreachable (exit 5)', async () => {
-    const tokenFile = path.join(user.dir, 'wrong.token');
+    const tokenFile = path.join(session.user.dir, 'wrong.token');
     writeFileSync(tokenFile, 'not-a-real-token\n', { mode: 0o600 });
-    writeFileSync(user.kubeconfig, kubeconfigText().replace(/tokenFile: .*/, `tokenFile: ${tokenFile}`));
+    writeFileSync(
+      session.user.kubeconfig,
+      kubeconfigText().replace(/tokenFile: .*/, `tokenFile: ${tokenFile}`),
+    );
     const before = kubeconfigText();
     const unauthorized = await ws('use', ':root:acme');
     expect(unauthorized.code).toBe(4);
     expect(unauthorized.stderr).toContain('Unauthorized');
-    writeFileSync(user.kubeconfig, before.replace(platform.url, 'http://127.0.0.1:1'));
+    writeFileSync(session.user.kubeconfig, before.replace(session.platform.url, 'http://127.0.0.1:1'));
     const unreachable = await ws('use', ':root:acme');
     expect(unreachable.code).toBe(5);
     expect(unreachable.stderr).toContain('cannot reach the platform at http://127.0.0.1:1');
@@ -205,11 +177,11 @@ describe('creating workspaces', () => {
   it('kubectl sees the new workspace Ready with its URL and cluster', async () => {
     await ws('use', ':root:acme');
     await ws('create', 'team-c');
-    const result = await kubectl(['get', 'workspaces', 'team-c', '-o', 'json'], { env: user.env });
+    const result = await kubectl(['get', 'workspaces', 'team-c', '-o', 'json'], { env: session.user.env });
     expect(result.code, result.stderr).toBe(0);
     const workspace = JSON.parse(result.stdout);
     expect(workspace.status.phase).toBe('Ready');
-    expect(workspace.spec.URL).toBe(`${platform.url}/clusters/root:acme:team-c`);
+    expect(workspace.spec.URL).toBe(`${session.platform.url}/clusters/root:acme:team-c`);
     expect(workspace.spec.cluster).toMatch(/^[a-z0-9]+$/);
     expect(workspace.spec.type).toEqual({ name: 'team', path: 'root' });
   });
@@ -233,7 +205,7 @@ describe('the tree', () => {
 
 describe('keeping the kubeconfig safe', () => {
   it('leaves other contexts, comments and unknown fields byte for byte', async () => {
-    const admin = parse(readFileSync(platform.adminKubeconfig, 'utf8'));
+    const admin = parse(readFileSync(session.platform.adminKubeconfig, 'utf8'));
     const original = [
       '# my clusters, hand-kept',
       'apiVersion: v1',
@@ -267,13 +239,13 @@ describe('keeping the kubeconfig safe', () => {
       '  - "these"   # too',
       '',
     ].join('\n');
-    writeFileSync(user.kubeconfig, original);
+    writeFileSync(session.user.kubeconfig, original);
     expect((await ws('use', ':root:acme:web')).code).toBe(0);
     expect((await ws('use', ':root:acme')).code).toBe(0);
     // From here on the layout is kcp's, and switches move only the two servers (the quick path).
     expect((await ws('use', ':root:acme:api')).code).toBe(0);
     expect((await ws('-')).stdout).toBe("Current workspace is 'root:acme'.\n");
-    expect(currentServer()).toBe(`${platform.url}/clusters/root:acme`);
+    expect(currentServer()).toBe(`${session.platform.url}/clusters/root:acme`);
     const after = kubeconfigText();
     expect(withoutWorkspaceEntries(after)).toBe(withoutWorkspaceEntries(original));
     // And the edit is confined to appended entries plus the current-context line.
@@ -289,7 +261,7 @@ describe('keeping the kubeconfig safe', () => {
     await ws('use', ':root:acme:web');
     await ws('use', ':root:acme:api');
     const edit = await kubectl(['config', 'set-context', 'workspace.kcp.io/current', '--namespace=team-x'], {
-      env: user.env,
+      env: session.user.env,
     });
     expect(edit.code, edit.stderr).toBe(0);
 
@@ -299,11 +271,11 @@ describe('keeping the kubeconfig safe', () => {
         await kubectl(
           ['config', 'view', '-o', `jsonpath={.contexts[?(@.name=="${context}")].context.namespace}`],
           {
-            env: user.env,
+            env: session.user.env,
           },
         )
       ).stdout;
-    expect(currentServer()).toBe(`${platform.url}/clusters/root:acme:ci`);
+    expect(currentServer()).toBe(`${session.platform.url}/clusters/root:acme:ci`);
     expect(await namespaceOf('workspace.kcp.io/current')).toBe('team-x');
     expect(await namespaceOf('workspace.kcp.io/previous')).toBe('team-x');
     expect((await ws('-')).stdout).toBe("Current workspace is 'root:acme:api'.\n");
@@ -317,25 +289,25 @@ describe('keeping the kubeconfig safe', () => {
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const server = currentServer();
-    expect(targets.map((t) => `${platform.url}/clusters/${t.slice(1)}`)).toContain(server);
-    expect(readdirSync(user.dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
-    expect(existsSync(`${user.kubeconfig}.lock`)).toBe(false);
+    expect(targets.map((t) => `${session.platform.url}/clusters/${t.slice(1)}`)).toContain(server);
+    expect(readdirSync(session.user.dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    expect(existsSync(`${session.user.kubeconfig}.lock`)).toBe(false);
   });
 
   it('with several files in KUBECONFIG, writes where kubectl would and leaves the others alone', async () => {
-    const first = path.join(user.dir, 'first.yaml');
-    const other = path.join(user.dir, 'other.yaml');
-    copyFileSync(platform.adminKubeconfig, first);
+    const first = path.join(session.user.dir, 'first.yaml');
+    const other = path.join(session.user.dir, 'other.yaml');
+    copyFileSync(session.platform.adminKubeconfig, first);
     const otherText =
       'apiVersion: v1\nkind: Config\n# shared, read-only for kplane\nclusters: []\ncontexts: []\nusers: []\n';
     writeFileSync(other, otherText);
-    const env = { ...user.env, KUBECONFIG: `${first}:${other}` };
+    const env = { ...session.user.env, KUBECONFIG: `${first}:${other}` };
     const result = await kplane(['ws', 'use', ':root:acme'], { env });
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(other, 'utf8')).toBe(otherText);
     expect(readFileSync(first, 'utf8')).toContain('workspace.kcp.io/current');
-    const explicit = path.join(user.dir, 'explicit.yaml');
-    copyFileSync(platform.adminKubeconfig, explicit);
+    const explicit = path.join(session.user.dir, 'explicit.yaml');
+    copyFileSync(session.platform.adminKubeconfig, explicit);
     const beforeFirst = readFileSync(first, 'utf8');
     const viaFlag = await kplane(['ws', 'use', ':root:acme:ci', '--kubeconfig', explicit], { env });
     expect(viaFlag.code, viaFlag.stderr).toBe(0);

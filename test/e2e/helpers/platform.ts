@@ -3,11 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { kubectlBin, repoRoot, run, type RunResult } from './cli.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const platformMain = path.join(repoRoot, 'dist', 'platform', 'main.js');
-export const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
 /** The JSON line `main.js` prints when it is ready to serve. */
 export interface ReadyLine {
@@ -105,30 +103,16 @@ export interface KubectlOptions {
   timeoutMs?: number;
 }
 
-export interface KubectlResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function kubectlEnv(options: KubectlOptions): NodeJS.ProcessEnv {
   return { ...process.env, KUBECONFIG: options.kubeconfig, KUBECACHEDIR: options.cacheDir, NO_COLOR: '1' };
 }
 
 /** Runs the real kubectl with KUBECONFIG and KUBECACHEDIR pointed into the test's temp folder. */
-export function kubectl(args: string[], options: KubectlOptions): Promise<KubectlResult> {
-  return new Promise((resolve) => {
-    const child = spawn(kubectlBin, args, { env: kubectlEnv(options), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
+export function kubectl(args: string[], options: KubectlOptions): Promise<RunResult> {
+  return run(kubectlBin, args, {
+    env: kubectlEnv(options),
+    input: options.input ?? '',
+    timeoutMs: options.timeoutMs ?? 20_000,
   });
 }
 
@@ -182,22 +166,12 @@ export function kubectlInBackground(args: string[], options: KubectlOptions): Ba
   };
 }
 
-export interface ToolResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one of the platform's owner tools: `node dist/platform/main.js token|revoke-tokens …`. */
-export function platformTool(args: string[]): Promise<ToolResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [platformMain, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/**
+ * Runs `node dist/platform/main.js …` to its end: one of the owner tools (`token`, `revoke-tokens`), or a
+ * server that is expected to refuse to start.
+ */
+export function platformTool(args: string[]): Promise<RunResult> {
+  return run(process.execPath, [platformMain, ...args]);
 }
 
 /** Mints a token for `user` with the owner tool and returns it. */
@@ -266,28 +240,13 @@ export function adminToken(dataDir: string): string {
 export function adminKubectlAt(
   platform: Pick<PlatformProcess, 'url' | 'kubeconfig'>,
   cacheDir: string,
-): (urlPath: string, args: string[], input?: string) => Promise<KubectlResult> {
+): (urlPath: string, args: string[], input?: string) => Promise<RunResult> {
   return (urlPath, args, input) =>
     kubectl(['--server', `${platform.url}${urlPath}`, ...args], {
       kubeconfig: platform.kubeconfig,
       cacheDir,
       ...(input !== undefined ? { input } : {}),
     });
-}
-
-/** Polls `check` until it returns something other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export interface RawWatch {
