@@ -19,16 +19,6 @@ import { type SelectCandidate, selectClusters } from './select.js';
 import { formatTaint } from './taints.js';
 import { placementSpecProblem } from './validate.js';
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Best first: higher score, then the name that sorts first (OCM's order, so ties never depend on input order). */
-export function compareRanked(
-  a: { name: string; score: number },
-  b: { name: string; score: number },
-): number {
-  return b.score - a.score || byName(a.name, b.name);
-}
-
 const NO_CLAIMS: Readonly<Record<string, string>> = Object.freeze({});
 
 function formatTerms(terms: readonly ScoreTerm[]): string {
