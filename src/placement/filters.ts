@@ -19,10 +19,10 @@ import {
   taintBlocks,
 } from './taints.js';
 import type {
-  ClusterPredicate,
   LabelSelector,
   LabelSelectorRequirement,
   ManagedClusterSet,
+  Placement,
   Toleration,
 } from './types.js';
 
@@ -136,21 +136,19 @@ function verdicts(
 }
 
 export function filterSetup(options: {
-  namespace: string;
+  placement: Placement;
   eligible: readonly string[];
   validBindings: readonly string[];
   clusterSets: readonly ManagedClusterSet[];
-  clusterSetsInSpec: readonly string[];
-  predicates: readonly ClusterPredicate[];
-  tolerations: readonly Toleration[];
   previous: ReadonlySet<string>;
   now: number;
   /** The clusters about to be filtered, when they come as an index. */
   index?: ClusterIndex;
 }): FilterSetup {
+  const { spec, metadata } = options.placement;
   const allSets = setSelectors(options.clusterSets);
   const eligibleNames = new Set(options.eligible);
-  const predicates = options.predicates.map((p) => ({
+  const predicates = (spec.predicates ?? []).map((p) => ({
     labels: p.requiredClusterSelector?.labelSelector,
     claims: p.requiredClusterSelector?.claimSelector?.matchExpressions ?? [],
   }));
@@ -163,13 +161,13 @@ export function filterSetup(options: {
     ]),
   ];
   const setup = {
-    namespace: options.namespace,
+    namespace: metadata.namespace,
     eligible: allSets.filter((s) => eligibleNames.has(s.name)),
     allSets,
     validBindings: new Set(options.validBindings),
-    clusterSetsInSpec: options.clusterSetsInSpec,
+    clusterSetsInSpec: spec.clusterSets ?? [],
     predicates,
-    tolerations: options.tolerations,
+    tolerations: spec.tolerations ?? [],
     previous: options.previous,
     now: options.now,
   };

@@ -34,20 +34,17 @@ function preferNoSelectNotes(outcome: FilterOutcome): CandidateReason[] {
 
 /** Decides one placement. Deterministic: the same clusters in any order give the same result. */
 export function schedulePlacement(input: ScheduleInput): ScheduleResult {
-  const { spec, metadata } = input.placement;
+  const { spec } = input.placement;
   const explain = input.explain ?? true;
   const previous = new Set(input.previousDecisions ?? []);
   const { validBindings, eligible } = eligibleClusterSets(spec, input.bindings, input.clusterSets);
   const index = indexClusters(input.clusters);
   const { facts } = index;
   const setup = filterSetup({
-    namespace: metadata.namespace,
+    placement: input.placement,
     eligible,
     validBindings,
     clusterSets: input.clusterSets,
-    clusterSetsInSpec: spec.clusterSets ?? [],
-    predicates: spec.predicates ?? [],
-    tolerations: spec.tolerations ?? [],
     previous,
     now: input.now.getTime(),
     index,
