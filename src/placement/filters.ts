@@ -5,6 +5,7 @@ import { clusterSetSelector } from './cluster-sets.js';
 import type { ClusterFacts, ClusterIndex, KeyRef } from './cluster-facts.js';
 import {
   type LabelMismatch,
+  labelSelectorKeys,
   labelSelectorMismatches,
   matchesLabelSelector,
   matchesRequirements,
@@ -85,15 +86,6 @@ function setSelectors(sets: readonly ManagedClusterSet[]): SetSelector[] {
   return sets.map((s) => ({ name: s.metadata.name, selector: clusterSetSelector(s).selector }));
 }
 
-function selectorKeys(selectors: ReadonlyArray<LabelSelector | undefined>): string[] {
-  const keys = new Set<string>();
-  for (const selector of selectors) {
-    for (const key of Object.keys(selector?.matchLabels ?? {})) keys.add(key);
-    for (const r of selector?.matchExpressions ?? []) keys.add(r.key);
-  }
-  return [...keys].sort();
-}
-
 /** The values (or absence) of `keys`, as one string: equal strings mean equal verdicts. */
 function signature(keys: readonly KeyRef[], facts: ClusterFacts): string {
   let s = '';
@@ -152,10 +144,10 @@ export function filterSetup(options: {
     labels: p.requiredClusterSelector?.labelSelector,
     claims: p.requiredClusterSelector?.claimSelector?.matchExpressions ?? [],
   }));
-  const setKeys = selectorKeys(allSets.map((s) => s.selector)).map((k): KeyRef => ['labels', k]);
+  const setKeys = labelSelectorKeys(allSets.map((s) => s.selector)).map((k): KeyRef => ['labels', k]);
   const predicateKeys = [
-    ...selectorKeys(predicates.map((p) => p.labels)).map((k): KeyRef => ['labels', k]),
-    ...selectorKeys(predicates.map((p) => ({ matchExpressions: [...p.claims] }))).map((k): KeyRef => [
+    ...labelSelectorKeys(predicates.map((p) => p.labels)).map((k): KeyRef => ['labels', k]),
+    ...labelSelectorKeys(predicates.map((p) => ({ matchExpressions: [...p.claims] }))).map((k): KeyRef => [
       'claims',
       k,
     ]),

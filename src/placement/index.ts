@@ -4,6 +4,7 @@ export * from './schedule-types.js';
 export {
   LabelSelectorSyntaxError,
   formatLabelSelector,
+  labelSelectorKeys,
   matchesLabelSelector,
   parseLabelSelector,
 } from './label-selector.js';

@@ -158,6 +158,16 @@ export function requirementMismatches(
   return mismatches;
 }
 
+/** Every key the selectors name (matchLabels and matchExpressions), sorted, each once. */
+export function labelSelectorKeys(selectors: ReadonlyArray<LabelSelector | undefined>): string[] {
+  const keys = new Set<string>();
+  for (const selector of selectors) {
+    for (const key of Object.keys(selector?.matchLabels ?? {})) keys.add(key);
+    for (const r of selector?.matchExpressions ?? []) keys.add(r.key);
+  }
+  return [...keys].sort();
+}
+
 // --- formatting ---------------------------------------------------------------------------------------------
 
 /** A value list in parentheses; a lone empty value is `(,)` because `()` would not parse. */
