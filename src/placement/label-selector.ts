@@ -346,16 +346,11 @@ class Parser {
       case 'word':
         if (op.text === 'in') return { key, operator: 'In', values: this.valueSet(op, key) };
         if (op.text === 'notin') return { key, operator: 'NotIn', values: this.valueSet(op, key) };
-        return this.fail(
-          op.at,
-          `expected an operator after ${JSON.stringify(key)} (=, ==, !=, in, notin), found ${describe(op)}`,
-        );
-      default:
-        return this.fail(
-          op.at,
-          `expected an operator after ${JSON.stringify(key)} (=, ==, !=, in, notin), found ${describe(op)}`,
-        );
     }
+    return this.fail(
+      op.at,
+      `expected an operator after ${JSON.stringify(key)} (=, ==, !=, in, notin), found ${describe(op)}`,
+    );
   }
 
   separatorOrEnd(): boolean {
