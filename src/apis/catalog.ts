@@ -8,7 +8,7 @@ import { fetchWorkspaceTree, type WorkspaceTreeNode } from '../workspace/tree.js
 import { lookupHomePath } from '../workspace/home.js';
 import { clusterPath } from '../workspace/workspace-api.js';
 import { claimLabel } from './claims.js';
-import { apisV1alpha2, type APIExport } from './types.js';
+import { apiExportsPath, type APIExport } from './types.js';
 
 export interface CatalogEntry {
   reference: string;
@@ -96,9 +96,7 @@ function collect(node: WorkspaceTreeNode, into: Set<string>): void {
 async function bindableExports(client: RestClient, workspace: string): Promise<CatalogEntry[]> {
   let exports: APIExport[];
   try {
-    exports = (
-      await client.get<{ items: APIExport[] }>(`${clusterPath(workspace)}${apisV1alpha2}/apiexports`)
-    ).items;
+    exports = (await client.get<{ items: APIExport[] }>(apiExportsPath(workspace))).items;
   } catch (error) {
     if (error instanceof ApiStatusError) return [];
     throw error;
