@@ -57,10 +57,7 @@ export async function fetchPlacementWorld(
   const [clusters, clusterSets, bindings] = await Promise.all([
     listOrEmpty<ManagedCluster>(client, `${clusterPath(workspace)}${v1}/managedclusters`),
     listOrEmpty<ManagedClusterSet>(client, `${clusterPath(workspace)}${v1beta2}/managedclustersets`),
-    listOrEmpty<ManagedClusterSetBinding>(
-      client,
-      `${clusterPath(workspace)}${v1beta2}/namespaces/${namespace}/managedclustersetbindings`,
-    ),
+    listOrEmpty<ManagedClusterSetBinding>(client, clusterSetBindingsPath(workspace, namespace)),
   ]);
   return { clusters, clusterSets, bindings: bindings.map((binding) => binding.spec.clusterSet) };
 }
