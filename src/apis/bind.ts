@@ -1,7 +1,7 @@
 import { AccessDeniedError, InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { isValidWorkspacePath } from '../context/workspace-path.js';
@@ -58,7 +58,7 @@ export async function bindExport(options: BindOptions, io: IOStreams): Promise<A
         },
       });
     } catch (error) {
-      if (error instanceof ApiStatusError && error.code === 403) throw new AccessDeniedError(error.message);
+      if (isStatusCode(error, 403)) throw new AccessDeniedError(error.message);
       throw error;
     }
     if (text) io.out(`apibinding ${name} created. Waiting to successfully bind ...`);
@@ -136,7 +136,7 @@ export async function unbind(
     await session.client.delete(`${bindingsListPath(session.path)}/${options.name}`);
     io.err(`apibinding ${options.name} deleted.`);
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) {
+    if (isStatusCode(error, 404)) {
       throw new NotFoundError(`apibinding "${options.name}" not found in ${session.path}`);
     }
     throw error;

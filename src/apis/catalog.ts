@@ -1,6 +1,6 @@
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { ApiStatusError, isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
@@ -58,7 +58,7 @@ async function platformCatalog(client: RestClient): Promise<CatalogEntry[] | und
     const { items } = await client.get<{ items: APIExport[] }>('/services/catalog/apiexports');
     return items.map((item) => entryOf(item.metadata.annotations?.['kcp.io/path'] ?? '', item));
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) return undefined;
+    if (isStatusCode(error, 404)) return undefined;
     throw error;
   }
 }

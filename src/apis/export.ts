@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { openCurrentWorkspace, type WorkspaceSession } from '../workspace/session.js';
@@ -73,7 +73,7 @@ export async function createExport(options: CreateExportOptions, io: IOStreams):
       });
       verb = 'created';
     } catch (error) {
-      if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+      if (!isStatusCode(error, 409)) throw error;
       const existing = await session.client.get<APIExport>(`${collection}/${options.name}`);
       exported = await session.client.request<APIExport>('PUT', `${collection}/${options.name}`, {
         body: { ...existing, spec: { ...existing.spec, ...spec } },
@@ -99,7 +99,7 @@ async function createIfMissing(
     return true;
   } catch (error) {
     // Schemas are named by their content, so an existing one with this name is this one.
-    if (error instanceof ApiStatusError && error.code === 409) return false;
+    if (isStatusCode(error, 409)) return false;
     throw error;
   }
 }
@@ -156,7 +156,7 @@ export async function exportObjects(
     try {
       exported = await session.client.get<APIExport>(`${apiExportsPath(session.path)}/${options.name}`);
     } catch (error) {
-      if (error instanceof ApiStatusError && error.code === 404) {
+      if (isStatusCode(error, 404)) {
         throw new NotFoundError(`apiexport "${options.name}" not found in ${session.path}`);
       }
       throw error;

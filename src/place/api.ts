@@ -1,4 +1,4 @@
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import {
   CLUSTER_GROUP,
@@ -88,7 +88,7 @@ async function listOrEmpty<T>(
   try {
     return (await client.get<{ items?: T[] }>(path, { query })).items ?? [];
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) return [];
+    if (isStatusCode(error, 404)) return [];
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import {
@@ -139,7 +139,7 @@ async function upsertPlacement(
   try {
     return await client.post<PlacementObject>(collection, body);
   } catch (error) {
-    if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+    if (!isStatusCode(error, 409)) throw error;
     const existing = await client.get<PlacementObject>(`${collection}/${placement.metadata.name}`);
     return client.request<PlacementObject>('PUT', `${collection}/${placement.metadata.name}`, {
       body: {
@@ -234,7 +234,7 @@ async function fetchPlacement(
   try {
     return await session.client.get<PlacementObject>(`${placementsPath(session.path, namespace)}/${name}`);
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) {
+    if (isStatusCode(error, 404)) {
       throw new NotFoundError(`placement "${name}" not found in namespace "${namespace}" of ${session.path}`);
     }
     throw error;
@@ -314,7 +314,7 @@ export function deletePlacement(options: PlaceCommon & { name: string }, io: IOS
     try {
       await session.client.delete(`${placementsPath(session.path, namespace)}/${options.name}`);
     } catch (error) {
-      if (error instanceof ApiStatusError && error.code === 404) {
+      if (isStatusCode(error, 404)) {
         throw new NotFoundError(
           `placement "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
         );
@@ -338,7 +338,7 @@ export function bindClusterSet(options: PlaceCommon & { name: string }, io: IOSt
     try {
       await session.client.post(clusterSetBindingsPath(session.path, namespace), binding);
     } catch (error) {
-      if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+      if (!isStatusCode(error, 409)) throw error;
       created = false;
     }
     if (options.output !== 'text') await printData(io, options.output, binding);
