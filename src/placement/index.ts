@@ -8,7 +8,7 @@ export {
   matchesLabelSelector,
   parseLabelSelector,
 } from './label-selector.js';
-export { QuantityParseError, parseQuantity } from './quantity.js';
+export { QuantityParseError, parseQuantity, tryParseQuantity } from './quantity.js';
 export {
   GLOBAL_CLUSTER_SET,
   boundClusterSetNames,
