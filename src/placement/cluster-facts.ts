@@ -1,5 +1,6 @@
 // What the scheduler needs to know about one cluster, read once from the ManagedCluster object.
 import { tryParseQuantity } from './quantity.js';
+import { compareNames } from './ranking.js';
 import { type EffectiveTaint, effectiveTaints } from './taints.js';
 import type { Labels, ManagedCluster } from './types.js';
 
@@ -71,7 +72,7 @@ export function clusterFacts(cluster: ManagedCluster): ClusterFacts {
 }
 
 const clusterName = (c: ManagedCluster): string => c.metadata.name;
-const byName = (a: ClusterFacts, b: ClusterFacts): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: ClusterFacts, b: ClusterFacts): number => compareNames(a.name, b.name);
 
 /** Each cluster's value for one label or claim key as a small number: 0 when absent, 1..distinct otherwise. */
 export interface KeyValueIds {

@@ -7,6 +7,7 @@ import { eligibleClusterSets } from './cluster-sets.js';
 import { misconfiguredCondition, satisfiedCondition } from './conditions.js';
 import { type FilterOutcome, filterCluster, filterSetup } from './filters.js';
 import { resolveWeights, scoreClusters } from './prioritizers.js';
+import { compareNames } from './ranking.js';
 import type {
   Candidate,
   CandidateReason,
@@ -117,7 +118,7 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
         reason: `${kept ? 'kept from the last decision' : 'newly chosen'}, score ${c.score}`,
       };
     })
-    .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
+    .sort((a, b) => compareNames(a.clusterName, b.clusterName));
   let requeueAt: number | undefined;
   for (const c of selection.chosenCandidates) {
     const until = (outcomes[feasibleAt[c.at] as number] as FilterOutcome).tolerationUntil;
