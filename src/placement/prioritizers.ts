@@ -7,7 +7,6 @@ import type { ScoreTerm } from './schedule-types.js';
 import type { BuiltInPrioritizer, PrioritizerPolicy } from './types.js';
 
 export const MAX_CLUSTER_SCORE = 100;
-export const MIN_CLUSTER_SCORE = -100;
 
 /**
  * What PreferNoSelect taints that no toleration covers cost a cluster, however many it has. OCM's filter
