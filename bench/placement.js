@@ -252,20 +252,22 @@ const initial = time(() => {
 });
 const gone = Object.keys(totals).sort((a, b) => totals[b] - totals[a] || (a < b ? -1 : 1))[0];
 
+/** Decide one placement again, as the controller does after a change: over the index, decisions only. */
+function decideAgain(state, clusters) {
+  return schedulePlacement({
+    ...state,
+    clusters,
+    clusterSets,
+    decisionCounts: countsWithout(totals, state.previousDecisions),
+    now: NOW,
+    explain: false,
+  });
+}
+
 const redecide = time(() => {
   const remaining = index.without(gone);
   const needs = placementsToReschedule({ type: 'removed', clusterName: gone }, states, clusterSets, NOW);
-  for (const need of needs) {
-    const s = states[need.index];
-    schedulePlacement({
-      ...s,
-      clusters: remaining,
-      clusterSets,
-      decisionCounts: countsWithout(totals, s.previousDecisions),
-      now: NOW,
-      explain: false,
-    });
-  }
+  for (const need of needs) decideAgain(states[need.index], remaining);
   return needs.length;
 });
 console.log(
@@ -276,15 +278,7 @@ console.log(
 // For scale: deciding every placement again, without picking out the affected ones.
 const remaining = index.without(gone);
 const everything = time(() => {
-  for (const s of states)
-    schedulePlacement({
-      ...s,
-      clusters: remaining,
-      clusterSets,
-      decisionCounts: countsWithout(totals, s.previousDecisions),
-      now: NOW,
-      explain: false,
-    });
+  for (const s of states) decideAgain(s, remaining);
 });
 console.log(
   `  (first decision of all ${PLACEMENTS}: ${initial.ms.toFixed(0)} ms; all of them again: ${everything.ms.toFixed(0)} ms)`,

@@ -1,7 +1,7 @@
 import { AccessDeniedError, InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { isValidWorkspacePath } from '../context/workspace-path.js';
@@ -39,8 +39,6 @@ export interface BindOptions {
   output: OutputFormat;
 }
 
-const bindingsPath = bindingsListPath;
-
 /** `bind`: create an APIBinding to the export and wait until it is Bound, printing kcp's messages. */
 export async function bindExport(options: BindOptions, io: IOStreams): Promise<APIBinding> {
   const reference = parseExportReference(options.reference);
@@ -50,7 +48,7 @@ export async function bindExport(options: BindOptions, io: IOStreams): Promise<A
   const text = options.output === 'text';
   try {
     try {
-      await session.client.post<APIBinding>(bindingsPath(session.path), {
+      await session.client.post<APIBinding>(bindingsListPath(session.path), {
         apiVersion: 'apis.kcp.io/v1alpha2',
         kind: 'APIBinding',
         metadata: { name },
@@ -60,7 +58,7 @@ export async function bindExport(options: BindOptions, io: IOStreams): Promise<A
         },
       });
     } catch (error) {
-      if (error instanceof ApiStatusError && error.code === 403) throw new AccessDeniedError(error.message);
+      if (isStatusCode(error, 403)) throw new AccessDeniedError(error.message);
       throw error;
     }
     if (text) io.out(`apibinding ${name} created. Waiting to successfully bind ...`);
@@ -83,7 +81,7 @@ async function waitUntilBound(
 ): Promise<APIBinding> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const binding = await client.get<APIBinding>(`${bindingsPath(workspace)}/${name}`);
+    const binding = await client.get<APIBinding>(`${bindingsListPath(workspace)}/${name}`);
     if (binding.status?.phase === 'Bound') return binding;
     if (Date.now() > deadline) {
       const why = (binding.status?.conditions ?? []).find((c) => c.status === 'False' && c.message);
@@ -102,7 +100,7 @@ export async function listBindings(
 ): Promise<APIBinding[]> {
   const session = await openCurrentWorkspace(options.kubeconfig);
   try {
-    const { items } = await session.client.get<{ items: APIBinding[] }>(bindingsPath(session.path));
+    const { items } = await session.client.get<{ items: APIBinding[] }>(bindingsListPath(session.path));
     if (options.output !== 'text') await printData(io, options.output, items);
     else if (items.length === 0) io.err(`No API bindings in ${session.path}.`);
     else {
@@ -135,10 +133,10 @@ export async function unbind(
 ): Promise<void> {
   const session = await openCurrentWorkspace(options.kubeconfig);
   try {
-    await session.client.delete(`${bindingsPath(session.path)}/${options.name}`);
+    await session.client.delete(`${bindingsListPath(session.path)}/${options.name}`);
     io.err(`apibinding ${options.name} deleted.`);
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) {
+    if (isStatusCode(error, 404)) {
       throw new NotFoundError(`apibinding "${options.name}" not found in ${session.path}`);
     }
     throw error;

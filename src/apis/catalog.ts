@@ -1,6 +1,6 @@
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { ApiStatusError, isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
@@ -8,7 +8,7 @@ import { fetchWorkspaceTree, type WorkspaceTreeNode } from '../workspace/tree.js
 import { lookupHomePath } from '../workspace/home.js';
 import { clusterPath } from '../workspace/workspace-api.js';
 import { claimLabel } from './claims.js';
-import { apisV1alpha2, type APIExport } from './types.js';
+import { apiExportsPath, type APIExport } from './types.js';
 
 export interface CatalogEntry {
   reference: string;
@@ -58,7 +58,7 @@ async function platformCatalog(client: RestClient): Promise<CatalogEntry[] | und
     const { items } = await client.get<{ items: APIExport[] }>('/services/catalog/apiexports');
     return items.map((item) => entryOf(item.metadata.annotations?.['kcp.io/path'] ?? '', item));
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) return undefined;
+    if (isStatusCode(error, 404)) return undefined;
     throw error;
   }
 }
@@ -96,9 +96,7 @@ function collect(node: WorkspaceTreeNode, into: Set<string>): void {
 async function bindableExports(client: RestClient, workspace: string): Promise<CatalogEntry[]> {
   let exports: APIExport[];
   try {
-    exports = (
-      await client.get<{ items: APIExport[] }>(`${clusterPath(workspace)}${apisV1alpha2}/apiexports`)
-    ).items;
+    exports = (await client.get<{ items: APIExport[] }>(apiExportsPath(workspace))).items;
   } catch (error) {
     if (error instanceof ApiStatusError) return [];
     throw error;

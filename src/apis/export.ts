@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
+import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
-import { clusterPath } from '../workspace/workspace-api.js';
 import { openCurrentWorkspace, type WorkspaceSession } from '../workspace/session.js';
 import { claimLabel, parsePermissionClaim } from './claims.js';
 import { schemaFromDocument } from './schema-from-crd.js';
-import { apisV1alpha1, apisV1alpha2, type APIExport, type APIResourceSchema } from './types.js';
+import { apiExportsPath, apiResourceSchemasPath, type APIExport, type APIResourceSchema } from './types.js';
 
 export interface CreateExportOptions {
   kubeconfig: WorkspaceSelector;
@@ -49,7 +49,7 @@ export async function createExport(options: CreateExportOptions, io: IOStreams):
   const text = options.output === 'text';
   try {
     for (const schema of schemas) {
-      const created = await createIfMissing(session, `${apisV1alpha1}/apiresourceschemas`, schema);
+      const created = await createIfMissing(session.client, apiResourceSchemasPath(session.path), schema);
       if (text) io.out(`apiresourceschema ${schema.metadata.name} ${created ? 'created' : 'unchanged'}.`);
     }
     const spec: APIExport['spec'] = {
@@ -61,7 +61,7 @@ export async function createExport(options: CreateExportOptions, io: IOStreams):
       })),
       ...(claims.length > 0 ? { permissionClaims: claims } : {}),
     };
-    const collection = `${clusterPath(session.path)}${apisV1alpha2}/apiexports`;
+    const collection = apiExportsPath(session.path);
     let exported: APIExport;
     let verb: string;
     try {
@@ -73,7 +73,7 @@ export async function createExport(options: CreateExportOptions, io: IOStreams):
       });
       verb = 'created';
     } catch (error) {
-      if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+      if (!isStatusCode(error, 409)) throw error;
       const existing = await session.client.get<APIExport>(`${collection}/${options.name}`);
       exported = await session.client.request<APIExport>('PUT', `${collection}/${options.name}`, {
         body: { ...existing, spec: { ...existing.spec, ...spec } },
@@ -90,16 +90,16 @@ export async function createExport(options: CreateExportOptions, io: IOStreams):
 }
 
 async function createIfMissing(
-  session: WorkspaceSession,
+  client: RestClient,
   collection: string,
   object: APIResourceSchema,
 ): Promise<boolean> {
   try {
-    await session.client.post(`${clusterPath(session.path)}${collection}`, object);
+    await client.post(collection, object);
     return true;
   } catch (error) {
     // Schemas are named by their content, so an existing one with this name is this one.
-    if (error instanceof ApiStatusError && error.code === 409) return false;
+    if (isStatusCode(error, 409)) return false;
     throw error;
   }
 }
@@ -111,9 +111,7 @@ export async function listExports(
 ): Promise<APIExport[]> {
   const session = await openCurrentWorkspace(options.kubeconfig);
   try {
-    const { items } = await session.client.get<{ items: APIExport[] }>(
-      `${clusterPath(session.path)}${apisV1alpha2}/apiexports`,
-    );
+    const { items } = await session.client.get<{ items: APIExport[] }>(apiExportsPath(session.path));
     if (options.output !== 'text') await printData(io, options.output, items);
     else if (items.length === 0) io.err(`No exports in ${session.path}.`);
     else {
@@ -156,11 +154,9 @@ export async function exportObjects(
   try {
     let exported: APIExport;
     try {
-      exported = await session.client.get<APIExport>(
-        `${clusterPath(session.path)}${apisV1alpha2}/apiexports/${options.name}`,
-      );
+      exported = await session.client.get<APIExport>(`${apiExportsPath(session.path)}/${options.name}`);
     } catch (error) {
-      if (error instanceof ApiStatusError && error.code === 404) {
+      if (isStatusCode(error, 404)) {
         throw new NotFoundError(`apiexport "${options.name}" not found in ${session.path}`);
       }
       throw error;
@@ -216,7 +212,7 @@ function objectRow(object: BoundObject): string[] {
 
 async function storageVersion(session: WorkspaceSession, schemaName: string): Promise<string> {
   const schema = await session.client.get<APIResourceSchema>(
-    `${clusterPath(session.path)}${apisV1alpha1}/apiresourceschemas/${schemaName}`,
+    `${apiResourceSchemasPath(session.path)}/${schemaName}`,
   );
   return (schema.spec.versions.find((v) => v.storage) ?? schema.spec.versions[0])!.name;
 }

@@ -1,4 +1,6 @@
 /** The slices of kcp's apis.kcp.io types that kplane reads and writes (v1alpha1 schema, v1alpha2 export/binding). */
+import { clusterPath } from '../workspace/workspace-api.js';
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;
@@ -87,5 +89,13 @@ export interface APIBinding {
   };
 }
 
-export const apisV1alpha1 = '/apis/apis.kcp.io/v1alpha1';
+const apisV1alpha1 = '/apis/apis.kcp.io/v1alpha1';
 export const apisV1alpha2 = '/apis/apis.kcp.io/v1alpha2';
+
+export function apiExportsPath(workspace: string): string {
+  return `${clusterPath(workspace)}${apisV1alpha2}/apiexports`;
+}
+
+export function apiResourceSchemasPath(workspace: string): string {
+  return `${clusterPath(workspace)}${apisV1alpha1}/apiresourceschemas`;
+}

@@ -1,4 +1,4 @@
-import { apisV1alpha2 } from '../apis/types.js';
+import { apiExportsPath } from '../apis/types.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import { parseWorkspaceUrl } from '../context/workspace-url.js';
 import { readCurrentServer } from '../workspace/kubeconfig-view.js';
@@ -53,8 +53,7 @@ export function platformCompletionSources(
       }
     },
     childWorkspaces: (path) => names(undefined, () => workspacesPath(path)),
-    exportNames: (scope: CompletionScope) =>
-      names(scope.workspace, (s) => `${clusterPath(s.path)}${apisV1alpha2}/apiexports`),
+    exportNames: (scope: CompletionScope) => names(scope.workspace, (s) => apiExportsPath(s.path)),
     placementNames: (scope: CompletionScope) =>
       names(
         scope.workspace,

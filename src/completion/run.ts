@@ -1,7 +1,13 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { IOStreams } from '../cli/io.js';
-import { complete, formatCompletion, type CompletionManifest } from './engine.js';
+import {
+  complete,
+  Directive,
+  formatCompletion,
+  type CompletionManifest,
+  type CompletionResult,
+} from './engine.js';
 import { platformCompletionSources } from './platform-sources.js';
 
 /** A shell waits on every TAB; past this, completing nothing is better than hanging. */
@@ -15,20 +21,21 @@ export async function runCompletion(words: readonly string[], io: IOStreams): Pr
   const completing = words.length === 0 ? [''] : words;
   const sources = platformCompletionSources({ explicitPath: kubeconfigFlag(completing) });
   let timer: NodeJS.Timeout | undefined;
+  let result: CompletionResult | undefined;
   try {
     const manifest = readManifest();
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), overallTimeoutMs);
       timer.unref();
     });
-    const result = await Promise.race([complete(completing, manifest, sources), timeout]);
-    io.out(formatCompletion(result ?? { candidates: [], directive: 4 }));
+    result = await Promise.race([complete(completing, manifest, sources), timeout]);
   } catch {
-    io.out(formatCompletion({ candidates: [], directive: 4 }));
+    // Nothing to offer: the shell gets no candidates rather than an error.
   } finally {
     clearTimeout(timer);
     sources.close();
   }
+  io.out(formatCompletion(result ?? { candidates: [], directive: Directive.noFileComp }));
   return 0;
 }
 

@@ -2,10 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** `$XDG_DATA_HOME/kplane/dev`, or `~/.local/share/kplane/dev`: where a user's own platform keeps its data. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(dataHome, 'kplane', 'dev');
+/**
+ * The data folder `--data-dir` names, made absolute; without one, `$XDG_DATA_HOME/kplane/dev` or
+ * `~/.local/share/kplane/dev`: where a user's own platform keeps its data.
+ */
+export function resolveDataDir(given: string | undefined): string {
+  const dataHome = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.resolve(given ?? path.join(dataHome, 'kplane', 'dev'));
 }
 
 export const defaultPort = 6443;

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
 import { openCurrentWorkspace } from '../workspace/session.js';
-import { defaultDataDir, defaultPort, previousPort } from './data-dir.js';
+import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
 import { startDetached, startForeground, type PlatformReady } from './process.js';
 
 export interface DevUpOptions {
@@ -19,7 +18,7 @@ export interface DevUpOptions {
  * In the foreground it resolves when the platform stops.
  */
 export async function devUp(options: DevUpOptions, io: IOStreams): Promise<number> {
-  const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+  const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
   const startOptions = { port, dataDir, demo: options.demo };
   if (options.detach) {

@@ -1,4 +1,4 @@
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import {
   CLUSTER_GROUP,
@@ -57,10 +57,7 @@ export async function fetchPlacementWorld(
   const [clusters, clusterSets, bindings] = await Promise.all([
     listOrEmpty<ManagedCluster>(client, `${clusterPath(workspace)}${v1}/managedclusters`),
     listOrEmpty<ManagedClusterSet>(client, `${clusterPath(workspace)}${v1beta2}/managedclustersets`),
-    listOrEmpty<ManagedClusterSetBinding>(
-      client,
-      `${clusterPath(workspace)}${v1beta2}/namespaces/${namespace}/managedclustersetbindings`,
-    ),
+    listOrEmpty<ManagedClusterSetBinding>(client, clusterSetBindingsPath(workspace, namespace)),
   ]);
   return { clusters, clusterSets, bindings: bindings.map((binding) => binding.spec.clusterSet) };
 }
@@ -91,7 +88,7 @@ async function listOrEmpty<T>(
   try {
     return (await client.get<{ items?: T[] }>(path, { query })).items ?? [];
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) return [];
+    if (isStatusCode(error, 404)) return [];
     throw error;
   }
 }

@@ -1,4 +1,9 @@
-import type { LabelSelector, ManagedCluster, ManagedClusterSet, PlacementSpec } from '../placement/index.js';
+import {
+  labelSelectorKeys,
+  type ManagedCluster,
+  type ManagedClusterSet,
+  type PlacementSpec,
+} from '../placement/index.js';
 
 /**
  * For a selector that matched nothing: per key it uses, the values that do exist among the clusters this
@@ -12,12 +17,11 @@ export function nearestLabels(spec: PlacementSpec, clusters: readonly ManagedClu
       valuesByKey.get(key)!.add(value);
     }
   }
-  const keys = new Set<string>();
-  for (const predicate of spec.predicates ?? []) {
-    for (const key of selectorKeys(predicate.requiredClusterSelector?.labelSelector)) keys.add(key);
-  }
+  const keys = labelSelectorKeys(
+    (spec.predicates ?? []).map((predicate) => predicate.requiredClusterSelector?.labelSelector),
+  );
   const hints: string[] = [];
-  for (const key of [...keys].sort()) {
+  for (const key of keys) {
     const values = valuesByKey.get(key);
     if (values) hints.push(`${key} has: ${[...values].sort().join(', ')}`);
     else
@@ -26,11 +30,6 @@ export function nearestLabels(spec: PlacementSpec, clusters: readonly ManagedClu
       );
   }
   return hints;
-}
-
-function selectorKeys(selector: LabelSelector | undefined): string[] {
-  if (!selector) return [];
-  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
 }
 
 export function setNames(sets: readonly ManagedClusterSet[]): string {

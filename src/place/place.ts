@@ -1,7 +1,7 @@
 import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
-import { ApiStatusError } from '../client/api-error.js';
+import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import {
@@ -139,7 +139,7 @@ async function upsertPlacement(
   try {
     return await client.post<PlacementObject>(collection, body);
   } catch (error) {
-    if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+    if (!isStatusCode(error, 409)) throw error;
     const existing = await client.get<PlacementObject>(`${collection}/${placement.metadata.name}`);
     return client.request<PlacementObject>('PUT', `${collection}/${placement.metadata.name}`, {
       body: {
@@ -226,31 +226,33 @@ async function report(
   }
 }
 
-async function fetchPlacement(
-  session: WorkspaceSession,
-  namespace: string,
-  name: string,
-): Promise<PlacementObject> {
+/** A stored placement, what it is decided from, the platform's decisions, and the algorithm's account of them. */
+async function fetchDecidedPlacement(session: WorkspaceSession, namespace: string, name: string) {
+  let stored: PlacementObject;
   try {
-    return await session.client.get<PlacementObject>(`${placementsPath(session.path, namespace)}/${name}`);
+    stored = await session.client.get<PlacementObject>(`${placementsPath(session.path, namespace)}/${name}`);
   } catch (error) {
-    if (error instanceof ApiStatusError && error.code === 404) {
+    if (isStatusCode(error, 404)) {
       throw new NotFoundError(`placement "${name}" not found in namespace "${namespace}" of ${session.path}`);
     }
     throw error;
   }
+  const [world, decisions] = await Promise.all([
+    fetchPlacementWorld(session.client, session.path, namespace),
+    fetchDecisions(session.client, session.path, namespace, name),
+  ]);
+  const names = decisions.map((d) => d.clusterName);
+  return { stored, world, decisions, names, local: explainLocally(asPlacement(stored), world, names) };
 }
 
 /** `place get NAME`: the decision, with each cluster's score and why. */
 export function getPlacement(options: PlaceCommon & { name: string }, io: IOStreams) {
   return withSession(options, async (session, namespace) => {
-    const stored = await fetchPlacement(session, namespace, options.name);
-    const [world, decisions] = await Promise.all([
-      fetchPlacementWorld(session.client, session.path, namespace),
-      fetchDecisions(session.client, session.path, namespace, options.name),
-    ]);
-    const names = decisions.map((d) => d.clusterName);
-    const local = explainLocally(asPlacement(stored), world, names);
+    const { stored, world, decisions, names, local } = await fetchDecidedPlacement(
+      session,
+      namespace,
+      options.name,
+    );
     if (options.output !== 'text') return printData(io, options.output, { placement: stored, decisions });
     if (names.length === 0)
       io.err(`Placement "${options.name}" has no decision: ${conditionSummary(stored)}`);
@@ -261,19 +263,10 @@ export function getPlacement(options: PlaceCommon & { name: string }, io: IOStre
 /** `place explain NAME`: every candidate cluster, chosen or rejected, and why. */
 export function explainPlacement(options: PlaceCommon & { name: string }, io: IOStreams) {
   return withSession(options, async (session, namespace) => {
-    const stored = await fetchPlacement(session, namespace, options.name);
-    const [world, decisions] = await Promise.all([
-      fetchPlacementWorld(session.client, session.path, namespace),
-      fetchDecisions(session.client, session.path, namespace, options.name),
-    ]);
-    const result = explainLocally(
-      asPlacement(stored),
-      world,
-      decisions.map((d) => d.clusterName),
-    );
-    if (options.output !== 'text') return printData(io, options.output, result);
-    if (result.candidates.length === 0) io.err(noComputeHint(session.path, namespace, world));
-    else io.out(explainTable(io, result));
+    const { world, local } = await fetchDecidedPlacement(session, namespace, options.name);
+    if (options.output !== 'text') return printData(io, options.output, local);
+    if (local.candidates.length === 0) io.err(noComputeHint(session.path, namespace, world));
+    else io.out(explainTable(io, local));
   });
 }
 
@@ -314,7 +307,7 @@ export function deletePlacement(options: PlaceCommon & { name: string }, io: IOS
     try {
       await session.client.delete(`${placementsPath(session.path, namespace)}/${options.name}`);
     } catch (error) {
-      if (error instanceof ApiStatusError && error.code === 404) {
+      if (isStatusCode(error, 404)) {
         throw new NotFoundError(
           `placement "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
         );
@@ -338,7 +331,7 @@ export function bindClusterSet(options: PlaceCommon & { name: string }, io: IOSt
     try {
       await session.client.post(clusterSetBindingsPath(session.path, namespace), binding);
     } catch (error) {
-      if (!(error instanceof ApiStatusError && error.code === 409)) throw error;
+      if (!isStatusCode(error, 409)) throw error;
       created = false;
     }
     if (options.output !== 'text') await printData(io, options.output, binding);

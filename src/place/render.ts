@@ -3,7 +3,7 @@ import { renderTable } from '../cli/table.js';
 import {
   AVAILABLE_CONDITION,
   formatTaint,
-  parseQuantity,
+  tryParseQuantity,
   type Candidate,
   type ManagedCluster,
   type ScheduleResult,
@@ -17,12 +17,8 @@ function available(cluster: ManagedCluster): string {
 }
 
 function memory(quantity: string | undefined): string {
-  if (!quantity) return '';
-  try {
-    return `${Math.round(parseQuantity(quantity) / 2 ** 30)}Gi`;
-  } catch {
-    return quantity;
-  }
+  const bytes = tryParseQuantity(quantity);
+  return bytes === undefined ? (quantity ?? '') : `${Math.round(bytes / 2 ** 30)}Gi`;
 }
 
 export function clustersTable(

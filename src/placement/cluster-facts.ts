@@ -1,5 +1,6 @@
 // What the scheduler needs to know about one cluster, read once from the ManagedCluster object.
 import { tryParseQuantity } from './quantity.js';
+import { compareNames } from './ranking.js';
 import { type EffectiveTaint, effectiveTaints } from './taints.js';
 import type { Labels, ManagedCluster } from './types.js';
 
@@ -71,13 +72,8 @@ export function clusterFacts(cluster: ManagedCluster): ClusterFacts {
 }
 
 const clusterName = (c: ManagedCluster): string => c.metadata.name;
-const byName = (a: ClusterFacts, b: ClusterFacts): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: ClusterFacts, b: ClusterFacts): number => compareNames(a.name, b.name);
 
-/**
- * Clusters read once and sorted by name, for deciding many placements over the same clusters (the server's
- * controller after a change): schedulePlacement accepts it in place of the array and skips that work.
- * Immutable: a change gives a new index that shares the untouched clusters' facts.
- */
 /** Each cluster's value for one label or claim key as a small number: 0 when absent, 1..distinct otherwise. */
 export interface KeyValueIds {
   ids: Int32Array;
@@ -92,6 +88,11 @@ export interface KeyGroups {
 
 export type KeyRef = readonly ['labels' | 'claims', string];
 
+/**
+ * Clusters read once and sorted by name, for deciding many placements over the same clusters (the server's
+ * controller after a change): schedulePlacement accepts it in place of the array and skips that work.
+ * Immutable: a change gives a new index that shares the untouched clusters' facts.
+ */
 export class ClusterIndex {
   private readonly valueIdMemo = new Map<string, KeyValueIds>();
   private readonly groupMemo = new Map<string, KeyGroups>();

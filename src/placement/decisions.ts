@@ -13,6 +13,7 @@ import {
   PLACEMENT_LABEL,
   type PlacementDecision,
 } from './types.js';
+import { compareNames } from './ranking.js';
 
 export interface PlacementRef {
   name: string;
@@ -37,7 +38,7 @@ export function buildPlacementDecisions(
 ): BuiltDecisions {
   const sorted = [...decisions]
     .map((d) => ({ clusterName: d.clusterName, reason: d.reason }))
-    .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
+    .sort((a, b) => compareNames(a.clusterName, b.clusterName));
   const chunks: ClusterDecision[][] = [];
   for (let i = 0; i < sorted.length; i += MAX_DECISIONS_PER_OBJECT)
     chunks.push(sorted.slice(i, i + MAX_DECISIONS_PER_OBJECT));

@@ -5,6 +5,7 @@ import { clusterSetSelector } from './cluster-sets.js';
 import type { ClusterFacts, ClusterIndex, KeyRef } from './cluster-facts.js';
 import {
   type LabelMismatch,
+  labelSelectorKeys,
   labelSelectorMismatches,
   matchesLabelSelector,
   matchesRequirements,
@@ -19,10 +20,10 @@ import {
   taintBlocks,
 } from './taints.js';
 import type {
-  ClusterPredicate,
   LabelSelector,
   LabelSelectorRequirement,
   ManagedClusterSet,
+  Placement,
   Toleration,
 } from './types.js';
 
@@ -85,15 +86,6 @@ function setSelectors(sets: readonly ManagedClusterSet[]): SetSelector[] {
   return sets.map((s) => ({ name: s.metadata.name, selector: clusterSetSelector(s).selector }));
 }
 
-function selectorKeys(selectors: ReadonlyArray<LabelSelector | undefined>): string[] {
-  const keys = new Set<string>();
-  for (const selector of selectors) {
-    for (const key of Object.keys(selector?.matchLabels ?? {})) keys.add(key);
-    for (const r of selector?.matchExpressions ?? []) keys.add(r.key);
-  }
-  return [...keys].sort();
-}
-
 /** The values (or absence) of `keys`, as one string: equal strings mean equal verdicts. */
 function signature(keys: readonly KeyRef[], facts: ClusterFacts): string {
   let s = '';
@@ -136,40 +128,38 @@ function verdicts(
 }
 
 export function filterSetup(options: {
-  namespace: string;
+  placement: Placement;
   eligible: readonly string[];
   validBindings: readonly string[];
   clusterSets: readonly ManagedClusterSet[];
-  clusterSetsInSpec: readonly string[];
-  predicates: readonly ClusterPredicate[];
-  tolerations: readonly Toleration[];
   previous: ReadonlySet<string>;
   now: number;
   /** The clusters about to be filtered, when they come as an index. */
   index?: ClusterIndex;
 }): FilterSetup {
+  const { spec, metadata } = options.placement;
   const allSets = setSelectors(options.clusterSets);
   const eligibleNames = new Set(options.eligible);
-  const predicates = options.predicates.map((p) => ({
+  const predicates = (spec.predicates ?? []).map((p) => ({
     labels: p.requiredClusterSelector?.labelSelector,
     claims: p.requiredClusterSelector?.claimSelector?.matchExpressions ?? [],
   }));
-  const setKeys = selectorKeys(allSets.map((s) => s.selector)).map((k): KeyRef => ['labels', k]);
+  const setKeys = labelSelectorKeys(allSets.map((s) => s.selector)).map((k): KeyRef => ['labels', k]);
   const predicateKeys = [
-    ...selectorKeys(predicates.map((p) => p.labels)).map((k): KeyRef => ['labels', k]),
-    ...selectorKeys(predicates.map((p) => ({ matchExpressions: [...p.claims] }))).map((k): KeyRef => [
+    ...labelSelectorKeys(predicates.map((p) => p.labels)).map((k): KeyRef => ['labels', k]),
+    ...labelSelectorKeys(predicates.map((p) => ({ matchExpressions: [...p.claims] }))).map((k): KeyRef => [
       'claims',
       k,
     ]),
   ];
   const setup = {
-    namespace: options.namespace,
+    namespace: metadata.namespace,
     eligible: allSets.filter((s) => eligibleNames.has(s.name)),
     allSets,
     validBindings: new Set(options.validBindings),
-    clusterSetsInSpec: options.clusterSetsInSpec,
+    clusterSetsInSpec: spec.clusterSets ?? [],
     predicates,
-    tolerations: options.tolerations,
+    tolerations: spec.tolerations ?? [],
     previous: options.previous,
     now: options.now,
   };

@@ -4,10 +4,11 @@ export * from './schedule-types.js';
 export {
   LabelSelectorSyntaxError,
   formatLabelSelector,
+  labelSelectorKeys,
   matchesLabelSelector,
   parseLabelSelector,
 } from './label-selector.js';
-export { QuantityParseError, parseQuantity } from './quantity.js';
+export { QuantityParseError, parseQuantity, tryParseQuantity } from './quantity.js';
 export {
   GLOBAL_CLUSTER_SET,
   boundClusterSetNames,

@@ -158,6 +158,16 @@ export function requirementMismatches(
   return mismatches;
 }
 
+/** Every key the selectors name (matchLabels and matchExpressions), sorted, each once. */
+export function labelSelectorKeys(selectors: ReadonlyArray<LabelSelector | undefined>): string[] {
+  const keys = new Set<string>();
+  for (const selector of selectors) {
+    for (const key of Object.keys(selector?.matchLabels ?? {})) keys.add(key);
+    for (const r of selector?.matchExpressions ?? []) keys.add(r.key);
+  }
+  return [...keys].sort();
+}
+
 // --- formatting ---------------------------------------------------------------------------------------------
 
 /** A value list in parentheses; a lone empty value is `(,)` because `()` would not parse. */
@@ -336,16 +346,11 @@ class Parser {
       case 'word':
         if (op.text === 'in') return { key, operator: 'In', values: this.valueSet(op, key) };
         if (op.text === 'notin') return { key, operator: 'NotIn', values: this.valueSet(op, key) };
-        return this.fail(
-          op.at,
-          `expected an operator after ${JSON.stringify(key)} (=, ==, !=, in, notin), found ${describe(op)}`,
-        );
-      default:
-        return this.fail(
-          op.at,
-          `expected an operator after ${JSON.stringify(key)} (=, ==, !=, in, notin), found ${describe(op)}`,
-        );
     }
+    return this.fail(
+      op.at,
+      `expected an operator after ${JSON.stringify(key)} (=, ==, !=, in, notin), found ${describe(op)}`,
+    );
   }
 
   separatorOrEnd(): boolean {

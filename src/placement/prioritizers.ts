@@ -2,11 +2,11 @@
 // plugins/balance, plugins/steady, plugins/resource): each prioritizer scores a cluster in [-100, 100], the
 // total is Σ weight × score, integers throughout.
 import type { ClusterFacts } from './cluster-facts.js';
+import { compareNames } from './ranking.js';
 import type { ScoreTerm } from './schedule-types.js';
 import type { BuiltInPrioritizer, PrioritizerPolicy } from './types.js';
 
 export const MAX_CLUSTER_SCORE = 100;
-export const MIN_CLUSTER_SCORE = -100;
 
 /**
  * What PreferNoSelect taints that no toleration covers cost a cluster, however many it has. OCM's filter
@@ -72,7 +72,7 @@ export function resolveWeights(policy: PrioritizerPolicy | undefined): ResolvedW
   const prioritizers = [...weights]
     .filter(([, weight]) => weight !== 0)
     .map(([name, weight]) => ({ name, weight }))
-    .sort((a, b) => order(a.name) - order(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => order(a.name) - order(b.name) || compareNames(a.name, b.name));
   return { prioritizers };
 }
 

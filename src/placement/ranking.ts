@@ -6,8 +6,13 @@ export interface Scored {
   score: number;
 }
 
+/** Names in code-unit order, not the locale's, so no result depends on the machine it was decided on. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function compareRanked(a: Scored, b: Scored): number {
-  return b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return b.score - a.score || compareNames(a.name, b.name);
 }
 
 /**

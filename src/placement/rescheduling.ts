@@ -55,17 +55,13 @@ export function clusterQualifies(
   clusterSets: readonly ManagedClusterSet[],
   now: Date,
 ): boolean {
-  const { spec, metadata } = state.placement;
-  const { validBindings, eligible } = eligibleClusterSets(spec, state.bindings, clusterSets);
+  const { validBindings, eligible } = eligibleClusterSets(state.placement.spec, state.bindings, clusterSets);
   if (eligible.length === 0) return false;
   const setup = filterSetup({
-    namespace: metadata.namespace,
+    placement: state.placement,
     eligible,
     validBindings,
     clusterSets,
-    clusterSetsInSpec: spec.clusterSets ?? [],
-    predicates: spec.predicates ?? [],
-    tolerations: spec.tolerations ?? [],
     previous: new Set(state.previousDecisions),
     now: now.getTime(),
   });

@@ -7,6 +7,7 @@ import { eligibleClusterSets } from './cluster-sets.js';
 import { misconfiguredCondition, satisfiedCondition } from './conditions.js';
 import { type FilterOutcome, filterCluster, filterSetup } from './filters.js';
 import { resolveWeights, scoreClusters } from './prioritizers.js';
+import { compareNames } from './ranking.js';
 import type {
   Candidate,
   CandidateReason,
@@ -18,16 +19,6 @@ import type {
 import { type SelectCandidate, selectClusters } from './select.js';
 import { formatTaint } from './taints.js';
 import { placementSpecProblem } from './validate.js';
-
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Best first: higher score, then the name that sorts first (OCM's order, so ties never depend on input order). */
-export function compareRanked(
-  a: { name: string; score: number },
-  b: { name: string; score: number },
-): number {
-  return b.score - a.score || byName(a.name, b.name);
-}
 
 const NO_CLAIMS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -44,20 +35,17 @@ function preferNoSelectNotes(outcome: FilterOutcome): CandidateReason[] {
 
 /** Decides one placement. Deterministic: the same clusters in any order give the same result. */
 export function schedulePlacement(input: ScheduleInput): ScheduleResult {
-  const { spec, metadata } = input.placement;
+  const { spec } = input.placement;
   const explain = input.explain ?? true;
   const previous = new Set(input.previousDecisions ?? []);
   const { validBindings, eligible } = eligibleClusterSets(spec, input.bindings, input.clusterSets);
   const index = indexClusters(input.clusters);
   const { facts } = index;
   const setup = filterSetup({
-    namespace: metadata.namespace,
+    placement: input.placement,
     eligible,
     validBindings,
     clusterSets: input.clusterSets,
-    clusterSetsInSpec: spec.clusterSets ?? [],
-    predicates: spec.predicates ?? [],
-    tolerations: spec.tolerations ?? [],
     previous,
     now: input.now.getTime(),
     index,
@@ -130,7 +118,7 @@ export function schedulePlacement(input: ScheduleInput): ScheduleResult {
         reason: `${kept ? 'kept from the last decision' : 'newly chosen'}, score ${c.score}`,
       };
     })
-    .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
+    .sort((a, b) => compareNames(a.clusterName, b.clusterName));
   let requeueAt: number | undefined;
   for (const c of selection.chosenCandidates) {
     const until = (outcomes[feasibleAt[c.at] as number] as FilterOutcome).tolerationUntil;

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { KplaneCommand } from '../../cli/base-command.js';
-import { defaultDataDir } from '../../devplatform/data-dir.js';
+import { resolveDataDir } from '../../devplatform/data-dir.js';
 import { stopPlatform } from '../../devplatform/process.js';
 
 export default class DevDown extends KplaneCommand {
@@ -16,7 +15,7 @@ export default class DevDown extends KplaneCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DevDown);
-    const dataDir = path.resolve(flags['data-dir'] ?? defaultDataDir());
+    const dataDir = resolveDataDir(flags['data-dir']);
     const { pid, forced } = await stopPlatform(dataDir);
     this.io.err(
       `kplane platform (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`,

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { KplaneCommand } from '../../cli/base-command.js';
-import { defaultDataDir } from '../../devplatform/data-dir.js';
+import { resolveDataDir } from '../../devplatform/data-dir.js';
 import { runPlatformTool } from '../../devplatform/process.js';
 
 export default class DevToken extends KplaneCommand {
@@ -30,7 +29,7 @@ export default class DevToken extends KplaneCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DevToken);
-    const dataDir = path.resolve(flags['data-dir'] ?? defaultDataDir());
+    const dataDir = resolveDataDir(flags['data-dir']);
     if (flags.revoke) {
       const printed = await runPlatformTool(['revoke-tokens', '--data-dir', dataDir, '--user', args.user]);
       this.io.err(printed.trim());
