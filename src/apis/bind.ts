@@ -2,10 +2,11 @@ import { AccessDeniedError, InvalidInputError, KplaneError, NotFoundError } from
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
+import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import { isValidWorkspacePath } from '../context/workspace-path.js';
-import { openCurrentWorkspace } from '../workspace/session.js';
+import { withWorkspaceSession } from '../workspace/session.js';
 import { bindingsListPath } from './binding-warnings.js';
 import { acceptedClaim, claimLabel, claimWarnings } from './claims.js';
 import type { APIBinding } from './types.js';
@@ -44,9 +45,8 @@ export async function bindExport(options: BindOptions, io: IOStreams): Promise<A
   const reference = parseExportReference(options.reference);
   const claims = options.acceptClaims.map(acceptedClaim);
   const name = options.name ?? reference.name;
-  const session = await openCurrentWorkspace(options.kubeconfig);
   const text = options.output === 'text';
-  try {
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
     try {
       await session.client.post<APIBinding>(bindingsListPath(session.path), {
         apiVersion: 'apis.kcp.io/v1alpha2',
@@ -68,29 +68,29 @@ export async function bindExport(options: BindOptions, io: IOStreams): Promise<A
       for (const warning of claimWarnings(bound)) io.err(warning);
     } else await printData(io, options.output, bound);
     return bound;
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
-async function waitUntilBound(
+function waitUntilBound(
   client: RestClient,
   workspace: string,
   name: string,
   timeoutMs: number,
 ): Promise<APIBinding> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const binding = await client.get<APIBinding>(`${bindingsListPath(workspace)}/${name}`);
-    if (binding.status?.phase === 'Bound') return binding;
-    if (Date.now() > deadline) {
-      const why = (binding.status?.conditions ?? []).find((c) => c.status === 'False' && c.message);
-      throw new KplaneError(
-        `could not bind ${name}: ${why?.message ?? `still ${binding.status?.phase || 'waiting'} after ${timeoutMs / 1000}s`}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return pollUntil(
+    () => client.get<APIBinding>(`${bindingsListPath(workspace)}/${name}`),
+    (binding) => binding.status?.phase === 'Bound',
+    {
+      timeoutMs,
+      intervalMs: 200,
+      timedOut: (binding) => {
+        const why = (binding.status?.conditions ?? []).find((c) => c.status === 'False' && c.message);
+        return new KplaneError(
+          `could not bind ${name}: ${why?.message ?? `still ${binding.status?.phase || 'waiting'} after ${timeoutMs / 1000}s`}`,
+        );
+      },
+    },
+  );
 }
 
 /** `bind list`: the bindings of the current workspace, their phase and what they bound. */
@@ -98,8 +98,7 @@ export async function listBindings(
   options: { kubeconfig: WorkspaceSelector; output: OutputFormat },
   io: IOStreams,
 ): Promise<APIBinding[]> {
-  const session = await openCurrentWorkspace(options.kubeconfig);
-  try {
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
     const { items } = await session.client.get<{ items: APIBinding[] }>(bindingsListPath(session.path));
     if (options.output !== 'text') await printData(io, options.output, items);
     else if (items.length === 0) io.err(`No API bindings in ${session.path}.`);
@@ -121,9 +120,7 @@ export async function listBindings(
       );
     }
     return items;
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
 /** `unbind NAME`: delete the binding; the platform removes the resource and its objects from this workspace. */
@@ -131,16 +128,15 @@ export async function unbind(
   options: { kubeconfig: WorkspaceSelector; name: string },
   io: IOStreams,
 ): Promise<void> {
-  const session = await openCurrentWorkspace(options.kubeconfig);
-  try {
-    await session.client.delete(`${bindingsListPath(session.path)}/${options.name}`);
-    io.err(`apibinding ${options.name} deleted.`);
-  } catch (error) {
-    if (isStatusCode(error, 404)) {
-      throw new NotFoundError(`apibinding "${options.name}" not found in ${session.path}`);
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
+    try {
+      await session.client.delete(`${bindingsListPath(session.path)}/${options.name}`);
+    } catch (error) {
+      if (isStatusCode(error, 404)) {
+        throw new NotFoundError(`apibinding "${options.name}" not found in ${session.path}`);
+      }
+      throw error;
     }
-    throw error;
-  } finally {
-    session.client.close();
-  }
+    io.err(`apibinding ${options.name} deleted.`);
+  });
 }

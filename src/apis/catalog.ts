@@ -3,7 +3,7 @@ import { renderTable } from '../cli/table.js';
 import { ApiStatusError, isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
-import { openCurrentWorkspace } from '../workspace/session.js';
+import { withWorkspaceSession } from '../workspace/session.js';
 import { fetchWorkspaceTree, type WorkspaceTreeNode } from '../workspace/tree.js';
 import { lookupHomePath } from '../workspace/home.js';
 import { clusterPath } from '../workspace/workspace-api.js';
@@ -28,8 +28,7 @@ export async function bindCatalog(
   options: { kubeconfig: WorkspaceSelector; output: OutputFormat },
   io: IOStreams,
 ): Promise<CatalogEntry[]> {
-  const session = await openCurrentWorkspace(options.kubeconfig);
-  try {
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
     const entries =
       (await platformCatalog(session.client)) ?? (await walkTreeCatalog(session.client, session.path));
     if (options.output !== 'text') await printData(io, options.output, entries);
@@ -48,9 +47,7 @@ export async function bindCatalog(
       );
     }
     return entries;
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
 async function platformCatalog(client: RestClient): Promise<CatalogEntry[] | undefined> {

@@ -5,7 +5,7 @@ import { age, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
-import { openCurrentWorkspace, type WorkspaceSession } from '../workspace/session.js';
+import { withWorkspaceSession, type WorkspaceSession } from '../workspace/session.js';
 import { claimLabel, parsePermissionClaim } from './claims.js';
 import { schemaFromDocument } from './schema-from-crd.js';
 import { apiExportsPath, apiResourceSchemasPath, type APIExport, type APIResourceSchema } from './types.js';
@@ -45,9 +45,8 @@ async function readSchemas(files: readonly string[]): Promise<APIResourceSchema[
 export async function createExport(options: CreateExportOptions, io: IOStreams): Promise<APIExport> {
   const schemas = await readSchemas(options.schemaFiles);
   const claims = options.claims.map((claim) => ({ ...parsePermissionClaim(claim), verbs: ['*'] }));
-  const session = await openCurrentWorkspace(options.kubeconfig);
   const text = options.output === 'text';
-  try {
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
     for (const schema of schemas) {
       const created = await createIfMissing(session.client, apiResourceSchemasPath(session.path), schema);
       if (text) io.out(`apiresourceschema ${schema.metadata.name} ${created ? 'created' : 'unchanged'}.`);
@@ -84,9 +83,7 @@ export async function createExport(options: CreateExportOptions, io: IOStreams):
       io.out(`apiexport ${options.name} ${verb}. Bind it with: kplane bind ${session.path}:${options.name}`);
     else await printData(io, options.output, exported);
     return exported;
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
 async function createIfMissing(
@@ -109,8 +106,7 @@ export async function listExports(
   options: { kubeconfig: WorkspaceSelector; output: OutputFormat },
   io: IOStreams,
 ): Promise<APIExport[]> {
-  const session = await openCurrentWorkspace(options.kubeconfig);
-  try {
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
     const { items } = await session.client.get<{ items: APIExport[] }>(apiExportsPath(session.path));
     if (options.output !== 'text') await printData(io, options.output, items);
     else if (items.length === 0) io.err(`No exports in ${session.path}.`);
@@ -124,9 +120,7 @@ export async function listExports(
       io.out(renderTable(io, ['Name', 'Resources', 'Claims', 'Age'], rows));
     }
     return items;
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
 interface BoundObject {
@@ -150,8 +144,7 @@ export async function exportObjects(
   io: IOStreams,
   signal?: AbortSignal,
 ): Promise<BoundObject[]> {
-  const session = await openCurrentWorkspace(options.kubeconfig);
-  try {
+  return withWorkspaceSession(options.kubeconfig, async (session) => {
     let exported: APIExport;
     try {
       exported = await session.client.get<APIExport>(`${apiExportsPath(session.path)}/${options.name}`);
@@ -194,9 +187,7 @@ export async function exportObjects(
       );
     }
     return objects;
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
 function objectRow(object: BoundObject): string[] {

@@ -1,5 +1,4 @@
-import { openCurrentWorkspace } from '../workspace/session.js';
-import type { WorkspaceSelector } from '../workspace/session.js';
+import { withWorkspaceSession, type WorkspaceSelector } from '../workspace/session.js';
 import { lookupHomePath } from '../workspace/home.js';
 import { reviewSelf, tokenExpiry } from './self-subject-review.js';
 
@@ -15,8 +14,7 @@ export interface WhoAmI {
 
 /** `whoami`: the platform's own answer (SelfSubjectReview), plus the home workspace and where we are. */
 export async function whoami(kubeconfig: WorkspaceSelector): Promise<WhoAmI> {
-  const session = await openCurrentWorkspace(kubeconfig);
-  try {
+  return withWorkspaceSession(kubeconfig, async (session) => {
     const [user, home] = await Promise.all([reviewSelf(session.client), lookupHomePath(session.client)]);
     const expiresAt = tokenExpiry(user);
     return {
@@ -27,7 +25,5 @@ export async function whoami(kubeconfig: WorkspaceSelector): Promise<WhoAmI> {
       workspace: session.path,
       ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
     };
-  } finally {
-    session.client.close();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
-import { openCurrentWorkspace } from '../workspace/session.js';
+import { withWorkspaceSession } from '../workspace/session.js';
 import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
 import { startDetached, startForeground, type PlatformReady } from './process.js';
 
@@ -56,12 +56,9 @@ async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptio
       'Workspaces:',
     ].join('\n'),
   );
-  const session = await openCurrentWorkspace({ explicitPath: ready.kubeconfig });
-  try {
+  return withWorkspaceSession({ explicitPath: ready.kubeconfig }, async (session) => {
     io.out(renderWorkspaceTree(await fetchWorkspaceTree(session.client, session.path), { full: false }));
-  } finally {
-    session.client.close();
-  }
+  });
 }
 
 function shellQuote(text: string): string {

@@ -2,6 +2,7 @@ import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js'
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
+import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
 import {
@@ -12,7 +13,7 @@ import {
   type Placement,
   type ScheduleResult,
 } from '../placement/index.js';
-import { openCurrentWorkspace, type WorkspaceSession } from '../workspace/session.js';
+import { withWorkspaceSession, type WorkspaceSession } from '../workspace/session.js';
 import {
   clusterSetBindingsPath,
   fetchDecisions,
@@ -31,16 +32,13 @@ export interface PlaceCommon {
   output: OutputFormat;
 }
 
-async function withSession<T>(
+function withSession<T>(
   options: PlaceCommon,
   work: (session: WorkspaceSession, namespace: string) => Promise<T>,
-) {
-  const session = await openCurrentWorkspace(options.kubeconfig);
-  try {
-    return await work(session, options.namespace ?? session.namespace);
-  } finally {
-    session.client.close();
-  }
+): Promise<T> {
+  return withWorkspaceSession(options.kubeconfig, (session) =>
+    work(session, options.namespace ?? session.namespace),
+  );
 }
 
 /** The algorithm run here, on what this workspace sees: what `explain`, scores and `--dry-run` show. */
@@ -151,7 +149,7 @@ async function upsertPlacement(
 }
 
 /** Until the platform's scheduler wrote a status for this generation of the placement. */
-async function waitUntilDecided(
+function waitUntilDecided(
   client: RestClient,
   workspace: string,
   namespace: string,
@@ -159,22 +157,24 @@ async function waitUntilDecided(
   stored: PlacementObject,
   timeoutMs: number,
 ): Promise<PlacementObject> {
-  const writtenAt = Date.now();
   const generation = stored.metadata.generation ?? 1;
-  for (;;) {
-    const current = await client.get<PlacementObject>(`${placementsPath(workspace, namespace)}/${name}`);
-    const satisfied = current.status?.conditions?.find((c) => c.type === PLACEMENT_SATISFIED);
-    const fresh =
-      satisfied &&
-      (satisfied.observedGeneration !== undefined
+  return pollUntil(
+    () => client.get<PlacementObject>(`${placementsPath(workspace, namespace)}/${name}`),
+    (current, elapsedMs) => {
+      const satisfied = current.status?.conditions?.find((c) => c.type === PLACEMENT_SATISFIED);
+      if (!satisfied) return false;
+      // Without observedGeneration, a decision older than our write cannot be told apart: give it a moment.
+      return satisfied.observedGeneration !== undefined
         ? satisfied.observedGeneration >= generation
-        : Date.now() - writtenAt > 300);
-    if (fresh) return current;
-    if (Date.now() - writtenAt > timeoutMs) {
-      throw new KplaneError(`placement "${name}" was stored but not decided within ${timeoutMs / 1000}s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+        : elapsedMs > 300;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      timedOut: () =>
+        new KplaneError(`placement "${name}" was stored but not decided within ${timeoutMs / 1000}s`),
+    },
+  );
 }
 
 async function report(

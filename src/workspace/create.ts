@@ -5,7 +5,7 @@ import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from './session.js';
 import { isValidWorkspaceSegment } from '../context/workspace-path.js';
-import { openCurrentWorkspace } from './session.js';
+import { withWorkspaceSession } from './session.js';
 import { formatWorkspaceType } from './tree.js';
 import { useWorkspace } from './use.js';
 import { workspacePath, workspacesPath, type WorkspaceObject } from './workspace-api.js';
@@ -54,9 +54,8 @@ export async function createWorkspace(
   io: IOStreams,
 ): Promise<WorkspaceObject> {
   const requestedType = validateCreateOptions(options);
-  const { client, path: parentPath } = await openCurrentWorkspace(options.kubeconfig);
   const text = options.output === 'text';
-  try {
+  return withWorkspaceSession(options.kubeconfig, async ({ client, path: parentPath }) => {
     let workspace: WorkspaceObject;
     let existed = false;
     try {
@@ -98,9 +97,7 @@ export async function createWorkspace(
     }
     if (!text) await printData(io, options.output, workspace);
     return workspace;
-  } finally {
-    client.close();
-  }
+  });
 }
 
 function assertSameType(

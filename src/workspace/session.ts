@@ -42,3 +42,16 @@ export async function openCurrentWorkspace(kubeconfig: WorkspaceSelector): Promi
     ),
   };
 }
+
+/** Runs `work` with a session for the current workspace (or `-w`'s), and always closes its connections. */
+export async function withWorkspaceSession<T>(
+  kubeconfig: WorkspaceSelector,
+  work: (session: WorkspaceSession) => Promise<T>,
+): Promise<T> {
+  const session = await openCurrentWorkspace(kubeconfig);
+  try {
+    return await work(session);
+  } finally {
+    session.client.close();
+  }
+}

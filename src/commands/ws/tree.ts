@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../cli/errors.js';
 import { canShowPicker } from '../../cli/prompts.js';
 import { useWorkspace } from '../../workspace/use.js';
 import { fetchWorkspaceTree, renderWorkspaceTree, workspaceTreeDocument } from '../../workspace/tree.js';
-import { openCurrentWorkspace } from '../../workspace/session.js';
+import { withWorkspaceSession } from '../../workspace/session.js';
 import { watchWorkspaceTree } from '../../workspace/tree-watch.js';
 import type { RestClient } from '../../client/rest-client.js';
 
@@ -37,8 +37,7 @@ export default class WsTree extends KplaneCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(WsTree);
     const output = this.outputFormat(flags.output);
-    const session = await openCurrentWorkspace(this.workspaceSelector(flags));
-    try {
+    return withWorkspaceSession(this.workspaceSelector(flags), async (session) => {
       if (flags.interactive) {
         await this.browse(session.client, session.path, flags.kubeconfig);
         return;
@@ -50,9 +49,7 @@ export default class WsTree extends KplaneCommand {
       const tree = await fetchWorkspaceTree(session.client, session.path);
       if (output === 'text') this.io.out(renderWorkspaceTree(tree, { full: flags.full }));
       else await printData(this.io, output, workspaceTreeDocument(tree));
-    } finally {
-      session.client.close();
-    }
+    });
   }
 
   private async browse(client: RestClient, path: string, kubeconfig: string | undefined): Promise<void> {
