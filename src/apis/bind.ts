@@ -1,6 +1,6 @@
 import { AccessDeniedError, InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { renderTable } from '../cli/table.js';
+import { printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
 import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -100,25 +100,20 @@ export async function listBindings(
 ): Promise<APIBinding[]> {
   return withWorkspaceSession(options.kubeconfig, async (session) => {
     const { items } = await session.client.get<{ items: APIBinding[] }>(bindingsListPath(session.path));
-    if (options.output !== 'text') await printData(io, options.output, items);
-    else if (items.length === 0) io.err(`No API bindings in ${session.path}.`);
-    else {
-      io.out(
-        renderTable(
-          io,
-          ['Name', 'Export', 'Phase', 'Resources', 'Claims'],
-          items.map((binding) => [
-            binding.metadata.name,
-            `${binding.spec.reference.export.path ?? session.path}:${binding.spec.reference.export.name}`,
-            binding.status?.phase || 'Binding',
-            (binding.status?.boundResources ?? []).map((r) => `${r.resource}.${r.group}`).join(',') ||
-              '<none>',
-            (binding.spec.permissionClaims ?? []).map((c) => `${claimLabel(c)}=${c.state}`).join(',') ||
-              '<none>',
-          ]),
-        ),
-      );
-    }
+    await printList(io, options.output, items, `No API bindings in ${session.path}.`, () =>
+      renderTable(
+        io,
+        ['Name', 'Export', 'Phase', 'Resources', 'Claims'],
+        items.map((binding) => [
+          binding.metadata.name,
+          `${binding.spec.reference.export.path ?? session.path}:${binding.spec.reference.export.name}`,
+          binding.status?.phase || 'Binding',
+          (binding.status?.boundResources ?? []).map((r) => `${r.resource}.${r.group}`).join(',') || '<none>',
+          (binding.spec.permissionClaims ?? []).map((c) => `${claimLabel(c)}=${c.state}`).join(',') ||
+            '<none>',
+        ]),
+      ),
+    );
     return items;
   });
 }

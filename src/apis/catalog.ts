@@ -1,5 +1,5 @@
-import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { renderTable } from '../cli/table.js';
+import type { IOStreams, OutputFormat } from '../cli/io.js';
+import { printList, renderTable } from '../cli/table.js';
 import { ApiStatusError, isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
@@ -31,21 +31,17 @@ export async function bindCatalog(
   return withWorkspaceSession(options.kubeconfig, async (session) => {
     const entries =
       (await platformCatalog(session.client)) ?? (await walkTreeCatalog(session.client, session.path));
-    if (options.output !== 'text') await printData(io, options.output, entries);
-    else if (entries.length === 0) io.err('No exports you may bind were found.');
-    else {
-      io.out(
-        renderTable(
-          io,
-          ['Export', 'Resources', 'Claims'],
-          entries.map((entry) => [
-            entry.reference,
-            entry.resources.join(',') || '<none>',
-            entry.claims.join(',') || '<none>',
-          ]),
-        ),
-      );
-    }
+    await printList(io, options.output, entries, 'No exports you may bind were found.', () =>
+      renderTable(
+        io,
+        ['Export', 'Resources', 'Claims'],
+        entries.map((entry) => [
+          entry.reference,
+          entry.resources.join(',') || '<none>',
+          entry.claims.join(',') || '<none>',
+        ]),
+      ),
+    );
     return entries;
   });
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { age, renderTable } from '../cli/table.js';
+import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
@@ -108,17 +108,18 @@ export async function listExports(
 ): Promise<APIExport[]> {
   return withWorkspaceSession(options.kubeconfig, async (session) => {
     const { items } = await session.client.get<{ items: APIExport[] }>(apiExportsPath(session.path));
-    if (options.output !== 'text') await printData(io, options.output, items);
-    else if (items.length === 0) io.err(`No exports in ${session.path}.`);
-    else {
-      const rows = items.map((item) => [
-        item.metadata.name,
-        (item.spec.resources ?? []).map((r) => `${r.name}.${r.group}`).join(',') || '<none>',
-        (item.spec.permissionClaims ?? []).map(claimLabel).join(',') || '<none>',
-        age(item.metadata.creationTimestamp),
-      ]);
-      io.out(renderTable(io, ['Name', 'Resources', 'Claims', 'Age'], rows));
-    }
+    await printList(io, options.output, items, `No exports in ${session.path}.`, () =>
+      renderTable(
+        io,
+        ['Name', 'Resources', 'Claims', 'Age'],
+        items.map((item) => [
+          item.metadata.name,
+          (item.spec.resources ?? []).map((r) => `${r.name}.${r.group}`).join(',') || '<none>',
+          (item.spec.permissionClaims ?? []).map(claimLabel).join(',') || '<none>',
+          age(item.metadata.creationTimestamp),
+        ]),
+      ),
+    );
     return items;
   });
 }

@@ -1,5 +1,21 @@
-import type { IOStreams } from './io.js';
-import { bold } from './io.js';
+import type { IOStreams, OutputFormat } from './io.js';
+import { bold, printData } from './io.js';
+
+/**
+ * A list as `-o json|yaml` asks for it; else `table()`, or `empty` on stderr when there is nothing, so stdout
+ * stays empty for scripts.
+ */
+export async function printList(
+  io: IOStreams,
+  output: OutputFormat,
+  items: readonly unknown[],
+  empty: string,
+  table: () => string,
+): Promise<void> {
+  if (output !== 'text') return printData(io, output, items);
+  if (items.length === 0) io.err(empty);
+  else io.out(table());
+}
 
 /**
  * kubectl-style columns for people; for a pipe, tab-separated rows without the header (as gh does), so

@@ -1,6 +1,6 @@
 import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { age, renderTable } from '../cli/table.js';
+import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
 import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -54,12 +54,9 @@ function explainLocally(
 export function showClusters(options: PlaceCommon, io: IOStreams) {
   return withSession(options, async (session, namespace) => {
     const world = await fetchPlacementWorld(session.client, session.path, namespace);
-    if (options.output !== 'text') return printData(io, options.output, world.clusters);
-    if (world.clusters.length === 0) {
-      io.err(noComputeHint(session.path, namespace, world));
-      return;
-    }
-    io.out(clustersTable(io, world.clusters, (name) => setsOf(world, name)));
+    await printList(io, options.output, world.clusters, noComputeHint(session.path, namespace, world), () =>
+      clustersTable(io, world.clusters, (name) => setsOf(world, name)),
+    );
   });
 }
 
@@ -276,27 +273,27 @@ export function listPlacements(options: PlaceCommon, io: IOStreams) {
     const { items } = await session.client.get<{ items: PlacementObject[] }>(
       placementsPath(session.path, namespace),
     );
-    if (options.output !== 'text') return printData(io, options.output, items);
-    if (items.length === 0) {
-      io.err(`No placements in namespace "${namespace}" of ${session.path}.`);
-      return;
-    }
-    io.out(
-      renderTable(
-        io,
-        ['Name', 'Selected', 'Wanted', 'Satisfied', 'Reason', 'Age'],
-        items.map((item) => {
-          const satisfied = item.status?.conditions?.find((c) => c.type === PLACEMENT_SATISFIED);
-          return [
-            item.metadata.name,
-            String(item.status?.numberOfSelectedClusters ?? 0),
-            item.spec.numberOfClusters === undefined ? 'all' : String(item.spec.numberOfClusters),
-            satisfied?.status ?? 'Unknown',
-            satisfied?.reason ?? '',
-            age(item.metadata.creationTimestamp),
-          ];
-        }),
-      ),
+    await printList(
+      io,
+      options.output,
+      items,
+      `No placements in namespace "${namespace}" of ${session.path}.`,
+      () =>
+        renderTable(
+          io,
+          ['Name', 'Selected', 'Wanted', 'Satisfied', 'Reason', 'Age'],
+          items.map((item) => {
+            const satisfied = item.status?.conditions?.find((c) => c.type === PLACEMENT_SATISFIED);
+            return [
+              item.metadata.name,
+              String(item.status?.numberOfSelectedClusters ?? 0),
+              item.spec.numberOfClusters === undefined ? 'all' : String(item.spec.numberOfClusters),
+              satisfied?.status ?? 'Unknown',
+              satisfied?.reason ?? '',
+              age(item.metadata.creationTimestamp),
+            ];
+          }),
+        ),
     );
   });
 }
