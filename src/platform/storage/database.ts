@@ -42,3 +42,17 @@ export function openDatabase(file: string): Db {
   db.exec(SCHEMA);
   return db;
 }
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled once per connection and reused: compiling a statement costs more than
+ * the point read it makes (about 20 µs against 15), and every request makes several reads.
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let prepared = statements.get(db);
+  if (!prepared) statements.set(db, (prepared = new Map()));
+  let compiled = prepared.get(sql);
+  if (!compiled) prepared.set(sql, (compiled = db.prepare(sql)));
+  return compiled;
+}
