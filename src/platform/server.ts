@@ -21,7 +21,7 @@ import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { acquirePidFile } from './process/pid-file.js';
 import { ClusterIndex } from './storage/cluster-index.js';
-import { openDatabase, type Db } from './storage/database.js';
+import { DATABASE_FILE, openDatabase, type Db } from './storage/database.js';
 import { EventLog } from './storage/event-log.js';
 import { ObjectStore } from './storage/object-store.js';
 import { TokenStore } from './storage/token-store.js';
@@ -65,7 +65,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let scheduler: PlacementController | undefined;
   let bindings: ApiBindingController | undefined;
   try {
-    db = openDatabase(join(dataDir, 'platform.db'));
+    db = openDatabase(join(dataDir, DATABASE_FILE));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
     const clusters = new ClusterIndex(db);
     const tokens = new TokenStore(db);

@@ -2,6 +2,9 @@ import Database from 'libsql';
 
 export type Db = Database.Database;
 
+/** The database's file name inside a platform's data folder. */
+export const DATABASE_FILE = 'platform.db';
+
 // WAL with synchronous=FULL makes every committed transaction durable before we answer: a
 // server killed with SIGKILL right after a 201 still has the object when it restarts. The owner
 // tools (`token`, `revoke-tokens`) open the same file from another process while the server runs,
