@@ -27,9 +27,9 @@ import {
   exportReference,
   exportResources,
   groupResourceLabel,
+  sameClaim,
   schemaSpec,
   type Condition,
-  type ExportClaim,
   type SchemaSpec,
 } from './types.js';
 
@@ -67,9 +67,6 @@ function setCondition(
     a.type === READY ? -1 : b.type === READY ? 1 : a.type.localeCompare(b.type),
   );
 }
-
-const sameClaim = (a: ExportClaim, b: ExportClaim) =>
-  a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '');
 
 function owners(world: BindingWorld, binding: KubeObject, cluster: ClusterRef): NameOwner[] {
   const found: NameOwner[] = world.builtins.map((def) => ({

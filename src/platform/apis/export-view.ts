@@ -42,7 +42,14 @@ import {
   CONTENT_SUBRESOURCE,
 } from './constants.js';
 import { getExport, getSchema, isBound, isBoundTo } from './lookup.js';
-import { bindingClaims, boundResources, exportClaims, exportResources, type ExportClaim } from './types.js';
+import {
+  bindingClaims,
+  boundResources,
+  exportClaims,
+  exportResources,
+  sameClaim,
+  type ExportClaim,
+} from './types.js';
 
 // kcp's APIExport virtual workspace, the provider's view of its API across every consumer:
 // `/services/apiexport/<export workspace path or id>/<export>/clusters/<consumer>/<API path>`,
@@ -83,8 +90,6 @@ interface ViewEntry {
 
 const WILDCARD = '*';
 const covers = (verbs: string[], verb: string) => verbs.includes('*') || verbs.includes(verb);
-const sameClaim = (a: ExportClaim, b: ExportClaim) =>
-  a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '');
 
 export function contentRequest(verb: string, exportName: string): ResourceRequest {
   return {
