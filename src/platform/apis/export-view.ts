@@ -41,7 +41,7 @@ import {
   CLUSTER_ANNOTATION,
   CONTENT_SUBRESOURCE,
 } from './constants.js';
-import { getExport, getSchema, isBound, isBoundTo } from './lookup.js';
+import { bindingsIn, getExport, getSchema, isBound, refersToExport } from './lookup.js';
 import {
   bindingClaims,
   boundResources,
@@ -198,10 +198,9 @@ export class ExportView {
     verb: string,
   ): boolean {
     const resolve = (ref: string) => this.deps.clusters.resolve(ref);
-    const bindings = this.deps.service.store
-      .list({ cluster: consumer.id, resource: API_BINDINGS })
-      .map((e) => e.object)
-      .filter((b) => isBound(b) && isBoundTo(resolve, b, consumer, exportCluster, exportName));
+    const bindings = bindingsIn(this.deps.service.store, consumer.id).filter(
+      (b) => isBound(b) && refersToExport(resolve, b, consumer, exportCluster.id, exportName),
+    );
     const { def, claim } = entry;
     if (!claim)
       return bindings.some((b) =>
