@@ -7,6 +7,7 @@ import { forbidden, tooManyRequests, type ApiError } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import { OWNER_ANNOTATION, WORKSPACES } from './constants.js';
 import { ownerAnnotation, ownerOf } from './owner.js';
+import { ensureWorkspace } from './ensure-workspace.js';
 import { joinPath, ROOT_CLUSTER_ID, ROOT_PATH } from './paths.js';
 
 // Home workspaces: `GET /clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/~` answers with the
@@ -78,15 +79,8 @@ export class HomeWorkspaces {
     owner?: UserInfo,
   ): Promise<KubeObject> {
     const { service, registry } = this.deps;
-    const def = registry.get(WORKSPACES);
-    service.store.transact(() => {
-      if (service.find(def, scope, name)) return;
-      const annotations = owner ? { [OWNER_ANNOTATION]: ownerAnnotation(owner) } : {};
-      service.create(def, scope, {
-        metadata: { name, annotations },
-        spec: { type: { name: type, path: ROOT_PATH } },
-      });
-    });
+    const annotations: Record<string, string> = owner ? { [OWNER_ANNOTATION]: ownerAnnotation(owner) } : {};
+    service.store.transact(() => ensureWorkspace(service, registry, scope, name, type, annotations));
     return this.waitForReady(scope, name);
   }
 
