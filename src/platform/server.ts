@@ -64,6 +64,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let controller: WorkspaceController | undefined;
   let scheduler: PlacementController | undefined;
   let bindings: ApiBindingController | undefined;
+  let closing: Promise<void> | undefined;
+  // Stops whatever has started, so a failed start cleans up exactly as a stop does.
+  const close = () =>
+    (closing ??= (async () => {
+      controller?.stop();
+      scheduler?.stop();
+      bindings?.stop();
+      watches.closeAll();
+      if (server) await closeServer(server);
+      db?.close();
+      releasePid();
+    })());
   try {
     db = openDatabase(join(dataDir, DATABASE_FILE));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
@@ -129,31 +141,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     scheduler = new PlacementController({ service, registry, clusters });
     scheduler.start();
 
-    const openDb = db;
-    const openServer = server;
-    const runningController = controller;
-    const runningScheduler = scheduler;
-    const runningBindings = bindings;
-    let closing: Promise<void> | undefined;
-    const close = () =>
-      (closing ??= (async () => {
-        runningController.stop();
-        runningScheduler.stop();
-        runningBindings.stop();
-        watches.closeAll();
-        await closeServer(openServer);
-        openDb.close();
-        releasePid();
-      })());
     return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {
-    controller?.stop();
-    scheduler?.stop();
-    bindings?.stop();
-    watches.closeAll();
-    if (server) await closeServer(server);
-    db?.close();
-    releasePid();
+    await close();
     throw err;
   }
 }
