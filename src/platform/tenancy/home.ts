@@ -50,6 +50,9 @@ export interface HomeWorkspacesDeps {
 
 const WAIT_MS = 10_000;
 
+const isReady = (workspace: KubeObject | undefined): workspace is KubeObject =>
+  getField(workspace, 'status.phase') === 'Ready';
+
 function creatingHome(): ApiError {
   return tooManyRequests('Creating the home workspace', 1);
 }
@@ -80,8 +83,10 @@ export class HomeWorkspaces {
   ): Promise<KubeObject> {
     const { service, registry } = this.deps;
     const annotations: Record<string, string> = owner ? { [OWNER_ANNOTATION]: ownerAnnotation(owner) } : {};
-    service.store.transact(() => ensureWorkspace(service, registry, scope, name, type, annotations));
-    return this.waitForReady(scope, name);
+    const workspace = service.store.transact(() =>
+      ensureWorkspace(service, registry, scope, name, type, annotations),
+    );
+    return isReady(workspace) ? workspace : this.waitForReady(scope, name);
   }
 
   private waitForReady(scope: RequestScope, name: string): Promise<KubeObject> {
@@ -89,10 +94,8 @@ export class HomeWorkspaces {
     const def = registry.get(WORKSPACES);
     const ready = () => {
       const workspace = service.find(def, scope, name);
-      return getField(workspace, 'status.phase') === 'Ready' ? workspace : undefined;
+      return isReady(workspace) ? workspace : undefined;
     };
-    const now = ready();
-    if (now) return Promise.resolve(now);
     return new Promise((resolve, reject) => {
       const stop = () => {
         clearTimeout(timer);
