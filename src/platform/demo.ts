@@ -5,7 +5,8 @@ import { COMPUTE_PATH } from './compute/constants.js';
 import { seedDemoCompute } from './compute/demo-inventory.js';
 import type { WorkspaceController } from './controllers/workspace-controller.js';
 import type { ClusterIndex } from './storage/cluster-index.js';
-import { NAMESPACES, WORKSPACES } from './tenancy/constants.js';
+import { NAMESPACES } from './tenancy/constants.js';
+import { ensureWorkspace } from './tenancy/ensure-workspace.js';
 import { joinPath, ROOT_PATH } from './tenancy/paths.js';
 
 export interface DemoDeps {
@@ -45,6 +46,7 @@ const CONFIG_MAPS: {
  * as the admin through the normal API path, and only what is missing, so restarts change nothing.
  */
 export async function seedDemo(deps: DemoDeps): Promise<void> {
+  const { service, registry } = deps;
   const user = { name: ADMIN_USER, groups: ADMIN_GROUPS };
   const scopeOf = async (path: string): Promise<RequestScope> => {
     await deps.controller.settle();
@@ -52,30 +54,22 @@ export async function seedDemo(deps: DemoDeps): Promise<void> {
     if (!cluster) throw new Error(`demo: workspace ${path} did not come up`);
     return { cluster, user };
   };
-  const ensureWorkspace = (scope: RequestScope, name: string, type: string) => {
-    const def = deps.registry.get(WORKSPACES);
-    if (deps.service.find(def, scope, name)) return;
-    deps.service.create(def, scope, {
-      metadata: { name },
-      spec: { type: { name: type, path: ROOT_PATH } },
-    });
-  };
 
-  ensureWorkspace(await scopeOf(ROOT_PATH), ORGANIZATION, 'organization');
+  ensureWorkspace(service, registry, await scopeOf(ROOT_PATH), ORGANIZATION, 'organization');
   const organization = joinPath(ROOT_PATH, ORGANIZATION);
   const orgScope = await scopeOf(organization);
-  for (const team of TEAMS) ensureWorkspace(orgScope, team, 'team');
+  for (const team of TEAMS) ensureWorkspace(service, registry, orgScope, team, 'team');
 
-  const configMaps = deps.registry.get('configmaps');
-  const namespaces = deps.registry.get(NAMESPACES);
+  const configMaps = registry.get('configmaps');
+  const namespaces = registry.get(NAMESPACES);
   for (const cm of CONFIG_MAPS) {
     const workspace = await scopeOf(joinPath(organization, cm.workspace));
     // A user who deleted the namespace meant it; the demo does not bring it back.
-    if (!deps.service.find(namespaces, workspace, 'default')) continue;
+    if (!service.find(namespaces, workspace, 'default')) continue;
     const scope = { ...workspace, namespace: 'default' };
-    if (deps.service.find(configMaps, scope, cm.name)) continue;
-    deps.service.create(configMaps, scope, { metadata: { name: cm.name, labels: cm.labels }, data: cm.data });
+    if (service.find(configMaps, scope, cm.name)) continue;
+    service.create(configMaps, scope, { metadata: { name: cm.name, labels: cm.labels }, data: cm.data });
   }
 
-  seedDemoCompute(deps.service, deps.registry, await scopeOf(COMPUTE_PATH));
+  seedDemoCompute(service, registry, await scopeOf(COMPUTE_PATH));
 }

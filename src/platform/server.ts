@@ -21,7 +21,7 @@ import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { acquirePidFile } from './process/pid-file.js';
 import { ClusterIndex } from './storage/cluster-index.js';
-import { openDatabase, type Db } from './storage/database.js';
+import { DATABASE_FILE, openDatabase, type Db } from './storage/database.js';
 import { EventLog } from './storage/event-log.js';
 import { ObjectStore } from './storage/object-store.js';
 import { TokenStore } from './storage/token-store.js';
@@ -64,8 +64,20 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let controller: WorkspaceController | undefined;
   let scheduler: PlacementController | undefined;
   let bindings: ApiBindingController | undefined;
+  let closing: Promise<void> | undefined;
+  // Stops whatever has started, so a failed start cleans up exactly as a stop does.
+  const close = () =>
+    (closing ??= (async () => {
+      controller?.stop();
+      scheduler?.stop();
+      bindings?.stop();
+      watches.closeAll();
+      if (server) await closeServer(server);
+      db?.close();
+      releasePid();
+    })());
   try {
-    db = openDatabase(join(dataDir, 'platform.db'));
+    db = openDatabase(join(dataDir, DATABASE_FILE));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
     const clusters = new ClusterIndex(db);
     const tokens = new TokenStore(db);
@@ -129,31 +141,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     scheduler = new PlacementController({ service, registry, clusters });
     scheduler.start();
 
-    const openDb = db;
-    const openServer = server;
-    const runningController = controller;
-    const runningScheduler = scheduler;
-    const runningBindings = bindings;
-    let closing: Promise<void> | undefined;
-    const close = () =>
-      (closing ??= (async () => {
-        runningController.stop();
-        runningScheduler.stop();
-        runningBindings.stop();
-        watches.closeAll();
-        await closeServer(openServer);
-        openDb.close();
-        releasePid();
-      })());
     return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {
-    controller?.stop();
-    scheduler?.stop();
-    bindings?.stop();
-    watches.closeAll();
-    if (server) await closeServer(server);
-    db?.close();
-    releasePid();
+    await close();
     throw err;
   }
 }

@@ -7,7 +7,8 @@ import {
   clusterRoleBindingObject,
   clusterRoleObject,
 } from '../auth/rbac/objects.js';
-import { rule } from '../auth/rbac/rules.js';
+import type { Subject } from '../auth/rbac/policy.js';
+import { rule, type PolicyRule } from '../auth/rbac/rules.js';
 import type { UserInfo } from '../auth/user.js';
 import { ApiError } from '../http/errors.js';
 import type { ClusterRef } from '../storage/cluster-index.js';
@@ -28,47 +29,16 @@ function put(cluster: ClusterRef, resource: string, object: KubeObject) {
     object,
   });
 }
-put(
-  provider,
-  CLUSTER_ROLES,
-  clusterRoleObject('bind-databases', [
-    rule({
-      verbs: ['bind'],
-      apiGroups: ['apis.kcp.io'],
-      resources: ['apiexports'],
-      resourceNames: ['databases'],
-    }),
-  ]),
-);
-put(
-  provider,
-  CLUSTER_ROLE_BINDINGS,
-  clusterRoleBindingObject('bind-databases', 'bind-databases', [{ kind: 'User', name: 'alice' }]),
-);
-put(
-  provider,
-  CLUSTER_ROLES,
-  clusterRoleObject('bind-all', [
-    rule({ verbs: ['bind'], apiGroups: ['apis.kcp.io'], resources: ['apiexports'] }),
-  ]),
-);
-put(
-  provider,
-  CLUSTER_ROLE_BINDINGS,
-  clusterRoleBindingObject('bind-all', 'bind-all', [{ kind: 'Group', name: 'binders' }]),
-);
-put(
-  consumer,
-  CLUSTER_ROLES,
-  clusterRoleObject('local', [
-    rule({ verbs: ['bind'], apiGroups: ['apis.kcp.io'], resources: ['apiexports'] }),
-  ]),
-);
-put(
-  consumer,
-  CLUSTER_ROLE_BINDINGS,
-  clusterRoleBindingObject('local', 'local', [{ kind: 'User', name: 'alice' }]),
-);
+/** A ClusterRole with `rules` and its ClusterRoleBinding to `subject`, both called `name`. */
+function grant(cluster: ClusterRef, name: string, rules: PolicyRule[], subject: Subject) {
+  put(cluster, CLUSTER_ROLES, clusterRoleObject(name, rules));
+  put(cluster, CLUSTER_ROLE_BINDINGS, clusterRoleBindingObject(name, name, [subject]));
+}
+const bindAny = rule({ verbs: ['bind'], apiGroups: ['apis.kcp.io'], resources: ['apiexports'] });
+const bindDatabases = rule({ ...bindAny, resourceNames: ['databases'] });
+grant(provider, 'bind-databases', [bindDatabases], { kind: 'User', name: 'alice' });
+grant(provider, 'bind-all', [bindAny], { kind: 'Group', name: 'binders' });
+grant(consumer, 'local', [bindAny], { kind: 'User', name: 'alice' });
 
 const authorizer = new Authorizer({
   get: (key) => stored.find((e) => JSON.stringify(e.key) === JSON.stringify(key))?.object,

@@ -20,16 +20,16 @@ import { bindingsIn, getExport, getSchema, isBound, type ResolveCluster } from '
 import { findNamingConflict, type NameOwner } from './naming.js';
 import {
   bindingClaims,
-  bindingPhase,
   boundResources,
   conditions,
   exportClaims,
   exportReference,
   exportResources,
   groupResourceLabel,
+  sameClaim,
   schemaSpec,
   type Condition,
-  type ExportClaim,
+  type ResourceNames,
   type SchemaSpec,
 } from './types.js';
 
@@ -68,20 +68,19 @@ function setCondition(
   );
 }
 
-const sameClaim = (a: ExportClaim, b: ExportClaim) =>
-  a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '');
+const namesOf = (def: ResourceDefinition): ResourceNames => ({
+  plural: def.resource,
+  singular: def.singular,
+  kind: def.kind,
+  listKind: def.listKind,
+  shortNames: def.shortNames,
+});
 
 function owners(world: BindingWorld, binding: KubeObject, cluster: ClusterRef): NameOwner[] {
   const found: NameOwner[] = world.builtins.map((def) => ({
     owner: 'the built-in API',
     group: def.group,
-    names: {
-      plural: def.resource,
-      singular: def.singular,
-      kind: def.kind,
-      listKind: def.listKind,
-      shortNames: def.shortNames,
-    },
+    names: namesOf(def),
   }));
   for (const other of bindingsIn(world.reader, cluster.id)) {
     if (other.metadata.name === binding.metadata.name || !isBound(other)) continue;
@@ -91,13 +90,7 @@ function owners(world: BindingWorld, binding: KubeObject, cluster: ClusterRef): 
       const def = defs.find((d) => d.group === bound.group && d.resource === bound.resource);
       // Without its schema (the export is gone) the other binding still holds its plural.
       const names = def
-        ? {
-            plural: def.resource,
-            singular: def.singular,
-            kind: def.kind,
-            listKind: def.listKind,
-            shortNames: def.shortNames,
-          }
+        ? namesOf(def)
         : { plural: bound.resource, singular: bound.resource, kind: '', listKind: '' };
       found.push({ owner, group: bound.group, names });
     }
@@ -109,7 +102,7 @@ function owners(world: BindingWorld, binding: KubeObject, cluster: ClusterRef): 
 export function desiredBindingStatus(world: BindingWorld, binding: KubeObject, cluster: ClusterRef): Status {
   const now = world.now ?? new Date();
   const status: Status = isPlainObject(binding.status) ? deepClone(binding.status) : {};
-  const bound = bindingPhase(binding) === 'Bound';
+  const bound = isBound(binding);
   let list = conditions(binding);
   const set = (type: string, ok: boolean, reason?: string, message?: string) => {
     list = setCondition(

@@ -6,6 +6,7 @@ import { pathNotFound } from '../http/errors.js';
 import { writeJson } from '../http/respond.js';
 import type { ClusterIndex } from '../storage/cluster-index.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { PATH_ANNOTATION } from '../tenancy/constants.js';
 import { bindRequest } from './admission.js';
 import { API_EXPORTS } from './constants.js';
 
@@ -30,14 +31,11 @@ export class ExportCatalog {
       const cluster = this.deps.clusters.resolve(entry.key.cluster);
       if (!cluster || !this.deps.authorizer.authorize(user, cluster, bindRequest(entry.key.name))) continue;
       const object = structuredClone(entry.object);
-      object.metadata.annotations = { ...object.metadata.annotations, 'kcp.io/path': cluster.path };
+      object.metadata.annotations = { ...object.metadata.annotations, [PATH_ANNOTATION]: cluster.path };
       items.push(object);
     }
-    return items.sort((a, b) =>
-      `${a.metadata.annotations?.['kcp.io/path']}:${a.metadata.name}`.localeCompare(
-        `${b.metadata.annotations?.['kcp.io/path']}:${b.metadata.name}`,
-      ),
-    );
+    const label = (o: KubeObject) => `${o.metadata.annotations?.[PATH_ANNOTATION]}:${o.metadata.name}`;
+    return items.sort((a, b) => label(a).localeCompare(label(b)));
   }
 
   serve(res: ServerResponse, method: string, segments: readonly string[], user: UserInfo): void {

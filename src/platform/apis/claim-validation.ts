@@ -1,14 +1,11 @@
 import type { FieldError } from '../http/errors.js';
+import { sameClaim } from './types.js';
 
 /** A claim is named by group, resource and identity hash; naming one twice in a list is an error (kcp's list-map). */
 export function duplicateClaimErrors(claims: readonly Record<string, unknown>[]): FieldError[] {
   const errors: FieldError[] = [];
   claims.forEach((claim, i) => {
-    const same = (c: Record<string, unknown>) =>
-      c.group === claim.group &&
-      c.resource === claim.resource &&
-      (c.identityHash ?? '') === (claim.identityHash ?? '');
-    if (claims.findIndex(same) !== i)
+    if (claims.findIndex((c) => sameClaim(c, claim)) !== i)
       errors.push({
         type: 'Duplicate',
         field: `spec.permissionClaims[${i}]`,

@@ -1,6 +1,6 @@
 import { deepClone, isPlainObject, type KubeObject } from '../api/object.js';
 import { APIS_GROUP, V1ALPHA1, V1ALPHA2 } from './constants.js';
-import { parseSchemaName } from './types.js';
+import { parseSchemaName, records, sameClaim } from './types.js';
 
 // APIExport and APIBinding are stored as v1alpha2 and served as v1alpha1 too, for older clients.
 // The conversion is kcp's: v1alpha1 exports list `latestResourceSchemas` where v1alpha2 has
@@ -16,13 +16,7 @@ type Json = Record<string, unknown>;
 const V1ALPHA1_VERSION = `${APIS_GROUP}/${V1ALPHA1}`;
 const V1ALPHA2_VERSION = `${APIS_GROUP}/${V1ALPHA2}`;
 
-function records(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isPlainObject) : [];
-}
-
 const allVerbs = (verbs: unknown) => Array.isArray(verbs) && verbs.length === 1 && verbs[0] === '*';
-const sameClaim = (a: Json, b: Json) =>
-  a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '');
 
 function popAnnotation(object: KubeObject, key: string): Json[] {
   const annotations = object.metadata.annotations;

@@ -41,8 +41,15 @@ import {
   CLUSTER_ANNOTATION,
   CONTENT_SUBRESOURCE,
 } from './constants.js';
-import { getExport, getSchema, isBound, isBoundTo } from './lookup.js';
-import { bindingClaims, boundResources, exportClaims, exportResources, type ExportClaim } from './types.js';
+import { bindingsIn, getExport, getSchema, isBound, refersToExport } from './lookup.js';
+import {
+  bindingClaims,
+  boundResources,
+  exportClaims,
+  exportResources,
+  sameClaim,
+  type ExportClaim,
+} from './types.js';
 
 // kcp's APIExport virtual workspace, the provider's view of its API across every consumer:
 // `/services/apiexport/<export workspace path or id>/<export>/clusters/<consumer>/<API path>`,
@@ -81,10 +88,11 @@ interface ViewEntry {
   claim?: ExportClaim;
 }
 
+/** Whether the view may show a consumer workspace; `bindings` are its APIBindings, read when not given. */
+type Allowed = (consumer: ClusterRef, bindings?: KubeObject[]) => boolean;
+
 const WILDCARD = '*';
 const covers = (verbs: string[], verb: string) => verbs.includes('*') || verbs.includes(verb);
-const sameClaim = (a: ExportClaim, b: ExportClaim) =>
-  a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '');
 
 export function contentRequest(verb: string, exportName: string): ResourceRequest {
   return {
@@ -134,7 +142,8 @@ export class ExportView {
         e.def.group === route.group && e.def.version === route.version && e.def.resource === route.resource,
     );
     if (!entry) throw pathNotFound();
-    const allowed = (consumer: ClusterRef) => this.allows(consumer, exportCluster, exportName, entry, verb);
+    const allowed: Allowed = (consumer, bindings = bindingsIn(this.deps.service.store, consumer.id)) =>
+      this.allows(consumer, bindings, exportCluster, exportName, entry, verb);
     if (target === WILDCARD) {
       if (verb === 'list') return this.listEverywhere(request, route, entry.def, allowed);
       if (verb === 'watch') return this.watchEverywhere(request, route, entry.def, allowed);
@@ -187,16 +196,17 @@ export class ExportView {
    */
   private allows(
     consumer: ClusterRef,
+    /** The consumer's APIBindings. */
+    consumerBindings: KubeObject[],
     exportCluster: ClusterRef,
     exportName: string,
     entry: ViewEntry,
     verb: string,
   ): boolean {
     const resolve = (ref: string) => this.deps.clusters.resolve(ref);
-    const bindings = this.deps.service.store
-      .list({ cluster: consumer.id, resource: API_BINDINGS })
-      .map((e) => e.object)
-      .filter((b) => isBound(b) && isBoundTo(resolve, b, consumer, exportCluster, exportName));
+    const bindings = consumerBindings.filter(
+      (b) => isBound(b) && refersToExport(resolve, b, consumer, exportCluster.id, exportName),
+    );
     const { def, claim } = entry;
     if (!claim)
       return bindings.some((b) =>
@@ -214,15 +224,20 @@ export class ExportView {
     );
   }
 
-  /** Every consumer workspace the view may show the resource of. */
-  private consumers(allowed: (consumer: ClusterRef) => boolean): ClusterRef[] {
-    const seen = new Map<string, ClusterRef>();
-    for (const entry of this.deps.service.store.listEverywhere(API_BINDINGS)) {
-      if (seen.has(entry.key.cluster)) continue;
-      const cluster = this.deps.clusters.resolve(entry.key.cluster);
-      if (cluster && allowed(cluster)) seen.set(cluster.id, cluster);
+  /** Every consumer workspace the view may show the resource of, judged by its bindings as listed once. */
+  private consumers(allowed: Allowed): ClusterRef[] {
+    const bindings = new Map<string, KubeObject[]>();
+    for (const { key, object } of this.deps.service.store.listEverywhere(API_BINDINGS)) {
+      const list = bindings.get(key.cluster);
+      if (list) list.push(object);
+      else bindings.set(key.cluster, [object]);
     }
-    return [...seen.values()];
+    const found: ClusterRef[] = [];
+    for (const [id, list] of bindings) {
+      const cluster = this.deps.clusters.resolve(id);
+      if (cluster && allowed(cluster, list)) found.push(cluster);
+    }
+    return found;
   }
 
   private discovery(
@@ -296,7 +311,7 @@ export class ExportView {
     request: ViewRequest,
     route: ResourceRoute,
     def: ResourceDefinition,
-    allowed: (consumer: ClusterRef) => boolean,
+    allowed: Allowed,
   ): void {
     const { format, include } = this.format(request);
     const resourceVersion = String(this.deps.service.store.resourceVersion);
@@ -315,7 +330,7 @@ export class ExportView {
     request: ViewRequest,
     route: ResourceRoute,
     def: ResourceDefinition,
-    allowed: (consumer: ClusterRef) => boolean,
+    allowed: Allowed,
   ): void {
     const { query } = request;
     const { format, include } = this.format(request);

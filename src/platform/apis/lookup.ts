@@ -50,17 +50,20 @@ export function resolveExport(
   return cluster && object ? { cluster, object } : undefined;
 }
 
-/** Whether `binding` (in `bindingCluster`) is a Bound binding to the export `name` in `exportCluster`. */
-export function isBoundTo(
+/**
+ * Whether `binding` (in `bindingCluster`) refers to an export in the logical cluster
+ * `exportClusterId` (named `name`, if given), whatever its phase.
+ */
+export function refersToExport(
   resolve: ResolveCluster,
   binding: KubeObject,
   bindingCluster: ClusterRef,
-  exportCluster: ClusterRef,
-  name: string,
+  exportClusterId: string,
+  name?: string,
 ): boolean {
   const reference = exportReference(binding);
-  if (reference.name !== name) return false;
-  return resolve(exportPath(reference, bindingCluster))?.id === exportCluster.id;
+  if (name !== undefined && reference.name !== name) return false;
+  return resolve(exportPath(reference, bindingCluster))?.id === exportClusterId;
 }
 
 /** The export's entry for a resource the binding says it bound; undefined if the export dropped it. */

@@ -90,8 +90,19 @@ export interface Condition {
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter(isString) : []);
-const records = (value: unknown): Record<string, unknown>[] =>
+/** The plain objects of a list; anything else (or no list) gives none. */
+export const records = (value: unknown): Record<string, unknown>[] =>
   Array.isArray(value) ? value.filter(isPlainObject) : [];
+
+/** Whether two claims name the same resource: group, resource and identity hash (kcp's list-map key). */
+export function sameClaim(
+  a: { group?: unknown; resource?: unknown; identityHash?: unknown },
+  b: { group?: unknown; resource?: unknown; identityHash?: unknown },
+): boolean {
+  return (
+    a.group === b.group && a.resource === b.resource && (a.identityHash ?? '') === (b.identityHash ?? '')
+  );
+}
 
 export function exportReference(binding: KubeObject): ExportReference {
   const reference = getField(binding, 'spec.reference.export');

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TokenStore } from '../storage/token-store.js';
+import { AUTHENTICATED_GROUP } from './rbac/bootstrap.js';
 import { hashToken, sameHash } from './tokens.js';
 import { TOKEN_EXPIRY_EXTRA, type UserInfo } from './user.js';
 
@@ -20,9 +21,9 @@ export function authenticate(
   const record = tokens.find(hash);
   if (!record || !sameHash(record.hash, hash)) return undefined;
   if (record.expiresAt !== undefined && record.expiresAt <= now) return undefined;
-  const groups = record.groups.includes('system:authenticated')
+  const groups = record.groups.includes(AUTHENTICATED_GROUP)
     ? record.groups
-    : [...record.groups, 'system:authenticated'];
+    : [...record.groups, AUTHENTICATED_GROUP];
   const user: UserInfo = { name: record.user, groups };
   if (record.expiresAt !== undefined) user.extra = { [TOKEN_EXPIRY_EXTRA]: [rfc3339(record.expiresAt)] };
   return user;

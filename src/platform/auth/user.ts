@@ -1,3 +1,5 @@
+import { AUTHENTICATED_GROUP, MASTERS_GROUP } from './rbac/bootstrap.js';
+
 export interface UserInfo {
   name: string;
   groups: string[];
@@ -9,7 +11,7 @@ export interface UserInfo {
 export const TOKEN_EXPIRY_EXTRA = 'authentication.kplane.dev/expires-at';
 
 export const ADMIN_USER = 'kplane-admin';
-export const ADMIN_GROUPS = ['system:masters', 'system:authenticated'];
+export const ADMIN_GROUPS = [MASTERS_GROUP, AUTHENTICATED_GROUP];
 
 /** Used by the server's own controllers and bootstrap writes. */
-export const SYSTEM_USER: UserInfo = { name: 'system:kplane', groups: ['system:masters'] };
+export const SYSTEM_USER: UserInfo = { name: 'system:kplane', groups: [MASTERS_GROUP] };

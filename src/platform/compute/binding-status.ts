@@ -18,23 +18,16 @@ export function boundCondition(
   setExists: boolean,
   now: Date = new Date(),
 ): BindingCondition {
-  return setExists
-    ? {
-        type: BOUND_CONDITION,
-        status: 'True',
-        reason: BOUND_REASON,
-        message: `ManagedClusterSet ${setName} is bound`,
-        lastTransitionTime: nowTimestamp(now),
-      }
-    : {
-        type: BOUND_CONDITION,
-        status: 'False',
-        reason: NOT_BOUND_REASON,
-        message: `ManagedClusterSet ${setName} does not exist`,
-        lastTransitionTime: nowTimestamp(now),
-      };
+  return {
+    type: BOUND_CONDITION,
+    status: setExists ? 'True' : 'False',
+    reason: setExists ? BOUND_REASON : NOT_BOUND_REASON,
+    message: `ManagedClusterSet ${setName} ${setExists ? 'is bound' : 'does not exist'}`,
+    lastTransitionTime: nowTimestamp(now),
+  };
 }
 
+/** The set a ManagedClusterSetBinding names; '' when it names none. */
 export function clusterSetOf(binding: KubeObject): string {
   const set = getField(binding, 'spec.clusterSet');
   return typeof set === 'string' ? set : '';

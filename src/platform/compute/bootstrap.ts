@@ -12,8 +12,8 @@ import {
 import { rule } from '../auth/rbac/rules.js';
 import { SYSTEM_USER } from '../auth/user.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
-import { WORKSPACES } from '../tenancy/constants.js';
 import { ensureRbac } from '../tenancy/builtin-rbac.js';
+import { ensureWorkspace } from '../tenancy/ensure-workspace.js';
 import { ROOT_CLUSTER_ID, ROOT_PATH } from '../tenancy/paths.js';
 import { BIND_SUBRESOURCE, COMPUTE_PATH, COMPUTE_WORKSPACE, MANAGED_CLUSTER_SETS } from './constants.js';
 
@@ -81,13 +81,7 @@ function bindRbac() {
 export async function bootstrapCompute(deps: ComputeBootstrapDeps): Promise<ClusterRef> {
   const { service, registry, clusters } = deps;
   const rootScope: RequestScope = { cluster: { id: ROOT_CLUSTER_ID, path: ROOT_PATH }, user: SYSTEM_USER };
-  const workspaces = registry.get(WORKSPACES);
-  if (!service.find(workspaces, rootScope, COMPUTE_WORKSPACE)) {
-    service.create(workspaces, rootScope, {
-      metadata: { name: COMPUTE_WORKSPACE },
-      spec: { type: { name: 'universal', path: ROOT_PATH } },
-    });
-  }
+  ensureWorkspace(service, registry, rootScope, COMPUTE_WORKSPACE, 'universal');
   await deps.settle();
   const compute = clusters.resolve(COMPUTE_PATH);
   if (!compute) throw new Error(`workspace ${COMPUTE_PATH} did not come up`);

@@ -2,6 +2,7 @@ import { clusterSetMembers, type ManagedCluster, type ManagedClusterSet } from '
 import type { KubeObject } from '../api/object.js';
 import type { Projection, ProjectionOf, ProjectionSource } from '../api/projection.js';
 import type { ClusterRef } from '../storage/cluster-index.js';
+import { clusterSetOf } from './binding-status.js';
 import {
   COMPUTE_PATH,
   MANAGED_CLUSTER_SET_BINDINGS,
@@ -33,8 +34,8 @@ function listIn(source: ProjectionSource, cluster: string | undefined, resource:
 export function boundSetNamesInWorkspace(source: ProjectionSource, cluster: ClusterRef): Set<string> {
   const names = new Set<string>();
   for (const binding of listIn(source, cluster.id, MANAGED_CLUSTER_SET_BINDINGS)) {
-    const set = (binding.spec as { clusterSet?: unknown } | undefined)?.clusterSet;
-    if (typeof set === 'string' && set !== '') names.add(set);
+    const set = clusterSetOf(binding);
+    if (set) names.add(set);
   }
   return names;
 }

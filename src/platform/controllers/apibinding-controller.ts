@@ -1,10 +1,10 @@
 import { deepEqual, isPlainObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { ResourceService } from '../api/resource-service.js';
-import { exportPath } from '../apis/admission.js';
 import { desiredBindingStatus } from '../apis/binding-status.js';
 import { API_BINDINGS, API_EXPORTS, API_RESOURCE_SCHEMAS } from '../apis/constants.js';
-import { bindingPhase, exportReference } from '../apis/types.js';
+import { refersToExport } from '../apis/lookup.js';
+import { bindingPhase } from '../apis/types.js';
 import { SYSTEM_USER } from '../auth/user.js';
 import { ApiError } from '../http/errors.js';
 import type { ClusterIndex } from '../storage/cluster-index.js';
@@ -54,19 +54,13 @@ export class ApiBindingController {
     this.queue.stop();
   }
 
-  private bindingKeys(where: (key: ObjectKey) => boolean): void {
-    for (const entry of this.deps.service.store.listEverywhere(API_BINDINGS))
-      if (where(entry.key)) this.queue.add(entry.key);
-  }
-
-  /** Whether the binding stored under `key` refers to an export in `exportCluster` (named `name`, if given). */
-  private refersTo(key: ObjectKey, exportCluster: string, name?: string): boolean {
-    const binding = this.deps.service.store.get(key);
-    const cluster = this.deps.clusters.resolve(key.cluster);
-    if (!binding || !cluster) return false;
-    const reference = exportReference(binding);
-    if (name !== undefined && reference.name !== name) return false;
-    return this.deps.clusters.resolve(exportPath(reference, cluster))?.id === exportCluster;
+  /** Queues every binding that refers to an export in `exportCluster` (named `name`, if given). */
+  private queueBindingsTo(exportCluster: string, name?: string): void {
+    const resolve = (ref: string) => this.deps.clusters.resolve(ref);
+    for (const { key, object } of this.deps.service.store.listEverywhere(API_BINDINGS)) {
+      const cluster = resolve(key.cluster);
+      if (cluster && refersToExport(resolve, object, cluster, exportCluster, name)) this.queue.add(key);
+    }
   }
 
   private onChange(event: ChangeEvent): void {
@@ -74,8 +68,8 @@ export class ApiBindingController {
     if (key.resource === API_BINDINGS) {
       for (const entry of this.deps.service.store.list({ cluster: key.cluster, resource: API_BINDINGS }))
         this.queue.add(entry.key);
-    } else if (key.resource === API_EXPORTS) this.bindingKeys((k) => this.refersTo(k, key.cluster, key.name));
-    else if (key.resource === API_RESOURCE_SCHEMAS) this.bindingKeys((k) => this.refersTo(k, key.cluster));
+    } else if (key.resource === API_EXPORTS) this.queueBindingsTo(key.cluster, key.name);
+    else if (key.resource === API_RESOURCE_SCHEMAS) this.queueBindingsTo(key.cluster);
   }
 
   /** Makes the binding's next status change; true when there may be another. */

@@ -11,7 +11,7 @@ import type { KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { RequestScope, ResourceService } from '../api/resource-service.js';
 import { SYSTEM_USER } from '../auth/user.js';
-import { wantedBindingStatus } from '../compute/binding-status.js';
+import { clusterSetOf, wantedBindingStatus } from '../compute/binding-status.js';
 import {
   COMPUTE_PATH,
   MANAGED_CLUSTER_SET_BINDINGS,
@@ -374,8 +374,7 @@ export class PlacementController {
     const binding = this.deps.service.store.get(key);
     const scope = this.scopeOf(key.cluster, key.namespace);
     if (!binding || !scope) return;
-    const set = binding.spec as { clusterSet?: string } | undefined;
-    const status = wantedBindingStatus(binding, this.world.sets.has(set?.clusterSet ?? ''), this.now());
+    const status = wantedBindingStatus(binding, this.world.sets.has(clusterSetOf(binding)), this.now());
     if (!status) return;
     const def = this.deps.registry.get(MANAGED_CLUSTER_SET_BINDINGS);
     this.asSelf(() =>

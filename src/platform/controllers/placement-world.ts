@@ -8,6 +8,7 @@ import {
   type PlacementState,
 } from '../../placement/index.js';
 import { getField, isPlainObject, type KubeObject } from '../api/object.js';
+import { clusterSetOf } from '../compute/binding-status.js';
 import type { ObjectKey } from '../storage/object-key.js';
 
 // What the scheduler knows between decisions, kept in memory and updated from committed changes:
@@ -84,8 +85,8 @@ export class PlacementWorld {
     const namespace = namespaceKey(key.cluster, key.namespace);
     const bound = this.bindings.get(namespace) ?? new Map<string, string>();
     const before = bound.get(key.name);
-    const set = getField(object, 'spec.clusterSet');
-    if (object && typeof set === 'string' && set !== '') bound.set(key.name, set);
+    const set = object && clusterSetOf(object);
+    if (set) bound.set(key.name, set);
     else bound.delete(key.name);
     if (bound.size > 0) this.bindings.set(namespace, bound);
     else this.bindings.delete(namespace);

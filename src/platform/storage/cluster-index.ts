@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 
 export interface ClusterRef {
   /** The logical cluster name (`root`, or a 16-character id), what objects are keyed by. */
@@ -16,17 +16,21 @@ export class ClusterIndex {
 
   /** Resolves a workspace path or a logical cluster id; a path wins if both could match. */
   resolve(ref: string): ClusterRef | undefined {
-    const row = this.db
-      .prepare('SELECT id, path FROM clusters WHERE path = ?1 OR id = ?1 ORDER BY path = ?1 DESC LIMIT 1')
-      .get(ref) as ClusterRef | undefined;
+    const row = statement(
+      this.db,
+      'SELECT id, path FROM clusters WHERE path = ?1 OR id = ?1 ORDER BY path = ?1 DESC LIMIT 1',
+    ).get(ref) as ClusterRef | undefined;
     return row ? { id: row.id, path: row.path } : undefined;
   }
 
   add(cluster: ClusterRef): void {
-    this.db.prepare('INSERT OR REPLACE INTO clusters (id, path) VALUES (?, ?)').run(cluster.id, cluster.path);
+    statement(this.db, 'INSERT OR REPLACE INTO clusters (id, path) VALUES (?, ?)').run(
+      cluster.id,
+      cluster.path,
+    );
   }
 
   remove(id: string): void {
-    this.db.prepare('DELETE FROM clusters WHERE id = ?').run(id);
+    statement(this.db, 'DELETE FROM clusters WHERE id = ?').run(id);
   }
 }

@@ -2,6 +2,9 @@ import Database from 'libsql';
 
 export type Db = Database.Database;
 
+/** The database's file name inside a platform's data folder. */
+export const DATABASE_FILE = 'platform.db';
+
 // WAL with synchronous=FULL makes every committed transaction durable before we answer: a
 // server killed with SIGKILL right after a 201 still has the object when it restarts. The owner
 // tools (`token`, `revoke-tokens`) open the same file from another process while the server runs,
@@ -41,4 +44,18 @@ export function openDatabase(file: string): Db {
   for (const pragma of PRAGMAS) db.pragma(pragma);
   db.exec(SCHEMA);
   return db;
+}
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled once per connection and reused: compiling a statement costs more than
+ * the point read it makes (about 20 µs against 15), and every request makes several reads.
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let prepared = statements.get(db);
+  if (!prepared) statements.set(db, (prepared = new Map()));
+  let compiled = prepared.get(sql);
+  if (!compiled) prepared.set(sql, (compiled = db.prepare(sql)));
+  return compiled;
 }

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../api/object.js';
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 import type { ChangeEvent, EventLog } from './event-log.js';
 import type { CollectionScope, ObjectKey } from './object-key.js';
 
@@ -17,6 +17,8 @@ export interface StoredEntry {
 }
 
 const RV_KEY = 'resourceVersion';
+const SELECT_ROWS = 'SELECT cluster, resource, namespace, name, body FROM objects';
+const BY_KEY = 'cluster = ? AND resource = ? AND namespace = ? AND name = ?';
 
 /**
  * Durable object storage. All reads and writes are synchronous SQLite calls on one connection, so a
@@ -52,9 +54,7 @@ export class ObjectStore {
 
   /** One resource across every logical cluster; for controllers resyncing after a restart. */
   listEverywhere(resource: string): StoredEntry[] {
-    const rows = this.db
-      .prepare('SELECT cluster, resource, namespace, name, body FROM objects WHERE resource = ?')
-      .all(resource) as Row[];
+    const rows = statement(this.db, `${SELECT_ROWS} WHERE resource = ?`).all(resource) as Row[];
     return rows.map(toEntry);
   }
 
@@ -73,9 +73,10 @@ export class ObjectStore {
         .transaction(() => {
           const value = work(tx);
           if (this.rv !== startRv) {
-            this.db
-              .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
-              .run(RV_KEY, String(this.rv));
+            statement(this.db, 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
+              RV_KEY,
+              String(this.rv),
+            );
           }
           return value;
         })
@@ -111,14 +112,8 @@ export class StoreTransaction {
   listCluster(cluster: string, namespace?: string): StoredEntry[] {
     const rows = (
       namespace === undefined
-        ? this.db
-            .prepare('SELECT cluster, resource, namespace, name, body FROM objects WHERE cluster = ?')
-            .all(cluster)
-        : this.db
-            .prepare(
-              'SELECT cluster, resource, namespace, name, body FROM objects WHERE cluster = ? AND namespace = ?',
-            )
-            .all(cluster, namespace)
+        ? statement(this.db, `${SELECT_ROWS} WHERE cluster = ?`).all(cluster)
+        : statement(this.db, `${SELECT_ROWS} WHERE cluster = ? AND namespace = ?`).all(cluster, namespace)
     ) as Row[];
     return rows.map(toEntry);
   }
@@ -128,11 +123,10 @@ export class StoreTransaction {
     const previous = this.get(key);
     const rv = this.nextRv();
     const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO objects (cluster, resource, namespace, name, rv, body) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(key.cluster, key.resource, key.namespace, key.name, rv, JSON.stringify(stored));
+    statement(
+      this.db,
+      'INSERT OR REPLACE INTO objects (cluster, resource, namespace, name, rv, body) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(key.cluster, key.resource, key.namespace, key.name, rv, JSON.stringify(stored));
     this.staged.push({ type: previous ? 'MODIFIED' : 'ADDED', rv, key, object: stored, previous });
     return stored;
   }
@@ -142,9 +136,12 @@ export class StoreTransaction {
     const previous = this.get(key);
     if (!previous) return undefined;
     const rv = this.nextRv();
-    this.db
-      .prepare('DELETE FROM objects WHERE cluster = ? AND resource = ? AND namespace = ? AND name = ?')
-      .run(key.cluster, key.resource, key.namespace, key.name);
+    statement(this.db, `DELETE FROM objects WHERE ${BY_KEY}`).run(
+      key.cluster,
+      key.resource,
+      key.namespace,
+      key.name,
+    );
     const gone: KubeObject = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(rv) } };
     this.staged.push({ type: 'DELETED', rv, key, object: gone });
     return gone;
@@ -152,26 +149,31 @@ export class StoreTransaction {
 }
 
 function readResourceVersion(db: Db): number {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(RV_KEY) as { value: string } | undefined;
+  const row = statement(db, 'SELECT value FROM meta WHERE key = ?').get(RV_KEY) as
+    { value: string } | undefined;
   return row ? Number(row.value) : 0;
 }
 
 function getObject(db: Db, key: ObjectKey): KubeObject | undefined {
-  const row = db
-    .prepare('SELECT body FROM objects WHERE cluster = ? AND resource = ? AND namespace = ? AND name = ?')
-    .get(key.cluster, key.resource, key.namespace, key.name) as { body: string } | undefined;
+  const row = statement(db, `SELECT body FROM objects WHERE ${BY_KEY}`).get(
+    key.cluster,
+    key.resource,
+    key.namespace,
+    key.name,
+  ) as { body: string } | undefined;
   return row ? (JSON.parse(row.body) as KubeObject) : undefined;
 }
 
 function listObjects(db: Db, scope: CollectionScope): StoredEntry[] {
-  const select =
-    'SELECT cluster, resource, namespace, name, body FROM objects WHERE cluster = ? AND resource = ?';
+  const select = `${SELECT_ROWS} WHERE cluster = ? AND resource = ?`;
   const rows = (
     scope.namespace === undefined
-      ? db.prepare(`${select} ORDER BY namespace, name`).all(scope.cluster, scope.resource)
-      : db
-          .prepare(`${select} AND namespace = ? ORDER BY name`)
-          .all(scope.cluster, scope.resource, scope.namespace)
+      ? statement(db, `${select} ORDER BY namespace, name`).all(scope.cluster, scope.resource)
+      : statement(db, `${select} AND namespace = ? ORDER BY name`).all(
+          scope.cluster,
+          scope.resource,
+          scope.namespace,
+        )
   ) as Row[];
   return rows.map(toEntry);
 }

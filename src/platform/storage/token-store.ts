@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { statement, type Db } from './database.js';
 
 export interface TokenRecord {
   hash: string;
@@ -16,9 +16,9 @@ export class TokenStore {
   constructor(private readonly db: Db) {}
 
   find(hash: string): TokenRecord | undefined {
-    const row = this.db
-      .prepare('SELECT hash, user, groups, expires_at FROM tokens WHERE hash = ?')
-      .get(hash) as { hash: string; user: string; groups: string; expires_at: number | null } | undefined;
+    const row = statement(this.db, 'SELECT hash, user, groups, expires_at FROM tokens WHERE hash = ?').get(
+      hash,
+    ) as { hash: string; user: string; groups: string; expires_at: number | null } | undefined;
     if (!row) return undefined;
     const record: TokenRecord = {
       hash: row.hash,
@@ -30,13 +30,14 @@ export class TokenStore {
   }
 
   add(record: TokenRecord): void {
-    this.db
-      .prepare('INSERT INTO tokens (hash, user, groups, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(record.hash, record.user, JSON.stringify(record.groups), record.expiresAt ?? null, Date.now());
+    statement(
+      this.db,
+      'INSERT INTO tokens (hash, user, groups, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(record.hash, record.user, JSON.stringify(record.groups), record.expiresAt ?? null, Date.now());
   }
 
   /** Deletes every token of `user`; returns how many there were. */
   revokeUser(user: string): number {
-    return Number(this.db.prepare('DELETE FROM tokens WHERE user = ?').run(user).changes);
+    return Number(statement(this.db, 'DELETE FROM tokens WHERE user = ?').run(user).changes);
   }
 }

@@ -14,9 +14,6 @@ export const PHASE_LABEL = 'tenancy.kcp.io/phase';
 /** The creator of a workspace, as JSON userInfo; the controller makes them its admin. */
 export const OWNER_ANNOTATION = 'experimental.tenancy.kcp.io/owner';
 
-export type WorkspacePhase =
-  'Scheduling' | 'Initializing' | 'Ready' | 'Unavailable' | 'Terminating' | 'Deleting';
-
 export interface WorkspaceTypeReference {
   name: string;
   path: string;

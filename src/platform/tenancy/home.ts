@@ -7,6 +7,7 @@ import { forbidden, tooManyRequests, type ApiError } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import { OWNER_ANNOTATION, WORKSPACES } from './constants.js';
 import { ownerAnnotation, ownerOf } from './owner.js';
+import { ensureWorkspace } from './ensure-workspace.js';
 import { joinPath, ROOT_CLUSTER_ID, ROOT_PATH } from './paths.js';
 
 // Home workspaces: `GET /clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/~` answers with the
@@ -49,6 +50,9 @@ export interface HomeWorkspacesDeps {
 
 const WAIT_MS = 10_000;
 
+const isReady = (workspace: KubeObject | undefined): workspace is KubeObject =>
+  getField(workspace, 'status.phase') === 'Ready';
+
 function creatingHome(): ApiError {
   return tooManyRequests('Creating the home workspace', 1);
 }
@@ -78,16 +82,11 @@ export class HomeWorkspaces {
     owner?: UserInfo,
   ): Promise<KubeObject> {
     const { service, registry } = this.deps;
-    const def = registry.get(WORKSPACES);
-    service.store.transact(() => {
-      if (service.find(def, scope, name)) return;
-      const annotations = owner ? { [OWNER_ANNOTATION]: ownerAnnotation(owner) } : {};
-      service.create(def, scope, {
-        metadata: { name, annotations },
-        spec: { type: { name: type, path: ROOT_PATH } },
-      });
-    });
-    return this.waitForReady(scope, name);
+    const annotations: Record<string, string> = owner ? { [OWNER_ANNOTATION]: ownerAnnotation(owner) } : {};
+    const workspace = service.store.transact(() =>
+      ensureWorkspace(service, registry, scope, name, type, annotations),
+    );
+    return isReady(workspace) ? workspace : this.waitForReady(scope, name);
   }
 
   private waitForReady(scope: RequestScope, name: string): Promise<KubeObject> {
@@ -95,10 +94,8 @@ export class HomeWorkspaces {
     const def = registry.get(WORKSPACES);
     const ready = () => {
       const workspace = service.find(def, scope, name);
-      return getField(workspace, 'status.phase') === 'Ready' ? workspace : undefined;
+      return isReady(workspace) ? workspace : undefined;
     };
-    const now = ready();
-    if (now) return Promise.resolve(now);
     return new Promise((resolve, reject) => {
       const stop = () => {
         clearTimeout(timer);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DurationError, parseDuration } from '../auth/duration.js';
 import { hashToken, mintToken } from '../auth/tokens.js';
-import { openDatabase } from '../storage/database.js';
+import { DATABASE_FILE, openDatabase } from '../storage/database.js';
 import { TokenStore } from '../storage/token-store.js';
 
 // The platform owner's tools, run as `node dist/platform/main.js <command> …` (`kplane dev token`
@@ -30,8 +30,6 @@ const USAGE = {
 };
 
 class UsageError extends Error {}
-
-const DATABASE_FILE = 'platform.db';
 
 export function isOwnerCommand(name: string | undefined): name is OwnerCommand {
   return (OWNER_COMMANDS as readonly string[]).includes(name ?? '');

@@ -1,0 +1,28 @@
+import type { KubeObject } from '../api/object.js';
+import type { ResourceRegistry } from '../api/registry.js';
+import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import { WORKSPACES } from './constants.js';
+import { ROOT_PATH } from './paths.js';
+
+/**
+ * The workspace `name` in the scope's workspace, created of the built-in type root:<type> unless
+ * one of that name exists; what exists is left alone. For the platform's own workspaces (compute,
+ * homes, the demo tree).
+ */
+export function ensureWorkspace(
+  service: ResourceService,
+  registry: ResourceRegistry,
+  scope: RequestScope,
+  name: string,
+  type: string,
+  annotations?: Record<string, string>,
+): KubeObject {
+  const def = registry.get(WORKSPACES);
+  return (
+    service.find(def, scope, name) ??
+    service.create(def, scope, {
+      metadata: annotations ? { name, annotations } : { name },
+      spec: { type: { name: type, path: ROOT_PATH } },
+    })
+  );
+}
