@@ -1,6 +1,6 @@
-import { deepClone, isPlainObject, type KubeObject } from '../api/object.js';
+import { deepClone, isPlainObject, jsonObjects, type KubeObject } from '../api/object.js';
 import { APIS_GROUP, V1ALPHA1, V1ALPHA2 } from './constants.js';
-import { parseSchemaName, records, sameClaim } from './types.js';
+import { parseSchemaName, sameClaim } from './types.js';
 
 // APIExport and APIBinding are stored as v1alpha2 and served as v1alpha1 too, for older clients.
 // The conversion is kcp's: v1alpha1 exports list `latestResourceSchemas` where v1alpha2 has
@@ -25,7 +25,7 @@ function popAnnotation(object: KubeObject, key: string): Json[] {
   delete annotations[key];
   if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
   try {
-    return records(JSON.parse(raw));
+    return jsonObjects(JSON.parse(raw));
   } catch {
     return [];
   }
@@ -57,7 +57,7 @@ export function apiExportToV1alpha1(stored: KubeObject): KubeObject {
   object.apiVersion = V1ALPHA1_VERSION;
   const spec = isPlainObject(object.spec) ? object.spec : undefined;
   if (!spec) return object;
-  const resources = records(spec.resources);
+  const resources = jsonObjects(spec.resources);
   delete spec.resources;
   if (resources.length > 0) {
     spec.latestResourceSchemas = resources.map((r) => r.schema);
@@ -68,7 +68,7 @@ export function apiExportToV1alpha1(stored: KubeObject): KubeObject {
     });
     pushAnnotation(object, RESOURCES_ANNOTATION, lossy);
   }
-  const claims = records(spec.permissionClaims);
+  const claims = jsonObjects(spec.permissionClaims);
   if (claims.length > 0) {
     spec.permissionClaims = claims.map(exportClaimToV1alpha1);
     pushAnnotation(
@@ -98,7 +98,9 @@ export function apiExportToV1alpha2(body: KubeObject): KubeObject {
     });
   }
   if (Array.isArray(spec.permissionClaims))
-    spec.permissionClaims = records(spec.permissionClaims).map((c) => exportClaimToV1alpha2(c, savedClaims));
+    spec.permissionClaims = jsonObjects(spec.permissionClaims).map((c) =>
+      exportClaimToV1alpha2(c, savedClaims),
+    );
   return object;
 }
 
@@ -131,7 +133,7 @@ export function apiBindingToV1alpha1(stored: KubeObject): KubeObject {
   const object = deepClone(stored);
   object.apiVersion = V1ALPHA1_VERSION;
   const spec = isPlainObject(object.spec) ? object.spec : undefined;
-  const claims = records(spec?.permissionClaims);
+  const claims = jsonObjects(spec?.permissionClaims);
   if (spec && claims.length > 0) {
     spec.permissionClaims = claims.map(bindingClaimToV1alpha1);
     pushAnnotation(object, CLAIMS_ANNOTATION, claims.filter(lossyBindingClaim));
@@ -139,7 +141,7 @@ export function apiBindingToV1alpha1(stored: KubeObject): KubeObject {
   const status = isPlainObject(object.status) ? object.status : undefined;
   for (const field of ['exportPermissionClaims', 'appliedPermissionClaims']) {
     if (status && Array.isArray(status[field]))
-      status[field] = records(status[field]).map(exportClaimToV1alpha1);
+      status[field] = jsonObjects(status[field]).map(exportClaimToV1alpha1);
   }
   return object;
 }
@@ -150,11 +152,11 @@ export function apiBindingToV1alpha2(body: KubeObject): KubeObject {
   const saved = popAnnotation(object, CLAIMS_ANNOTATION);
   const spec = isPlainObject(object.spec) ? object.spec : undefined;
   if (spec && Array.isArray(spec.permissionClaims))
-    spec.permissionClaims = records(spec.permissionClaims).map((c) => bindingClaimToV1alpha2(c, saved));
+    spec.permissionClaims = jsonObjects(spec.permissionClaims).map((c) => bindingClaimToV1alpha2(c, saved));
   const status = isPlainObject(object.status) ? object.status : undefined;
   for (const field of ['exportPermissionClaims', 'appliedPermissionClaims']) {
     if (status && Array.isArray(status[field]))
-      status[field] = records(status[field]).map((c) => exportClaimToV1alpha2(c, []));
+      status[field] = jsonObjects(status[field]).map((c) => exportClaimToV1alpha2(c, []));
   }
   return object;
 }

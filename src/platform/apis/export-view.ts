@@ -1,12 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  aggregatedDiscovery,
-  AGGREGATED_CONTENT_TYPE,
-  coreVersions,
-  groupDocument,
-  groupList,
-  resourceList,
-} from '../api/discovery.js';
+import { serveDiscovery } from '../api/discovery.js';
 import { resourceVerb, type ResourceHandler } from '../api/handler.js';
 import { deepClone, type KubeObject } from '../api/object.js';
 import { OpenApiPublisher } from '../api/openapi.js';
@@ -26,7 +19,7 @@ import {
   pathNotFound,
   requestForbidden,
 } from '../http/errors.js';
-import { negotiateDiscovery, negotiateObjectFormat } from '../http/negotiate.js';
+import { negotiateObjectFormat } from '../http/negotiate.js';
 import { writeJson } from '../http/respond.js';
 import { parseApiRoute, type ResourceRoute } from '../http/routes.js';
 import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
@@ -135,7 +128,14 @@ export class ExportView {
     if (route.kind !== 'resource') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
       const prefix = `/services/${segments.slice(0, 5).join('/')}`;
-      return this.discovery(req, res, route, catalog, exportCluster, prefix);
+      // OpenAPI too, so kubectl can explain and apply through the view.
+      return serveDiscovery(req, res, route, {
+        registry: catalog,
+        openapi: new OpenApiPublisher(catalog),
+        cluster: exportCluster,
+        prefix,
+        serverAddress: () => this.deps.serverAddress(),
+      });
     }
     const entry = entries.find(
       (e) =>
@@ -240,44 +240,6 @@ export class ExportView {
     return found;
   }
 
-  private discovery(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: ReturnType<typeof parseApiRoute>,
-    catalog: ResourceRegistry,
-    cluster: ClusterRef,
-    /** `/services/apiexport/<workspace>/<export>/clusters/<consumer>`, for OpenAPI's URLs. */
-    prefix: string,
-  ): void {
-    const aggregated = negotiateDiscovery(req.headers.accept);
-    switch (route.kind) {
-      case 'coreVersions':
-      case 'groups': {
-        const core = route.kind === 'coreVersions';
-        if (aggregated) {
-          const body = aggregatedDiscovery(catalog, cluster, core, aggregated);
-          return writeJson(res, 200, body, AGGREGATED_CONTENT_TYPE(aggregated));
-        }
-        return writeJson(
-          res,
-          200,
-          core ? coreVersions(this.deps.serverAddress()) : groupList(catalog, cluster),
-        );
-      }
-      case 'group':
-        return found(res, groupDocument(catalog, cluster, route.group));
-      case 'groupVersion':
-        return found(res, resourceList(catalog, cluster, route.group, route.version));
-      // OpenAPI too, so kubectl can explain and apply through the view.
-      case 'openapiV3Index':
-        return writeJson(res, 200, new OpenApiPublisher(catalog).index(cluster, prefix));
-      case 'openapiV3':
-        return found(res, new OpenApiPublisher(catalog).document(cluster, route.group, route.version)?.body);
-      default:
-        throw pathNotFound();
-    }
-  }
-
   private format(request: ViewRequest) {
     const format = negotiateObjectFormat(request.req.headers.accept);
     if (!format) throw notAcceptable();
@@ -376,9 +338,4 @@ export class ExportView {
       return log.subscribe(deliver);
     });
   }
-}
-
-function found(res: ServerResponse, body: unknown): void {
-  if (body === undefined) throw pathNotFound();
-  writeJson(res, 200, body);
 }

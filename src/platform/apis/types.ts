@@ -1,4 +1,4 @@
-import { getField, isPlainObject, type KubeObject } from '../api/object.js';
+import { getField, isPlainObject, jsonObjects, type KubeObject } from '../api/object.js';
 
 // Typed reads of the apis.kcp.io objects as stored (v1alpha2 for APIExport and APIBinding, v1alpha1
 // for APIResourceSchema). Objects stay untyped JSON on their way through the server; these readers
@@ -90,9 +90,6 @@ export interface Condition {
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter(isString) : []);
-/** The plain objects of a list; anything else (or no list) gives none. */
-export const records = (value: unknown): Record<string, unknown>[] =>
-  Array.isArray(value) ? value.filter(isPlainObject) : [];
 
 /** Whether two claims name the same resource: group, resource and identity hash (kcp's list-map key). */
 export function sameClaim(
@@ -112,7 +109,7 @@ export function exportReference(binding: KubeObject): ExportReference {
 }
 
 export function exportResources(apiExport: KubeObject): ExportResource[] {
-  return records(getField(apiExport, 'spec.resources'))
+  return jsonObjects(getField(apiExport, 'spec.resources'))
     .filter((r) => isString(r.name) && isString(r.group) && isString(r.schema))
     .map((r) => ({ ...r, name: r.name as string, group: r.group as string, schema: r.schema as string }));
 }
@@ -128,11 +125,11 @@ function claim(raw: Record<string, unknown>): ExportClaim {
 }
 
 export function exportClaims(apiExport: KubeObject): ExportClaim[] {
-  return records(getField(apiExport, 'spec.permissionClaims')).map(claim);
+  return jsonObjects(getField(apiExport, 'spec.permissionClaims')).map(claim);
 }
 
 export function bindingClaims(binding: KubeObject): BindingClaim[] {
-  return records(getField(binding, 'spec.permissionClaims')).map((raw) => {
+  return jsonObjects(getField(binding, 'spec.permissionClaims')).map((raw) => {
     const result: BindingClaim = claim(raw);
     if (isPlainObject(raw.selector)) result.selector = raw.selector as ClaimSelector;
     if (isString(raw.state)) result.state = raw.state;
@@ -141,7 +138,7 @@ export function bindingClaims(binding: KubeObject): BindingClaim[] {
 }
 
 export function boundResources(binding: KubeObject): BoundResource[] {
-  return records(getField(binding, 'status.boundResources'))
+  return jsonObjects(getField(binding, 'status.boundResources'))
     .filter((r) => isString(r.group) && isString(r.resource) && isPlainObject(r.schema))
     .map((r) => r as unknown as BoundResource);
 }
@@ -152,7 +149,7 @@ export function bindingPhase(binding: KubeObject): string {
 }
 
 export function conditions(object: KubeObject): Condition[] {
-  return records(getField(object, 'status.conditions')).map((c) => c as unknown as Condition);
+  return jsonObjects(getField(object, 'status.conditions')).map((c) => c as unknown as Condition);
 }
 
 /** The schema's spec if it is complete enough to serve, else undefined. */
@@ -162,7 +159,7 @@ export function schemaSpec(schema: KubeObject): SchemaSpec | undefined {
   const names = spec.names;
   if (!isString(names.plural) || !isString(names.kind) || !names.plural || !names.kind) return undefined;
   if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') return undefined;
-  const versions = records(spec.versions).filter((v) => isString(v.name)) as unknown as SchemaVersion[];
+  const versions = jsonObjects(spec.versions).filter((v) => isString(v.name)) as unknown as SchemaVersion[];
   if (versions.length === 0) return undefined;
   return spec as unknown as SchemaSpec;
 }

@@ -1,4 +1,4 @@
-import { getField, isPlainObject, nowTimestamp, type KubeObject } from '../api/object.js';
+import { findCondition, getField, isPlainObject, nowTimestamp, type KubeObject } from '../api/object.js';
 import { BOUND_CONDITION, BOUND_REASON, NOT_BOUND_REASON } from './constants.js';
 
 // ManagedClusterSetBinding.status as OCM's registration controller keeps it: condition Bound, True
@@ -41,11 +41,9 @@ export function wantedBindingStatus(
 ): Record<string, unknown> | undefined {
   const wanted = boundCondition(clusterSetOf(binding), setExists, now);
   const conditions = getField(binding, 'status.conditions');
-  const current = Array.isArray(conditions)
-    ? (conditions as unknown[]).find((c) => isPlainObject(c) && c.type === BOUND_CONDITION)
-    : undefined;
+  const current = findCondition(binding, BOUND_CONDITION);
   if (
-    isPlainObject(current) &&
+    current &&
     current.status === wanted.status &&
     current.reason === wanted.reason &&
     current.message === wanted.message

@@ -4,7 +4,7 @@ import {
   type PlacementCondition,
   type ScheduleResult,
 } from '../../placement/index.js';
-import { deepEqual, getField, isPlainObject, nowTimestamp, type KubeObject } from '../api/object.js';
+import { deepEqual, getField, jsonObjects, nowTimestamp, type KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { RequestScope, ResourceService } from '../api/resource-service.js';
 import { DECISION_INDEX_LABEL, PLACEMENT_DECISIONS, PLACEMENTS } from '../compute/constants.js';
@@ -26,7 +26,7 @@ export function placementConditions(
   generation: number,
   now: Date,
 ): StoredCondition[] {
-  const previous = Array.isArray(current) ? (current as unknown[]).filter(isPlainObject) : [];
+  const previous = jsonObjects(current);
   return wanted.map((condition) => {
     const before = previous.find((c) => c.type === condition.type);
     const kept =
