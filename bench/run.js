@@ -16,6 +16,10 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const kplaneBin = path.join(repoRoot, 'bin', 'run.js');
 const kubectlBin = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
+// BENCH_COMPARE=/path/to/another/built/checkout adds its `ws use` and `auth token` to the same interleaved rounds,
+// so a change is judged against the code before it under the same machine state.
+const comparedBin =
+  process.env.BENCH_COMPARE && path.join(path.resolve(process.env.BENCH_COMPARE), 'bin', 'run.js');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-'));
 const dataDir = path.join(work, 'platform');
@@ -55,6 +59,7 @@ try {
   writeFileSync(file('kubectl.kubeconfig'), stringify(config), { mode: 0o600 });
   writeFileSync(file('cold.kubeconfig'), stringify(config), { mode: 0o600 });
   copyFileSync(ready.kubeconfig, file('kplane.kubeconfig'));
+  copyFileSync(ready.kubeconfig, file('compared.kubeconfig'));
 
   // A user logged in with `kplane login` (token in the owner-only file here, as without a Secret Service): kubectl
   // runs `kplane auth token`, and `ws use` reads the same token. Two workspaces of their own to switch between.
@@ -98,6 +103,18 @@ try {
       [kplaneBin, 'auth', 'token', '--server', ready.url],
       loginEnv,
     ],
+    ...(comparedBin && {
+      'ws use (BENCH_COMPARE checkout)': (i) => [
+        process.execPath,
+        [comparedBin, 'ws', 'use', i % 2 ? ':root:acme:web' : ':root:acme:api'],
+        envFor('compared.kubeconfig'),
+      ],
+      'auth token (BENCH_COMPARE checkout)': () => [
+        process.execPath,
+        [comparedBin, 'auth', 'token', '--server', ready.url],
+        loginEnv,
+      ],
+    }),
   };
 
   const table = (title, envChange) => {
@@ -119,11 +136,11 @@ try {
       `\n${title}: ${rounds} interleaved rounds on ${os.cpus().length} cores, ${process.version}; medians\n`,
     );
     console.log(
-      `${'command'.padEnd(34)}${'median'.padStart(10)}${'vs kubectl'.padStart(12)}${'vs node'.padStart(10)}`,
+      `${'command'.padEnd(38)}${'median'.padStart(10)}${'vs kubectl'.padStart(12)}${'vs node'.padStart(10)}`,
     );
     for (const [name, ms] of Object.entries(medians)) {
       console.log(
-        `${name.padEnd(34)}${`${ms.toFixed(1)} ms`.padStart(10)}${`${(ms / kubectlMs).toFixed(2)}x`.padStart(12)}${`${(ms / nodeMs).toFixed(2)}x`.padStart(10)}`,
+        `${name.padEnd(38)}${`${ms.toFixed(1)} ms`.padStart(10)}${`${(ms / kubectlMs).toFixed(2)}x`.padStart(12)}${`${(ms / nodeMs).toFixed(2)}x`.padStart(10)}`,
       );
     }
   };
