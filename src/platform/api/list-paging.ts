@@ -15,6 +15,12 @@ export interface ContinueToken {
   start: string[];
 }
 
+/** `limit` and `continue` as a request sent them. */
+export interface PageRequest {
+  limit: number;
+  continue?: string;
+}
+
 export interface ListPaging {
   /** Items per page; Infinity for the rest of the list (a `continue` without `limit`). */
   limit: number;
@@ -74,10 +80,23 @@ export function decodeContinue(
 }
 
 /**
+ * The paging of a request for `expected.list`: its token checked, and the resourceVersion every page
+ * is read at (the token's, or the newest for a first page).
+ */
+export function startPaging(
+  request: PageRequest,
+  expected: { list: string; keyLength: number; newestRv: number },
+): { rv: number; paging: ListPaging } {
+  if (request.continue === undefined) return { rv: expected.newestRv, paging: { limit: request.limit } };
+  const token = decodeContinue(request.continue, expected);
+  return { rv: token.rv, paging: { limit: request.limit, token } };
+}
+
+/**
  * `limit` and `continue` from the query, or undefined for an ordinary list of everything. A
  * `continue` with a resourceVersion other than "" or "0" is refused, as kube-apiserver does.
  */
-export function parseListPaging(query: URLSearchParams): { limit: number; continue?: string } | undefined {
+export function parseListPaging(query: URLSearchParams): PageRequest | undefined {
   const rawLimit = query.get('limit');
   let limit = Infinity;
   if (rawLimit !== null && rawLimit !== '') {

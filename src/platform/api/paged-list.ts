@@ -1,15 +1,17 @@
 import { CollectionSnapshot } from '../storage/collection-snapshot.js';
 import type { ChangeEvent, EventLog } from '../storage/event-log.js';
 import type { CollectionScope, ListPosition } from '../storage/object-key.js';
+import type { ObjectStore } from '../storage/object-store.js';
 import {
   compareKeys,
-  decodeContinue,
   encodeContinue,
   pageInMemory,
+  startPaging,
   tooOldToContinue,
   type ListMeta,
   type ListPaging,
   type Page,
+  type PageRequest,
 } from './list-paging.js';
 import type { KubeObject } from './object.js';
 import type { Projection } from './projection.js';
@@ -23,11 +25,6 @@ import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
 
 /** Rows read from the store per query while a page fills: enough for a page, bounded for a filter. */
 const MAX_BATCH = 1_000;
-
-export interface PageRequest {
-  limit: number;
-  continue?: string;
-}
 
 /** kube-apiserver leaves remainingItemCount out when a selector filters the list. */
 export function filtersNothing(filter: ObjectFilter): boolean {
@@ -53,6 +50,7 @@ export function unchangedSince(
   return changes !== undefined && !changes.some(affected);
 }
 
+/** One page of the kind's list in the request's workspace (and namespace), as `limit`/`continue` ask. */
 export function listPage(
   service: ResourceService,
   def: ResourceDefinition,
@@ -67,12 +65,7 @@ export function listPage(
   };
   const list = `clusters/${collection.cluster}/${collection.resource}/${collection.namespace ?? ''}`;
   const { store } = service;
-  const token =
-    request.continue === undefined
-      ? undefined
-      : decodeContinue(request.continue, { list, keyLength: 2, newestRv: store.resourceVersion });
-  const rv = token?.rv ?? store.resourceVersion;
-  const paging: ListPaging = { limit: request.limit, ...(token ? { token } : {}) };
+  const { rv, paging } = startPaging(request, { list, keyLength: 2, newestRv: store.resourceVersion });
   const projection = service.projection(def, scope);
   const page = projection
     ? projectionPage(def, projection, store.events, rv, filter, paging)
@@ -82,7 +75,7 @@ export function listPage(
 
 function storedPage(
   def: ResourceDefinition,
-  store: ResourceService['store'],
+  store: ObjectStore,
   collection: CollectionScope,
   rv: number,
   filter: ObjectFilter,

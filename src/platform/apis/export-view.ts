@@ -3,9 +3,9 @@ import { serveDiscovery } from '../api/discovery.js';
 import { resourceVerb, type ResourceHandler } from '../api/handler.js';
 import {
   compareKeys,
-  decodeContinue,
   pageInMemory,
   parseListPaging,
+  startPaging,
   tooOldToContinue,
 } from '../api/list-paging.js';
 import { deepClone, type KubeObject } from '../api/object.js';
@@ -287,9 +287,9 @@ export class ExportView {
     view: string,
   ): void {
     const { format, include } = this.format(request);
-    const paging = parseListPaging(request.query);
+    const pageRequest = parseListPaging(request.query);
     const { store } = this.deps.service;
-    if (!paging) {
+    if (!pageRequest) {
       const resourceVersion = String(store.resourceVersion);
       const items = this.itemsEverywhere(request, route, def, this.consumers(allowed));
       const rendered = renderList(def, items, { resourceVersion }, format, include);
@@ -297,19 +297,15 @@ export class ExportView {
     }
     // Paged across workspaces: the view keeps no history, so a later page is served only while
     // nothing it could show (the resource, or which workspaces bound it) has changed since the first.
-    const list = `apiexport/${view}/${groupResource(def)}/${route.namespace ?? ''}`;
-    const token =
-      paging.continue === undefined
-        ? undefined
-        : decodeContinue(paging.continue, { list, keyLength: 3, newestRv: store.resourceVersion });
-    const rv = token?.rv ?? store.resourceVersion;
     const resource = groupResource(def);
+    const list = `apiexport/${view}/${resource}/${route.namespace ?? ''}`;
+    const { rv, paging } = startPaging(pageRequest, { list, keyLength: 3, newestRv: store.resourceVersion });
     const touchesView = (event: ChangeEvent) =>
       event.key.resource === API_BINDINGS ||
       event.key.resource === API_EXPORTS ||
       (event.key.resource === resource &&
         (route.namespace === undefined || event.key.namespace === route.namespace));
-    if (token && !unchangedSince(store.events, rv, touchesView)) throw tooOldToContinue();
+    if (paging.token && !unchangedSince(store.events, rv, touchesView)) throw tooOldToContinue();
     const keyOf = (object: KubeObject) => [
       object.metadata.annotations?.[CLUSTER_ANNOTATION] ?? '',
       object.metadata.namespace ?? '',
@@ -318,7 +314,7 @@ export class ExportView {
     const items = this.itemsEverywhere(request, route, def, this.consumers(allowed)).sort((a, b) =>
       compareKeys(keyOf(a), keyOf(b)),
     );
-    const page = pageInMemory(items, keyOf, { limit: paging.limit, ...(token ? { token } : {}) });
+    const page = pageInMemory(items, keyOf, paging);
     const metadata = pageMeta(list, rv, page, filtersNothing(this.filter(request, def)));
     const rendered = renderList(def, page.items, metadata, format, include);
     writeJson(request.res, 200, rendered.body, rendered.contentType);
