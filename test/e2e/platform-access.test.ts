@@ -366,6 +366,42 @@ describe("bob and alice's workspace", () => {
   });
 });
 
+describe('workspace types in a workspace the user cannot enter', () => {
+  it('answers an existing type, a missing type and a missing workspace alike', async () => {
+    for (const user of ['alice', 'bob']) expect((await as(user).raw(HOME)).status).toBe(200);
+    const madeType = await as('bob').raw(
+      '/clusters/root:users:bob/apis/tenancy.kcp.io/v1alpha1/workspacetypes',
+      { method: 'POST', body: JSON.stringify({ metadata: { name: 'private' } }) },
+    );
+    expect(madeType.status, madeType.body).toBe(201);
+
+    const create = (name: string, type: { name: string; path: string }) =>
+      as('alice').raw('/clusters/root:users:alice/apis/tenancy.kcp.io/v1alpha1/workspaces', {
+        method: 'POST',
+        body: JSON.stringify({ metadata: { name }, spec: { type } }),
+      });
+    const answers = [
+      await create('ws-a', { name: 'private', path: 'root:users:bob' }),
+      await create('ws-b', { name: 'absent', path: 'root:users:bob' }),
+      await create('ws-c', { name: 'absent', path: 'root:users:nobody-here' }),
+    ];
+    // Only the names echoed from the request may differ.
+    const shapes = answers.map((answer) => [
+      answer.status,
+      answer.body
+        .replaceAll(/ws-[abc]/g, 'NAME')
+        .replaceAll(/root:users:(bob|nobody-here):(private|absent)/g, 'TYPE'),
+    ]);
+    expect(shapes[1]).toEqual(shapes[0]);
+    expect(shapes[2]).toEqual(shapes[0]);
+    expect(answers[0]!.status).toBe(403);
+    expect(JSON.parse(answers[0]!.body)).toMatchObject({
+      reason: 'Forbidden',
+      message: `workspaces.tenancy.kcp.io "ws-a" is forbidden: unable to use workspace type root:users:bob:private: missing verb='use' permission on workspacetype`,
+    });
+  });
+});
+
 describe('tokens that stop working', () => {
   it('a revoked token gets 401 at once, from a running server', async () => {
     tokens.carol = await mintToken(platform.dataDir, 'carol');

@@ -567,6 +567,35 @@ describe("the export's view", () => {
     }
   });
 
+  it('pages the list across consumers, one token per view, 410 once the view changed', async () => {
+    const admin = { token: adminToken(platform.dataDir), ca };
+    const list = `${VIEW}/*/apis/db.example.io/v1/databases`;
+    const get = (rawPath: string) => rawRequest(platform.url, rawPath, admin);
+    const first = JSON.parse((await get(`${list}?limit=1`)).body);
+    expect(first.items.map((o: { metadata: { name: string } }) => o.metadata.name)).toHaveLength(1);
+    expect(first.metadata.remainingItemCount).toBe(1);
+    const token = encodeURIComponent(first.metadata.continue);
+    const second = JSON.parse((await get(`${list}?limit=1&continue=${token}`)).body);
+    expect(second.metadata).toEqual({ resourceVersion: first.metadata.resourceVersion });
+    expect(
+      [...first.items, ...second.items].map((o: { metadata: { name: string } }) => o.metadata.name).sort(),
+    ).toEqual(['invoices', 'orders']);
+
+    const oneConsumer = await get(
+      `${VIEW}/root:team-a/apis/db.example.io/v1/databases?limit=1&continue=${token}`,
+    );
+    expect(oneConsumer.status).toBe(400);
+    const chunked = await viewOf('*', 'get', 'databases', '-A', '--chunk-size=1', '-o', 'name');
+    expect(chunked.stdout.trim().split('\n').sort()).toEqual([
+      'database.db.example.io/invoices',
+      'database.db.example.io/orders',
+    ]);
+
+    ok(await apply('root:team-b', database('invoices', '16')));
+    const stale = await get(`${list}?limit=1&continue=${token}`);
+    expect([stale.status, JSON.parse(stale.body).reason]).toEqual([410, 'Expired']);
+  });
+
   it('unbinding takes the resources out of discovery and deletes their objects', async () => {
     ok(await at('root:team-a', 'delete', 'apibinding', 'databases'));
     const [discovery, raw] = await Promise.all([

@@ -11,7 +11,9 @@ import { contentTypeOf, negotiateObjectFormat } from '../http/negotiate.js';
 import { writeJson } from '../http/respond.js';
 import type { ResourceRoute } from '../http/routes.js';
 import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
+import { parseListPaging } from './list-paging.js';
 import { isPlainObject } from './object.js';
+import { listPage } from './paged-list.js';
 import { decodeEnvelope } from './protobuf/messages.js';
 import { ProtobufError } from './protobuf/wire.js';
 import type { ResourceDefinition } from './registry.js';
@@ -24,7 +26,7 @@ import type {
   ResourceService,
   WriteOptions,
 } from './resource-service.js';
-import { parseObjectFilter } from './selectors/object-filter.js';
+import { parseObjectFilter, type ObjectFilter } from './selectors/object-filter.js';
 import { openWatch } from './watch.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -155,9 +157,17 @@ export class ResourceHandler {
       request.query.get('labelSelector'),
       request.query.get('fieldSelector'),
     );
-    const { items, resourceVersion } = this.service.list(request.def, request.scope, filter);
-    const rendered = renderList(request.def, items, resourceVersion, format, include);
+    const paging = parseListPaging(request.query);
+    const { items, metadata } = paging
+      ? listPage(this.service, request.def, request.scope, filter, paging)
+      : this.wholeList(request, filter);
+    const rendered = renderList(request.def, items, metadata, format, include);
     writeJson(request.res, 200, rendered.body, rendered.contentType);
+  }
+
+  private wholeList(request: ResourceRequest, filter: ObjectFilter) {
+    const { items, resourceVersion } = this.service.list(request.def, request.scope, filter);
+    return { items, metadata: { resourceVersion } };
   }
 
   private watch(request: ResourceRequest): void {

@@ -1,4 +1,5 @@
 import type { ObjectFormat } from '../http/negotiate.js';
+import type { ListMeta } from './list-paging.js';
 import type { KubeObject } from './object.js';
 import { apiVersionOf, type ResourceDefinition } from './registry.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from './table/table.js';
@@ -34,28 +35,29 @@ export function renderObject(
   return { body: object, contentType: 'application/json' };
 }
 
+/** A list in the negotiated format; every format carries the same ListMeta (kubectl pages Tables too). */
 export function renderList(
   def: ResourceDefinition,
   items: KubeObject[],
-  resourceVersion: string,
+  metadata: ListMeta,
   format: ObjectFormat,
   include: IncludeObject,
 ): Rendered {
   if (format === 'Table')
-    return { body: toTable(def, items, { include, resourceVersion }), contentType: TABLE_CONTENT_TYPE };
+    return { body: { ...toTable(def, items, { include }), metadata }, contentType: TABLE_CONTENT_TYPE };
   if (format === 'PartialObjectMetadata') {
     return {
       body: {
         kind: 'PartialObjectMetadataList',
         apiVersion: 'meta.k8s.io/v1',
-        metadata: { resourceVersion },
+        metadata,
         items: items.map(partialObjectMetadata),
       },
       contentType: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
     };
   }
   return {
-    body: { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion }, items },
+    body: { kind: def.listKind, apiVersion: apiVersionOf(def), metadata, items },
     contentType: 'application/json',
   };
 }

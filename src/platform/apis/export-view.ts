@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveDiscovery } from '../api/discovery.js';
 import { resourceVerb, type ResourceHandler } from '../api/handler.js';
+import {
+  compareKeys,
+  pageInMemory,
+  parseListPaging,
+  startPaging,
+  tooOldToContinue,
+} from '../api/list-paging.js';
 import { deepClone, type KubeObject } from '../api/object.js';
+import { filtersNothing, pageMeta, unchangedSince } from '../api/paged-list.js';
 import { OpenApiPublisher } from '../api/openapi.js';
 import { groupResource, presentAs, ResourceRegistry, type ResourceDefinition } from '../api/registry.js';
 import { parseIncludeObject, renderList, watchEncoder } from '../api/representation.js';
@@ -145,7 +153,8 @@ export class ExportView {
     const allowed: Allowed = (consumer, bindings = bindingsIn(this.deps.service.store, consumer.id)) =>
       this.allows(consumer, bindings, exportCluster, exportName, entry, verb);
     if (target === WILDCARD) {
-      if (verb === 'list') return this.listEverywhere(request, route, entry.def, allowed);
+      if (verb === 'list')
+        return this.listEverywhere(request, route, entry.def, allowed, `${exportCluster.id}/${exportName}`);
       if (verb === 'watch') return this.watchEverywhere(request, route, entry.def, allowed);
       throw methodNotAllowed(method);
     }
@@ -274,11 +283,40 @@ export class ExportView {
     route: ResourceRoute,
     def: ResourceDefinition,
     allowed: Allowed,
+    /** Which export's view: a continue token is good for this one only. */
+    view: string,
   ): void {
     const { format, include } = this.format(request);
-    const resourceVersion = String(this.deps.service.store.resourceVersion);
-    const items = this.itemsEverywhere(request, route, def, this.consumers(allowed));
-    const rendered = renderList(def, items, resourceVersion, format, include);
+    const pageRequest = parseListPaging(request.query);
+    const { store } = this.deps.service;
+    if (!pageRequest) {
+      const resourceVersion = String(store.resourceVersion);
+      const items = this.itemsEverywhere(request, route, def, this.consumers(allowed));
+      const rendered = renderList(def, items, { resourceVersion }, format, include);
+      return writeJson(request.res, 200, rendered.body, rendered.contentType);
+    }
+    // Paged across workspaces: the view keeps no history, so a later page is served only while
+    // nothing it could show (the resource, or which workspaces bound it) has changed since the first.
+    const resource = groupResource(def);
+    const list = `apiexport/${view}/${resource}/${route.namespace ?? ''}`;
+    const { rv, paging } = startPaging(pageRequest, { list, keyLength: 3, newestRv: store.resourceVersion });
+    const touchesView = (event: ChangeEvent) =>
+      event.key.resource === API_BINDINGS ||
+      event.key.resource === API_EXPORTS ||
+      (event.key.resource === resource &&
+        (route.namespace === undefined || event.key.namespace === route.namespace));
+    if (paging.token && !unchangedSince(store.events, rv, touchesView)) throw tooOldToContinue();
+    const keyOf = (object: KubeObject) => [
+      object.metadata.annotations?.[CLUSTER_ANNOTATION] ?? '',
+      object.metadata.namespace ?? '',
+      object.metadata.name ?? '',
+    ];
+    const items = this.itemsEverywhere(request, route, def, this.consumers(allowed)).sort((a, b) =>
+      compareKeys(keyOf(a), keyOf(b)),
+    );
+    const page = pageInMemory(items, keyOf, paging);
+    const metadata = pageMeta(list, rv, page, filtersNothing(this.filter(request, def)));
+    const rendered = renderList(def, page.items, metadata, format, include);
     writeJson(request.res, 200, rendered.body, rendered.contentType);
   }
 

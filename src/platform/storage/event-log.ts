@@ -9,7 +9,10 @@ export interface ChangeEvent {
   rv: number;
   key: ObjectKey;
   object: KubeObject;
-  /** The object before a MODIFIED change, so selector watches can turn it into ADDED/DELETED. */
+  /**
+   * The object before a MODIFIED or DELETED change: selector watches turn a MODIFIED into ADDED or
+   * DELETED by it, and a paged list reads the collection as it was before the change.
+   */
   previous?: KubeObject;
 }
 

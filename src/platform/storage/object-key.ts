@@ -15,3 +15,9 @@ export interface CollectionScope {
   /** Undefined lists every namespace. */
   namespace?: string;
 }
+
+/** Where a page of a list ends: the key of its last object within the collection. */
+export interface ListPosition {
+  namespace: string;
+  name: string;
+}

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../api/object.js';
 import { statement, type Db } from './database.js';
 import type { ChangeEvent, EventLog } from './event-log.js';
-import type { CollectionScope, ObjectKey } from './object-key.js';
+import type { CollectionScope, ListPosition, ObjectKey } from './object-key.js';
 
 interface Row {
   cluster: string;
@@ -50,6 +50,27 @@ export class ObjectStore {
 
   list(scope: CollectionScope): StoredEntry[] {
     return listObjects(this.db, scope);
+  }
+
+  /**
+   * Up to `count` entries of the collection that come after `after` in key order (namespace, then
+   * name), as a list's page reads them. Each call runs its query to the end: no cursor stays open.
+   */
+  listAfter(scope: CollectionScope, after: ListPosition | undefined, count: number): StoredEntry[] {
+    return (
+      statement(this.db, `${SELECT_ROWS} ${afterClause(scope)} ORDER BY namespace, name LIMIT ?`).all(
+        ...afterParameters(scope, after),
+        count,
+      ) as Row[]
+    ).map(toEntry);
+  }
+
+  /** How many entries of the collection come after `after`. */
+  countAfter(scope: CollectionScope, after: ListPosition | undefined): number {
+    const row = statement(this.db, `SELECT COUNT(*) AS count FROM objects ${afterClause(scope)}`).get(
+      ...afterParameters(scope, after),
+    ) as { count: number };
+    return Number(row.count);
   }
 
   /** One resource across every logical cluster; for controllers resyncing after a restart. */
@@ -143,7 +164,7 @@ export class StoreTransaction {
       key.name,
     );
     const gone: KubeObject = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(rv) } };
-    this.staged.push({ type: 'DELETED', rv, key, object: gone });
+    this.staged.push({ type: 'DELETED', rv, key, object: gone, previous });
     return gone;
   }
 }
@@ -176,6 +197,20 @@ function listObjects(db: Db, scope: CollectionScope): StoredEntry[] {
         )
   ) as Row[];
   return rows.map(toEntry);
+}
+
+// No position reads from the start: ('', '') sorts before every key.
+function afterClause(scope: CollectionScope): string {
+  return scope.namespace === undefined
+    ? 'WHERE cluster = ? AND resource = ? AND (namespace, name) > (?, ?)'
+    : 'WHERE cluster = ? AND resource = ? AND namespace = ? AND name > ?';
+}
+
+function afterParameters(scope: CollectionScope, after: ListPosition | undefined): string[] {
+  const position = after ?? { namespace: '', name: '' };
+  return scope.namespace === undefined
+    ? [scope.cluster, scope.resource, position.namespace, position.name]
+    : [scope.cluster, scope.resource, scope.namespace, position.name];
 }
 
 function toEntry(row: Row): StoredEntry {

@@ -78,7 +78,9 @@ function keepOwner(
 
 /**
  * kcp's admission: creating a workspace of type T also needs verb `use` on workspacetypes/T in the
- * workspace that holds T (and so access to that workspace), whatever the parent's RBAC allows.
+ * workspace that holds T (and so access to that workspace), whatever the parent's RBAC allows. It is
+ * judged before T is looked up, so a type the caller may not use answers the same whether or not it
+ * (or the workspace named as its path) exists.
  */
 function checkTypeUse(name: string, ref: WorkspaceTypeReference, ctx: HookContext, deps: WorkspaceHooksDeps) {
   const { authorizer } = deps;
@@ -215,6 +217,8 @@ export function workspacesResource(deps: WorkspaceHooksDeps): ResourceDefinition
           }
         } else if (errors.length === 0) {
           const ref = getField(object, 'spec.type') as { name: string; path: string };
+          // Permission first: only someone who may use types there learns whether this one exists.
+          checkTypeUse(object.metadata.name ?? '', ref, ctx, deps);
           if (!findWorkspaceType(ctx.tx, ctx.clusters, ref)) {
             errors.push({
               type: 'Invalid',
@@ -222,8 +226,6 @@ export function workspacesResource(deps: WorkspaceHooksDeps): ResourceDefinition
               value: formatTypeReference(ref),
               detail: `WorkspaceType ${formatTypeReference(ref)} does not exist`,
             });
-          } else {
-            checkTypeUse(object.metadata.name ?? '', ref, ctx, deps);
           }
         }
         return errors;
