@@ -48,4 +48,17 @@ describe('authenticate', () => {
     });
     expect(authenticate({ authorization: `Bearer ${expiredToken}` }, tokens, 1_000)).toBeUndefined();
   });
+
+  it('turns a failure inside authentication into "not authenticated", never an exception', () => {
+    // A token minted before TTLs were bounded: its expiry is past what a Date can hold.
+    const farFuture = mintToken();
+    const broken = storeWith([{ hash: hashToken(farFuture), user: 'carol', groups: [], expiresAt: 9e15 }]);
+    expect(authenticate({ authorization: `Bearer ${farFuture}` }, broken)).toBeUndefined();
+    const failing = {
+      find: () => {
+        throw new Error('database is locked');
+      },
+    } as unknown as TokenStore;
+    expect(authenticate({ authorization: `Bearer ${token}` }, failing)).toBeUndefined();
+  });
 });
