@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ResourceHandler } from './api/handler.js';
 import { OpenApiPublisher } from './api/openapi.js';
@@ -19,6 +18,7 @@ import { closeServer, listenOnLoopback, LOOPBACK } from './http/listen.js';
 import { Router } from './http/router.js';
 import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
+import { makeOwnerOnly } from './process/owner-only.js';
 import { acquirePidFile } from './process/pid-file.js';
 import { ClusterIndex } from './storage/cluster-index.js';
 import { DATABASE_FILE, openDatabase, type Db } from './storage/database.js';
@@ -50,13 +50,19 @@ export interface RunningPlatform {
 }
 
 /**
- * Starts the local platform on 127.0.0.1 with its data in `dataDir`: claims the folder, opens the
- * database, listens, makes sure root and the admin credentials exist, finishes any workspace a
- * previous run left half-way, and seeds the demo tree when asked.
+ * Starts the local platform on 127.0.0.1 with its data in `dataDir`: makes the folder owner-only
+ * (an existing one too), claims it, opens the database, listens, makes sure root and the admin
+ * credentials exist, finishes any workspace a previous run left half-way, and seeds the demo tree
+ * when asked.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const loosened = makeOwnerOnly(dataDir);
+  if (loosened.length > 0)
+    process.stderr.write(
+      `kplane platform: made ${dataDir} owner-only (folders 0700, files 0600): ` +
+        `${loosened.length} had looser modes\n`,
+    );
   const releasePid = acquirePidFile(dataDir);
   let db: Db | undefined;
   let server: DualProtocolServer | undefined;
