@@ -13,8 +13,14 @@ import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
 import { seedDemo } from './demo.js';
-import { createDualProtocolServer, type DualProtocolServer } from './http/dual-protocol.js';
+import {
+  createDualProtocolServer,
+  DEFAULT_CONNECTION_TIMEOUTS,
+  type ConnectionTimeouts,
+  type DualProtocolServer,
+} from './http/dual-protocol.js';
 import { closeServer, listenOnLoopback, LOOPBACK } from './http/listen.js';
+import { plainHttpListener } from './http/plain-http.js';
 import { Router } from './http/router.js';
 import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
@@ -35,10 +41,12 @@ export interface PlatformOptions {
   demo?: boolean;
   /** Request logs on stderr. */
   log?: boolean;
+  /** Limits on connections that do not get to a request; kube-apiserver's unless given. */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface RunningPlatform {
-  /** `https://127.0.0.1:PORT` (the same port also answers plain HTTP). */
+  /** `https://127.0.0.1:PORT` (the same port answers /version and the health checks in plain HTTP too). */
   url: string;
   port: number;
   dataDir: string;
@@ -125,12 +133,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       log: options.log ?? false,
     });
     const certificates = ensureServingCertificates(dataDir);
-    server = createDualProtocolServer(router.listener, {
-      // The whole chain, leaf then CA: a client that trusts on first use (kplane login) takes the
-      // CA from the handshake, so the trust it keeps survives a new serving certificate.
-      cert: `${certificates.certPem.trimEnd()}\n${certificates.caPem}`,
-      key: certificates.keyPem,
-    });
+    server = createDualProtocolServer(
+      router.listener,
+      plainHttpListener(router.listener, () => env.baseUrl),
+      {
+        // The whole chain, leaf then CA: a client that trusts on first use (kplane login) takes the
+        // CA from the handshake, so the trust it keeps survives a new serving certificate.
+        cert: `${certificates.certPem.trimEnd()}\n${certificates.caPem}`,
+        key: certificates.keyPem,
+      },
+      { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.connectionTimeouts },
+    );
     port = await listenOnLoopback(server.front, options.port);
     env.baseUrl = `https://${LOOPBACK}:${port}`;
 
