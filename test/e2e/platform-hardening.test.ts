@@ -1,11 +1,22 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kplane, startDevPlatform } from './helpers/cli.js';
+import { kplane, startDevPlatform, userSandbox, type UserSandbox } from './helpers/cli.js';
 import { platformTool, rawRequest, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
 
 // The platform's promises about data at rest and the wire, seen from outside: the modes of what it
@@ -200,5 +211,107 @@ describe('the platform over plain HTTP and tokens it will not take', () => {
     }
     const tokens = await platformTool(['revoke-tokens', '--data-dir', platform.dataDir, '--user', 'alice']);
     expect(tokens.stdout).toBe('revoked 0 token(s) of user alice\n');
+  });
+});
+
+/**
+ * A plain-HTTP front for the platform, as a TLS-terminating proxy would be: what it receives it sends
+ * on over HTTPS. It counts the requests that reach it, so a test can tell that nothing was sent.
+ */
+async function plainHttpFront(
+  target: string,
+  ca: Buffer,
+): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests++;
+    const upstream = httpsRequest(
+      `${target}${req.url ?? '/'}`,
+      { method: req.method, headers: req.headers, ca },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('kplane login to an http:// platform', () => {
+  let platform: PlatformProcess;
+  let front: Awaited<ReturnType<typeof plainHttpFront>>;
+  let user: UserSandbox;
+  let token: string;
+
+  beforeAll(async () => {
+    platform = await startPlatformProcess();
+    front = await plainHttpFront(platform.url, readFileSync(path.join(platform.dataDir, 'ca.crt')));
+    token = (await platformTool(['token', '--data-dir', platform.dataDir, '--user', 'alice'])).stdout.trim();
+    user = userSandbox('kplane-plaintext-');
+  });
+
+  afterAll(async () => {
+    await front?.close();
+    await platform?.stop();
+    if (platform) rmSync(platform.dataDir, { recursive: true, force: true });
+    user?.cleanup();
+  });
+
+  const credentialsFile = () => path.join(user.dir, 'config', 'kplane', 'credentials.json');
+
+  it('refuses without --insecure-plaintext-token: exit 2, nothing sent, nothing written', async () => {
+    const kubeconfig = 'apiVersion: v1\nkind: Config\n# mine\nclusters: []\n';
+    writeFileSync(user.kubeconfig, kubeconfig);
+    const result = await kplane(['login', front.url, '--token-stdin'], {
+      env: user.env,
+      input: `${token}\n`,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`refusing to send a token in clear text to ${front.url}`);
+    expect(result.stderr).toContain('--insecure-plaintext-token');
+    expect(front.requests()).toBe(0);
+    expect(readFileSync(user.kubeconfig, 'utf8')).toBe(kubeconfig);
+    expect(existsSync(credentialsFile())).toBe(false);
+  });
+
+  it('with the flag, logs in after a one-line warning, and kplane uses the token over http', async () => {
+    const result = await kplane(['login', front.url, '--token-stdin', '--insecure-plaintext-token'], {
+      env: user.env,
+      input: `${token}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning:'));
+    expect(warnings.filter((line) => line.includes('plain HTTP'))).toHaveLength(1);
+    expect(readFileSync(user.kubeconfig, 'utf8')).toContain(`server: ${front.url}/clusters/root`);
+    const whoami = await kplane(['whoami', '-o', 'json'], { env: user.env });
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(JSON.parse(whoami.stdout)).toMatchObject({ username: 'alice' });
+  });
+
+  it('a stored token without that consent (a login from before the flag) is not sent over http', async () => {
+    const document = JSON.parse(readFileSync(credentialsFile(), 'utf8')) as {
+      platforms: Record<string, { insecurePlaintextToken?: boolean }>;
+    };
+    delete document.platforms[front.url]!.insecurePlaintextToken;
+    writeFileSync(credentialsFile(), JSON.stringify(document));
+    const sent = front.requests();
+    const plugin = await kplane(['auth', 'token', '--server', front.url], { env: user.env });
+    expect(plugin.code).toBe(2);
+    expect(plugin.stdout).toBe('');
+    expect(plugin.stderr).toContain(`kplane login ${front.url} --insecure-plaintext-token`);
+    const whoami = await kplane(['whoami'], { env: user.env });
+    expect(whoami.code).toBe(2);
+    expect(front.requests()).toBe(sent);
   });
 });
