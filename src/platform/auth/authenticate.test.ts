@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TokenRecord, TokenStore } from '../storage/token-store.js';
 import { authenticate } from './authenticate.js';
 import { hashToken, mintToken } from './tokens.js';
@@ -50,6 +50,7 @@ describe('authenticate', () => {
   });
 
   it('turns a failure inside authentication into "not authenticated", never an exception', () => {
+    const logged = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     // A token minted before TTLs were bounded: its expiry is past what a Date can hold.
     const farFuture = mintToken();
     const broken = storeWith([{ hash: hashToken(farFuture), user: 'carol', groups: [], expiresAt: 9e15 }]);
@@ -60,5 +61,10 @@ describe('authenticate', () => {
       },
     } as unknown as TokenStore;
     expect(authenticate({ authorization: `Bearer ${token}` }, failing)).toBeUndefined();
+    const log = logged.mock.calls.map(([text]) => String(text)).join('');
+    logged.mockRestore();
+    expect(log).toContain('authentication failed: database is locked');
+    expect(log).not.toContain(farFuture);
+    expect(log).not.toContain(token);
   });
 });
