@@ -17,7 +17,7 @@ export function plainHttpListener(listener: RequestListener, httpsBase: () => st
       return;
     }
     // The body (if any) is not read; closing the connection keeps it from being taken for a next request.
-    res.shouldKeepAlive = false;
+    res.setHeader('Connection', 'close');
     writeError(res, badRequest(`this platform serves its API over HTTPS only: use ${httpsBase()}`));
   };
 }
