@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS tokens (
  * passes that mode on to the -wal and -shm files it creates beside it.
  */
 export function openDatabase(file: string): Db {
-  ensureOwnerOnlyFile(file);
+  if (file !== ':memory:') ensureOwnerOnlyFile(file);
   const db = new Database(file);
   for (const pragma of PRAGMAS) db.pragma(pragma);
   db.exec(SCHEMA);
