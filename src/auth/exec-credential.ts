@@ -1,8 +1,8 @@
 import { AccessDeniedError } from '../cli/errors.js';
 import type { IOStreams } from '../cli/io.js';
+import { isPlainHttp, plaintextTokenNotConsented } from '../client/plaintext-token.js';
 import { readStoredToken, type StoredToken } from './credential-store.js';
 import { platformBaseUrl } from './platform-url.js';
-import { isPlainHttp, plaintextTokenNotConsented } from './plaintext-token.js';
 
 const execCredentialApiVersion = 'client.authentication.k8s.io/v1';
 

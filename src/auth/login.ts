@@ -3,6 +3,7 @@ import { AccessDeniedError, InvalidInputError, KplaneError } from '../cli/errors
 import type { IOStreams } from '../cli/io.js';
 import { isStatusCode } from '../client/api-error.js';
 import { RestClient } from '../client/rest-client.js';
+import { isPlainHttp, plaintextLoginRefused } from '../client/plaintext-token.js';
 import { setCluster, setContext, setCurrentContext, setUser } from '../context/kubeconfig/edit.js';
 import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
@@ -11,7 +12,6 @@ import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
 import { storeToken, type TokenLocation } from './credential-store.js';
 import { execPluginCommand } from './exec-command.js';
 import { platformBaseUrl } from './platform-url.js';
-import { isPlainHttp, plaintextLoginRefused } from './plaintext-token.js';
 import { reviewSelf, tokenExpiry, type UserInfo } from './self-subject-review.js';
 import { isTrustedBySystem, presentedCertificate } from './tls-trust.js';
 

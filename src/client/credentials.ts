@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isThisKplane, ownAuthTokenServer } from '../auth/own-exec-plugin.js';
-import { isPlainHttp, plaintextTokenRefused } from '../auth/plaintext-token.js';
+import { isPlainHttp, plaintextTokenRefused } from './plaintext-token.js';
 import { KplaneError } from '../cli/errors.js';
 import type { Connection } from './connection.js';
 
