@@ -12,7 +12,15 @@ export type TokenLocation = 'keyring' | 'file';
 
 interface CredentialsDocument {
   version: 1;
-  platforms: Record<string, { location: TokenLocation; token?: string; expiresAt?: string }>;
+  platforms: Record<string, StoredRecord>;
+}
+
+interface StoredRecord {
+  location: TokenLocation;
+  token?: string;
+  expiresAt?: string;
+  /** `login --insecure-plaintext-token`: the person accepted sending this token over plain HTTP. */
+  insecurePlaintextToken?: true;
 }
 
 export interface StoredToken {
@@ -20,6 +28,8 @@ export interface StoredToken {
   location: TokenLocation;
   /** RFC 3339, when the platform said the token expires. */
   expiresAt?: string;
+  /** Login was told the token may travel over plain HTTP. */
+  insecurePlaintextToken?: true;
 }
 
 export function readCredentialsDocument(file = credentialsFile()): CredentialsDocument {
@@ -48,13 +58,17 @@ export async function storeToken(
   platformUrl: string,
   token: string,
   expiresAt?: string,
+  options: { insecurePlaintextToken?: boolean } = {},
 ): Promise<TokenLocation> {
   const inKeyring = await writeKeyringSecret(platformUrl, token);
   const document = readCredentialsDocument();
-  const expiry = expiresAt ? { expiresAt } : {};
+  const about = {
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(options.insecurePlaintextToken ? { insecurePlaintextToken: true as const } : {}),
+  };
   document.platforms[platformUrl] = inKeyring
-    ? { location: 'keyring', ...expiry }
-    : { location: 'file', token, ...expiry };
+    ? { location: 'keyring', ...about }
+    : { location: 'file', token, ...about };
   await writeCredentialsDocument(document);
   return inKeyring ? 'keyring' : 'file';
 }
@@ -62,12 +76,15 @@ export async function storeToken(
 export async function readStoredToken(platformUrl: string): Promise<StoredToken | undefined> {
   const record = readCredentialsDocument().platforms[platformUrl];
   if (!record) return undefined;
-  const expiry = record.expiresAt ? { expiresAt: record.expiresAt } : {};
+  const about = {
+    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
+    ...(record.insecurePlaintextToken === true ? { insecurePlaintextToken: true as const } : {}),
+  };
   if (record.location === 'file') {
-    return record.token ? { token: record.token, location: 'file', ...expiry } : undefined;
+    return record.token ? { token: record.token, location: 'file', ...about } : undefined;
   }
   const token = await readKeyringSecret(platformUrl);
-  return token ? { token, location: 'keyring', ...expiry } : undefined;
+  return token ? { token, location: 'keyring', ...about } : undefined;
 }
 
 /** Forgets the token wherever it is; true when there was one. */

@@ -3,6 +3,7 @@ import { AccessDeniedError, InvalidInputError, KplaneError } from '../cli/errors
 import type { IOStreams } from '../cli/io.js';
 import { isStatusCode } from '../client/api-error.js';
 import { RestClient } from '../client/rest-client.js';
+import { isPlainHttp, plaintextLoginRefused } from '../client/plaintext-token.js';
 import { setCluster, setContext, setCurrentContext, setUser } from '../context/kubeconfig/edit.js';
 import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
@@ -20,6 +21,8 @@ export interface LoginOptions {
   tokenStdin: boolean;
   certificateAuthorityFile?: string;
   insecureSkipTlsVerify: boolean;
+  /** Accept sending the token to an http:// platform in clear text. */
+  insecurePlaintextToken?: boolean;
   kubeconfig: KubeconfigSourceOptions;
 }
 
@@ -54,6 +57,12 @@ export async function login(
     throw new InvalidInputError('use either --certificate-authority or --insecure-skip-tls-verify, not both');
   }
   const platform = platformBaseUrl(options.url);
+  const plaintext = isPlainHttp(platform);
+  if (plaintext && !options.insecurePlaintextToken) throw plaintextLoginRefused(platform);
+  if (plaintext)
+    io.err(
+      `Warning: ${platform} is plain HTTP: anyone who can see the traffic can take your token and act as you.`,
+    );
   const startPath = parseWorkspaceUrl(options.url)?.path ?? 'root';
   const trust = await decideTrust(platform, options, io, prompts);
   const token = await obtainToken(options, prompts, readStdin);
@@ -63,6 +72,7 @@ export async function login(
     token,
     certificateAuthorityData: trust['certificate-authority-data'] as string | undefined,
     insecureSkipTlsVerify: trust['insecure-skip-tls-verify'] === true,
+    plaintextTokenAccepted: plaintext,
   });
   let user: UserInfo;
   try {
@@ -76,7 +86,9 @@ export async function login(
     client.close();
   }
 
-  const tokenLocation = await storeToken(platform, token, tokenExpiry(user));
+  const tokenLocation = await storeToken(platform, token, tokenExpiry(user), {
+    insecurePlaintextToken: plaintext,
+  });
   const name = entryName(platform);
   await modifyKubeconfig(options.kubeconfig, (config) => [
     setCluster(name, { server: workspaceUrl(platform, startPath), ...trust }),

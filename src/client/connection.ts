@@ -11,6 +11,11 @@ export interface Connection {
   token?: string;
   tokenFile?: string;
   exec?: ExecCredentialConfig;
+  /**
+   * The person accepted that the token crosses plain HTTP (`login --insecure-plaintext-token`, in this
+   * process). Never read from a kubeconfig: a kubeconfig cannot give that consent.
+   */
+  plaintextTokenAccepted?: boolean;
 }
 
 export function connectionFromSettings(settings: ClientSettings, baseUrl: string): Connection {

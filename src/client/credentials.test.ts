@@ -10,19 +10,23 @@ const platform = 'https://127.0.0.1:6443';
 let dir: string;
 
 /** What `kplane login` leaves behind where there is no keyring: the token in the owner-only file. */
-function storeTokenInFile(token: string, expiresAt?: string): void {
+function storeTokenInFile(
+  token: string,
+  expiresAt?: string,
+  { at = platform, ...extra }: { at?: string; insecurePlaintextToken?: true } = {},
+): void {
   const config = path.join(dir, 'config', 'kplane');
   mkdirSync(config, { recursive: true });
-  const record = { location: 'file', token, ...(expiresAt ? { expiresAt } : {}) };
+  const record = { location: 'file', token, ...(expiresAt ? { expiresAt } : {}), ...extra };
   writeFileSync(
     path.join(config, 'credentials.json'),
-    JSON.stringify({ version: 1, platforms: { [platform]: record } }),
+    JSON.stringify({ version: 1, platforms: { [at]: record } }),
   );
 }
 
-function execConnection(command: string, args: string[]): Connection {
+function execConnection(command: string, args: string[], baseUrl = platform): Connection {
   return {
-    baseUrl: platform,
+    baseUrl,
     exec: {
       apiVersion: 'client.authentication.k8s.io/v1',
       command,
@@ -100,5 +104,46 @@ describe('any other exec plugin', () => {
     const failure = resolveBearerToken(execConnection('no-such-plugin', []));
     await expect(failure).rejects.toBeInstanceOf(KplaneError);
     await expect(failure).rejects.toThrow('credential plugin "no-such-plugin" failed');
+  });
+});
+
+describe('a token over plain HTTP', () => {
+  const plain = 'http://127.0.0.1:8080';
+  const ownAt = (server: string) => execConnection('kplane', ['auth', 'token', '--server', server], plain);
+
+  it('goes out only when login recorded --insecure-plaintext-token for that platform', async () => {
+    storeTokenInFile('t0ken', undefined, { at: plain, insecurePlaintextToken: true });
+    await expect(resolveBearerToken(ownAt(plain))).resolves.toBe('t0ken');
+  });
+
+  it('is refused when it was stored without that flag (a login from before it existed)', async () => {
+    storeTokenInFile('t0ken', undefined, { at: plain });
+    const failure = resolveBearerToken(ownAt(plain));
+    await expect(failure).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    await expect(failure).rejects.toThrow(`kplane login ${plain} --insecure-plaintext-token`);
+  });
+
+  it('is refused when the plugin names an https platform but the kubeconfig sends to http', async () => {
+    storeTokenInFile('t0ken');
+    await expect(resolveBearerToken(ownAt(platform))).rejects.toMatchObject({ exitCode: ExitCode.usage });
+  });
+
+  it('is refused from an inline token, a token file or another plugin, which cannot record consent', async () => {
+    const tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, 'from-file\n');
+    const sources: Connection[] = [
+      { baseUrl: plain, token: 'inline' },
+      { baseUrl: plain, tokenFile },
+      execConnection('no-such-plugin', [], plain),
+    ];
+    for (const connection of sources) {
+      const failure = resolveBearerToken(connection);
+      await expect(failure).rejects.toMatchObject({ exitCode: ExitCode.usage });
+      await expect(failure).rejects.toThrow(`refusing to send a bearer token in clear text to ${plain}`);
+    }
+  });
+
+  it('is not needed when there is no token at all', async () => {
+    await expect(resolveBearerToken({ baseUrl: plain })).resolves.toBeUndefined();
   });
 });

@@ -1,13 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { isThisKplane, ownAuthTokenServer } from '../auth/own-exec-plugin.js';
+import { isPlainHttp, plaintextTokenRefused } from './plaintext-token.js';
 import { KplaneError } from '../cli/errors.js';
 import type { Connection } from './connection.js';
 
 /**
  * Finds the bearer token the way kubectl does for the fields kplane writes: an inline token, a token file, or
- * an exec credential plugin (client.authentication.k8s.io/v1).
+ * an exec credential plugin (client.authentication.k8s.io/v1). A token goes to an http:// server only when it
+ * is kplane's own for that http:// platform, which `auth token` hands out only with the consent login
+ * recorded; nothing else can record consent, so any other token for an http:// server is refused.
  */
 export async function resolveBearerToken(connection: Connection): Promise<string | undefined> {
+  if (!isPlainHttp(connection.baseUrl) || connection.plaintextTokenAccepted)
+    return findBearerToken(connection);
+  const own =
+    !connection.token && !connection.tokenFile && connection.exec
+      ? ownAuthTokenServer(connection.exec, (command) => isThisKplane(command))
+      : undefined;
+  if (own !== undefined && isPlainHttp(own)) return readOwnToken(own);
+  if (connection.token || connection.tokenFile || connection.exec)
+    throw plaintextTokenRefused(connection.baseUrl);
+  return undefined;
+}
+
+async function findBearerToken(connection: Connection): Promise<string | undefined> {
   if (connection.token) return connection.token;
   if (connection.tokenFile) {
     try {

@@ -32,6 +32,10 @@ export default class Login extends KplaneCommand {
     'insecure-skip-tls-verify': Flags.boolean({
       description: "Don't check the platform's certificate (unsafe).",
     }),
+    'insecure-plaintext-token': Flags.boolean({
+      description:
+        'Allow an http:// URL: the token then crosses the network in clear text, readable by anyone who sees the traffic (unsafe).',
+    }),
     output: outputFlag,
   };
 
@@ -45,6 +49,7 @@ export default class Login extends KplaneCommand {
         tokenStdin: flags['token-stdin'],
         certificateAuthorityFile: flags['certificate-authority'],
         insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
+        insecurePlaintextToken: flags['insecure-plaintext-token'],
         kubeconfig: this.kubeconfigSource(flags),
       },
       this.io,

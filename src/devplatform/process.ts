@@ -57,7 +57,8 @@ export async function startDetached(
   options: PlatformStartOptions,
   timeoutMs = 30_000,
 ): Promise<PlatformReady> {
-  mkdirSync(options.dataDir, { recursive: true });
+  // Owner-only from the start (the platform would fix it, but only after the log is already there).
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logFile = serverLogFile(options.dataDir);
   const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
   const log = openSync(logFile, 'a', 0o600);

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyRunningError } from './process/pid-file.js';
@@ -13,16 +14,34 @@ import { startPlatform, type RunningPlatform } from './server.js';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 
+/** `fetch` over HTTPS trusting `ca` (the platform answers only /version and health checks in plain HTTP). */
+function fetchTrusting(ca: Buffer) {
+  return (url: string, init: RequestInit = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const headers = Object.fromEntries(new Headers(init.headers).entries());
+      const req = httpsRequest(url, { method: init.method ?? 'GET', headers, ca }, (res) => {
+        const received = new Headers();
+        for (const [name, value] of Object.entries(res.headers))
+          if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
+        const body = Readable.toWeb(res) as unknown as globalThis.ReadableStream<Uint8Array>;
+        resolve(new Response(body, { status: res.statusCode ?? 0, headers: received }));
+      });
+      req.on('error', reject);
+      req.end(init.body as string | undefined);
+    });
+}
+
 describe('startPlatform', () => {
   let dataDir: string;
   let platform: RunningPlatform;
   let token: string;
-  let plain: string;
+  let base: string;
+  let secureFetch: ReturnType<typeof fetchTrusting>;
 
   const call = async (path: string, init: RequestInit & { auth?: string | null } = {}) => {
     const headers = new Headers(init.headers);
     if (init.auth !== null) headers.set('Authorization', `Bearer ${init.auth ?? token}`);
-    const res = await fetch(`${plain}${path}`, { ...init, headers });
+    const res = await secureFetch(`${base}${path}`, { ...init, headers });
     const text = await res.text();
     const json = res.headers.get('content-type')?.startsWith('application/json');
     return {
@@ -39,7 +58,7 @@ describe('startPlatform', () => {
     accept = 'application/json',
     afterOpen?: () => Promise<void>,
   ) => {
-    const res = await fetch(`${plain}${path}`, {
+    const res = await secureFetch(`${base}${path}`, {
       headers: { Authorization: `Bearer ${token}`, Accept: accept },
     });
     expect(res.status).toBe(200);
@@ -66,8 +85,8 @@ describe('startPlatform', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kplane-unit-platform-'));
     platform = await startPlatform({ port: 0, dataDir, demo: true });
     token = readFileSync(platform.tokenFile, 'utf8');
-    // The same port answers plain HTTP, which keeps these tests free of TLS plumbing.
-    plain = platform.url.replace('https://', 'http://');
+    base = platform.url;
+    secureFetch = fetchTrusting(readFileSync(platform.caFile));
   });
 
   afterAll(async () => {
@@ -343,8 +362,9 @@ describe('startPlatform', () => {
       await first.close();
       const second = await startPlatform({ port: 0, dataDir: otherDir, demo: true });
       try {
-        const res = await fetch(
-          `${second.url.replace('https', 'http')}/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/acme`,
+        const trustingSecond = fetchTrusting(readFileSync(second.caFile));
+        const res = await trustingSecond(
+          `${second.url}/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/acme`,
           {
             headers: { Authorization: `Bearer ${readFileSync(second.tokenFile, 'utf8')}` },
           },
@@ -353,8 +373,8 @@ describe('startPlatform', () => {
         expect(acme.spec.URL).toBe(`${second.url}/clusters/root:acme`);
         expect(acme.status.phase).toBe('Ready');
         // History from before the restart cannot be replayed: the client must re-list.
-        const watch = await fetch(
-          `${second.url.replace('https', 'http')}/clusters/root/api/v1/namespaces?watch=true&resourceVersion=1`,
+        const watch = await trustingSecond(
+          `${second.url}/clusters/root/api/v1/namespaces?watch=true&resourceVersion=1`,
           { headers: { Authorization: `Bearer ${readFileSync(second.tokenFile, 'utf8')}` } },
         );
         const line = JSON.parse((await watch.text()).split('\n')[0]!) as Record<string, any>;

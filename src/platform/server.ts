@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ResourceHandler } from './api/handler.js';
 import { OpenApiPublisher } from './api/openapi.js';
@@ -14,11 +13,18 @@ import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
 import { seedDemo } from './demo.js';
-import { createDualProtocolServer, type DualProtocolServer } from './http/dual-protocol.js';
+import {
+  createDualProtocolServer,
+  DEFAULT_CONNECTION_TIMEOUTS,
+  type ConnectionTimeouts,
+  type DualProtocolServer,
+} from './http/dual-protocol.js';
 import { closeServer, listenOnLoopback, LOOPBACK } from './http/listen.js';
+import { plainHttpListener } from './http/plain-http.js';
 import { Router } from './http/router.js';
 import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
+import { makeOwnerOnly } from './process/owner-only.js';
 import { acquirePidFile } from './process/pid-file.js';
 import { ClusterIndex } from './storage/cluster-index.js';
 import { DATABASE_FILE, openDatabase, type Db } from './storage/database.js';
@@ -35,10 +41,12 @@ export interface PlatformOptions {
   demo?: boolean;
   /** Request logs on stderr. */
   log?: boolean;
+  /** Limits on connections that do not get to a request; kube-apiserver's unless given. */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface RunningPlatform {
-  /** `https://127.0.0.1:PORT` (the same port also answers plain HTTP). */
+  /** `https://127.0.0.1:PORT` (the same port answers /version and the health checks in plain HTTP too). */
   url: string;
   port: number;
   dataDir: string;
@@ -50,13 +58,19 @@ export interface RunningPlatform {
 }
 
 /**
- * Starts the local platform on 127.0.0.1 with its data in `dataDir`: claims the folder, opens the
- * database, listens, makes sure root and the admin credentials exist, finishes any workspace a
- * previous run left half-way, and seeds the demo tree when asked.
+ * Starts the local platform on 127.0.0.1 with its data in `dataDir`: makes the folder owner-only
+ * (an existing one too), claims it, opens the database, listens, makes sure root and the admin
+ * credentials exist, finishes any workspace a previous run left half-way, and seeds the demo tree
+ * when asked.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const loosened = makeOwnerOnly(dataDir);
+  if (loosened.length > 0)
+    process.stderr.write(
+      `kplane platform: made ${dataDir} owner-only (folders 0700, files 0600): ` +
+        `${loosened.length} had looser modes\n`,
+    );
   const releasePid = acquirePidFile(dataDir);
   let db: Db | undefined;
   let server: DualProtocolServer | undefined;
@@ -119,12 +133,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       log: options.log ?? false,
     });
     const certificates = ensureServingCertificates(dataDir);
-    server = createDualProtocolServer(router.listener, {
-      // The whole chain, leaf then CA: a client that trusts on first use (kplane login) takes the
-      // CA from the handshake, so the trust it keeps survives a new serving certificate.
-      cert: `${certificates.certPem.trimEnd()}\n${certificates.caPem}`,
-      key: certificates.keyPem,
-    });
+    server = createDualProtocolServer(
+      router.listener,
+      plainHttpListener(router.listener, () => env.baseUrl),
+      {
+        // The whole chain, leaf then CA: a client that trusts on first use (kplane login) takes the
+        // CA from the handshake, so the trust it keeps survives a new serving certificate.
+        cert: `${certificates.certPem.trimEnd()}\n${certificates.caPem}`,
+        key: certificates.keyPem,
+      },
+      { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.connectionTimeouts },
+    );
     port = await listenOnLoopback(server.front, options.port);
     env.baseUrl = `https://${LOOPBACK}:${port}`;
 

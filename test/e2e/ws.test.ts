@@ -137,10 +137,10 @@ describe('refusing bad input without touching the kubeconfig', () => {
     const unauthorized = await ws('use', ':root:acme');
     expect(unauthorized.code).toBe(4);
     expect(unauthorized.stderr).toContain('Unauthorized');
-    writeFileSync(session.user.kubeconfig, before.replace(session.platform.url, 'http://127.0.0.1:1'));
+    writeFileSync(session.user.kubeconfig, before.replace(session.platform.url, 'https://127.0.0.1:1'));
     const unreachable = await ws('use', ':root:acme');
     expect(unreachable.code).toBe(5);
-    expect(unreachable.stderr).toContain('cannot reach the platform at http://127.0.0.1:1');
+    expect(unreachable.stderr).toContain('cannot reach the platform at https://127.0.0.1:1');
   });
 });
 

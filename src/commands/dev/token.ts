@@ -15,12 +15,17 @@ export default class DevToken extends KplaneCommand {
   ];
 
   static override args = {
-    user: Args.string({ description: 'The user name the token authenticates as.', required: true }),
+    user: Args.string({
+      description: 'The user name the token authenticates as (not kplane-admin, nor one beginning system:).',
+      required: true,
+    }),
   };
 
   static override flags = {
     group: Flags.string({ description: 'A group the user is in (repeatable).', multiple: true }),
-    ttl: Flags.string({ description: 'How long the token lives, e.g. 30m, 12h, 7d (default: no expiry).' }),
+    ttl: Flags.string({
+      description: 'How long the token lives, e.g. 30m, 12h, 7d; at most 365d (default: no expiry).',
+    }),
     revoke: Flags.boolean({ description: 'Revoke every token of USER instead of minting one.' }),
     'data-dir': Flags.string({
       description: 'The platform data folder (default: ~/.local/share/kplane/dev).',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TokenRecord, TokenStore } from '../storage/token-store.js';
 import { authenticate } from './authenticate.js';
 import { hashToken, mintToken } from './tokens.js';
@@ -47,5 +47,24 @@ describe('authenticate', () => {
       extra: { 'authentication.kplane.dev/expires-at': ['1970-01-01T00:00:01Z'] },
     });
     expect(authenticate({ authorization: `Bearer ${expiredToken}` }, tokens, 1_000)).toBeUndefined();
+  });
+
+  it('turns a failure inside authentication into "not authenticated", never an exception', () => {
+    const logged = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    // A token minted before TTLs were bounded: its expiry is past what a Date can hold.
+    const farFuture = mintToken();
+    const broken = storeWith([{ hash: hashToken(farFuture), user: 'carol', groups: [], expiresAt: 9e15 }]);
+    expect(authenticate({ authorization: `Bearer ${farFuture}` }, broken)).toBeUndefined();
+    const failing = {
+      find: () => {
+        throw new Error('database is locked');
+      },
+    } as unknown as TokenStore;
+    expect(authenticate({ authorization: `Bearer ${token}` }, failing)).toBeUndefined();
+    const log = logged.mock.calls.map(([text]) => String(text)).join('');
+    logged.mockRestore();
+    expect(log).toContain('authentication failed: database is locked');
+    expect(log).not.toContain(farFuture);
+    expect(log).not.toContain(token);
   });
 });

@@ -6,12 +6,30 @@ import { TOKEN_EXPIRY_EXTRA, type UserInfo } from './user.js';
 
 /**
  * Bearer-token authentication: the presented token is hashed and looked up by its hash. Returns
- * undefined for a missing, unknown or expired token, which the caller turns into a 401.
+ * undefined for a missing, unknown or expired token, which the caller turns into a 401. A failure
+ * inside (a record no Date can hold, a locked database) is also "not authenticated": a 500 would tell
+ * a caller more than a 401, and no request may get further on a credential that was not checked.
  */
 export function authenticate(
   headers: IncomingHttpHeaders,
   tokens: TokenStore,
   now = Date.now(),
+): UserInfo | undefined {
+  try {
+    return lookUpBearerToken(headers, tokens, now);
+  } catch (err) {
+    // The message names what failed; the token itself never reaches a log.
+    process.stderr.write(
+      `kplane platform: authentication failed: ${(err as Error)?.message ?? String(err)}\n`,
+    );
+    return undefined;
+  }
+}
+
+function lookUpBearerToken(
+  headers: IncomingHttpHeaders,
+  tokens: TokenStore,
+  now: number,
 ): UserInfo | undefined {
   const header = headers.authorization;
   if (!header) return undefined;

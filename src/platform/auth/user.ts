@@ -15,3 +15,11 @@ export const ADMIN_GROUPS = [MASTERS_GROUP, AUTHENTICATED_GROUP];
 
 /** Used by the server's own controllers and bootstrap writes. */
 export const SYSTEM_USER: UserInfo = { name: 'system:kplane', groups: [MASTERS_GROUP] };
+
+/**
+ * Names `dev token` will not mint for: the platform's own identities, and Kubernetes' `system:` namespace
+ * (service accounts, nodes, the apiserver itself), which a person's token must never impersonate.
+ */
+export function isReservedUserName(name: string): boolean {
+  return name === ADMIN_USER || name === SYSTEM_USER.name || name.startsWith('system:');
+}

@@ -23,7 +23,7 @@ export function acquirePidFile(dataDir: string, pid = process.pid): () => void {
   const file = join(dataDir, 'server.pid');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx', 0o644);
+      const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, `${pid}\n`);
       closeSync(fd);
       held.add(file);

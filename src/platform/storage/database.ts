@@ -1,4 +1,5 @@
 import Database from 'libsql';
+import { ensureOwnerOnlyFile } from '../process/owner-only.js';
 
 export type Db = Database.Database;
 
@@ -39,7 +40,12 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 `;
 
+/**
+ * Opens (or creates) the database owner-only. SQLite would create the file 0644; made 0600 first, it
+ * passes that mode on to the -wal and -shm files it creates beside it.
+ */
 export function openDatabase(file: string): Db {
+  if (file !== ':memory:') ensureOwnerOnlyFile(file);
   const db = new Database(file);
   for (const pragma of PRAGMAS) db.pragma(pragma);
   db.exec(SCHEMA);

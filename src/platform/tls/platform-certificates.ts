@@ -43,8 +43,9 @@ export function ensureServingCertificates(dataDir: string, now = new Date()): Se
   if (!stillValid(dataDir, now)) {
     const issued = issuePlatformCertificates(now);
     writeFileAtomic(join(dataDir, SERVER_KEY_FILE), issued.server.keyPem, 0o600);
-    writeFileAtomic(join(dataDir, SERVER_CERT_FILE), issued.server.certificatePem, 0o644);
-    writeFileAtomic(caFile, issued.ca.certificatePem, 0o644);
+    // Public, but they live in the owner's folder, where everything is the owner's alone.
+    writeFileAtomic(join(dataDir, SERVER_CERT_FILE), issued.server.certificatePem, 0o600);
+    writeFileAtomic(caFile, issued.ca.certificatePem, 0o600);
   }
   return {
     caPem: readFileSync(caFile, 'utf8'),

@@ -27,6 +27,15 @@ describe('owner commands', () => {
     }
   };
 
+  const tokenRows = (dir: string) => {
+    const db = openDatabase(join(dir, 'platform.db'));
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
   it('mints a token that prints alone and is stored only as a hash, with groups and expiry', () => {
     const dir = platformDir();
     const now = 1_000_000;
@@ -83,6 +92,34 @@ describe('owner commands', () => {
       expect(existsSync(join(dir, 'platform.db'))).toBe(false);
     }
   });
+
+  it.each([
+    ['99999999d', 'longer than the maximum of 365d'],
+    ['366d', 'longer than the maximum of 365d'],
+    ['8761h', 'longer than the maximum of 365d'],
+  ])('refuses a --ttl of %s beyond a year with exit code 2, and stores nothing', (ttl, message) => {
+    const dir = platformDir();
+    const result = runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice', '--ttl', ttl]);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain(message);
+    expect(tokenRows(dir)).toBe(0);
+  });
+
+  it('accepts a --ttl of exactly the maximum', () => {
+    const dir = platformDir();
+    expect(runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice', '--ttl', '365d']).code).toBe(0);
+  });
+
+  it.each(['kplane-admin', 'system:kplane', 'system:masters', 'system:serviceaccount:ci:builder', 'system:'])(
+    'refuses to mint a token for the reserved name %s with exit code 2, and stores nothing',
+    (user) => {
+      const dir = platformDir();
+      const result = runOwnerCommand('token', ['--data-dir', dir, '--user', user]);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toContain(`--user ${JSON.stringify(user)} is reserved`);
+      expect(tokenRows(dir)).toBe(0);
+    },
+  );
 
   it.each([
     [['--user', 'alice'], '--data-dir is required'],

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DurationError, parseDuration } from '../auth/duration.js';
 import { hashToken, mintToken } from '../auth/tokens.js';
+import { isReservedUserName } from '../auth/user.js';
 import { DATABASE_FILE, openDatabase } from '../storage/database.js';
 import { TokenStore } from '../storage/token-store.js';
 
@@ -43,6 +44,28 @@ function checkName(what: string, value: string | undefined): string {
   return value;
 }
 
+/**
+ * The longest `--ttl`: a year. A token that outlives the people and reasons it was minted for is a
+ * liability, and far beyond this its expiry no longer fits a Date at all.
+ */
+export const MAX_TOKEN_TTL_DAYS = 365;
+const MAX_TOKEN_TTL_MS = MAX_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000;
+
+function parseTtl(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    if (err instanceof DurationError) throw new UsageError(`--ttl: ${err.message}`);
+    throw err;
+  }
+  if (ms > MAX_TOKEN_TTL_MS)
+    throw new UsageError(
+      `--ttl ${text} is longer than the maximum of ${MAX_TOKEN_TTL_DAYS}d: mint a shorter-lived token and a new one when it ends`,
+    );
+  return ms;
+}
+
 const TOKEN_OPTIONS = {
   'data-dir': { type: 'string' },
   user: { type: 'string' },
@@ -66,16 +89,13 @@ function parse(command: OwnerCommand, args: string[]) {
   const dataDir = values['data-dir'];
   if (typeof dataDir !== 'string' || dataDir === '') throw new UsageError('--data-dir is required');
   const user = checkName('user', values.user);
+  // Revoking stays possible for every name: it is how a leaked admin token is made useless.
+  if (command === 'token' && isReservedUserName(user))
+    throw new UsageError(
+      `--user ${JSON.stringify(user)} is reserved for the platform's own identities (kplane-admin, system:…): pick another name`,
+    );
   const groups = (values.group ?? []).map((group) => checkName('group', group));
-  let ttlMs: number | undefined;
-  if (typeof values.ttl === 'string') {
-    try {
-      ttlMs = parseDuration(values.ttl);
-    } catch (err) {
-      if (err instanceof DurationError) throw new UsageError(`--ttl: ${err.message}`);
-      throw err;
-    }
-  }
+  const ttlMs = typeof values.ttl === 'string' ? parseTtl(values.ttl) : undefined;
   return { dataDir: resolve(dataDir), user, groups: [...new Set(groups)], ttlMs };
 }
 
