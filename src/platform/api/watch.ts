@@ -5,13 +5,7 @@ import { watchProjection } from './projection.js';
 import { groupResource, presentAs, type ResourceDefinition } from './registry.js';
 import type { RequestScope, ResourceService } from './resource-service.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
-
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-
-export interface WatchEvent {
-  type: WatchEventType;
-  object: KubeObject | Record<string, unknown>;
-}
+import type { WatchEvent, WatchEventType } from './watch-event.js';
 
 export interface WatchRequest {
   def: ResourceDefinition;

@@ -7,7 +7,8 @@ import { groupResource, presentAs, ResourceRegistry, type ResourceDefinition } f
 import { parseIncludeObject, renderList, watchEncoder } from '../api/representation.js';
 import type { RequestScope, ResourceService } from '../api/resource-service.js';
 import { parseObjectFilter, type ObjectFilter } from '../api/selectors/object-filter.js';
-import { translate, type WatchEvent } from '../api/watch.js';
+import { translate } from '../api/watch.js';
+import type { WatchEvent } from '../api/watch-event.js';
 import type { Authorizer } from '../auth/authorize.js';
 import type { ResourceRequest } from '../auth/rbac/rules.js';
 import type { UserInfo } from '../auth/user.js';
