@@ -35,6 +35,8 @@ export interface PlatformOptions {
   demo?: boolean;
   /** Request logs on stderr. */
   log?: boolean;
+  /** How far back a watch may resume (etcd's compaction interval); 5 minutes unless set. */
+  watchHistoryMs?: number;
 }
 
 export interface RunningPlatform {
@@ -78,7 +80,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     })());
   try {
     db = openDatabase(join(dataDir, DATABASE_FILE));
-    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
+    const history = options.watchHistoryMs !== undefined ? { maxAgeMs: options.watchHistoryMs } : {};
+    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), history));
     const clusters = new ClusterIndex(db);
     const tokens = new TokenStore(db);
     const env = { baseUrl: '' };

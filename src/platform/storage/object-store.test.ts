@@ -130,7 +130,7 @@ describe('EventLog', () => {
   });
 
   it('resumes from any version it still holds and expires older ones', () => {
-    const log = new EventLog(10, 3);
+    const log = new EventLog(10, { capacity: 3 });
     for (let rv = 11; rv <= 15; rv++) log.publish(event(rv));
     expect(log.floor).toBe(12);
     expect(log.since(11)).toBeUndefined();
@@ -138,6 +138,34 @@ describe('EventLog', () => {
     expect(log.since(14)?.map((e) => e.rv)).toEqual([15]);
     expect(log.since(15)).toEqual([]);
     expect(log.since(99)).toEqual([]);
+  });
+
+  it('keeps changes for a bounded time only, as etcd compacts its history', () => {
+    let now = 1_000_000;
+    const log = new EventLog(10, { maxAgeMs: 60_000, now: () => now });
+    log.publish(event(11));
+    now += 30_000;
+    log.publish(event(12));
+    expect(log.since(10)?.map((e) => e.rv)).toEqual([11, 12]);
+    // A minute after rv 11, without any further change, resuming from before it has expired.
+    now += 30_001;
+    expect(log.since(10)).toBeUndefined();
+    expect(log.floor).toBe(11);
+    expect(log.since(11)?.map((e) => e.rv)).toEqual([12]);
+    now += 60_000;
+    expect(log.since(11)).toBeUndefined();
+    // The newest version stays a valid place to resume from: nothing after it was lost.
+    expect(log.since(12)).toEqual([]);
+  });
+
+  it('keeps five minutes of changes unless told otherwise', () => {
+    let now = 0;
+    const log = new EventLog(0, { now: () => now });
+    log.publish(event(1));
+    now = 5 * 60_000;
+    expect(log.since(0)?.map((e) => e.rv)).toEqual([1]);
+    now += 1;
+    expect(log.since(0)).toBeUndefined();
   });
 
   it('stops delivering after unsubscribe', () => {
