@@ -219,3 +219,33 @@ describe("the export's view replays nothing from before the consent", () => {
     }
   });
 });
+
+// Last: it changes the export the tests above rely on.
+describe("a watch through the export's view ends when the export stops claiming the resource", () => {
+  it('ends the one-consumer and the every-consumer watch alike', async () => {
+    const grace = await makeWorkspace('grace');
+    await bind(grace, 'Accepted');
+    const one = await watchConfigMaps(grace);
+    const every = await watchConfigMaps('*');
+    try {
+      // Carol drops her claim on config maps; the consumers' acceptances of it now cover nothing.
+      ok(
+        await apply(PROVIDER, {
+          apiVersion: 'apis.kcp.io/v1alpha2',
+          kind: 'APIExport',
+          metadata: { name: 'config' },
+          spec: { permissionClaims: [{ group: '', resource: 'secrets', verbs: ['*'] }] },
+        }),
+      );
+      for (const watch of [one, every]) {
+        const last = await watch.waitFor((event) => event.type === 'ERROR', 3000);
+        expect(last.object).toMatchObject({ kind: 'Status', code: 403 });
+        expect(last.object.message).toContain('APIExport "root:carol:config" no longer offers it');
+        expect(await watch.ended(2000)).toBe(true);
+      }
+    } finally {
+      one.stop();
+      every.stop();
+    }
+  });
+});
