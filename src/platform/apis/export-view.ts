@@ -108,6 +108,9 @@ function consentWithdrawn(def: ResourceDefinition, why: string) {
   }).toStatus();
 }
 
+const noLongerOffered = (def: ResourceDefinition, view: ViewOf) =>
+  consentWithdrawn(def, `APIExport ${JSON.stringify(view.exportLabel)} no longer offers it`);
+
 const WILDCARD = '*';
 const covers = (verbs: string[], verb: string) => verbs.includes('*') || verbs.includes(verb);
 
@@ -245,8 +248,7 @@ export class ExportView {
         (event.key.resource === API_EXPORTS && event.key.cluster === view.exportCluster.id),
       withdrawn: () => {
         const entry = this.currentEntry(view, route);
-        if (!entry)
-          return consentWithdrawn(def, `APIExport ${JSON.stringify(view.exportLabel)} no longer offers it`);
+        if (!entry) return noLongerOffered(def, view);
         if (this.allowedBy(view, entry)(consumer)) return undefined;
         return consentWithdrawn(
           def,
@@ -406,13 +408,7 @@ export class ExportView {
           if (event.key.resource === API_EXPORTS && event.key.cluster === view.exportCluster.id) {
             const current = this.currentEntry(view, route);
             if (!current) {
-              write({
-                type: 'ERROR',
-                object: consentWithdrawn(
-                  def,
-                  `APIExport ${JSON.stringify(view.exportLabel)} no longer offers it`,
-                ),
-              });
+              write({ type: 'ERROR', object: noLongerOffered(def, view) });
               end();
               return;
             }
