@@ -16,11 +16,15 @@ export interface PlatformStartOptions {
   port: number;
   dataDir: string;
   demo: boolean;
+  /** Passed on as `--watch-history <N>s`; the platform's default when undefined. */
+  watchHistorySeconds?: number | undefined;
 }
 
 function serverArgs(options: PlatformStartOptions): string[] {
   const args = [serverEntryPoint(), '--port', String(options.port), '--data-dir', options.dataDir];
   if (options.demo) args.push('--demo');
+  if (options.watchHistorySeconds !== undefined)
+    args.push('--watch-history', `${options.watchHistorySeconds}s`);
   return args;
 }
 

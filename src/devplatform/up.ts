@@ -1,3 +1,5 @@
+import { parseDuration } from '../cli/duration.js';
+import { InvalidInputError } from '../cli/errors.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
@@ -9,6 +11,8 @@ export interface DevUpOptions {
   port?: number;
   dataDir?: string;
   demo: boolean;
+  /** How far back a watch may resume, as given (`5m`); the platform's default when undefined. */
+  watchHistory?: string | undefined;
   detach: boolean;
   output: OutputFormat;
 }
@@ -18,9 +22,11 @@ export interface DevUpOptions {
  * In the foreground it resolves when the platform stops.
  */
 export async function devUp(options: DevUpOptions, io: IOStreams): Promise<number> {
+  const watchHistorySeconds =
+    options.watchHistory === undefined ? undefined : historySeconds(options.watchHistory);
   const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
-  const startOptions = { port, dataDir, demo: options.demo };
+  const startOptions = { port, dataDir, demo: options.demo, watchHistorySeconds };
   if (options.detach) {
     const ready = await startDetached(startOptions);
     await announce(ready, io, options);
@@ -33,6 +39,14 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
   await announce(ready, io, options);
   if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+}
+
+/** Checked here, before anything starts, so a typo gets the CLI's message and exit code. */
+function historySeconds(text: string): number {
+  const ms = parseDuration(text, '--watch-history');
+  if (ms < 1000)
+    throw new InvalidInputError(`invalid --watch-history "${text}": keep at least 1s of history, e.g. 5m`);
+  return Math.ceil(ms / 1000);
 }
 
 async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptions): Promise<void> {

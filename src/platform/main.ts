@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DurationError, parseDuration } from './auth/duration.js';
 import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owner-commands.js';
 
 // Process entry of the local platform. The CLI relies on this contract: one JSON line on stdout
@@ -7,18 +8,31 @@ import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owne
 // `main.js token …` and `main.js revoke-tokens …` are the owner's tools instead (see
 // tools/owner-commands.ts); they load no HTTP code.
 
-const USAGE = 'usage: node dist/platform/main.js --port N --data-dir DIR [--demo]';
+const USAGE =
+  'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)]';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-function parseCommandLine(): { port: number; dataDir: string; demo: boolean } {
+interface CommandLine {
+  port: number;
+  dataDir: string;
+  demo: boolean;
+  watchHistoryMs?: number;
+}
+
+function parseCommandLine(): CommandLine {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, demo: { type: 'boolean' } },
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        demo: { type: 'boolean' },
+        'watch-history': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -29,7 +43,16 @@ function parseCommandLine(): { port: number; dataDir: string; demo: boolean } {
   if (values.port === undefined || !/^\d+$/.test(values.port) || port > 65535)
     fail(`--port must be 0-65535\n${USAGE}`, 2);
   if (!values['data-dir']) fail(`--data-dir is required\n${USAGE}`, 2);
-  return { port, dataDir: values['data-dir'], demo: values.demo ?? false };
+  const args: CommandLine = { port, dataDir: values['data-dir'], demo: values.demo ?? false };
+  if (values['watch-history'] !== undefined) {
+    try {
+      args.watchHistoryMs = parseDuration(values['watch-history']);
+    } catch (err) {
+      if (!(err instanceof DurationError)) throw err;
+      fail(`--watch-history: ${err.message}\n${USAGE}`, 2);
+    }
+  }
+  return args;
 }
 
 function ownerTool(command: OwnerCommand): void {

@@ -43,6 +43,8 @@ export interface PlatformOptions {
   log?: boolean;
   /** Limits on connections that do not get to a request; kube-apiserver's unless given. */
   connectionTimeouts?: Partial<ConnectionTimeouts>;
+  /** How far back a watch may resume (etcd's compaction interval); 5 minutes unless set. */
+  watchHistoryMs?: number;
 }
 
 export interface RunningPlatform {
@@ -92,7 +94,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     })());
   try {
     db = openDatabase(join(dataDir, DATABASE_FILE));
-    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
+    const history = options.watchHistoryMs !== undefined ? { maxAgeMs: options.watchHistoryMs } : {};
+    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), history));
     const clusters = new ClusterIndex(db);
     const tokens = new TokenStore(db);
     const env = { baseUrl: '' };

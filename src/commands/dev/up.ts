@@ -25,6 +25,10 @@ export default class DevUp extends KplaneCommand {
     demo: Flags.boolean({
       description: 'Create a demo tree (an organization with teams and config maps) if missing.',
     }),
+    'watch-history': Flags.string({
+      description:
+        'How far back a watch may resume, e.g. 90s, 5m or 1h (default 5m, as etcd compacts); older resourceVersions answer 410 Expired.',
+    }),
     detach: Flags.boolean({
       description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).',
     }),
@@ -38,6 +42,7 @@ export default class DevUp extends KplaneCommand {
         port: flags.port,
         dataDir: flags['data-dir'],
         demo: flags.demo,
+        watchHistory: flags['watch-history'],
         detach: flags.detach,
         output: this.outputFormat(flags.output),
       },

@@ -27,7 +27,7 @@ import type {
   WriteOptions,
 } from './resource-service.js';
 import { parseObjectFilter, type ObjectFilter } from './selectors/object-filter.js';
-import { openWatch } from './watch.js';
+import { openWatch, type WatchConsent } from './watch.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/json-patch+json': 'json',
@@ -44,6 +44,8 @@ export interface ResourceRequest {
   route: ResourceRoute;
   def: ResourceDefinition;
   scope: RequestScope;
+  /** Set when the caller reads here by someone's revocable consent (an export's view): watches end with it. */
+  consent?: WatchConsent;
 }
 
 /**
@@ -186,9 +188,13 @@ export class ResourceHandler {
     const timeout = query.get('timeoutSeconds');
     const timeoutSeconds = timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
     const encode = watchEncoder(def, format, include);
-    streamWatch(request.res, { timeoutSeconds, registry: this.watches }, (write) =>
-      openWatch(this.service, { def, scope: request.scope, filter, resourceVersion }, (event) =>
-        write(encode(event.type, event.object)),
+    const { scope, consent } = request;
+    streamWatch(request.res, { timeoutSeconds, registry: this.watches }, (write, end) =>
+      openWatch(
+        this.service,
+        { def, scope, filter, resourceVersion, ...(consent ? { consent } : {}) },
+        (event) => write(encode(event.type, event.object)),
+        end,
       ),
     );
   }

@@ -10,7 +10,7 @@ import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
 import type { KubeObject } from './object.js';
 import { listPage } from './paged-list.js';
-import type { Projection } from './projection.js';
+import type { Projection } from './projected-kind.js';
 import type { ResourceDefinition } from './registry.js';
 import { ResourceService, type RequestScope } from './resource-service.js';
 import { namespaces } from './resources/namespaces.js';
@@ -40,7 +40,7 @@ describe('listPage', () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-paged-'));
     db = openDatabase(join(dir, 'platform.db'));
     // A short event log, so a paged list can outlive the history it reads its first page's version from.
-    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), 5));
+    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), { capacity: 5 }));
     service = new ResourceService(store, new ClusterIndex(db), { baseUrl: 'https://127.0.0.1:6443' });
     for (const name of ['a', 'b', 'c', 'd']) service.create(namespaces, ROOT, { metadata: { name } });
   });

@@ -14,7 +14,7 @@ import {
   type PageRequest,
 } from './list-paging.js';
 import type { KubeObject } from './object.js';
-import type { Projection } from './projection.js';
+import type { Projection } from './projected-kind.js';
 import { groupResource, presentAs, type ResourceDefinition } from './registry.js';
 import type { RequestScope, ResourceService } from './resource-service.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EventLog, type ChangeEvent } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
-import { projectionEvents, watchProjection, type Projection } from './projection.js';
+import type { Projection } from './projected-kind.js';
+import { projectionEvents, watchProjection } from './projection.js';
 import { configMaps } from './resources/configmaps.js';
 import { MATCH_ALL, parseObjectFilter } from './selectors/object-filter.js';
-import type { WatchEvent } from './watch.js';
+import type { WatchEvent } from './watch-event.js';
 
 const obj = (name: string, rv: number, labels: Record<string, string> = {}): KubeObject => ({
   metadata: { name, resourceVersion: String(rv), labels },

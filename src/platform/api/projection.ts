@@ -1,38 +1,16 @@
 import { ApiError, badRequest, expired } from '../http/errors.js';
-import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
-import type { ChangeEvent, EventLog } from '../storage/event-log.js';
-import type { CollectionScope, ObjectKey } from '../storage/object-key.js';
+import type { EventLog } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
+import type { Projection } from './projected-kind.js';
 import type { ResourceDefinition } from './registry.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
-import type { WatchEvent } from './watch.js';
+import type { WatchEvent } from './watch-event.js';
 
 // A projection is a kind that a workspace serves read-only from somewhere else: what it holds is
 // computed from stored objects (of this workspace or others) on each read, never stored here. Reads
 // go through the same handler, RBAC and renderers as stored kinds; writes answer 405 with the
 // projection's own explanation; watches recompute the view when a change could touch it and send
 // the difference.
-
-/** What a projection may read: storage (any workspace) and the workspace paths. */
-export interface ProjectionSource {
-  reader: {
-    get(key: ObjectKey): KubeObject | undefined;
-    list(scope: CollectionScope): { object: KubeObject }[];
-  };
-  clusters: ClusterIndex;
-}
-
-export interface Projection {
-  /** Every object the workspace sees, sorted by name. */
-  list(): KubeObject[];
-  /** Whether a committed change could alter what list() returns; a cheap test on the key. */
-  affectedBy(event: ChangeEvent): boolean;
-  /** Why writes are refused here, for the 405. */
-  readOnlyMessage: string;
-}
-
-/** Set on a kind served as a projection in some workspaces; undefined means "stored here, as usual". */
-export type ProjectionOf = (cluster: ClusterRef, source: ProjectionSource) => Projection | undefined;
 
 export function readOnlyProjection(projection: Projection, def: ResourceDefinition): ApiError {
   return new ApiError(405, 'MethodNotAllowed', projection.readOnlyMessage, {

@@ -3,7 +3,7 @@ import { qualifiedResource, type FieldError, type ResourceName } from '../http/e
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { StoreTransaction } from '../storage/object-store.js';
 import type { KubeObject } from './object.js';
-import type { ProjectionOf } from './projection.js';
+import type { ProjectionOf } from './projected-kind.js';
 import type { MessageDescriptor } from './protobuf/messages.js';
 import type { Schema } from './schema.js';
 

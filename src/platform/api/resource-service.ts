@@ -16,7 +16,8 @@ import { carrySystemMetadata, generateName, stampNewObject } from './metadata.js
 import { deepClone, deepEqual, isPlainObject, type KubeObject } from './object.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyMergePatch, applyStrategicMergePatch } from './patch/merge-patch.js';
-import { readOnlyProjection, type Projection } from './projection.js';
+import type { Projection } from './projected-kind.js';
+import { readOnlyProjection } from './projection.js';
 import {
   apiVersionOf,
   groupResource,

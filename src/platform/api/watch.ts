@@ -1,16 +1,24 @@
-import { badRequest, expired } from '../http/errors.js';
+import { badRequest, expired, type Status } from '../http/errors.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
 import { watchProjection } from './projection.js';
 import { groupResource, presentAs, type ResourceDefinition } from './registry.js';
 import type { RequestScope, ResourceService } from './resource-service.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
+import type { WatchEvent, WatchEventType } from './watch-event.js';
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-
-export interface WatchEvent {
-  type: WatchEventType;
-  object: KubeObject | Record<string, unknown>;
+/**
+ * A grant a watch depends on that its grantor may withdraw while the watch is open: a consumer's
+ * APIBinding accepting a provider's claim. The watch replays nothing from before the grant, and
+ * ends (ERROR, then end of stream) as soon as a change takes the grant away.
+ */
+export interface WatchConsent {
+  /** The resourceVersion the grant began at, or later: resuming from before it answers 410 Expired. */
+  since: number;
+  /** Whether a change could withdraw the grant: a cheap test on the key, run for every change. */
+  affectedBy(event: ChangeEvent): boolean;
+  /** Judges the grant again from what is stored now: the Status to end with, or undefined while it holds. */
+  withdrawn(): Status | undefined;
 }
 
 export interface WatchRequest {
@@ -19,15 +27,53 @@ export interface WatchRequest {
   filter: ObjectFilter;
   /** The `resourceVersion` query parameter as sent. */
   resourceVersion: string | undefined;
+  consent?: WatchConsent;
+}
+
+const tooOld = (rv: string | number, floor: number): WatchEvent => ({
+  type: 'ERROR',
+  object: { ...expired(`too old resource version: ${rv} (${floor})`).toStatus() },
+});
+
+/**
+ * Starts a watch and returns how to stop it, or undefined when it ended at once; `end` ends it
+ * early. A watch held to a consent treats a resume from before the consent began as one from
+ * before the history kept (410 Expired), and ends with the consent.
+ */
+export function openWatch(
+  service: ResourceService,
+  request: WatchRequest,
+  emit: (event: WatchEvent) => void,
+  end: () => void,
+): (() => void) | undefined {
+  const { consent, resourceVersion: rv } = request;
+  if (!consent) return watchChanges(service, request, emit);
+  if (rv !== undefined && /^\d+$/.test(rv) && rv !== '0' && Number(rv) < consent.since) {
+    emit(tooOld(rv, consent.since));
+    return undefined;
+  }
+  const stopWatch = watchChanges(service, request, emit);
+  if (!stopWatch) return undefined;
+  const stopJudging = service.store.events.subscribe((event) => {
+    if (!consent.affectedBy(event)) return;
+    const status = consent.withdrawn();
+    if (!status) return;
+    emit({ type: 'ERROR', object: { ...status } });
+    end();
+  });
+  return () => {
+    stopJudging();
+    stopWatch();
+  };
 }
 
 /**
- * Starts a watch and returns how to stop it, or undefined when it ended at once. Semantics follow the apiserver: no resourceVersion
- * (or "0") replays the current state as ADDED events first; N streams exactly the changes after N;
- * an N older than the event buffer gets one ERROR event with a 410 Expired Status.
+ * The watch itself, with the apiserver's semantics: no resourceVersion (or "0") replays the
+ * current state as ADDED events first; N streams exactly the changes after N; an N older than the
+ * event buffer gets one ERROR event with a 410 Expired Status.
  * Replay and subscription happen in the same tick, so no change can fall between them.
  */
-export function openWatch(
+function watchChanges(
   service: ResourceService,
   request: WatchRequest,
   emit: (event: WatchEvent) => void,
@@ -53,10 +99,7 @@ export function openWatch(
     if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
     const backlog = log.since(Number(rv));
     if (!backlog) {
-      emit({
-        type: 'ERROR',
-        object: { ...expired(`too old resource version: ${rv} (${log.floor})`).toStatus() },
-      });
+      emit(tooOld(rv, log.floor));
       return undefined;
     }
     for (const event of backlog) if (inScope(event)) deliver(event);

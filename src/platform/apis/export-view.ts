@@ -15,13 +15,15 @@ import { groupResource, presentAs, ResourceRegistry, type ResourceDefinition } f
 import { parseIncludeObject, renderList, watchEncoder } from '../api/representation.js';
 import type { RequestScope, ResourceService } from '../api/resource-service.js';
 import { parseObjectFilter, type ObjectFilter } from '../api/selectors/object-filter.js';
-import { translate, type WatchEvent } from '../api/watch.js';
+import { translate, type WatchConsent } from '../api/watch.js';
+import type { WatchEvent } from '../api/watch-event.js';
 import type { Authorizer } from '../auth/authorize.js';
 import type { ResourceRequest } from '../auth/rbac/rules.js';
 import type { UserInfo } from '../auth/user.js';
 import {
   badRequest,
   expired,
+  forbidden,
   methodNotAllowed,
   notAcceptable,
   pathNotFound,
@@ -92,6 +94,31 @@ interface ViewEntry {
 /** Whether the view may show a consumer workspace; `bindings` are its APIBindings, read when not given. */
 type Allowed = (consumer: ClusterRef, bindings?: KubeObject[]) => boolean;
 
+/** One request's view: which export, as the URL named it, and the verb asked for. */
+interface ViewOf {
+  exportCluster: ClusterRef;
+  exportName: string;
+  /** `<path or id>:<name>`, for messages. */
+  exportLabel: string;
+  verb: string;
+}
+
+const servesRoute = (route: ResourceRoute) => (entry: ViewEntry) =>
+  entry.def.group === route.group &&
+  entry.def.version === route.version &&
+  entry.def.resource === route.resource;
+
+/** How a watch ends when the consent it relied on is gone (a 403, as a new request would get). */
+function consentWithdrawn(def: ResourceDefinition, why: string) {
+  return forbidden(`watch of ${groupResource(def)} ended: ${why}`, {
+    group: def.group,
+    kind: def.resource,
+  }).toStatus();
+}
+
+const noLongerOffered = (def: ResourceDefinition, view: ViewOf) =>
+  consentWithdrawn(def, `APIExport ${JSON.stringify(view.exportLabel)} no longer offers it`);
+
 const WILDCARD = '*';
 const covers = (verbs: string[], verb: string) => verbs.includes('*') || verbs.includes(verb);
 
@@ -145,17 +172,14 @@ export class ExportView {
         serverAddress: () => this.deps.serverAddress(),
       });
     }
-    const entry = entries.find(
-      (e) =>
-        e.def.group === route.group && e.def.version === route.version && e.def.resource === route.resource,
-    );
+    const entry = entries.find(servesRoute(route));
     if (!entry) throw pathNotFound();
-    const allowed: Allowed = (consumer, bindings = bindingsIn(this.deps.service.store, consumer.id)) =>
-      this.allows(consumer, bindings, exportCluster, exportName, entry, verb);
+    const view: ViewOf = { exportCluster, exportName, exportLabel: `${exportRef}:${exportName}`, verb };
+    const allowed = this.allowedBy(view, entry);
     if (target === WILDCARD) {
       if (verb === 'list')
         return this.listEverywhere(request, route, entry.def, allowed, `${exportCluster.id}/${exportName}`);
-      if (verb === 'watch') return this.watchEverywhere(request, route, entry.def, allowed);
+      if (verb === 'watch') return this.watchEverywhere(request, route, view, entry);
       throw methodNotAllowed(method);
     }
     const consumer = isValidClusterPath(target) ? this.deps.clusters.resolve(target) : undefined;
@@ -175,7 +199,72 @@ export class ExportView {
       user,
       ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
     };
-    return this.deps.resources.handle({ req, res, query, route, def: entry.def, scope });
+    const consent =
+      verb === 'watch' ? this.watchConsent(view, route, entry.def, consumer, target) : undefined;
+    return this.deps.resources.handle({
+      req,
+      res,
+      query,
+      route,
+      def: entry.def,
+      scope,
+      ...(consent ? { consent } : {}),
+    });
+  }
+
+  private allowedBy(view: ViewOf, entry: ViewEntry): Allowed {
+    return (consumer, bindings = bindingsIn(this.deps.service.store, consumer.id)) =>
+      this.allows(consumer, bindings, view.exportCluster, view.exportName, entry, view.verb);
+  }
+
+  /** The view's entry for the route as the export stands now; undefined once it no longer offers it. */
+  private currentEntry(view: ViewOf, route: ResourceRoute): ViewEntry | undefined {
+    const apiExport = getExport(this.deps.service.store, view.exportCluster, view.exportName);
+    return apiExport && this.entries(view.exportCluster, apiExport).find(servesRoute(route));
+  }
+
+  /**
+   * A resourceVersion no earlier than the consumer's consent to the view: the last change to the
+   * export or to the consumer's bindings of it (a grant is one of those changes). Nothing at or
+   * before it is replayed to the provider.
+   */
+  private consentSince(view: ViewOf, consumer: ClusterRef): number {
+    const { store } = this.deps.service;
+    const resolve = (ref: string) => this.deps.clusters.resolve(ref);
+    const bindings = bindingsIn(store, consumer.id).filter((b) =>
+      refersToExport(resolve, b, consumer, view.exportCluster.id, view.exportName),
+    );
+    const objects = [getExport(store, view.exportCluster, view.exportName), ...bindings];
+    return Math.max(0, ...objects.map((object) => Number(object?.metadata.resourceVersion ?? 0)));
+  }
+
+  /**
+   * What a watch of one consumer through the view rests on: the consumer's bindings and the
+   * export, judged again whenever either changes, so that withdrawing a claim, deleting the
+   * binding or the export's dropping the resource ends the watch at once.
+   */
+  private watchConsent(
+    view: ViewOf,
+    route: ResourceRoute,
+    def: ResourceDefinition,
+    consumer: ClusterRef,
+    consumerName: string,
+  ): WatchConsent {
+    return {
+      since: this.consentSince(view, consumer),
+      affectedBy: (event) =>
+        (event.key.resource === API_BINDINGS && event.key.cluster === consumer.id) ||
+        (event.key.resource === API_EXPORTS && event.key.cluster === view.exportCluster.id),
+      withdrawn: () => {
+        const entry = this.currentEntry(view, route);
+        if (!entry) return noLongerOffered(def, view);
+        if (this.allowedBy(view, entry)(consumer)) return undefined;
+        return consentWithdrawn(
+          def,
+          `workspace ${JSON.stringify(consumerName)} no longer lets APIExport ${JSON.stringify(view.exportLabel)} ${view.verb} it`,
+        );
+      },
+    };
   }
 
   /** The export's own resources (every served version of their schemas) and what it claims. */
@@ -324,15 +413,13 @@ export class ExportView {
    * A watch across the consumers: the current objects as ADDED (unless resuming from a
    * resourceVersion), then every change in a workspace the view may show. Which workspaces those
    * are is worked out again after any binding or export changes, so a new consumer's objects
-   * appear as they are made.
+   * appear as they are made and a consumer that withdraws its consent drops out; the watch ends
+   * if the export stops offering the resource. A resume from before some consumer's consent began
+   * answers 410 Expired, so no event from before a consent reaches the provider.
    */
-  private watchEverywhere(
-    request: ViewRequest,
-    route: ResourceRoute,
-    def: ResourceDefinition,
-    allowed: Allowed,
-  ): void {
+  private watchEverywhere(request: ViewRequest, route: ResourceRoute, view: ViewOf, entry: ViewEntry): void {
     const { query } = request;
+    const { def } = entry;
     const { format, include } = this.format(request);
     const rv = query.get('resourceVersion') ?? '';
     if (!/^\d*$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
@@ -342,18 +429,30 @@ export class ExportView {
     const encode = watchEncoder(def, format, include);
     const resource = groupResource(def);
     const log = this.deps.service.store.events;
+    let allowed = this.allowedBy(view, entry);
     let members: Set<string> | undefined;
     const inScope = (event: ChangeEvent): boolean => {
-      if (event.key.resource === API_BINDINGS || event.key.resource === API_EXPORTS) members = undefined;
       if (event.key.resource !== resource) return false;
       if (route.namespace !== undefined && event.key.namespace !== route.namespace) return false;
       members ??= new Set(this.consumers(allowed).map((c) => c.id));
       return members.has(event.key.cluster);
     };
-    streamWatch(request.res, { timeoutSeconds, registry: this.deps.watches }, (write) => {
+    streamWatch(request.res, { timeoutSeconds, registry: this.deps.watches }, (write, end) => {
       const emit = (event: WatchEvent, cluster: string) =>
         write(encode(event.type, withClusterAnnotation(event.object as KubeObject, cluster)));
       const deliver = (event: ChangeEvent) => {
+        if (event.key.resource === API_BINDINGS || event.key.resource === API_EXPORTS) {
+          members = undefined;
+          if (event.key.resource === API_EXPORTS && event.key.cluster === view.exportCluster.id) {
+            const current = this.currentEntry(view, route);
+            if (!current) {
+              write({ type: 'ERROR', object: noLongerOffered(def, view) });
+              end();
+              return;
+            }
+            allowed = this.allowedBy(view, current);
+          }
+        }
         if (!inScope(event)) return;
         const translated = translate(def, filter, event);
         if (translated)
@@ -363,12 +462,11 @@ export class ExportView {
         for (const object of this.itemsEverywhere(request, route, def, this.consumers(allowed)))
           write(encode('ADDED', object));
       } else {
-        const backlog = log.since(Number(rv));
+        const consented = Math.max(0, ...this.consumers(allowed).map((c) => this.consentSince(view, c)));
+        const backlog = Number(rv) < consented ? undefined : log.since(Number(rv));
         if (!backlog) {
-          write({
-            type: 'ERROR',
-            object: expired(`too old resource version: ${rv} (${log.floor})`).toStatus(),
-          });
+          const floor = Math.max(consented, log.floor);
+          write({ type: 'ERROR', object: expired(`too old resource version: ${rv} (${floor})`).toStatus() });
           return undefined;
         }
         for (const event of backlog) deliver(event);

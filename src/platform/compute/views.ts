@@ -1,6 +1,6 @@
 import { clusterSetMembers, type ManagedCluster, type ManagedClusterSet } from '../../placement/index.js';
 import type { KubeObject } from '../api/object.js';
-import type { Projection, ProjectionOf, ProjectionSource } from '../api/projection.js';
+import type { Projection, ProjectionOf, ProjectionSource } from '../api/projected-kind.js';
 import type { ClusterRef } from '../storage/cluster-index.js';
 import { clusterSetOf } from './binding-status.js';
 import {

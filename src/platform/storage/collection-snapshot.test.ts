@@ -24,7 +24,7 @@ describe('CollectionSnapshot', () => {
     dirs.push(dir);
     const db = openDatabase(join(dir, 'platform.db'));
     dbs.push(db);
-    return new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), capacity));
+    return new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), { capacity }));
   };
   const read = (snapshot: CollectionSnapshot | undefined, batch = 2) =>
     [...(snapshot?.entriesAfter(undefined, batch) ?? [])].map(

@@ -35,6 +35,15 @@ describe('ObjectStore', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('tells the event log how big each written object is', () => {
+    const { store } = open();
+    const sizes: (number | undefined)[] = [];
+    store.events.subscribe((event) => sizes.push(event.bytes));
+    store.transact((tx) => tx.put(key('big'), cm('big', { blob: 'x'.repeat(100_000) })));
+    expect(sizes[0]).toBeGreaterThan(100_000);
+    expect(sizes[0]).toBeLessThan(100_300);
+  });
+
   it('stamps every write with the next global resourceVersion', () => {
     const { store } = open();
     const a = store.transact((tx) => tx.put(key('a'), cm('a')));
@@ -130,7 +139,7 @@ describe('EventLog', () => {
   });
 
   it('resumes from any version it still holds and expires older ones', () => {
-    const log = new EventLog(10, 3);
+    const log = new EventLog(10, { capacity: 3 });
     for (let rv = 11; rv <= 15; rv++) log.publish(event(rv));
     expect(log.floor).toBe(12);
     expect(log.since(11)).toBeUndefined();
@@ -138,6 +147,49 @@ describe('EventLog', () => {
     expect(log.since(14)?.map((e) => e.rv)).toEqual([15]);
     expect(log.since(15)).toEqual([]);
     expect(log.since(99)).toEqual([]);
+  });
+
+  it('keeps changes for a bounded time only, as etcd compacts its history', () => {
+    let now = 1_000_000;
+    const log = new EventLog(10, { maxAgeMs: 60_000, now: () => now });
+    log.publish(event(11));
+    now += 30_000;
+    log.publish(event(12));
+    expect(log.since(10)?.map((e) => e.rv)).toEqual([11, 12]);
+    // A minute after rv 11, without any further change, resuming from before it has expired.
+    now += 30_001;
+    expect(log.since(10)).toBeUndefined();
+    expect(log.floor).toBe(11);
+    expect(log.since(11)?.map((e) => e.rv)).toEqual([12]);
+    now += 60_000;
+    expect(log.since(11)).toBeUndefined();
+    // The newest version stays a valid place to resume from: nothing after it was lost.
+    expect(log.since(12)).toEqual([]);
+  });
+
+  it('keeps no more bytes of objects than its budget, however few the changes', () => {
+    const log = new EventLog(10, { maxBytes: 100 });
+    const sized = (rv: number, bytes: number): ChangeEvent => ({ ...event(rv), bytes });
+    log.publish(sized(11, 40));
+    log.publish(sized(12, 40));
+    expect(log.since(10)?.map((e) => e.rv)).toEqual([11, 12]);
+    log.publish(sized(13, 40));
+    expect(log.floor).toBe(11);
+    expect(log.since(11)?.map((e) => e.rv)).toEqual([12, 13]);
+    // One change larger than the whole budget is still kept, so a watch can resume just before it.
+    log.publish(sized(14, 500));
+    expect(log.since(13)?.map((e) => e.rv)).toEqual([14]);
+    expect(log.since(12)).toBeUndefined();
+  });
+
+  it('keeps five minutes of changes unless told otherwise', () => {
+    let now = 0;
+    const log = new EventLog(0, { now: () => now });
+    log.publish(event(1));
+    now = 5 * 60_000;
+    expect(log.since(0)?.map((e) => e.rv)).toEqual([1]);
+    now += 1;
+    expect(log.since(0)).toBeUndefined();
   });
 
   it('stops delivering after unsubscribe', () => {

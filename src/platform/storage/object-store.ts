@@ -144,11 +144,13 @@ export class StoreTransaction {
     const previous = this.get(key);
     const rv = this.nextRv();
     const stored: KubeObject = { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
+    const body = JSON.stringify(stored);
     statement(
       this.db,
       'INSERT OR REPLACE INTO objects (cluster, resource, namespace, name, rv, body) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(key.cluster, key.resource, key.namespace, key.name, rv, JSON.stringify(stored));
-    this.staged.push({ type: previous ? 'MODIFIED' : 'ADDED', rv, key, object: stored, previous });
+    ).run(key.cluster, key.resource, key.namespace, key.name, rv, body);
+    const bytes = body.length;
+    this.staged.push({ type: previous ? 'MODIFIED' : 'ADDED', rv, key, object: stored, previous, bytes });
     return stored;
   }
 

@@ -257,6 +257,8 @@ export interface RawWatch {
     matches: (event: { type: string; object: Record<string, unknown> }) => boolean,
     timeoutMs?: number,
   ): Promise<{ type: string; object: Record<string, unknown> }>;
+  /** Resolves once the server has ended the stream (or it broke), true if within `timeoutMs`. */
+  ended(timeoutMs?: number): Promise<boolean>;
   stop(): void;
 }
 
@@ -272,6 +274,8 @@ export function rawWatch(
   const url = new URL(baseUrl);
   const events: { type: string; object: Record<string, unknown> }[] = [];
   const waiters = new Set<() => void>();
+  let markEnded: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
@@ -293,6 +297,7 @@ export function rawWatch(
           for (const check of [...waiters]) check();
         });
         res.on('error', () => undefined);
+        res.on('close', markEnded);
         if (res.statusCode !== 200) {
           reject(new Error(`watch ${rawPath} answered ${res.statusCode}`));
           return;
@@ -314,6 +319,14 @@ export function rawWatch(
               }, timeoutMs);
               waiters.add(check);
               check();
+            }),
+          ended: (timeoutMs = 10_000) =>
+            new Promise<boolean>((done) => {
+              const timer = setTimeout(() => done(false), timeoutMs);
+              void ended.then(() => {
+                clearTimeout(timer);
+                done(true);
+              });
             }),
           stop: () => req.destroy(),
         });
