@@ -175,3 +175,148 @@ describe('keys named like prototype members', () => {
     }
   });
 });
+
+/** A config map whose body nests `levels` deep: the extra levels sit in a managedFields entry. */
+function nestedConfigMap(name: string, levels: number): string {
+  // body { metadata { managedFields [ entry { fieldsV1 { are 5 levels, then "f:a" objects down to the `{}`.
+  const chain = levels - 6;
+  const fieldsV1 = `${'{"f:a":'.repeat(chain)}{}${'}'.repeat(chain)}`;
+  return `{"metadata":{"name":"${name}","managedFields":[{"manager":"deep","fieldsV1":{"f:a":${fieldsV1}}}]},"data":{"a":"b"}}`;
+}
+
+describe('bodies nested too deep', () => {
+  const LIMIT = 100;
+  const refused = (answer: { status: number; body: string }) => {
+    expect(answer.status, answer.body).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: `the request body is nested more than ${LIMIT} levels deep, the limit for objects and arrays`,
+    });
+  };
+
+  it(`an object nested ${LIMIT} levels is stored, listed, watched, shown as a table and patched`, async () => {
+    const created = await as('mallory').raw(CM, { method: 'POST', body: nestedConfigMap('deep', LIMIT) });
+    expect(created.status, created.body).toBe(201);
+    for (const [type, body] of [
+      ['merge-patch+json', '{"data":{"merged":"1"}}'],
+      ['strategic-merge-patch+json', '{"data":{"strategic":"2"}}'],
+      ['json-patch+json', '[{"op":"add","path":"/data/json","value":"3"}]'],
+    ] as const) {
+      const patched = await patch('mallory', 'deep', type, body);
+      expect(patched.status, `${type}: ${patched.body}`).toBe(200);
+    }
+    const table = await as('mallory').kubectl(['get', 'configmap', 'deep', '-n', 'default']);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    expect(table.stdout).toMatch(/^deep\s+4\s/m);
+    const watched = await as('mallory').raw(
+      `${CM}?watch=1&fieldSelector=metadata.name%3Ddeep&timeoutSeconds=1`,
+    );
+    expect(watched.status).toBe(200);
+    expect(JSON.parse(watched.body.split('\n')[0]!)).toMatchObject({
+      type: 'ADDED',
+      object: { data: { a: 'b', merged: '1', strategic: '2', json: '3' } },
+    });
+  });
+
+  it(`refuses ${LIMIT + 1} levels, and far more, in every body format, before storing anything`, async () => {
+    refused(await as('mallory').raw(CM, { method: 'POST', body: nestedConfigMap('too-deep', LIMIT + 1) }));
+    refused(await as('mallory').raw(CM, { method: 'POST', body: nestedConfigMap('too-deep', 5_000) }));
+    refused(
+      await as('mallory').raw(CM, {
+        method: 'POST',
+        body: nestedConfigMap('too-deep', 5_000),
+        headers: { 'Content-Type': 'application/yaml' },
+      }),
+    );
+    refused(await patch('mallory', 'deep', 'merge-patch+json', nestedConfigMap('deep', LIMIT + 1)));
+    refused(await patch('mallory', 'deep', 'strategic-merge-patch+json', nestedConfigMap('deep', 5_000)));
+    refused(
+      await as('mallory').raw(`${CM}/deep?fieldManager=t`, {
+        method: 'PATCH',
+        body: nestedConfigMap('deep', LIMIT + 1),
+        headers: { 'Content-Type': 'application/apply-patch+yaml' },
+      }),
+    );
+    expect((await as('mallory').raw(`${CM}/too-deep`)).status).toBe(404);
+  });
+
+  it('refuses a small patch whose result would nest too deep with a 422, leaving the object as it was', async () => {
+    const before = await as('mallory').raw(`${CM}/deep`);
+    const leaf = `/metadata/managedFields/0/fieldsV1${'/f:a'.repeat(LIMIT - 5)}/f:a`;
+    const deeper = await patch(
+      'mallory',
+      'deep',
+      'json-patch+json',
+      `[{"op":"add","path":"${leaf}","value":{}}]`,
+    );
+    expect(deeper.status, deeper.body).toBe(422);
+    expect(JSON.parse(deeper.body).message).toBe(
+      `the resulting object would be nested more than ${LIMIT} levels deep, the limit for objects and arrays`,
+    );
+    expect((await as('mallory').raw(`${CM}/deep`)).body).toBe(before.body);
+  });
+});
+
+describe('duplicate keys', () => {
+  const DUPLICATED = '{"metadata":{"name":"dup","name":"dup"},"data":{"a":"1","a":"2"}}';
+
+  it('fieldValidation=Strict refuses them with every path, and stores nothing', async () => {
+    const strict = await as('mallory').raw(`${CM}?fieldValidation=Strict`, {
+      method: 'POST',
+      body: DUPLICATED,
+    });
+    expect(strict.status, strict.body).toBe(400);
+    expect(JSON.parse(strict.body)).toMatchObject({
+      reason: 'BadRequest',
+      message:
+        'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"',
+    });
+    expect((await as('mallory').raw(`${CM}/dup`)).status).toBe(404);
+
+    const manifest = path.join(scratch, 'dup.json');
+    writeFileSync(manifest, DUPLICATED);
+    const viaKubectl = await as('mallory').kubectl([
+      'create',
+      '--raw',
+      `${homes.mallory}${CM}?fieldValidation=Strict`,
+      '-f',
+      manifest,
+    ]);
+    expect(viaKubectl.code).not.toBe(0);
+    expect(viaKubectl.stderr).toBe(
+      'Error from server (BadRequest): ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.a"\n',
+    );
+  });
+
+  it('Warn (the default) stores the last value and says so in a Warning header kubectl prints', async () => {
+    const manifest = path.join(scratch, 'dup.json');
+    writeFileSync(manifest, DUPLICATED);
+    const warned = await as('mallory').kubectl(['create', '--raw', `${homes.mallory}${CM}`, '-f', manifest]);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toBe(
+      'Warning: duplicate field "metadata.name"\nWarning: duplicate field "data.a"\n',
+    );
+    expect(JSON.parse(warned.stdout)).toMatchObject({ data: { a: '2' } });
+
+    const ignored = await as('mallory').raw(`${CM}/dup?fieldValidation=Ignore`, {
+      method: 'PATCH',
+      body: '{"data":{"b":"1","b":"2"}}',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    expect(ignored.status, ignored.body).toBe(200);
+    expect(ignored.headers.warning).toBeUndefined();
+  });
+
+  it('a merge patch with duplicate keys is refused under Strict and leaves the object as it was', async () => {
+    const before = await as('mallory').raw(`${CM}/dup`);
+    const strict = await as('mallory').raw(`${CM}/dup?fieldValidation=Strict`, {
+      method: 'PATCH',
+      body: '{"data":{"c":"1","c":"2"}}',
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+    });
+    expect(strict.status, strict.body).toBe(400);
+    expect(JSON.parse(strict.body).message).toContain('strict decoding error: duplicate field "data.c"');
+    expect((await as('mallory').raw(`${CM}/dup`)).body).toBe(before.body);
+  });
+});

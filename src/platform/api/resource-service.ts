@@ -9,6 +9,7 @@ import {
   STALE_OBJECT,
   type FieldError,
 } from '../http/errors.js';
+import { refuseDeepObject } from '../http/nesting.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { ObjectKey } from '../storage/object-key.js';
 import type { ObjectStore, StoreTransaction } from '../storage/object-store.js';
@@ -42,8 +43,10 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   dryRun?: boolean;
   subresource?: string;
-  /** Collects Warning headers (unknown fields under `Warn`). */
+  /** Collects Warning headers (unknown and duplicate fields under `Warn`). */
   warnings?: string[];
+  /** Keys the request body held twice (JSON.parse kept the last), reported like unknown fields. */
+  duplicateFields?: string[];
 }
 
 export interface DeleteOptions {
@@ -319,6 +322,8 @@ export class ResourceService {
         else next.status = deepClone(old.status);
       }
     }
+    // A status write keeps the stored object, which may predate the nesting limit.
+    refuseDeepObject(next);
     carrySystemMetadata(next, old);
     next.metadata.name = old.metadata.name;
     if (def.scope === 'Namespaced') next.metadata.namespace = old.metadata.namespace;
@@ -352,6 +357,9 @@ export class ResourceService {
   ): KubeObject {
     const cannotHandle = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
     if (!isPlainObject(body)) throw badRequest(`${cannotHandle}: the body must be a JSON object`);
+    // Request bodies were measured when decoded; a patch's result (or an object stored before the limit)
+    // is measured here, before the recursive walks below.
+    refuseDeepObject(body);
     const object = deepClone(body) as KubeObject;
     const apiVersion = apiVersionOf(def);
     if (object.apiVersion !== undefined && object.apiVersion !== apiVersion) {
@@ -368,12 +376,15 @@ export class ResourceService {
     // A custom resource's schema validation reports wrong types as field errors (422) instead.
     if (problems.typeErrors.length > 0 && !def.customResource)
       throw badRequest(`${cannotHandle}: json: ${problems.typeErrors.join(', ')}`);
-    if (problems.unknown.length > 0) {
-      const unknown = problems.unknown.map((field) => `unknown field "${field}"`);
+    const strictProblems = [
+      ...(options.duplicateFields ?? []).map((field) => `duplicate field "${field}"`),
+      ...problems.unknown.map((field) => `unknown field "${field}"`),
+    ];
+    if (strictProblems.length > 0) {
       if (options.fieldValidation === 'Strict') {
-        throw badRequest(`${cannotHandle}: strict decoding error: ${unknown.join(', ')}`);
+        throw badRequest(`${cannotHandle}: strict decoding error: ${strictProblems.join(', ')}`);
       }
-      if (options.fieldValidation !== 'Ignore') options.warnings?.push(...unknown);
+      if (options.fieldValidation !== 'Ignore') options.warnings?.push(...strictProblems);
     }
     if (!isPlainObject(object.metadata)) object.metadata = {};
     if (def.scope === 'Namespaced') {
