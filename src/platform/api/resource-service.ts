@@ -191,8 +191,10 @@ export class ResourceService {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
-      // A patch is written against the version the client speaks.
+      // A patch is written against the version the client speaks. Its body was measured when decoded;
+      // its result (which holds the stored object, perhaps from before the limit) is measured here.
       const patched = patchObject(type, presentAs(def, old), patch);
+      refuseDeepObject(patched);
       const next = this.admitStored(def, scope, patched, options);
       return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
     });
@@ -262,7 +264,9 @@ export class ResourceService {
         object.metadata.name = name;
         return { object: this.createIn(tx, def, scope, object), created: true };
       }
-      const next = this.admitStored(def, scope, applyMergePatch(presentAs(def, old), applied), options);
+      const merged = applyMergePatch(presentAs(def, old), applied);
+      refuseDeepObject(merged);
+      const next = this.admitStored(def, scope, merged, options);
       return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
     });
   }
@@ -312,6 +316,8 @@ export class ResourceService {
     let next: KubeObject;
     if (subresource === 'status') {
       // A status write changes status only; everything else stays as stored.
+      // The stored object it keeps may predate the nesting limit (the request body was measured when decoded).
+      refuseDeepObject(old);
       next = deepClone(old);
       if (incoming.status === undefined) delete next.status;
       else next.status = incoming.status;
@@ -322,8 +328,6 @@ export class ResourceService {
         else next.status = deepClone(old.status);
       }
     }
-    // A status write keeps the stored object, which may predate the nesting limit.
-    refuseDeepObject(next);
     carrySystemMetadata(next, old);
     next.metadata.name = old.metadata.name;
     if (def.scope === 'Namespaced') next.metadata.namespace = old.metadata.namespace;
@@ -357,9 +361,6 @@ export class ResourceService {
   ): KubeObject {
     const cannotHandle = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
     if (!isPlainObject(body)) throw badRequest(`${cannotHandle}: the body must be a JSON object`);
-    // Request bodies were measured when decoded; a patch's result (or an object stored before the limit)
-    // is measured here, before the recursive walks below.
-    refuseDeepObject(body);
     const object = deepClone(body) as KubeObject;
     const apiVersion = apiVersionOf(def);
     if (object.apiVersion !== undefined && object.apiVersion !== apiVersion) {

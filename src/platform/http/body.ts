@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { duplicateFields } from './duplicate-fields.js';
 import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
 import { contentTypeOf } from './negotiate.js';
-import { bodyTooDeep, refuseDeepBody } from './nesting.js';
+import { scanJsonText } from './json-text-scan.js';
+import { bodyTooDeep, MAX_NESTING_DEPTH, refuseDeepBody } from './nesting.js';
 
 // The apiserver's default request body limit.
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -28,22 +28,22 @@ export interface DecodedBody {
   duplicateFields: string[];
 }
 
-/** JSON text to a value no deeper than the nesting limit. */
-export function parseJson(text: string): unknown {
+/** JSON text to a value no deeper than the nesting limit, and the duplicate keys JSON.parse collapsed. */
+export function parseJsonBody(text: string): DecodedBody {
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
   } catch (err) {
     throw badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`);
   }
-  refuseDeepBody(value);
-  return value;
+  const scan = scanJsonText(text, MAX_NESTING_DEPTH);
+  if (scan.deeperThanLimit) throw bodyTooDeep();
+  return { value, duplicateFields: scan.duplicateFields };
 }
 
-/** parseJson, and the duplicate keys it collapsed. */
-export function parseJsonBody(text: string): DecodedBody {
-  const value = parseJson(text);
-  return { value, duplicateFields: duplicateFields(text) };
+/** parseJsonBody for bodies that are not objects of a kind (JSON patches, delete options). */
+export function parseJson(text: string): unknown {
+  return parseJsonBody(text).value;
 }
 
 export function parseYamlBody(text: string): unknown {

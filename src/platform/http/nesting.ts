@@ -15,13 +15,23 @@ export const MAX_NESTING_DEPTH = 100;
  * `[]` are 1, `{"a":[]}` is 2). Iterative and stops at the first level too many, so it is safe on any value.
  */
 export function nestsDeeperThan(value: unknown, limit = MAX_NESTING_DEPTH): boolean {
-  const pending: [object, number][] = [];
-  if (typeof value === 'object' && value !== null) pending.push([value, 1]);
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [container, depth] = next;
+  // Two parallel stacks rather than one of pairs: no allocation per container.
+  const containers: object[] = [];
+  const depths: number[] = [];
+  if (typeof value === 'object' && value !== null) {
+    containers.push(value);
+    depths.push(1);
+  }
+  while (containers.length > 0) {
+    const container = containers.pop() as object;
+    const depth = depths.pop() as number;
     if (depth > limit) return true;
-    for (const child of Array.isArray(container) ? container : Object.values(container)) {
-      if (typeof child === 'object' && child !== null) pending.push([child as object, depth + 1]);
+    const children = Array.isArray(container) ? (container as unknown[]) : Object.values(container);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) {
+        containers.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;

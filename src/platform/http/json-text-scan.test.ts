@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateFields } from './duplicate-fields.js';
+import { scanJsonText } from './json-text-scan.js';
 
-describe('duplicateFields', () => {
+const duplicateFields = (text: string) => scanJsonText(text, 100).duplicateFields;
+
+describe('scanJsonText: duplicate keys', () => {
   it.each([
     ['{"a":1,"b":2}', []],
     ['{"a":1,"a":2}', ['a']],
@@ -22,5 +24,24 @@ describe('duplicateFields', () => {
   ])('%s has %j', (text, expected) => {
     JSON.parse(text);
     expect(duplicateFields(text)).toEqual(expected);
+  });
+});
+
+describe('scanJsonText: nesting', () => {
+  const nested = (levels: number) => `${'{"a":['.repeat(levels / 2)}${']}'.repeat(levels / 2)}`;
+
+  it.each([
+    ['"text"', 0],
+    ['{}', 1],
+    ['{"a":"{[{["}', 1],
+    ['[[],{}]', 2],
+    [nested(100), 100],
+  ])('%s nests %i levels', (text, levels) => {
+    expect(scanJsonText(text, levels).deeperThanLimit).toBe(false);
+    if (levels > 0) expect(scanJsonText(text, levels - 1).deeperThanLimit).toBe(true);
+  });
+
+  it('stops at the first level too many, however deep the text goes', () => {
+    expect(scanJsonText(nested(400_000), 100)).toEqual({ deeperThanLimit: true, duplicateFields: [] });
   });
 });
