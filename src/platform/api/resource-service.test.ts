@@ -299,4 +299,25 @@ describe('ResourceService', () => {
     });
     expect(repaired.data).toEqual({ a: 'd' });
   });
+  it('refuses an object that conversion into the storage version would nest too deep', () => {
+    // A v1alpha1 APIBinding carries what v1alpha1 cannot say in an annotation, as JSON text: text the
+    // body's nesting limit does not see, which conversion turns back into objects.
+    const def = registry.find(undefined, 'apis.kcp.io', 'v1alpha1', 'apibindings')!;
+    const selector = `${'{"a":'.repeat(5_000)}{}${'}'.repeat(5_000)}`;
+    const body = {
+      metadata: {
+        name: 'deep-claims',
+        annotations: {
+          'apis.v1alpha2.kcp.io/permission-claims': `[{"group":"","resource":"configmaps","selector":${selector}}]`,
+        },
+      },
+      spec: {
+        reference: { export: { path: 'root', name: 'nothing' } },
+        permissionClaims: [{ group: '', resource: 'configmaps', all: false, state: 'Accepted' }],
+      },
+    };
+    const err = apiError(() => service.create(def, root(), body));
+    expect(err.message).toContain('nested more than 100 levels deep');
+    expect(err.code).toBe(422);
+  });
 });

@@ -349,7 +349,11 @@ export class ResourceService {
     options: WriteOptions,
   ): KubeObject {
     const object = this.admit(def, scope, body, options);
-    return def.conversion ? def.conversion.toStorage(object) : object;
+    if (!def.conversion) return object;
+    // Conversion may turn JSON text the body carried (an annotation) back into objects.
+    const stored = def.conversion.toStorage(object);
+    refuseDeepObject(stored);
+    return stored;
   }
 
   /** Turns a request body into an object of this kind: envelope, namespace, field validation. */
