@@ -238,6 +238,14 @@ describe('bodies nested too deep', () => {
         headers: { 'Content-Type': 'application/apply-patch+yaml' },
       }),
     );
+    // A YAML alias back into its own node is a cycle: it nests without end.
+    refused(
+      await as('mallory').raw(CM, {
+        method: 'POST',
+        body: 'metadata: {name: too-deep, managedFields: &m [ {fieldsV1: *m} ]}\n',
+        headers: { 'Content-Type': 'application/yaml' },
+      }),
+    );
     expect((await as('mallory').raw(`${CM}/too-deep`)).status).toBe(404);
   });
 

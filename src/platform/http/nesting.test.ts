@@ -38,4 +38,12 @@ describe('request bodies and the nesting limit', () => {
       );
     }
   });
+
+  it('refuses YAML whose alias points back into itself: a cycle nests without end', () => {
+    for (const text of ['a: &x [ *x ]', 'metadata: &m {name: x, self: *m}']) {
+      expect(() => parseYamlBody(text)).toThrow(
+        expect.objectContaining({ code: 400, message: expect.stringContaining('more than 100 levels deep') }),
+      );
+    }
+  });
 });
