@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeObjectBody, parseJson, parseYamlBody, readBody } from '../http/body.js';
+import {
+  decodeObjectBody,
+  parseJson,
+  parseJsonBody,
+  parseYamlBody,
+  readBody,
+  type DecodedBody,
+} from '../http/body.js';
 import {
   badRequest,
   methodNotAllowed,
@@ -91,6 +98,18 @@ function dryRun(query: URLSearchParams): boolean {
   for (const value of values)
     if (value !== 'All') throw badRequest(`unsupported dry run option ${JSON.stringify(value)}`);
   return values.length > 0;
+}
+
+/**
+ * A patch body: apply configurations are YAML, JSON patches are operation lists, and merge patches are
+ * objects whose duplicate keys fieldValidation reports, as for a whole object.
+ */
+function decodePatch(type: PatchType, text: string, options: WriteOptions): unknown {
+  if (type === 'apply') return parseYamlBody(text);
+  if (type === 'json') return parseJson(text);
+  const { value, duplicateFields } = parseJsonBody(text);
+  options.duplicateFields = duplicateFields;
+  return value;
 }
 
 const writeVerbs = new Set(['create', 'update', 'patch', 'delete']);
@@ -218,7 +237,7 @@ export class ResourceHandler {
     writeJson(request.res, code, rendered.body, rendered.contentType, warnings);
   }
 
-  private decode(request: ResourceRequest, body: Buffer): unknown {
+  private decode(request: ResourceRequest, body: Buffer): DecodedBody {
     const message = request.def.protobuf;
     const protobuf = message
       ? (raw: Buffer) => {
@@ -240,16 +259,18 @@ export class ResourceHandler {
     if (request.def.scope === 'Namespaced' && request.route.namespace === undefined)
       throw methodNotAllowed('POST');
     const options = this.writeOptions(request);
-    const body = this.decode(request, await readBody(request.req));
+    const { value: body, duplicateFields } = this.decode(request, await readBody(request.req));
     // A review is answered, not stored.
     if (request.def.review) return this.respond(request, 201, request.def.review(request.scope, body));
+    options.duplicateFields = duplicateFields;
     const created = this.service.create(request.def, request.scope, body, options);
     this.respond(request, 201, created, options.warnings);
   }
 
   private async update(request: ResourceRequest): Promise<void> {
     const options = this.writeOptions(request);
-    const body = this.decode(request, await readBody(request.req));
+    const { value: body, duplicateFields } = this.decode(request, await readBody(request.req));
+    options.duplicateFields = duplicateFields;
     const updated = this.service.update(request.def, request.scope, request.route.name ?? '', body, options);
     this.respond(request, 200, updated, options.warnings);
   }
@@ -268,7 +289,7 @@ export class ResourceHandler {
     const options = this.writeOptions(request);
     const text = (await readBody(request.req)).toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
-    const patch = type === 'apply' ? parseYamlBody(text) : parseJson(text);
+    const patch = decodePatch(type, text, options);
     const result = this.service.patch(
       request.def,
       request.scope,

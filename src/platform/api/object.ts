@@ -1,6 +1,8 @@
 // Plain JSON shapes of Kubernetes objects as they travel through the server. Objects stay untyped
 // JSON (like unstructured.Unstructured) so one code path can serve every kind.
 
+import { ownValue, setOwn } from './own-keys.js';
+
 export type JsonObject = Record<string, unknown>;
 
 export interface ObjectMeta {
@@ -39,7 +41,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (isPlainObject(a) && isPlainObject(b)) {
     const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
     const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
-    return keysA.length === keysB.length && keysA.every((k) => deepEqual(a[k], b[k]));
+    return keysA.length === keysB.length && keysA.every((k) => deepEqual(a[k], ownValue(b, k)));
   }
   return false;
 }
@@ -49,7 +51,7 @@ export function getField(obj: unknown, path: string): unknown {
   let current: unknown = obj;
   for (const step of path.split('.')) {
     if (!isPlainObject(current)) return undefined;
-    current = current[step];
+    current = ownValue(current, step);
   }
   return current;
 }
@@ -66,10 +68,10 @@ export function findCondition(object: KubeObject, type: string): JsonObject | un
 
 /** Returns the object at `key` inside `parent`, creating an empty one when absent. */
 export function ensureObject(parent: JsonObject, key: string): JsonObject {
-  const existing = parent[key];
+  const existing = ownValue(parent, key);
   if (isPlainObject(existing)) return existing;
   const created: JsonObject = {};
-  parent[key] = created;
+  setOwn(parent, key, created);
   return created;
 }
 

@@ -273,4 +273,51 @@ describe('ResourceService', () => {
       'Workspace.tenancy.kcp.io "x" is invalid: spec.type: Invalid value: "root:nope": WorkspaceType root:nope does not exist',
     );
   });
+  it('answers writes to an object stored deeper than the nesting limit with a 422, never a stack overflow', () => {
+    // Before the limit a client could store 1,891 levels; such an object may still be on disk.
+    let fields: Record<string, unknown> = {};
+    const deep = { metadata: { name: 'deep', managedFields: [{ fieldsV1: fields }] }, data: { a: 'b' } };
+    for (let level = 0; level < 1_891; level++) fields = (fields['f:a'] = {}) as Record<string, unknown>;
+    const def = configMaps();
+    service.store.transact((tx) => tx.put(service.key(def, root('default'), 'deep'), deep as never));
+
+    expect(service.get(def, root('default'), 'deep').data).toEqual({ a: 'b' });
+    for (const [type, patch] of [
+      ['merge', { data: { a: 'c' } }],
+      ['strategic', { data: { a: 'c' } }],
+      ['json', [{ op: 'add', path: '/data/x', value: 'y' }]],
+      ['apply', { data: { a: 'c' } }],
+    ] as const) {
+      const err = apiError(() => service.patch(def, root('default'), 'deep', type, patch));
+      expect(err.code, type).toBe(422);
+      expect(err.message).toContain('nested more than 100 levels deep');
+    }
+    // A full update replaces the deep part, which is how its owner repairs it.
+    const repaired = service.update(def, root('default'), 'deep', {
+      metadata: { name: 'deep' },
+      data: { a: 'd' },
+    });
+    expect(repaired.data).toEqual({ a: 'd' });
+  });
+  it('refuses an object that conversion into the storage version would nest too deep', () => {
+    // A v1alpha1 APIBinding carries what v1alpha1 cannot say in an annotation, as JSON text: text the
+    // body's nesting limit does not see, which conversion turns back into objects.
+    const def = registry.find(undefined, 'apis.kcp.io', 'v1alpha1', 'apibindings')!;
+    const selector = `${'{"a":'.repeat(5_000)}{}${'}'.repeat(5_000)}`;
+    const body = {
+      metadata: {
+        name: 'deep-claims',
+        annotations: {
+          'apis.v1alpha2.kcp.io/permission-claims': `[{"group":"","resource":"configmaps","selector":${selector}}]`,
+        },
+      },
+      spec: {
+        reference: { export: { path: 'root', name: 'nothing' } },
+        permissionClaims: [{ group: '', resource: 'configmaps', all: false, state: 'Accepted' }],
+      },
+    };
+    const err = apiError(() => service.create(def, root(), body));
+    expect(err.message).toContain('nested more than 100 levels deep');
+    expect(err.code).toBe(422);
+  });
 });

@@ -9,6 +9,7 @@ import {
   STALE_OBJECT,
   type FieldError,
 } from '../http/errors.js';
+import { refuseDeepObject } from '../http/nesting.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { ObjectKey } from '../storage/object-key.js';
 import type { ObjectStore, StoreTransaction } from '../storage/object-store.js';
@@ -43,8 +44,10 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   dryRun?: boolean;
   subresource?: string;
-  /** Collects Warning headers (unknown fields under `Warn`). */
+  /** Collects Warning headers (unknown and duplicate fields under `Warn`). */
   warnings?: string[];
+  /** Keys the request body held twice (JSON.parse kept the last), reported like unknown fields. */
+  duplicateFields?: string[];
 }
 
 export interface DeleteOptions {
@@ -189,8 +192,10 @@ export class ResourceService {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
-      // A patch is written against the version the client speaks.
+      // A patch is written against the version the client speaks. Its body was measured when decoded;
+      // its result (which holds the stored object, perhaps from before the limit) is measured here.
       const patched = patchObject(type, presentAs(def, old), patch);
+      refuseDeepObject(patched);
       const next = this.admitStored(def, scope, patched, options);
       return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
     });
@@ -260,7 +265,9 @@ export class ResourceService {
         object.metadata.name = name;
         return { object: this.createIn(tx, def, scope, object), created: true };
       }
-      const next = this.admitStored(def, scope, applyMergePatch(presentAs(def, old), applied), options);
+      const merged = applyMergePatch(presentAs(def, old), applied);
+      refuseDeepObject(merged);
+      const next = this.admitStored(def, scope, merged, options);
       return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
     });
   }
@@ -310,6 +317,8 @@ export class ResourceService {
     let next: KubeObject;
     if (subresource === 'status') {
       // A status write changes status only; everything else stays as stored.
+      // The stored object it keeps may predate the nesting limit (the request body was measured when decoded).
+      refuseDeepObject(old);
       next = deepClone(old);
       if (incoming.status === undefined) delete next.status;
       else next.status = incoming.status;
@@ -341,7 +350,11 @@ export class ResourceService {
     options: WriteOptions,
   ): KubeObject {
     const object = this.admit(def, scope, body, options);
-    return def.conversion ? def.conversion.toStorage(object) : object;
+    if (!def.conversion) return object;
+    // Conversion may turn JSON text the body carried (an annotation) back into objects.
+    const stored = def.conversion.toStorage(object);
+    refuseDeepObject(stored);
+    return stored;
   }
 
   /** Turns a request body into an object of this kind: envelope, namespace, field validation. */
@@ -369,12 +382,15 @@ export class ResourceService {
     // A custom resource's schema validation reports wrong types as field errors (422) instead.
     if (problems.typeErrors.length > 0 && !def.customResource)
       throw badRequest(`${cannotHandle}: json: ${problems.typeErrors.join(', ')}`);
-    if (problems.unknown.length > 0) {
-      const unknown = problems.unknown.map((field) => `unknown field "${field}"`);
+    const strictProblems = [
+      ...(options.duplicateFields ?? []).map((field) => `duplicate field "${field}"`),
+      ...problems.unknown.map((field) => `unknown field "${field}"`),
+    ];
+    if (strictProblems.length > 0) {
       if (options.fieldValidation === 'Strict') {
-        throw badRequest(`${cannotHandle}: strict decoding error: ${unknown.join(', ')}`);
+        throw badRequest(`${cannotHandle}: strict decoding error: ${strictProblems.join(', ')}`);
       }
-      if (options.fieldValidation !== 'Ignore') options.warnings?.push(...unknown);
+      if (options.fieldValidation !== 'Ignore') options.warnings?.push(...strictProblems);
     }
     if (!isPlainObject(object.metadata)) object.metadata = {};
     if (def.scope === 'Namespaced') {

@@ -54,3 +54,15 @@ describe('printerColumns', () => {
     expect(cells(object, new Date('2026-01-01T00:05:00Z'))).toEqual([3, 'a,b', 'True', '', '5m']);
   });
 });
+
+describe('columns that name prototype members', () => {
+  it('find only the fields an object holds itself', () => {
+    const object = JSON.parse('{"spec":{"__proto__":"p"}}') as unknown;
+    expect(jsonPathValues(object, parseJsonPath('.constructor')!)).toEqual([]);
+    expect(jsonPathValues(object, parseJsonPath('.spec.toString')!)).toEqual([]);
+    expect(jsonPathValues(object, parseJsonPath('.spec.__proto__')!)).toEqual(['p']);
+    expect(
+      jsonPathValues({ items: [{}] }, parseJsonPath('.items[?(@.constructor.name=="Object")]')!),
+    ).toEqual([]);
+  });
+});

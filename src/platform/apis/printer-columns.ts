@@ -1,4 +1,5 @@
 import { isPlainObject, type KubeObject } from '../api/object.js';
+import { ownValue } from '../api/own-keys.js';
 import type { TableColumn } from '../api/registry.js';
 import { age } from '../api/table/age.js';
 import type { PrinterColumn } from './types.js';
@@ -52,7 +53,7 @@ export function parseJsonPath(text: string): Step[] | undefined {
 
 function field(value: unknown, path: string[]): unknown {
   let current = value;
-  for (const name of path) current = isPlainObject(current) ? current[name] : undefined;
+  for (const name of path) current = isPlainObject(current) ? ownValue(current, name) : undefined;
   return current;
 }
 
@@ -61,7 +62,7 @@ export function jsonPathValues(object: unknown, steps: Step[]): unknown[] {
   for (const step of steps) {
     const next: unknown[] = [];
     for (const value of current) {
-      if (step.kind === 'field' && isPlainObject(value) && value[step.name] !== undefined)
+      if (step.kind === 'field' && isPlainObject(value) && ownValue(value, step.name) !== undefined)
         next.push(value[step.name]);
       else if (step.kind === 'index' && Array.isArray(value) && step.index < value.length)
         next.push(value[step.index]);

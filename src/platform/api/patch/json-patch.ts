@@ -1,7 +1,9 @@
 import { deepClone, deepEqual, isPlainObject } from '../object.js';
+import { hasOwn, setOwn } from '../own-keys.js';
 
 // RFC 6902 JSON patch with RFC 6901 pointers. Each operation applies to the result of the previous
-// one; any failure aborts the whole patch.
+// one; any failure aborts the whole patch. A pointer's tokens are the client's keys: they only ever
+// name a document's own properties (`/__proto__/x` is a field called `__proto__`, never the prototype).
 
 export class JsonPatchError extends Error {}
 
@@ -39,7 +41,7 @@ function parentOf(doc: unknown, tokens: string[], path: string): Container {
   for (const token of tokens.slice(0, -1)) {
     if (Array.isArray(current)) {
       current = current[arrayIndex(token, current.length, false)];
-    } else if (isPlainObject(current) && token in current) {
+    } else if (isPlainObject(current) && hasOwn(current, token)) {
       current = current[token];
     } else {
       throw new JsonPatchError(`path ${path} does not exist`);
@@ -56,7 +58,7 @@ function getValue(doc: unknown, path: string): unknown {
   const parent = parentOf(doc, tokens, path);
   const last = tokens[tokens.length - 1] as string;
   if (Array.isArray(parent)) return parent[arrayIndex(last, parent.length, false)];
-  if (!(last in parent)) throw new JsonPatchError(`path ${path} does not exist`);
+  if (!hasOwn(parent, last)) throw new JsonPatchError(`path ${path} does not exist`);
   return parent[last];
 }
 
@@ -66,7 +68,7 @@ function addValue(doc: unknown, path: string, value: unknown): unknown {
   const parent = parentOf(doc, tokens, path);
   const last = tokens[tokens.length - 1] as string;
   if (Array.isArray(parent)) parent.splice(arrayIndex(last, parent.length, true), 0, value);
-  else parent[last] = value;
+  else setOwn(parent, last, value);
   return doc;
 }
 
@@ -78,7 +80,7 @@ function removeValue(doc: unknown, path: string): unknown {
   if (Array.isArray(parent)) {
     parent.splice(arrayIndex(last, parent.length, false), 1);
   } else {
-    if (!(last in parent))
+    if (!hasOwn(parent, last))
       throw new JsonPatchError(`unable to remove nonexistent key: ${last}: missing value`);
     delete parent[last];
   }

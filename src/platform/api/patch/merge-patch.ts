@@ -1,4 +1,5 @@
 import { deepClone, isPlainObject } from '../object.js';
+import { ownValue, setOwn } from '../own-keys.js';
 
 /**
  * RFC 7386 JSON merge patch: objects merge recursively, `null` deletes, anything else (arrays
@@ -11,7 +12,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
     if (value === null) {
       delete result[key];
     } else {
-      result[key] = applyMergePatch(result[key], value);
+      setOwn(result, key, applyMergePatch(ownValue(result, key), value));
     }
   }
   return result;
@@ -31,7 +32,7 @@ function stripDirectives(patch: unknown): unknown {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$')) continue;
-    result[key] = stripDirectives(value);
+    setOwn(result, key, stripDirectives(value));
   }
   return result;
 }

@@ -76,3 +76,57 @@ describe('JSON patch (RFC 6902)', () => {
     expect(() => applyJsonPatch(doc, patch)).toThrow(message);
   });
 });
+
+describe('keys named like prototype members are plain data', () => {
+  // JSON.parse makes `__proto__` an own key, as a client's body does.
+  const configMap = () =>
+    JSON.parse('{"data":{"__proto__":"p","constructor":"c","prototype":"t"}}') as object;
+  const prototypeNames = Object.getOwnPropertyNames(Object.prototype);
+  const dataOf = (value: unknown) => Object.entries((value as { data: object }).data);
+
+  it('a JSON patch through /__proto__ finds no field there and changes no prototype', () => {
+    const patch = [{ op: 'add', path: '/__proto__/namespace', value: 'x' }];
+    expect(() => applyJsonPatch({ metadata: {} }, patch)).toThrow(
+      /path \/__proto__\/namespace does not exist/,
+    );
+    expect(() => applyJsonPatch({}, [{ op: 'replace', path: '/constructor/name', value: 'x' }])).toThrow(
+      JsonPatchError,
+    );
+    expect(() => applyJsonPatch({}, [{ op: 'remove', path: '/toString' }])).toThrow(/nonexistent key/);
+    expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(prototypeNames);
+    expect(({} as Record<string, unknown>).namespace).toBeUndefined();
+  });
+
+  it('a JSON patch adds, reads and removes __proto__ and constructor keys as fields', () => {
+    const patched = applyJsonPatch(configMap(), [
+      { op: 'replace', path: '/data/__proto__', value: 'p2' },
+      { op: 'add', path: '/data/constructor', value: { nested: true } },
+      { op: 'copy', from: '/data/prototype', path: '/data/x' },
+      { op: 'test', path: '/data/__proto__', value: 'p2' },
+      { op: 'remove', path: '/data/prototype' },
+    ]);
+    expect(dataOf(patched).sort()).toEqual([
+      ['__proto__', 'p2'],
+      ['constructor', { nested: true }],
+      ['x', 't'],
+    ]);
+    expect(Object.getPrototypeOf((patched as { data: object }).data)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['merge', applyMergePatch],
+    ['strategic merge', applyStrategicMergePatch],
+  ])('a %s patch sets, merges and deletes them as fields', (_name, apply) => {
+    const patch = JSON.parse(
+      '{"data":{"__proto__":{"namespace":"x"},"constructor":null,"prototype":"t2","toString":"s"}}',
+    ) as unknown;
+    const patched = apply(configMap(), patch);
+    expect(dataOf(patched)).toEqual([
+      ['__proto__', { namespace: 'x' }],
+      ['prototype', 't2'],
+      ['toString', 's'],
+    ]);
+    expect(Object.getPrototypeOf((patched as { data: object }).data)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(prototypeNames);
+  });
+});

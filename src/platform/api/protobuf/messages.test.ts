@@ -39,6 +39,16 @@ describe('protobuf request bodies', () => {
     });
   });
 
+  it('keeps a map key named __proto__ as data', () => {
+    // CONFIG_MAP with its first data entry's key changed from "a" to "__proto__".
+    const body =
+      '6b3873000a0f0a0276311209436f6e6669674d617012350a1b0a0464656d6f12001a0764656661756c7422002a00320038004200' +
+      '120e0a095f5f70726f746f5f5f12016212060a01631201641a002200';
+    const decoded = decodeEnvelope(Buffer.from(body, 'hex'), configMapMessage);
+    expect(JSON.stringify(decoded.data)).toBe('{"__proto__":"b","c":"d"}');
+    expect(Object.getPrototypeOf(decoded.data)).toBe(Object.prototype);
+  });
+
   it('rejects bodies without the envelope or truncated', () => {
     expect(() => decodeEnvelope(Buffer.from('{}'), configMapMessage)).toThrow(ProtobufError);
     expect(() => decodeEnvelope(Buffer.from(CONFIG_MAP.slice(0, 60), 'hex'), configMapMessage)).toThrow(

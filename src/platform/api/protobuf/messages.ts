@@ -1,4 +1,5 @@
 import { nowTimestamp } from '../object.js';
+import { setOwn } from '../own-keys.js';
 import { ProtobufError, readFields, type WireField } from './wire.js';
 
 // Declarative descriptions of the k8s.io/api protobuf messages we accept, and a decoder that turns
@@ -220,7 +221,7 @@ export function decodeMessage(descriptor: MessageDescriptor, buf: Buffer): Recor
     if (spec.type.kind === 'map') {
       const [key, entryValue] = value as [string, unknown];
       const target = (result[spec.name] ??= {}) as Record<string, unknown>;
-      target[key] = entryValue;
+      setOwn(target, key, entryValue);
     } else if (spec.repeated) {
       ((result[spec.name] ??= []) as unknown[]).push(value);
     } else {

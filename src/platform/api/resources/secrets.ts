@@ -1,5 +1,6 @@
 import type { FieldError } from '../../http/errors.js';
 import { isPlainObject } from '../object.js';
+import { setOwn } from '../own-keys.js';
 import { secretMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
 import { bool, kindSchema, str, stringMap } from '../schema.js';
@@ -14,7 +15,7 @@ function foldStringData(object: Record<string, unknown>): void {
   if (!isPlainObject(object.stringData)) return;
   const data = isPlainObject(object.data) ? object.data : {};
   for (const [key, value] of Object.entries(object.stringData)) {
-    data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+    setOwn(data, key, Buffer.from(String(value), 'utf8').toString('base64'));
   }
   object.data = data;
   delete object.stringData;

@@ -1,5 +1,6 @@
 import { badRequest } from '../../http/errors.js';
 import type { KubeObject } from '../object.js';
+import { ownValue } from '../own-keys.js';
 import type { ResourceDefinition } from '../registry.js';
 import {
   FieldSelectorError,
@@ -26,7 +27,8 @@ function fieldGetter(
   def: ResourceDefinition,
   field: string,
 ): ((object: KubeObject) => string | undefined) | undefined {
-  return BUILTIN_FIELDS[field] ?? def.fieldSelectors?.[field];
+  // `field` comes from the query string: `constructor` or `__proto__` must not find Object's members.
+  return ownValue(BUILTIN_FIELDS, field) ?? ownValue(def.fieldSelectors, field);
 }
 
 export function parseObjectFilter(

@@ -1,5 +1,6 @@
 import type { FieldError } from '../../http/errors.js';
 import { deepEqual, isPlainObject } from '../object.js';
+import { ownValue } from '../own-keys.js';
 
 // Validates a value against an OpenAPI v3 schema the way the apiserver validates custom resources
 // (kube-openapi's validator, with apiextensions' conversion to field errors): every violation is a
@@ -172,8 +173,8 @@ function checkObject(
   errors: FieldError[],
 ): void {
   for (const key of schema.required ?? []) {
-    if (value[key] === undefined || value[key] === null)
-      errors.push({ type: 'Required', field: child(path, key) });
+    const present = ownValue(value, key);
+    if (present === undefined || present === null) errors.push({ type: 'Required', field: child(path, key) });
   }
   const count = Object.keys(value).length;
   if (schema.maxProperties !== undefined && count > schema.maxProperties)
@@ -181,7 +182,7 @@ function checkObject(
   if (schema.minProperties !== undefined && count < schema.minProperties)
     errors.push(invalid(path, count, `should have at least ${schema.minProperties} properties`));
   for (const [key, item] of Object.entries(value)) {
-    const property = schema.properties?.[key];
+    const property = ownValue(schema.properties, key);
     if (property) walk(property, item, child(path, key), errors);
     else if (isPlainObject(schema.additionalProperties))
       walk(schema.additionalProperties, item, child(path, key), errors);

@@ -29,3 +29,16 @@ describe('checkAndPruneFields', () => {
     });
   });
 });
+
+describe('checkAndPruneFields with keys named like prototype members', () => {
+  it('reports and prunes them as unknown fields where the schema has no such property', () => {
+    const value = JSON.parse(
+      '{"metadata":{"constructor":{"a":1},"__proto__":{"name":"x"}},"spec":{"toString":"y"},"data":{"__proto__":"kept"}}',
+    ) as Record<string, unknown>;
+    expect(checkAndPruneFields(schema, value)).toEqual({
+      unknown: ['metadata.constructor', 'metadata.__proto__', 'spec.toString'],
+      typeErrors: [],
+    });
+    expect(JSON.stringify(value)).toBe('{"metadata":{},"spec":{},"data":{"__proto__":"kept"}}');
+  });
+});

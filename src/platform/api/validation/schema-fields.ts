@@ -1,4 +1,5 @@
 import { isPlainObject } from '../object.js';
+import { ownValue } from '../own-keys.js';
 import type { Schema } from '../schema.js';
 
 export interface FieldProblems {
@@ -59,7 +60,7 @@ function walk(schema: Schema, value: unknown, path: string, problems: FieldProbl
   if (!isPlainObject(value) || schema['x-kubernetes-preserve-unknown-fields']) return;
   for (const key of Object.keys(value)) {
     const childPath = path ? `${path}.${key}` : key;
-    const child = schema.properties?.[key];
+    const child = ownValue(schema.properties, key);
     if (child) {
       walk(child, value[key], childPath, problems);
     } else if (isPlainObject(schema.additionalProperties)) {

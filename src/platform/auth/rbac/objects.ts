@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../api/object.js';
+import { ownValue } from '../../api/own-keys.js';
 import type { CollectionScope, ObjectKey } from '../../storage/object-key.js';
 import { RBAC_GROUP } from './bootstrap.js';
 import type { Binding, Policy, Subject } from './policy.js';
@@ -90,7 +91,7 @@ export function storedPolicy(
     },
     clusterRole: (name) => {
       if (!clusterRoles.has(name)) {
-        clusterRoles.set(name, rulesOf(reader.get(key(CLUSTER_ROLES, '', name))) ?? fallback[name]);
+        clusterRoles.set(name, rulesOf(reader.get(key(CLUSTER_ROLES, '', name))) ?? ownValue(fallback, name));
       }
       return clusterRoles.get(name);
     },
@@ -106,7 +107,7 @@ export function fixedPolicy(
   return {
     clusterRoleBindings: () => [...bindings],
     roleBindings: () => [],
-    clusterRole: (name) => clusterRoles[name],
+    clusterRole: (name) => ownValue(clusterRoles, name),
     role: () => undefined,
   };
 }

@@ -378,3 +378,19 @@ describe('escalation check', () => {
     ).toBe('{APIGroups:[""], Resources:["configmaps"], ResourceNames:["a"], Verbs:["get"]}');
   });
 });
+
+describe('a binding that names a role after a prototype member', () => {
+  it.each(['constructor', '__proto__', 'toString'])(
+    'a ClusterRoleBinding to ClusterRole %j grants nothing and breaks nothing',
+    (name) => {
+      const binding: Binding = {
+        name: 'odd',
+        subjects: [{ kind: 'User', name: 'alice' }],
+        roleRef: { kind: 'ClusterRole', name },
+      };
+      const policy = fixedPolicy([binding], BOOTSTRAP_CLUSTER_ROLES);
+      expect(allows(policy, alice, get('configmaps'))).toBe(false);
+      expect(rulesFor(policy, alice, 'default')).toEqual([]);
+    },
+  );
+});
