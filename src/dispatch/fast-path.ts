@@ -1,7 +1,7 @@
-import { authTokenServerArg } from '../auth/own-exec-plugin.js';
-import { exitCodeFor, messageOf } from './errors.js';
-import { canShowPicker } from './prompts.js';
-import { parseOutputFormat, processIOStreams, type OutputFormat } from './io.js';
+import { exitCodeFor, messageOf } from '../cli/errors.js';
+import { parseOutputFormat, processIOStreams, type OutputFormat } from '../cli/io.js';
+import { canShowPicker } from '../cli/prompts.js';
+import { authTokenServerArg } from '../client/own-exec-plugin.js';
 
 /**
  * The commands people, shell prompts and kubectl wait on (`ws`, `ws use`, `ws current`, `auth token`) skip
