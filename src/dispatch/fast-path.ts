@@ -29,7 +29,17 @@ function parseAuthToken(argv: readonly string[]): HotAuthTokenCommand | undefine
   return server === undefined ? undefined : { action: 'auth-token', server };
 }
 
-const wsSubcommands = new Set(['use', 'cd', 'current', 'tree', 'create', 'exec', 'env', 'shell']);
+const wsSubcommands = new Set([
+  'use',
+  'cd',
+  'current',
+  'tree',
+  'create',
+  'create-context',
+  'exec',
+  'env',
+  'shell',
+]);
 
 export function parseHotCommand(argv: readonly string[]): HotCommand | undefined {
   if (argv[0] === 'auth') return parseAuthToken(argv);
