@@ -22,7 +22,7 @@ function cloneShellEnv(): Record<string, string | undefined> {
   for (const key of Object.keys(env)) if (key.startsWith('npm_')) env[key] = undefined;
   env.PATH = (process.env.PATH ?? '')
     .split(path.delimiter)
-    .filter((dir) => !dir.includes('node_modules'))
+    .filter((dir) => !dir.endsWith(path.join('node_modules', '.bin')))
     .join(path.delimiter);
   return env;
 }

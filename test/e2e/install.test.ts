@@ -24,7 +24,9 @@ let report: InstallReport;
 function installedEnv(): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, ...user.env };
   for (const key of Object.keys(env)) if (key.startsWith('npm_')) env[key] = undefined;
-  const rest = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules'));
+  const rest = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => !dir.endsWith(path.join('node_modules', '.bin')));
   env.PATH = [report.installed.bin, ...rest].join(path.delimiter);
   return env;
 }
@@ -68,6 +70,8 @@ describe('the package as users install it (npm pack, npm install -g)', () => {
       expect((await shell('command -v kplane')).stdout.trim()).toBe(
         path.join(report.installed.bin, 'kplane'),
       );
+      // Under .ci/with-node the installed launchers start the Node under test, not the machine's.
+      expect((await shell('node --version')).stdout.trim()).toBe(process.version);
       const up = await shell(`kplane dev up --detach --demo --port 0 --data-dir ${JSON.stringify(dataDir)}`);
       expect(up.code, up.stderr).toBe(0);
       const lines = up.stdout.split('\n');
