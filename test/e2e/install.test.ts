@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, run, userSandbox, type RunResult } from './helpers/cli.js';
+import { kplane, repoRoot, run, userSandbox, type RunResult } from './helpers/cli.js';
 
 /**
  * What users install is what is tested: bench/install-size.js packs this checkout (`npm pack`), installs the
@@ -49,7 +49,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (report) await shell(`kplane dev down --data-dir ${JSON.stringify(dataDir)}`);
+  // This checkout's kplane stops it even when the install is broken, so no test leaves a server behind.
+  await kplane(['dev', 'down', '--data-dir', dataDir]);
   user.cleanup();
   rmSync(work, { recursive: true, force: true });
 });
