@@ -13,7 +13,7 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
 
 await build({
   ...common,
-  entryPoints: ['dist/cli/fast-path.js'],
+  entryPoints: ['dist/dispatch/fast-path.js'],
   outfile: 'dist/hot-path.cjs',
   // A native addon cannot be bundled; it is loaded from node_modules only when a keyring is used.
   external: ['@napi-rs/keyring', 'yaml'],

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { AccessDeniedError, InvalidInputError, KplaneError } from '../cli/errors.js';
 import type { IOStreams } from '../cli/io.js';
 import { isStatusCode } from '../client/api-error.js';
+import { storeToken, type TokenLocation } from '../client/credential-store.js';
+import { platformBaseUrl } from '../client/platform-url.js';
 import { RestClient } from '../client/rest-client.js';
 import { isPlainHttp, plaintextLoginRefused } from '../client/plaintext-token.js';
 import { setCluster, setContext, setCurrentContext, setUser } from '../context/kubeconfig/edit.js';
@@ -9,9 +11,7 @@ import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
-import { storeToken, type TokenLocation } from './credential-store.js';
 import { execPluginCommand } from './exec-command.js';
-import { platformBaseUrl } from './platform-url.js';
 import { reviewSelf, tokenExpiry, type UserInfo } from './self-subject-review.js';
 import { isTrustedBySystem, presentedCertificate } from './tls-trust.js';
 

@@ -1,8 +1,8 @@
+import { forgetToken } from '../client/credential-store.js';
+import { platformBaseUrl } from '../client/platform-url.js';
 import { loadKubeconfig } from '../context/kubeconfig/load.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import { currentWorkspace } from '../context/workspace-switch.js';
-import { forgetToken } from './credential-store.js';
-import { platformBaseUrl } from './platform-url.js';
 
 /**
  * `logout`: forget the stored token of a platform (by default the current context's). The kubeconfig is left as

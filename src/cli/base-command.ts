@@ -1,6 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
-import type { WorkspaceSelector } from '../workspace/session.js';
+import type { KubeconfigSourceOptions, WorkspaceSelector } from '../context/kubeconfig/sources.js';
 import { exitCodeFor, messageOf } from './errors.js';
 import { parseOutputFormat, processIOStreams, type IOStreams, type OutputFormat } from './io.js';
 

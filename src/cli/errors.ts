@@ -80,6 +80,9 @@ const exitCodeByErrorName: Record<string, ExitCodeValue> = {
   ContextNotFoundError: ExitCode.kubeconfig,
   ClusterNotFoundError: ExitCode.kubeconfig,
   NoPreviousWorkspaceError: ExitCode.notFound,
+  // The current context points at no workspace: like no previous one, there is nothing to act on.
+  NotAWorkspaceError: ExitCode.notFound,
+  ContextExistsError: ExitCode.conflict,
 };
 
 /** What a Kubernetes Status code means for a script, when nobody turned it into a friendlier error first. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isThisKplane, ownAuthTokenServer } from '../auth/own-exec-plugin.js';
+import { isThisKplane, ownAuthTokenServer } from './own-exec-plugin.js';
 import { isPlainHttp, plaintextTokenRefused } from './plaintext-token.js';
 import { KplaneError } from '../cli/errors.js';
 import type { Connection } from './connection.js';
@@ -47,7 +47,7 @@ async function findBearerToken(connection: Connection): Promise<string | undefin
  * with its message and exit code. Loaded lazily: only this case needs the credential store.
  */
 async function readOwnToken(server: string): Promise<string> {
-  const { readUnexpiredToken } = await import('../auth/exec-credential.js');
+  const { readUnexpiredToken } = await import('./stored-token.js');
   return (await readUnexpiredToken(server)).token;
 }
 

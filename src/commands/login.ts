@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { login } from '../auth/login.js';
+import { loginPrompts } from '../auth/login-prompts.js';
 import { KplaneCommand, outputFlag } from '../cli/base-command.js';
 import { printData } from '../cli/io.js';
-import { loginPrompts, readAllStdin } from '../cli/prompts.js';
+import { readAllStdin } from '../cli/prompts.js';
 
 export default class Login extends KplaneCommand {
   static override summary =

@@ -5,6 +5,7 @@ import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
 import { withWorkspaceSession } from '../workspace/session.js';
 import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
+import { kplaneInvocation } from './invocation.js';
 import { startDetached, startForeground, type PlatformReady } from './process.js';
 
 export interface DevUpOptions {
@@ -54,15 +55,17 @@ async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptio
     await printData(io, options.output, ready);
     return;
   }
-  const downHint = options.detach ? `kplane dev down --data-dir ${shellQuote(ready.dataDir)}` : 'Ctrl-C';
+  // Lines to paste: spelled the way this shell can run kplane, and naming only workspaces that exist.
+  const kplane = kplaneInvocation();
+  const downHint = options.detach ? `${kplane} dev down --data-dir ${shellQuote(ready.dataDir)}` : 'Ctrl-C';
   io.out(
     [
       `kplane platform is running at ${ready.url} (pid ${ready.pid}, data in ${ready.dataDir}).`,
       '',
       'Use it:',
       `  export KUBECONFIG=${shellQuote(ready.kubeconfig)}`,
-      '  kplane ws tree',
-      '  kplane ws use root:acme:web',
+      `  ${kplane} ws tree`,
+      options.demo ? `  ${kplane} ws use :root:acme:web` : `  ${kplane} ws create team-a --enter`,
       '  kubectl get configmaps',
       '',
       `Stop it with ${downHint}.`,

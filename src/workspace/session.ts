@@ -1,6 +1,6 @@
 import { connectionFromSettings } from '../client/connection.js';
 import { RestClient } from '../client/rest-client.js';
-import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
+import type { WorkspaceSelector } from '../context/kubeconfig/sources.js';
 import { NotAWorkspaceError, resolveWorkspaceFlag } from '../context/workspace-path.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
 import { readCurrentContext } from './kubeconfig-view.js';
@@ -15,11 +15,8 @@ export interface WorkspaceSession {
   client: RestClient;
 }
 
-/** Which kubeconfig, and `-w/--workspace`: act in another workspace without switching. */
-export interface WorkspaceSelector extends KubeconfigSourceOptions {
-  /** kcp's `-w`: a leading `:` is absolute, anything else relative to the current workspace. */
-  workspace?: string;
-}
+// Defined beside the kubeconfig sources, so the commands' base class can name it without importing a use case.
+export type { WorkspaceSelector };
 
 /**
  * A client for the platform of the current context, for commands that act in the current workspace (or in the

@@ -15,6 +15,12 @@ export interface KubeconfigSourceOptions {
   exists?: (file: string) => boolean;
 }
 
+/** Which kubeconfig, and `-w/--workspace`: act in another workspace without switching. */
+export interface WorkspaceSelector extends KubeconfigSourceOptions {
+  /** kcp's `-w`: a leading `:` is absolute, anything else relative to the current workspace. */
+  workspace?: string;
+}
+
 export interface KubeconfigSources {
   /** Absolute paths in precedence order (first wins); may include files that do not exist. */
   files: string[];

@@ -1,7 +1,7 @@
-import { authTokenServerArg } from '../auth/own-exec-plugin.js';
-import { exitCodeFor, messageOf } from './errors.js';
-import { canShowPicker } from './prompts.js';
-import { parseOutputFormat, processIOStreams, type OutputFormat } from './io.js';
+import { exitCodeFor, messageOf } from '../cli/errors.js';
+import { parseOutputFormat, processIOStreams, type OutputFormat } from '../cli/io.js';
+import { canShowPicker } from '../cli/prompts.js';
+import { authTokenServerArg } from '../client/own-exec-plugin.js';
 
 /**
  * The commands people, shell prompts and kubectl wait on (`ws`, `ws use`, `ws current`, `auth token`) skip
@@ -29,7 +29,17 @@ function parseAuthToken(argv: readonly string[]): HotAuthTokenCommand | undefine
   return server === undefined ? undefined : { action: 'auth-token', server };
 }
 
-const wsSubcommands = new Set(['use', 'cd', 'current', 'tree', 'create', 'exec', 'env', 'shell']);
+const wsSubcommands = new Set([
+  'use',
+  'cd',
+  'current',
+  'tree',
+  'create',
+  'create-context',
+  'exec',
+  'env',
+  'shell',
+]);
 
 export function parseHotCommand(argv: readonly string[]): HotCommand | undefined {
   if (argv[0] === 'auth') return parseAuthToken(argv);

@@ -21,6 +21,8 @@ describe('the hot-path parser', () => {
   it.each([
     [['ws', 'tree']],
     [['ws', 'create', 'x']],
+    [['ws', 'create-context']],
+    [['ws', 'create-context', '--overwrite']],
     [['ws', 'use', 'x', '--help']],
     [['ws', 'a', 'b']],
     [['ws', '-o', 'table']],
