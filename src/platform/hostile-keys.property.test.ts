@@ -2,11 +2,12 @@
 // full of `__proto__`, `constructor` and `prototype` keys at random depths, thrown by one tenant at a real
 // platform (in this process, so its Object.prototype is the one we can look at). Afterwards the
 // prototype is untouched, nothing answered 5xx, and another tenant still lists its workspaces.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchTrusting } from '../../test/helpers/fetch-trusting.js';
 import { startPlatform, type RunningPlatform } from './server.js';
 import { runOwnerCommand } from './tools/owner-commands.js';
 
@@ -133,6 +134,7 @@ describe('keys a client chose never reach a prototype', () => {
   let dataDir: string;
   let platform: RunningPlatform;
   let base: string;
+  let fetchOverTls: ReturnType<typeof fetchTrusting>;
   const tokens: Record<string, string> = {};
   const homes: Record<string, string> = {};
   const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
@@ -140,14 +142,15 @@ describe('keys a client chose never reach a prototype', () => {
   const call = async (user: string, path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     headers.set('Authorization', `Bearer ${tokens[user]}`);
-    const res = await fetch(`${base}${path}`, { ...init, headers });
+    const res = await fetchOverTls(`${base}${path}`, { ...init, headers });
     return { status: res.status, body: await res.text() };
   };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kplane-unit-hostile-'));
     platform = await startPlatform({ port: 0, dataDir });
-    base = platform.url.replace('https://', 'http://');
+    base = platform.url;
+    fetchOverTls = fetchTrusting(readFileSync(join(dataDir, 'ca.crt')));
     for (const user of ['alice', 'bob']) {
       tokens[user] = runOwnerCommand('token', ['--data-dir', dataDir, '--user', user]).stdout.trim();
       const home = await call(user, HOME);

@@ -5,31 +5,14 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchTrusting } from '../../test/helpers/fetch-trusting.js';
 import { AlreadyRunningError } from './process/pid-file.js';
 import { startPlatform, type RunningPlatform } from './server.js';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
-
-/** `fetch` over HTTPS trusting `ca` (the platform answers only /version and health checks in plain HTTP). */
-function fetchTrusting(ca: Buffer) {
-  return (url: string, init: RequestInit = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const headers = Object.fromEntries(new Headers(init.headers).entries());
-      const req = httpsRequest(url, { method: init.method ?? 'GET', headers, ca }, (res) => {
-        const received = new Headers();
-        for (const [name, value] of Object.entries(res.headers))
-          if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
-        const body = Readable.toWeb(res) as unknown as globalThis.ReadableStream<Uint8Array>;
-        resolve(new Response(body, { status: res.statusCode ?? 0, headers: received }));
-      });
-      req.on('error', reject);
-      req.end(init.body as string | undefined);
-    });
-}
 
 describe('startPlatform', () => {
   let dataDir: string;
