@@ -73,6 +73,8 @@ const exitCodeByErrorName: Record<string, ExitCodeValue> = {
   KubeconfigParseError: ExitCode.kubeconfig,
   KubeconfigLockError: ExitCode.kubeconfig,
   KubeconfigReadError: ExitCode.kubeconfig,
+  KubeconfigWriteError: ExitCode.kubeconfig,
+  KubeconfigReadOnlyError: ExitCode.kubeconfig,
   KubeconfigNotFoundError: ExitCode.kubeconfig,
   KubeconfigEditError: ExitCode.kubeconfig,
   KubeconfigEntryError: ExitCode.kubeconfig,
