@@ -26,7 +26,9 @@ export async function useWorkspace(
   const resolution = resolveTarget(current, options.target);
   if (resolution.kind === 'current') return show(io, workspaceView(current.server, undefined), options);
 
-  const switchKubeconfig = prepareKubeconfigSwitch(options.kubeconfig, current);
+  const switchKubeconfig = prepareKubeconfigSwitch(options.kubeconfig, current, {
+    onWait: (_, notice) => io.err(notice),
+  });
   if (resolution.kind === 'previous') {
     return show(io, workspaceView(await switchKubeconfig({ kind: 'swap' }), undefined), options);
   }
