@@ -75,6 +75,7 @@ const exitCodeByErrorName: Record<string, ExitCodeValue> = {
   KubeconfigReadError: ExitCode.kubeconfig,
   KubeconfigWriteError: ExitCode.kubeconfig,
   KubeconfigReadOnlyError: ExitCode.kubeconfig,
+  NoCurrentContextError: ExitCode.kubeconfig,
   KubeconfigNotFoundError: ExitCode.kubeconfig,
   KubeconfigEditError: ExitCode.kubeconfig,
   KubeconfigEntryError: ExitCode.kubeconfig,

@@ -93,3 +93,8 @@ export class KubeconfigReadOnlyError extends Error {
     );
   }
 }
+
+/** No current context to act in: no file, an empty one, or one that names none. The message says which. */
+export class NoCurrentContextError extends Error {
+  override readonly name = 'NoCurrentContextError';
+}
