@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { isProcessAlive } from '../context/kubeconfig/process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 type RunHotCommand = (argv: readonly string[]) => Promise<number | undefined>;
 

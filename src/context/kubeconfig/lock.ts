@@ -17,7 +17,7 @@ import {
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { describeFileError, KubeconfigLockError } from './errors.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../../shared/process-alive.js';
 
 export interface LockOptions {
   /** Give up after this long (default 10 s). */

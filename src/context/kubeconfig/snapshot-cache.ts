@@ -15,7 +15,7 @@ import {
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ClientSettings } from './client-settings.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../../shared/process-alive.js';
 import type { QuickSwitchPlan } from './quick-switch.js';
 import type { KubeconfigSources } from './sources.js';
 

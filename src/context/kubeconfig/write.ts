@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KubeconfigReadOnlyError, KubeconfigWriteError } from './errors.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../../shared/process-alive.js';
 
 const NEW_FILE_MODE = 0o600;
 

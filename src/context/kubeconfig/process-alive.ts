@@ -1,9 +1,0 @@
-/** True while a process with this pid exists on this host (EPERM: it exists, but is someone else's). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
