@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { describeFileError, KubeconfigLockError } from './errors.js';
 import { isProcessAlive } from '../../shared/process-alive.js';
+import { lockTempFile } from './temp-files.js';
 
 export interface LockOptions {
   /** Give up after this long (default 10 s). */
@@ -93,11 +94,6 @@ function cannotCreate(lockFile: string, err: unknown): KubeconfigLockError {
   );
 }
 
-/** The name of the file our tag is written to before it becomes the lock (its pid lets a sweep remove it). */
-export function lockTempFileFor(lockFile: string): string {
-  return `${lockFile}.kplane-${process.pid}.tmp`;
-}
-
 /**
  * Creates the lock with our tag already in it: the tag is written to a temp file of ours, which is then hard-linked
  * to the lock name. link() fails with EEXIST like O_EXCL, and the lock never exists empty, not even for a process
@@ -105,9 +101,9 @@ export function lockTempFileFor(lockFile: string): string {
  * then the write, and the lock is removed if the write fails.
  */
 function tryCreate(lockFile: string): boolean {
-  const temp = lockTempFileFor(lockFile);
+  const temp = lockTempFile(lockFile);
   try {
-    writeWhole(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
+    writeWhole(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW);
   } catch (err) {
     removeQuietly(temp);
     const code = (err as NodeJS.ErrnoException).code;

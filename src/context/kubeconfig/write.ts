@@ -12,7 +12,6 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readlinkSync,
   realpathSync,
   renameSync,
@@ -23,7 +22,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KubeconfigReadOnlyError, KubeconfigWriteError } from './errors.js';
-import { isProcessAlive } from '../../shared/process-alive.js';
+import { kubeconfigTempFile, removeDeadTempFiles } from './temp-files.js';
 
 const NEW_FILE_MODE = 0o600;
 
@@ -112,7 +111,7 @@ export async function writeKubeconfigAtomically(
     throw new KubeconfigWriteError(target, err);
   }
   syncFolder(dir);
-  removeDeadTempFiles(dir, basename(target));
+  removeDeadTempFiles(target);
 }
 
 function replaceFile(
@@ -121,11 +120,8 @@ function replaceFile(
   mode: number,
   owner: { uid: number; gid: number } | undefined,
 ): void {
-  const dir = dirname(target);
-  // O_EXCL makes a clash fail instead of sharing a file; the random part only makes a clash unlikely. The pid
-  // lets a later run remove the file if this process dies before the rename (removeDeadTempFiles).
-  const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const temp = join(dir, `.${basename(target)}.kplane-${suffix}.tmp`);
+  // O_EXCL makes a clash fail instead of sharing a file; the random part of the name only makes one unlikely.
+  const temp = kubeconfigTempFile(target);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   let renamed = false;
   try {
@@ -155,41 +151,6 @@ function replaceFile(
       }
     }
   }
-}
-
-/**
- * A kplane killed mid-write leaves its temp file (a full copy of the kubeconfig) or its lock's temp file beside
- * the kubeconfig. Both names carry the writer's pid; those of processes that no longer exist are removed. Called
- * while holding the lock, after a write: one listing of the folder.
- */
-export function removeDeadTempFiles(dir: string, name: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const pid = tempFileOwner(entry, name);
-    if (pid === undefined || pid === process.pid || isProcessAlive(pid)) continue;
-    try {
-      unlinkSync(join(dir, entry));
-    } catch {
-      // another run removed it first
-    }
-  }
-}
-
-/** The pid in a temp file name of ours for kubeconfig `name`, or undefined for any other file. */
-export function tempFileOwner(entry: string, name: string): number | undefined {
-  if (!entry.endsWith('.tmp')) return undefined;
-  let rest: string;
-  if (entry.startsWith(`.${name}.kplane-`)) rest = entry.slice(name.length + 9);
-  else if (entry.startsWith(`${name}.lock.kplane-`)) rest = entry.slice(name.length + 13);
-  else if (entry.startsWith(`${name}.lock.break.kplane-`)) rest = entry.slice(name.length + 19);
-  else return undefined;
-  const m = /^(\d+)(?:-[a-z0-9]+)?\.tmp$/.exec(rest);
-  return m ? Number(m[1]) : undefined;
 }
 
 function syncFolder(dir: string): void {
