@@ -1,5 +1,4 @@
 import { InvalidInputError } from '../cli/errors.js';
-import { Deadline } from '../client/deadline.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import { bindingClaimWarnings, bindingsListPath, type APIBindingList } from '../apis/binding-warnings.js';
@@ -42,8 +41,8 @@ export async function useWorkspace(
     return show(io, workspaceView(await switchKubeconfig({ kind: 'swap' }), undefined), options);
   }
 
-  // One budget for the whole check: the probe, discovery when it fails, the home lookup.
-  const client = platformClient(current, new Deadline());
+  // One deadline for the whole check: the home lookup, the probe, discovery when the probe fails.
+  const client = platformClient(current);
   try {
     // The bindings list kcp's claim warnings need doubles as the access probe, saving a discovery request.
     const checked = await checkTarget<APIBindingList>(
