@@ -90,7 +90,8 @@ export async function login(
     insecurePlaintextToken: plaintext,
   });
   const name = entryName(platform);
-  await modifyKubeconfig(options.kubeconfig, (config) => [
+  const lock = { onWait: (_: string, notice: string) => io.err(notice) };
+  await modifyKubeconfig({ ...options.kubeconfig, lock }, (config) => [
     setCluster(name, { server: workspaceUrl(platform, startPath), ...trust }),
     setUser(name, {
       exec: {

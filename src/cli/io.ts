@@ -1,12 +1,14 @@
 import { writeSync } from 'node:fs';
 import { styleText } from 'node:util';
 import { InvalidInputError } from './errors.js';
+import { escapeC1InData, ownSequence, printableText } from './terminal-text.js';
 
 export type OutputFormat = 'text' | 'json' | 'yaml';
 
 /**
  * The only way output leaves kplane: data on stdout, notes and errors on stderr. It knows whether it talks
- * to a terminal, so commands never decide colour or prompting themselves.
+ * to a terminal, so commands never decide colour or prompting themselves. Control characters in the text (from
+ * a server, say) are shown, never obeyed: see terminal-text.ts.
  */
 export interface IOStreams {
   readonly stdoutIsTTY: boolean;
@@ -42,7 +44,8 @@ const streamFor = { 1: () => process.stdout, 2: () => process.stderr };
 const usingStream = new Set<1 | 2>();
 
 function writeLine(fd: 1 | 2, text: string): void {
-  const line = text.endsWith('\n') ? text : `${text}\n`;
+  const printable = printableText(text);
+  const line = printable.endsWith('\n') ? printable : `${printable}\n`;
   if (usingStream.has(fd)) {
     streamFor[fd]().write(line);
     return;
@@ -62,17 +65,24 @@ function writeLine(fd: 1 | 2, text: string): void {
 }
 
 export function bold(io: IOStreams, text: string): string {
-  return io.colorEnabled ? styleText('bold', text) : text;
+  if (!io.colorEnabled) return text;
+  const [on, off] = styleText('bold', '\0').split('\0') as [string, string];
+  return `${ownSequence(on)}${text}${ownSequence(off)}`;
+}
+
+/** Clears the terminal and puts the cursor at the top (for output that redraws itself). */
+export function clearScreen(): string {
+  return ownSequence('\x1b[2J\x1b[H');
 }
 
 /** One exporter for machine-readable output, so every command's `-o json|yaml` looks the same. */
 export async function printData(io: IOStreams, format: OutputFormat, value: unknown): Promise<void> {
   if (format === 'yaml') {
     const { stringify } = await import('yaml');
-    io.out(stringify(value));
+    io.out(escapeC1InData(stringify(value)));
     return;
   }
-  io.out(JSON.stringify(value, null, 2));
+  io.out(escapeC1InData(JSON.stringify(value, null, 2)));
 }
 
 export function parseOutputFormat(value: string | undefined): OutputFormat {

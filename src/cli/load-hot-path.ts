@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 type RunHotCommand = (argv: readonly string[]) => Promise<number | undefined>;
 
@@ -72,8 +73,11 @@ function loadCachedBundle(bundle: string, requireFn: NodeJS.Require): LoadedBund
         renameSync(temp, cacheFile);
         // Caches of earlier builds or Node versions will never match again.
         const prefix = `${path.basename(bundle, '.cjs')}-`;
+        // So will temp files of runs killed before their rename, once their pid is gone.
         for (const old of readdirSync(path.dirname(cacheFile))) {
-          if (old.startsWith(prefix) && old.endsWith('.bin') && old !== path.basename(cacheFile)) {
+          if (!old.startsWith(prefix) || old === path.basename(cacheFile)) continue;
+          const tempOf = /\.bin\.(\d+)\.tmp$/.exec(old);
+          if (old.endsWith('.bin') || (tempOf && !isProcessAlive(Number(tempOf[1])))) {
             rmSync(path.join(path.dirname(cacheFile), old), { force: true });
           }
         }

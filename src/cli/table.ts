@@ -1,5 +1,6 @@
 import type { IOStreams, OutputFormat } from './io.js';
 import { bold, printData } from './io.js';
+import { escapeControlCharacters, singleLine } from './terminal-text.js';
 
 /**
  * A list as `-o json|yaml` asks for it; else `table()`, or `empty` on stderr when there is nothing, so stdout
@@ -24,8 +25,10 @@ export async function printList(
 export function renderTable(
   io: IOStreams,
   headers: readonly string[],
-  rows: readonly (readonly string[])[],
+  rawRows: readonly (readonly string[])[],
 ): string {
+  // Escaped before the widths are measured, so a value from a server lines up as it will be shown.
+  const rows = rawRows.map((row) => row.map((cell) => escapeControlCharacters(singleLine(cell))));
   if (!io.stdoutIsTTY) return rows.map((row) => row.join('\t')).join('\n');
   const widths = headers.map((header, i) =>
     Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),

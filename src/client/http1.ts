@@ -66,9 +66,13 @@ export class Http1Connection {
       const pending: Pending = { request, resolve, reject, sends: 0 };
       pending.timer = setTimeout(() => {
         this.forget(pending);
-        reject(new Error(`no answer within ${request.timeoutMs / 1000}s`));
+        // ETIMEDOUT for this request and for the ones dropped with it, so every caller can say it timed out.
+        const timedOut = Object.assign(new Error(`no answer within ${request.timeoutMs / 1000}s`), {
+          code: 'ETIMEDOUT',
+        });
+        reject(timedOut);
         // The answer may still come and would be taken for the next request's: start afresh.
-        this.drop(new Error('timed out'));
+        this.drop(timedOut);
       }, request.timeoutMs);
       this.queued.push(pending);
       this.pump();

@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer as createTcpServer } from 'node:net';
+import { UnreachableError } from '../cli/errors.js';
+import { Deadline } from './deadline.js';
 import { RestClient } from './rest-client.js';
 
 let server: Server | undefined;
@@ -57,5 +60,30 @@ describe('RestClient connections', () => {
       client.get('/api'),
     ]);
     expect(seen.connections.size).toBe(1);
+  });
+});
+
+describe('RestClient deadline', () => {
+  it('shares one budget between requests made one after another, and says the budget it waited', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      client = new RestClient({ baseUrl: `http://127.0.0.1:${port}` }, { deadline: new Deadline(400) });
+      const started = Date.now();
+      const errors: unknown[] = [];
+      for (const path of ['/probe', '/apis']) errors.push(await client.get(path).catch((e: unknown) => e));
+      expect(Date.now() - started).toBeLessThan(700);
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(UnreachableError);
+        expect((error as Error).message).toBe(
+          `cannot reach the platform at http://127.0.0.1:${port}: no answer within 0.4s`,
+        );
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -4,6 +4,7 @@ import { UnreachableError } from '../cli/errors.js';
 import { ApiStatusError, type KubernetesStatus } from './api-error.js';
 import type { Connection } from './connection.js';
 import { resolveBearerToken } from './credentials.js';
+import { DEFAULT_BUDGET_MS, type Deadline, formatBudget } from './deadline.js';
 import { Http1Connection } from './http1.js';
 
 export interface RequestOptions {
@@ -18,8 +19,10 @@ export interface RequestOptions {
 /** Connections per platform: GETs share one (pipelined); other requests open more rather than wait. */
 const maxConnections = 4;
 
-const defaultTimeoutMs = 15_000;
-const unauthorizedMessage = 'You must be logged in to the server (Unauthorized)';
+export interface RestClientOptions {
+  /** One budget shared by every request of this client (a command's), on top of each request's own timeout. */
+  deadline?: Deadline;
+}
 
 /**
  * A thin JSON client for one platform. Paths are absolute below the base URL (`/clusters/root/api`), so one
@@ -31,7 +34,10 @@ export class RestClient {
   private watchAgent: Agent | undefined;
   private tokenPromise: Promise<string | undefined> | undefined;
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly options: RestClientOptions = {},
+  ) {}
 
   get baseUrl(): string {
     return this.connection.baseUrl;
@@ -61,10 +67,7 @@ export class RestClient {
     const { statusCode, text } = await this.send(url, method, headers, payload, options);
     const body = parseJson(text);
     if (statusCode >= 200 && statusCode < 300) return body as T;
-    if (statusCode === 401) {
-      // kubectl's wording, so the fix people already know applies.
-      throw new ApiStatusError(401, { code: 401, reason: 'Unauthorized', message: unauthorizedMessage });
-    }
+    if (statusCode === 401) throw this.unauthorized(headers.Authorization !== undefined);
     throw new ApiStatusError(statusCode, statusFrom(body, statusCode, text));
   }
 
@@ -151,13 +154,31 @@ export class RestClient {
     return this.tokenPromise;
   }
 
+  /**
+   * A 401 on kplane's own commands: the platform no longer takes the token kplane holds (revoked, expired, or
+   * from another platform), and logging in again is the fix. Still an ApiStatusError(401), so callers that
+   * branch on the code keep working, and it keeps kubectl's "Unauthorized".
+   */
+  private unauthorized(sentToken: boolean): ApiStatusError {
+    const base = this.connection.baseUrl;
+    const message = sentToken
+      ? `the platform at ${base} refused your token (Unauthorized: revoked, expired or invalid): run kplane login ${base}`
+      : `the platform at ${base} asks who you are (Unauthorized): run kplane login ${base}`;
+    return new ApiStatusError(401, { code: 401, reason: 'Unauthorized', message });
+  }
+
   private async send(
     url: URL,
     method: string,
     headers: Record<string, string>,
     payload: string | undefined,
-    { timeoutMs = defaultTimeoutMs, idempotent }: RequestOptions,
+    { timeoutMs: ownTimeoutMs = DEFAULT_BUDGET_MS, idempotent }: RequestOptions,
   ): Promise<{ statusCode: number; text: string }> {
+    const { deadline } = this.options;
+    const timeoutMs = Math.min(ownTimeoutMs, deadline?.remainingMs() ?? Infinity);
+    // What the user waited for, in all: the command's budget when there is one.
+    const waited = () => `no answer within ${formatBudget(deadline?.budgetMs ?? ownTimeoutMs)}`;
+    if (timeoutMs <= 0) throw unreachable(url, new Error(waited()));
     const pipelinable = idempotent ?? ['GET', 'HEAD'].includes(method);
     try {
       const response = await this.connectionFor(url, pipelinable).request({
@@ -171,7 +192,8 @@ export class RestClient {
       });
       return { statusCode: response.statusCode, text: response.body.toString('utf8') };
     } catch (error) {
-      throw unreachable(url, error as Error);
+      const timedOut = (error as { code?: string }).code === 'ETIMEDOUT';
+      throw unreachable(url, timedOut ? new Error(waited()) : (error as Error));
     }
   }
 

@@ -11,7 +11,9 @@ describe('the hot-path parser', () => {
     [['ws', '-'], { action: 'use', target: '-' }],
     [['ws', 'use', '..'], { action: 'use', target: '..' }],
     [['ws', 'cd', ':root', '-o', 'json'], { action: 'use', target: ':root', output: 'json' }],
-    [['ws', 'use'], { action: 'use', target: '' }],
+    [['ws', 'use'], { action: 'use', target: undefined }],
+    [['ws', 'use', ''], { action: 'use', target: '' }],
+    [['ws', ''], { action: 'use', target: '' }],
     [['ws', 'use', 'x', '--kubeconfig=/k'], { action: 'use', kubeconfig: '/k' }],
     [['auth', 'token', '--server', 'https://h'], { action: 'auth-token', server: 'https://h' }],
   ])('takes %j', (argv, expected) => {

@@ -10,7 +10,8 @@ import { authTokenServerArg } from '../client/own-exec-plugin.js';
  */
 interface HotWorkspaceCommand {
   action: 'use' | 'current';
-  target: string;
+  /** Undefined for `ws use` without an argument; '' when an empty one was given (refused by useWorkspace). */
+  target: string | undefined;
   short: boolean;
   output: OutputFormat;
   kubeconfig?: string;
@@ -73,7 +74,7 @@ export function parseHotCommand(argv: readonly string[]): HotCommand | undefined
   if (first === undefined || ((first === 'current' || first === '.') && second === undefined)) {
     return { action: 'current', target: '.', ...base };
   }
-  if (first === 'use' || first === 'cd') return { action: 'use', target: second ?? '', ...base };
+  if (first === 'use' || first === 'cd') return { action: 'use', target: second, ...base };
   if (wsSubcommands.has(first) || second !== undefined) return undefined;
   return { action: 'use', target: first, ...base };
 }
@@ -94,7 +95,7 @@ export async function runHotCommand(argv: readonly string[]): Promise<number | u
   if (!command) return undefined;
   const io = processIOStreams();
   // `ws use` with no argument in a terminal opens the picker, which lives in the oclif command.
-  if (command.action === 'use' && command.target === '' && canShowPicker(io)) return undefined;
+  if (command.action === 'use' && command.target === undefined && canShowPicker(io)) return undefined;
   if (command.action === 'auth-token') {
     try {
       const { printExecCredential } = await import('../auth/exec-credential.js');

@@ -58,12 +58,12 @@ async function contextFrom(
     };
   }
   const stamp = stampFiles(sources.files);
-  const [{ loadKubeconfig }, { clientSettingsFor }, { currentWorkspace }] = await Promise.all([
-    import('../context/kubeconfig/load.js'),
+  const [{ loadKubeconfigWithContext }, { clientSettingsFor }, { currentWorkspace }] = await Promise.all([
+    import('../context/kubeconfig/load-settled.js'),
     import('../context/kubeconfig/client-settings.js'),
     import('../context/workspace-switch.js'),
   ]);
-  const { config, files } = await loadKubeconfig(options);
+  const { config, files } = await loadKubeconfigWithContext(options);
   const current = currentWorkspace(config);
   const settings = clientSettingsFor(config, current.contextName);
   const snapshot = await snapshotWithPlan(config, files);

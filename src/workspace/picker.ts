@@ -5,6 +5,7 @@ import { readCurrentContext } from './kubeconfig-view.js';
 import { fetchWorkspaceTree, type WorkspaceTreeNode } from './tree.js';
 import { fetchHomePath } from './home.js';
 import { platformClient } from './target.js';
+import { escapeControlCharacters } from '../cli/terminal-text.js';
 
 export interface PickerEntry {
   path: string;
@@ -94,7 +95,8 @@ export async function pickWorkspace(entries: readonly PickerEntry[]): Promise<st
         source: (term) =>
           fuzzyFilter(entries, term ?? '').map((entry) => ({
             value: entry.path,
-            name: entry.type ? `${entry.path} (${entry.type})` : entry.path,
+            // The prompt writes to the terminal itself, past IOStreams: show control characters here too.
+            name: escapeControlCharacters(entry.type ? `${entry.path} (${entry.type})` : entry.path),
           })),
       },
       { signal: controller.signal, output: process.stdout, input: process.stdin, clearPromptOnDone: false },

@@ -1,3 +1,4 @@
+import type { LockOptions } from '../context/kubeconfig/lock.js';
 import type { QuickSwitch } from '../context/kubeconfig/quick-switch.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import {
@@ -15,6 +16,7 @@ import {
 export function prepareKubeconfigSwitch(
   options: KubeconfigSourceOptions,
   current: CurrentContextView,
+  lock: LockOptions = {},
 ): (change: QuickSwitch) => Promise<string> {
   const { snapshot, sources } = current;
   const plan = snapshot?.quickSwitch;
@@ -27,7 +29,7 @@ export function prepareKubeconfigSwitch(
   return async (change) => {
     if (plan && snapshot) {
       const { quickSwitchKubeconfig } = await import('../context/kubeconfig/quick-switch.js');
-      const result = await quickSwitchKubeconfig(plan, change);
+      const result = await quickSwitchKubeconfig(plan, change, lock);
       if (result) {
         rememberQuickSwitch(sources, snapshot, result);
         return result.server;
@@ -35,7 +37,7 @@ export function prepareKubeconfigSwitch(
     }
     const [{ modifyKubeconfig }, { currentWorkspace, planSwapToPrevious, planUseWorkspace }] =
       await (writer ??= loadWriter());
-    const result = await modifyKubeconfig(options, (fresh) =>
+    const result = await modifyKubeconfig({ ...options, lock }, (fresh) =>
       change.kind === 'use' ? planUseWorkspace(fresh, change.server) : planSwapToPrevious(fresh),
     );
     await rememberWrittenKubeconfig(sources, result);

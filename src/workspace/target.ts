@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { KplaneError } from '../cli/errors.js';
 import { connectionFromSettings } from '../client/connection.js';
+import { Deadline } from '../client/deadline.js';
 import { RestClient } from '../client/rest-client.js';
 import { resolveWorkspacePath, type WorkspacePathResolution } from '../context/workspace-path.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
@@ -15,9 +16,12 @@ export function platformBase(server: string): string {
   return parseWorkspaceUrl(server)?.base ?? new URL(server).origin;
 }
 
-/** A client for every workspace of the current context's platform. */
-export function platformClient(current: CurrentContextView): RestClient {
-  return new RestClient(connectionFromSettings(current.settings, platformBase(current.server)));
+/**
+ * A client for every workspace of the current context's platform, for one command's checks (ws use, ws exec, the
+ * picker's listing): one deadline bounds all its requests, however many it makes one after another.
+ */
+export function platformClient(current: CurrentContextView, deadline = new Deadline()): RestClient {
+  return new RestClient(connectionFromSettings(current.settings, platformBase(current.server)), { deadline });
 }
 
 /** kcp's path rules from the current workspace; `~` stays unresolved until the platform is asked. */

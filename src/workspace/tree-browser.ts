@@ -1,6 +1,7 @@
 import readline from 'node:readline';
 import type { WorkspaceTreeNode } from './tree.js';
 import { PickerCancelledError } from './picker.js';
+import { escapeControlCharacters } from '../cli/terminal-text.js';
 
 export interface BrowserRow {
   node: WorkspaceTreeNode;
@@ -62,7 +63,11 @@ export function browseWorkspaceTree(root: WorkspaceTreeNode): Promise<string> {
   const input = process.stdin;
   const output = process.stdout;
   let state: BrowserState = { expanded: new Set([root.path]), cursor: 0 };
-  const draw = () => output.write(`\x1b[2J\x1b[H${renderBrowser(root, state).replaceAll('\n', '\r\n')}`);
+  // Written past IOStreams (raw mode), so names from the server are escaped here.
+  const draw = () =>
+    output.write(
+      `\x1b[2J\x1b[H${escapeControlCharacters(renderBrowser(root, state)).replaceAll('\n', '\r\n')}`,
+    );
   return new Promise((resolve, reject) => {
     readline.emitKeypressEvents(input);
     input.setRawMode(true);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IOStreams } from '../cli/io.js';
+import { clearScreen, type IOStreams } from '../cli/io.js';
 import type { RestClient } from '../client/rest-client.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from './tree.js';
 
@@ -9,8 +9,6 @@ export interface WatchTreeOptions {
   intervalMs: number;
   signal: AbortSignal;
 }
-
-const clearScreen = '\x1b[2J\x1b[H';
 
 /**
  * `ws tree --watch`: polling is the robust choice because a change can happen in any workspace of the tree,
@@ -33,7 +31,7 @@ export async function watchWorkspaceTree(
     if (text !== shown) {
       shown = text;
       const stamp = `Every ${options.intervalMs / 1000}s: ${new Date().toISOString()}`;
-      if (io.stdoutIsTTY) io.out(`${clearScreen}${stamp}\n\n${text}`);
+      if (io.stdoutIsTTY) io.out(`${clearScreen()}${stamp}\n\n${text}`);
       else io.out(`--- ${stamp}\n${text}`);
     }
     try {

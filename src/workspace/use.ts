@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../cli/errors.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import { bindingClaimWarnings, bindingsListPath, type APIBindingList } from '../apis/binding-warnings.js';
@@ -8,8 +9,8 @@ import { checkTarget, platformClient, resolveTarget } from './target.js';
 
 export interface UseWorkspaceOptions {
   kubeconfig: KubeconfigSourceOptions;
-  /** The argument as typed; '' means home. */
-  target: string;
+  /** The argument as typed; undefined (no argument) means home, and an empty one is refused. */
+  target: string | undefined;
   short: boolean;
   output: OutputFormat;
 }
@@ -22,32 +23,42 @@ export async function useWorkspace(
   options: UseWorkspaceOptions,
   io: IOStreams,
 ): Promise<CurrentWorkspaceView> {
+  // `ws use "$DIR"` with an unset variable must not move a script somewhere it never asked for.
+  if (options.target === '') {
+    throw new InvalidInputError(
+      'the workspace path is empty: give a path, "~" for your home workspace, or no argument at all',
+    );
+  }
+  const target = options.target ?? '';
   const current = await readCurrentContext(options.kubeconfig);
-  const resolution = resolveTarget(current, options.target);
+  const resolution = resolveTarget(current, target);
   if (resolution.kind === 'current') return show(io, workspaceView(current.server, undefined), options);
 
-  const switchKubeconfig = prepareKubeconfigSwitch(options.kubeconfig, current);
+  const switchKubeconfig = prepareKubeconfigSwitch(options.kubeconfig, current, {
+    onWait: (_, notice) => io.err(notice),
+  });
   if (resolution.kind === 'previous') {
     return show(io, workspaceView(await switchKubeconfig({ kind: 'swap' }), undefined), options);
   }
 
+  // One deadline for the whole check: the home lookup, the probe, discovery when the probe fails.
   const client = platformClient(current);
   try {
     // The bindings list kcp's claim warnings need doubles as the access probe, saving a discovery request.
-    const target = await checkTarget<APIBindingList>(
+    const checked = await checkTarget<APIBindingList>(
       client,
       current,
-      options.target,
+      target,
       resolution,
       options.short ? undefined : bindingsListPath,
     );
     // kcp warns about permission claims left open in the new workspace; ask while the kubeconfig is written.
-    const warnings = options.short ? [] : bindingClaimWarnings(client, target.path, target.probe);
-    await switchKubeconfig({ kind: 'use', server: target.url });
-    const view = await show(io, workspaceView(target.url, target.type), options);
+    const warnings = options.short ? [] : bindingClaimWarnings(client, checked.path, checked.probe);
+    await switchKubeconfig({ kind: 'use', server: checked.url });
+    const view = await show(io, workspaceView(checked.url, checked.type), options);
     if (!options.short) {
-      const home = target.wentHome && options.target === '' ? [homeNote] : [];
-      for (const note of [...home, ...target.notes, ...(await warnings)]) io.err(note);
+      const home = checked.wentHome && options.target === undefined ? [homeNote] : [];
+      for (const note of [...home, ...checked.notes, ...(await warnings)]) io.err(note);
     }
     return view;
   } finally {

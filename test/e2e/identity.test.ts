@@ -242,7 +242,7 @@ describe('losing and regaining access', () => {
     }
   });
 
-  it('a revoked token gets 401', async () => {
+  it('a revoked token gets 401, and kplane says the platform refused it and how to log in again', async () => {
     const carol = userSandbox('kplane-carol-');
     try {
       const token = await mint('carol');
@@ -250,9 +250,15 @@ describe('losing and regaining access', () => {
       expect((await as(carol).kplane('whoami')).code).toBe(0);
       const revoke = await kplane(['dev', 'token', 'carol', '--revoke', '--data-dir', platform.dataDir]);
       expect(revoke.code, revoke.stderr).toBe(0);
-      const after = await as(carol).kplane('whoami');
-      expect(after.code).toBe(4);
-      expect(after.stderr).toContain('Unauthorized');
+      const refused =
+        `Error: the platform at ${platform.url} refused your token (Unauthorized: revoked, expired or ` +
+        `invalid): run kplane login ${platform.url}\n`;
+      for (const args of [['whoami'], ['ws', 'use', ':root'], ['place', 'list']]) {
+        const before = readFileSync(carol.kubeconfig, 'utf8');
+        const after = await as(carol).kplane(...args);
+        expect({ args, code: after.code, stderr: after.stderr }).toEqual({ args, code: 4, stderr: refused });
+        expect(readFileSync(carol.kubeconfig, 'utf8')).toBe(before);
+      }
     } finally {
       carol.cleanup();
     }

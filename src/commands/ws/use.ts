@@ -31,7 +31,7 @@ export default class WsUse extends KplaneCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(WsUse);
     const kubeconfig = this.kubeconfigSource(flags);
-    let target = args.path ?? '';
+    let target = args.path;
     if (args.path === undefined && canShowPicker(this.io)) {
       const { listEnterableWorkspaces, pickWorkspace } = await import('../../workspace/picker.js');
       target = `:${await pickWorkspace(await listEnterableWorkspaces(kubeconfig))}`;

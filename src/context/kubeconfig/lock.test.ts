@@ -46,14 +46,40 @@ describe('kubeconfig locks', () => {
     expect(await exists(join(dir, 'z.lock'))).toBe(false);
   });
 
-  it('waits for a live holder', async () => {
+  it('waits for a live holder, silently when the wait is short', async () => {
     const file = join(dir, 'config');
     const first = await acquireKubeconfigLocks([file]);
-    let waited = '';
+    const notices: string[] = [];
     setTimeout(() => void first.release(), 100);
-    const second = await acquireKubeconfigLocks([file], { onWait: (l) => (waited = l) });
-    expect(waited).toBe(`${file}.lock`);
+    const second = await acquireKubeconfigLocks([file], { onWait: (_, notice) => notices.push(notice) });
+    expect(notices).toEqual([]);
     await second.release();
+  });
+
+  it('after a second of waiting, says once which lock is held and by whom', async () => {
+    const file = join(dir, 'config');
+    const cases = [
+      { content: `${process.pid}@${hostname()}`, by: `kplane pid ${process.pid}` },
+      { content: '4242@build-host.example', by: 'kplane pid 4242 on build-host.example' },
+      { content: '', by: 'another program, probably kubectl' },
+    ];
+    for (const { content, by } of cases) {
+      await writeFile(`${file}.lock`, content);
+      const notices: { lockFile: string; notice: string }[] = [];
+      setTimeout(() => void rm(`${file}.lock`), 1_400);
+      const started = Date.now();
+      const locks = await acquireKubeconfigLocks([file], {
+        onWait: (lockFile, notice) =>
+          notices.push({ lockFile, notice: `${notice} after ${Date.now() - started}` }),
+      });
+      await locks.release();
+      expect(notices).toHaveLength(1);
+      expect(notices[0]!.lockFile).toBe(`${file}.lock`);
+      const [, text, after] = /^(.*) after (\d+)$/.exec(notices[0]!.notice)!;
+      expect(text).toBe(`waiting for the kubeconfig lock ${file}.lock (held by ${by}) ...`);
+      expect(Number(after)).toBeGreaterThanOrEqual(1_000);
+      expect(Number(after)).toBeLessThan(1_400);
+    }
   });
 
   it('breaks a lock left by a process that is gone', async () => {

@@ -1,11 +1,12 @@
-// `<file>.lock`, created with O_CREAT|O_EXCL exactly as client-go does, so kplane and kubectl never interleave a
-// read-modify-write of the same kubeconfig. Ours records `<pid>@<host>` so a lock left by a crashed kplane can
-// be broken; kubectl's locks are empty and are only ever waited for.
+// `<file>.lock`, created exclusively as client-go does, so kplane and kubectl never interleave a read-modify-write
+// of the same kubeconfig. Ours records `<pid>@<host>` from the moment it exists, so a lock left by a crashed kplane
+// can be broken; kubectl's locks are empty and are only ever waited for (so an empty lock can never be ours).
 // File calls are synchronous: each is tiny, and `ws use` waits on them (an asynchronous call is a round trip
 // through libuv's thread pool). Only the wait between attempts is asynchronous.
 import {
   closeSync,
   constants,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -15,13 +16,19 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { KubeconfigLockError } from './errors.js';
+import { describeFileError, KubeconfigLockError } from './errors.js';
+import { isProcessAlive } from '../../shared/process-alive.js';
+import { lockTempFile } from './temp-files.js';
 
 export interface LockOptions {
   /** Give up after this long (default 10 s). */
   timeoutMs?: number;
-  /** Called once per lock when we first have to wait for it (e.g. to print a note on stderr). */
-  onWait?: (lockFile: string) => void;
+  /**
+   * Called once per lock when it has been waited for `noticeAfterMs` (default 1 s), with a sentence saying which
+   * file is locked and by whom, for stderr.
+   */
+  onWait?: (lockFile: string, notice: string) => void;
+  noticeAfterMs?: number;
 }
 
 export interface HeldLocks {
@@ -31,6 +38,7 @@ export interface HeldLocks {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BREAK_GUARD_STALE_MS = 5_000;
+const DEFAULT_NOTICE_AFTER_MS = 1_000;
 
 export function lockFileFor(file: string): string {
   return `${file}.lock`;
@@ -44,52 +52,105 @@ function ownerTag(): string {
   return `${process.pid}@${hostname()}`;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Who holds a lock: a kplane (its pid, and host when recorded), or another program (kubectl's lock is empty). */
+type LockHolder =
+  { kind: 'kplane'; pid: number; host?: string } | { kind: 'other'; empty: boolean } | undefined;
 
-/** True when the lock names a process on this host that no longer exists. Empty (kubectl) locks are never stale. */
-function isStale(lockFile: string): boolean {
+function lockHolder(lockFile: string): LockHolder {
   let content: string;
   try {
     content = readFileSync(lockFile, 'utf8').trim();
   } catch {
-    return false;
+    return undefined;
   }
   const m = /^(\d+)(?:@(.*))?$/.exec(content);
-  if (!m) return false;
-  if (m[2] !== undefined && m[2] !== hostname()) return false;
-  const pid = Number(m[1]);
-  return pid > 0 && pid !== process.pid && !isAlive(pid);
+  if (!m) return { kind: 'other', empty: content === '' };
+  return { kind: 'kplane', pid: Number(m[1]), host: m[2] };
 }
 
+/** True when the lock names a process on this host that no longer exists. Empty (kubectl) locks are never stale. */
+function isStale(lockFile: string): boolean {
+  const holder = lockHolder(lockFile);
+  if (holder?.kind !== 'kplane') return false;
+  if (holder.host !== undefined && holder.host !== hostname()) return false;
+  return holder.pid > 0 && holder.pid !== process.pid && !isProcessAlive(holder.pid);
+}
+
+/** The note for stderr while a lock is waited for. */
+function waitNotice(lockFile: string): string {
+  const holder = lockHolder(lockFile);
+  let by: string;
+  if (holder?.kind === 'kplane') {
+    by = `kplane pid ${holder.pid}${holder.host && holder.host !== hostname() ? ` on ${holder.host}` : ''}`;
+  } else if (holder?.kind === 'other' && holder.empty) by = 'another program, probably kubectl';
+  else by = 'another program';
+  return `waiting for the kubeconfig lock ${lockFile} (held by ${by}) ...`;
+}
+
+function cannotCreate(lockFile: string, err: unknown): KubeconfigLockError {
+  return new KubeconfigLockError(
+    lockFile,
+    `cannot create the kubeconfig lock ${lockFile}: ${describeFileError(err)}. Nothing was changed.`,
+  );
+}
+
+/**
+ * Creates the lock with our tag already in it: the tag is written to a temp file of ours, which is then hard-linked
+ * to the lock name. link() fails with EEXIST like O_EXCL, and the lock never exists empty, not even for a process
+ * killed half-way (an empty lock is kubectl's and is never broken). File systems without hard links get O_EXCL,
+ * then the write, and the lock is removed if the write fails.
+ */
 function tryCreate(lockFile: string): boolean {
-  let fd: number;
+  const temp = lockTempFile(lockFile);
   try {
-    fd = openSync(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    writeWhole(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW);
   } catch (err) {
+    removeQuietly(temp);
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
     if (code === 'ENOENT') {
       mkdirSync(dirname(lockFile), { recursive: true, mode: 0o755 });
       return tryCreate(lockFile);
     }
-    throw new KubeconfigLockError(
-      lockFile,
-      `cannot create the kubeconfig lock ${lockFile}: ${(err as Error).message}`,
-    );
+    throw cannotCreate(lockFile, err);
   }
   try {
-    writeSync(fd, ownerTag());
+    linkSync(temp, lockFile);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') {
+      return tryCreateExclusive(lockFile);
+    }
+    throw cannotCreate(lockFile, err);
   } finally {
-    closeSync(fd);
+    removeQuietly(temp);
   }
-  return true;
+}
+
+function tryCreateExclusive(lockFile: string): boolean {
+  try {
+    writeWhole(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    throw cannotCreate(lockFile, err);
+  }
+}
+
+/** Opens `file` with `flags` and writes our tag; on any failure after the open, the file is removed again. */
+function writeWhole(file: string, flags: number): void {
+  const fd = openSync(file, flags, 0o600);
+  try {
+    const tag = Buffer.from(ownerTag());
+    for (let written = 0; written < tag.length;) written += writeSync(fd, tag, written);
+  } catch (err) {
+    closeSync(fd);
+    removeQuietly(file);
+    throw err;
+  }
+  closeSync(fd);
 }
 
 function removeQuietly(file: string): void {
@@ -125,6 +186,7 @@ function breakIfStale(lockFile: string): void {
 async function acquireOne(lockFile: string, deadline: number, options: LockOptions): Promise<void> {
   let delay = 2;
   let warned = false;
+  const noticeAt = Date.now() + (options.noticeAfterMs ?? DEFAULT_NOTICE_AFTER_MS);
   for (;;) {
     if (tryCreate(lockFile)) return;
     breakIfStale(lockFile);
@@ -138,9 +200,9 @@ async function acquireOne(lockFile: string, deadline: number, options: LockOptio
           `If no kubectl or kplane is running, remove it: rm ${lockFile}`,
       );
     }
-    if (!warned) {
+    if (!warned && options.onWait && Date.now() >= noticeAt) {
       warned = true;
-      options.onWait?.(lockFile);
+      options.onWait(lockFile, waitNotice(lockFile));
     }
     // Jittered backoff: many shells may switch at once, and each holder is done in milliseconds.
     await sleep(delay / 2 + Math.random() * delay);

@@ -185,11 +185,8 @@ describe('modifyKubeconfig under contention (real processes)', () => {
   let build: string;
   const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-  // Children cannot run TypeScript on Node 20, so transpile src/context into a gitignored folder of the repo
-  // (where `yaml` resolves from node_modules).
-  beforeAll(async () => {
-    build = await mkdtemp(join(repo, '.kplane-test-'));
-    const src = join(repo, 'src', 'context');
+  async function transpile(folder: string): Promise<void> {
+    const src = join(repo, 'src', folder);
     const walk = async (d: string): Promise<string[]> =>
       (await readdir(d, { withFileTypes: true }))
         .flatMap((e) => (e.isDirectory() ? [] : [join(d, e.name)]))
@@ -201,13 +198,20 @@ describe('modifyKubeconfig under contention (real processes)', () => {
           )),
         );
     for (const file of (await walk(src)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
-      const out = join(build, 'context', relative(src, file)).replace(/\.ts$/, '.js');
+      const out = join(build, folder, relative(src, file)).replace(/\.ts$/, '.js');
       const { outputText } = ts.transpileModule(await readFile(file, 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       });
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, outputText);
     }
+  }
+
+  // Children cannot run TypeScript on Node 20, so transpile src/context (and src/shared, which it uses) into a
+  // gitignored folder of the repo (where `yaml` resolves from node_modules).
+  beforeAll(async () => {
+    build = await mkdtemp(join(repo, '.kplane-test-'));
+    for (const folder of ['context', 'shared']) await transpile(folder);
     await writeFile(
       join(build, 'switch.mjs'),
       `import { modifyKubeconfig } from './context/kubeconfig/modify.js';

@@ -4,7 +4,7 @@ import { type LoadedKubeconfig, loadKubeconfig } from './load.js';
 import { type LockOptions, acquireKubeconfigLocks } from './lock.js';
 import { type KubeconfigSourceOptions, kubeconfigSources } from './sources.js';
 import type { MergedKubeconfig } from './types.js';
-import { writeKubeconfigAtomically } from './write.js';
+import { assertKubeconfigWritable, writeKubeconfigAtomically } from './write.js';
 
 export interface ModifyKubeconfigOptions extends KubeconfigSourceOptions {
   lock?: LockOptions;
@@ -56,6 +56,8 @@ export async function modifyKubeconfig(
       const texts = plan(loaded, changes);
       const missing = [...texts.keys()].filter((f) => !toLock.has(f));
       if (missing.length === 0) {
+        // All or nothing: a read-only second file must not leave the first one changed.
+        for (const file of texts.keys()) assertKubeconfigWritable(file);
         const written: string[] = [];
         for (const [file, text] of texts) {
           await writeKubeconfigAtomically(file, text);

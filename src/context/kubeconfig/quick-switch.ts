@@ -6,7 +6,7 @@
 // This module must not import `yaml`.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { withKubeconfigLocks } from './lock.js';
+import { type LockOptions, withKubeconfigLocks } from './lock.js';
 import { writeKubeconfigAtomically } from './write.js';
 
 export interface QuickSwitchPlan {
@@ -82,16 +82,21 @@ export function applyQuickSwitch(
 export function quickSwitchKubeconfig(
   plan: QuickSwitchPlan,
   change: QuickSwitch,
+  lock: LockOptions = {},
 ): Promise<QuickSwitchResult | undefined> {
-  return withKubeconfigLocks([plan.file], async () => {
-    let text: string;
-    try {
-      text = readFileSync(plan.file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    const result = applyQuickSwitch(text, plan, change);
-    if (result) await writeKubeconfigAtomically(plan.file, result.text);
-    return result;
-  });
+  return withKubeconfigLocks(
+    [plan.file],
+    async () => {
+      let text: string;
+      try {
+        text = readFileSync(plan.file, 'utf8');
+      } catch {
+        return undefined;
+      }
+      const result = applyQuickSwitch(text, plan, change);
+      if (result) await writeKubeconfigAtomically(plan.file, result.text);
+      return result;
+    },
+    lock,
+  );
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,5 +73,21 @@ describe('the kubeconfig snapshot cache', () => {
     expect(readSnapshot(sources, cacheFile)).toBeUndefined();
     saveSnapshotIfUnchanged(sources, written, snapshotOf(config)!, cacheFile);
     expect(readSnapshot(sources, cacheFile)?.currentContext).toBe('ctx');
+  });
+});
+
+describe('temp files of killed runs', () => {
+  it('are removed from the cache folder once their process is gone', async () => {
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    writeFileSync(file, kubeconfigWith('{}'));
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    const live = `snapshots.json.${process.ppid}.tmp`;
+    writeFileSync(path.join(path.dirname(cacheFile), `snapshots.json.${dead}.tmp`), '');
+    writeFileSync(path.join(path.dirname(cacheFile), live), '');
+    await remember();
+    expect(readdirSync(path.dirname(cacheFile)).sort()).toEqual(['snapshots.json', live]);
   });
 });

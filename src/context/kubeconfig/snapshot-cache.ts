@@ -3,10 +3,19 @@
 // answers without loading a YAML parser, which is most of its cost. Only non-secret fields are kept: the
 // connection settings are stored only when the credentials are an exec plugin or a token file. This module must
 // not import the loader (and so `yaml`): it is what lets the hot path skip them.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ClientSettings } from './client-settings.js';
+import { isProcessAlive } from '../../shared/process-alive.js';
 import type { QuickSwitchPlan } from './quick-switch.js';
 import type { KubeconfigSources } from './sources.js';
 
@@ -85,8 +94,24 @@ export function saveSnapshot(
     const temp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(document), { mode: 0o600 });
     renameSync(temp, cacheFile);
+    removeDeadTempFiles(cacheFile);
   } catch {
     // best effort
+  }
+}
+
+/** Temp files of runs killed before their rename (`<cache>.<pid>.tmp`, often empty): removed once their pid is gone. */
+function removeDeadTempFiles(cacheFile: string): void {
+  const prefix = `${basename(cacheFile)}.`;
+  for (const entry of readdirSync(dirname(cacheFile))) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = Number(entry.slice(prefix.length, -4));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isProcessAlive(pid)) continue;
+    try {
+      unlinkSync(join(dirname(cacheFile), entry));
+    } catch {
+      // removed by another run
+    }
   }
 }
 

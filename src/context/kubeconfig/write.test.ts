@@ -2,6 +2,7 @@ import { chmod, lstat, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { resolveWriteTarget, writeKubeconfigAtomically } from './write.js';
 
 let dir: string;
@@ -48,5 +49,23 @@ describe('writeKubeconfigAtomically', () => {
     await writeKubeconfigAtomically(link, 'x');
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     expect(await readFile(join(dir, 'target'), 'utf8')).toBe('x');
+  });
+
+  it('removes the temp files that killed kplanes left beside the kubeconfig, and only those', async () => {
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    const alive = String(process.ppid);
+    const leftovers = [`.config.kplane-${dead}-k3j4h5g6.tmp`, `config.lock.kplane-${dead}.tmp`];
+    const kept = [
+      `.config.kplane-${alive}-abcdefgh.tmp`, // a kplane writing right now
+      `.other.kplane-${dead}-abcdefgh.tmp`, // another kubeconfig's
+      'config.lock.tmp',
+      'notes.tmp',
+    ];
+    for (const name of [...leftovers, ...kept]) await writeFile(join(dir, name), 'copy');
+    await writeKubeconfigAtomically(join(dir, 'config'), 'new');
+    expect((await readdir(dir)).sort()).toEqual(['config', ...kept].sort());
   });
 });

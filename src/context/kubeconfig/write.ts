@@ -3,6 +3,7 @@
 // Synchronous calls on purpose: a kubeconfig write is a handful of small steps on the path `ws use` users wait
 // on, and each asynchronous one would be a round trip through libuv's thread pool.
 import {
+  accessSync,
   closeSync,
   constants,
   fchmodSync,
@@ -15,10 +16,13 @@ import {
   realpathSync,
   renameSync,
   statSync,
+  type Stats,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { KubeconfigReadOnlyError, KubeconfigWriteError } from './errors.js';
+import { kubeconfigTempFile, removeDeadTempFiles } from './temp-files.js';
 
 const NEW_FILE_MODE = 0o600;
 
@@ -50,8 +54,35 @@ export async function resolveWriteTarget(file: string): Promise<string> {
 }
 
 /**
+ * Refuses a kubeconfig we may not write (kubectl fails on it with "permission denied"): for root, whose writes
+ * the mode bits do not stop, when the owner has no write bit (a 0400 file says "do not change me"); for anyone
+ * else, when the kernel says we may not write it. `st` is the file's stat when the caller has it already.
+ */
+export function assertKubeconfigWritable(file: string, st?: Stats): void {
+  let stats = st;
+  if (!stats) {
+    try {
+      stats = statSync(file);
+    } catch {
+      return; // missing: the write creates it
+    }
+  }
+  let writable = (stats.mode & 0o200) !== 0;
+  if (writable && process.getuid?.() !== 0) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+  }
+  if (!writable) throw new KubeconfigReadOnlyError(file, stats.mode);
+}
+
+/**
  * Writes `text` to `file` atomically: temp file in the same folder, same mode (0600 when new), same owner when
- * we are allowed to set it, fsync, rename over the real path, fsync the folder where the platform allows.
+ * we are allowed to set it, fsync, rename over the real path, fsync the folder where the platform allows. A file we
+ * may not write is refused (KubeconfigReadOnlyError); a failed write (full disk, read-only file system) throws
+ * KubeconfigWriteError and leaves the file as it was.
  */
 export async function writeKubeconfigAtomically(
   file: string,
@@ -62,18 +93,35 @@ export async function writeKubeconfigAtomically(
   const dir = dirname(target);
   let mode = options.forceMode ?? NEW_FILE_MODE;
   let owner: { uid: number; gid: number } | undefined;
+  let st: Stats | undefined;
   try {
-    const st = statSync(target);
+    st = statSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new KubeconfigWriteError(target, err);
+  }
+  if (st) {
+    assertKubeconfigWritable(target, st);
     mode = options.forceMode ?? st.mode & 0o7777;
     owner = { uid: st.uid, gid: st.gid };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
+  try {
+    if (!st) mkdirSync(dir, { recursive: true, mode: 0o755 });
+    replaceFile(target, text, mode, owner);
+  } catch (err) {
+    throw new KubeconfigWriteError(target, err);
+  }
+  syncFolder(dir);
+  removeDeadTempFiles(target);
+}
 
-  // O_EXCL makes a clash fail instead of sharing a file; the random part only makes a clash unlikely.
-  const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const temp = join(dir, `.${basename(target)}.kplane-${suffix}.tmp`);
+function replaceFile(
+  target: string,
+  text: string,
+  mode: number,
+  owner: { uid: number; gid: number } | undefined,
+): void {
+  // O_EXCL makes a clash fail instead of sharing a file; the random part of the name only makes one unlikely.
+  const temp = kubeconfigTempFile(target);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   let renamed = false;
   try {
@@ -103,7 +151,6 @@ export async function writeKubeconfigAtomically(
       }
     }
   }
-  syncFolder(dir);
 }
 
 function syncFolder(dir: string): void {
