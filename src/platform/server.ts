@@ -4,6 +4,7 @@ import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
+import { CrdDefinitions } from './apiextensions/crd-source.js';
 import { boundDefinitions } from './apis/bound-resources.js';
 import { ExportView } from './apis/export-view.js';
 import { ExportCatalog } from './apis/catalog.js';
@@ -101,7 +102,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
     const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer });
-    // What a workspace serves beyond the built-in kinds: the APIs bound into it.
+    // What a workspace serves beyond the built-in kinds: first the APIs bound into it.
     registry.addSource(
       boundDefinitions(
         store,
@@ -109,6 +110,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         () => store.resourceVersion,
       ),
     );
+    // Then the workspace's own CustomResourceDefinitions (never over a bound API of the same name).
+    registry.addSource(new CrdDefinitions(store, store.events).source);
     const service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
     let port = options.port;

@@ -35,6 +35,8 @@ export interface OpenApiSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
 }
 
 const patterns = new Map<string, RegExp | null>();
@@ -163,7 +165,29 @@ function checkArray(schema: OpenApiSchema, value: unknown[], path: string, error
     const index = value.findIndex((item, i) => value.findIndex((other) => deepEqual(other, item)) !== i);
     if (index >= 0) errors.push({ type: 'Duplicate', field: `${path}[${index}]`, value: value[index] });
   }
+  checkListType(schema, value, path, errors);
   if (schema.items) value.forEach((item, i) => walk(schema.items!, item, `${path}[${i}]`, errors));
+}
+
+/**
+ * `x-kubernetes-list-type: set` items and `map` items' keys must be unique: the first repeat is a
+ * Duplicate at its index, as kube-apiserver reports it.
+ */
+function checkListType(schema: OpenApiSchema, value: unknown[], path: string, errors: FieldError[]): void {
+  const listType = schema['x-kubernetes-list-type'];
+  if (listType !== 'set' && listType !== 'map') return;
+  const keys = schema['x-kubernetes-list-map-keys'] ?? [];
+  const identity = (item: unknown): unknown =>
+    listType === 'set' || !isPlainObject(item)
+      ? item
+      : Object.fromEntries(keys.map((key) => [key, ownValue(item, key)]));
+  const seen: unknown[] = [];
+  value.forEach((item, i) => {
+    const id = identity(item);
+    if (seen.some((other) => deepEqual(other, id)))
+      errors.push({ type: 'Duplicate', field: `${path}[${i}]`, value: id });
+    else seen.push(id);
+  });
 }
 
 function checkObject(
