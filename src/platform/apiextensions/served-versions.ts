@@ -7,7 +7,7 @@ import { validateOpenApi, type OpenApiSchema } from '../api/validation/openapi-s
 import { printerColumns } from '../apis/printer-columns.js';
 import { versionSchema, type SchemaSpec, type SchemaVersion } from '../apis/types.js';
 import { compileRules, evaluateRules } from './cel-rules.js';
-import { applyDefaults, hasDefaults } from './defaulting.js';
+import { applyDefaults, lacksDefaults, planDefaults } from './defaulting.js';
 
 // The kinds a CRD-like spec defines (a workspace's own CustomResourceDefinition, or an
 // APIResourceSchema bound in from an export), one ResourceDefinition per served version, so the
@@ -77,9 +77,9 @@ function definition(
     ? printerColumns(version.additionalPrinterColumns)
     : { columns: [AGE_COLUMN], cells: (object: KubeObject, now: Date) => [ageCell(object, now)] };
   const rules = compileRules(body as Record<string, unknown>).rules;
-  const defaults = hasDefaults(body);
+  const defaults = planDefaults(body);
   const withDefaults = (object: KubeObject) => {
-    if (defaults) applyDefaults(body as Record<string, unknown>, object);
+    if (defaults) applyDefaults(defaults, object);
   };
   const apiVersion = `${group}/${version.name}`;
   const storageApiVersion = `${group}/${storageVersion}`;
@@ -140,9 +140,11 @@ function definition(
       storageVersion,
       toStorage: (object) => ({ ...object, apiVersion: storageApiVersion }),
       fromStorage: (object) => {
-        const presented = defaults ? deepClone(object) : { ...object };
+        // Stored objects may be shared (watch events), so one that needs a default is copied first.
+        if (!defaults || !lacksDefaults(defaults, object)) return { ...object, apiVersion };
+        const presented = deepClone(object);
         presented.apiVersion = apiVersion;
-        withDefaults(presented);
+        applyDefaults(defaults, presented);
         return presented;
       },
     };
