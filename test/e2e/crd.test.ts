@@ -316,6 +316,131 @@ describe('CustomResourceDefinitions in a workspace', () => {
     ok(await at(A, 'get', 'placements', '-n', 'default'));
   });
 
+  it('refuses a CRD whose kind a bound APIExport already serves in the workspace', async () => {
+    const schema = {
+      apiVersion: 'apis.kcp.io/v1alpha1',
+      kind: 'APIResourceSchema',
+      metadata: { name: 'v1.gizmos.tools.example.io' },
+      spec: {
+        group: 'tools.example.io',
+        names: { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo' },
+        scope: 'Cluster',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { type: 'object' } }],
+      },
+    };
+    const apiExport = {
+      apiVersion: 'apis.kcp.io/v1alpha2',
+      kind: 'APIExport',
+      metadata: { name: 'gizmos' },
+      spec: {
+        resources: [
+          { name: 'gizmos', group: 'tools.example.io', schema: schema.metadata.name, storage: { crd: {} } },
+        ],
+      },
+    };
+    ok(await applyJson(A, schema, apiExport));
+    const binding = {
+      apiVersion: 'apis.kcp.io/v1alpha2',
+      kind: 'APIBinding',
+      metadata: { name: 'gizmos' },
+      spec: { reference: { export: { path: A, name: 'gizmos' } } },
+    };
+    ok(await applyJson(B, binding));
+    ok(
+      await at(
+        B,
+        'wait',
+        '--for=jsonpath={.status.phase}=Bound',
+        'apibindings.v1alpha2.apis.kcp.io/gizmos',
+        '--timeout=10s',
+      ),
+    );
+    const gizmos = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gizmos.tools.example.io' },
+      spec: {
+        group: 'tools.example.io',
+        names: { plural: 'gizmos', kind: 'Gizmo' },
+        scope: 'Namespaced',
+        versions: [
+          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } },
+        ],
+      },
+    };
+    ok(await applyJson(B, gizmos));
+    const crd = JSON.parse((await at(B, 'get', 'crd', 'gizmos.tools.example.io', '-o', 'json')).stdout);
+    expect(crd.status.conditions.find((c: { type: string }) => c.type === 'NamesAccepted')).toMatchObject({
+      status: 'False',
+      reason: 'BoundResourceConflict',
+      message: '"gizmos.tools.example.io" is bound into this workspace by APIBinding "gizmos"',
+    });
+    // The bound kind is still the one served (cluster-scoped, as the export says).
+    const resources = await at(
+      B,
+      'api-resources',
+      '--api-group=tools.example.io',
+      '--namespaced=false',
+      '-o',
+      'name',
+    );
+    expect(resources.stdout).toBe('gizmos.tools.example.io\n');
+    // Deleting the refused CRD leaves the bound kind's objects alone.
+    ok(await applyJson(B, { apiVersion: 'tools.example.io/v1', kind: 'Gizmo', metadata: { name: 'g1' } }));
+    ok(await at(B, 'delete', 'crd', 'gizmos.tools.example.io'));
+    ok(await at(B, 'get', 'gizmo', 'g1'));
+  });
+
+  it("checks embedded resources and explains the CRD kind from Kubernetes' published definition", async () => {
+    const templated = widgetsCrd(
+      [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: {
+                  type: 'object',
+                  properties: {
+                    manifest: {
+                      type: 'object',
+                      'x-kubernetes-embedded-resource': true,
+                      properties: { data: { type: 'object', additionalProperties: { type: 'string' } } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      ],
+      'embed.example.io',
+    );
+    ok(await applyJson(A, templated));
+    ok(
+      await at(A, 'wait', '--for', 'condition=Established', 'crd/widgets.embed.example.io', '--timeout=10s'),
+    );
+    const manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
+    ok(await applyJson(A, widget('e1', { manifest }, 'embed.example.io/v1')));
+    const e1 = JSON.parse((await at(A, 'get', 'widgets.embed.example.io', 'e1', '-o', 'json')).stdout);
+    expect(e1.spec.manifest).toEqual(manifest);
+    const kindless = await applyJson(
+      A,
+      widget('e2', { manifest: { data: { a: 'b' } } }, 'embed.example.io/v1'),
+    );
+    expect(kindless.stderr).toContain('spec.manifest.apiVersion: Required value: must not be empty');
+    expect(kindless.stderr).toContain('spec.manifest.kind: Required value: must not be empty');
+    const explained = await at(A, 'explain', 'customresourcedefinitions.spec.versions.schema');
+    ok(explained);
+    expect(explained.stdout).toContain('openAPIV3Schema');
+    expect(explained.stdout).toContain(
+      'openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning.',
+    );
+  });
+
   it('refuses bad CRDs with 422 and kube-apiserver texts, storing nothing', async () => {
     const before = (await at(A, 'get', 'crd', '-o', 'name')).stdout;
     const badName = { ...widgetsCrd(widgetVersions, 'gadgets.io'), metadata: { name: 'gizmos.gadgets.io' } };
@@ -365,7 +490,7 @@ describe('CustomResourceDefinitions in a workspace', () => {
     // Installed again, the kind starts empty: the old objects went with the old CRD.
     ok(await applyJson(A, widgetsCrd(widgetVersions)));
     ok(await at(A, 'wait', '--for', 'condition=Established', 'crd/widgets.example.io', '--timeout=10s'));
-    const listed = await at(A, 'get', 'widgets', '-A', '-o', 'name');
+    const listed = await at(A, 'get', 'widgets.example.io', '-A', '-o', 'name');
     ok(listed);
     expect(listed.stdout).toBe('');
     // root:crd-b's objects of its own same-named CRD are untouched.

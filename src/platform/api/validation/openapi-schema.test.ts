@@ -26,6 +26,12 @@ const database: OpenApiSchema = {
         },
         extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
         aliases: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        manifest: {
+          type: 'object',
+          'x-kubernetes-embedded-resource': true,
+          additionalProperties: false,
+          properties: { data: { type: 'object' } },
+        },
         ports: {
           type: 'array',
           'x-kubernetes-list-type': 'map',
@@ -39,6 +45,19 @@ const database: OpenApiSchema = {
 
 /** Each case: a spec, then the expected `<field>: <body>` lines of the 422 it gets. */
 const cases: [string, Record<string, unknown>, string[]][] = [
+  [
+    'an embedded resource that does not say what it is',
+    { version: '16', manifest: { metadata: { name: 'x' }, data: {} } },
+    [
+      'spec.manifest.apiVersion: Required value: must not be empty',
+      'spec.manifest.kind: Required value: must not be empty',
+    ],
+  ],
+  [
+    'an embedded resource with its envelope',
+    { version: '16', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } },
+    [],
+  ],
   [
     'a repeated item of a set list',
     { version: '16', aliases: ['a', 'b', 'a'] },

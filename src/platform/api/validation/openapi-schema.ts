@@ -200,6 +200,14 @@ function checkObject(
     const present = ownValue(value, key);
     if (present === undefined || present === null) errors.push({ type: 'Required', field: child(path, key) });
   }
+  // An embedded object must say what it is, as the apiserver requires of x-kubernetes-embedded-resource.
+  if (schema['x-kubernetes-embedded-resource']) {
+    for (const key of ['apiVersion', 'kind']) {
+      const present = ownValue(value, key);
+      if (typeof present !== 'string' || present === '')
+        errors.push({ type: 'Required', field: child(path, key), detail: 'must not be empty' });
+    }
+  }
   const count = Object.keys(value).length;
   if (schema.maxProperties !== undefined && count > schema.maxProperties)
     errors.push(invalid(path, count, `should have at most ${schema.maxProperties} properties`));
@@ -210,7 +218,11 @@ function checkObject(
     if (property) walk(property, item, child(path, key), errors);
     else if (isPlainObject(schema.additionalProperties))
       walk(schema.additionalProperties, item, child(path, key), errors);
-    else if (schema.additionalProperties === false && !schema['x-kubernetes-preserve-unknown-fields']) {
+    else if (
+      schema.additionalProperties === false &&
+      !schema['x-kubernetes-preserve-unknown-fields'] &&
+      !(schema['x-kubernetes-embedded-resource'] && ['apiVersion', 'kind', 'metadata'].includes(key))
+    ) {
       errors.push({
         type: 'Forbidden',
         field: child(path, key),
