@@ -10,6 +10,7 @@ import { ExportView } from './apis/export-view.js';
 import { ExportCatalog } from './apis/catalog.js';
 import { ApiBindingController } from './controllers/apibinding-controller.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
+import { CrdNamingController } from './controllers/crd-naming-controller.js';
 import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
@@ -81,6 +82,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let controller: WorkspaceController | undefined;
   let scheduler: PlacementController | undefined;
   let bindings: ApiBindingController | undefined;
+  let crdNames: CrdNamingController | undefined;
   let closing: Promise<void> | undefined;
   // Stops whatever has started, so a failed start cleans up exactly as a stop does.
   const close = () =>
@@ -88,6 +90,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       controller?.stop();
       scheduler?.stop();
       bindings?.stop();
+      crdNames?.stop();
       watches.closeAll();
       if (server) await closeServer(server);
       db?.close();
@@ -159,6 +162,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     controller.resync();
     bindings = new ApiBindingController({ service, registry, clusters });
     bindings.start();
+    crdNames = new CrdNamingController({ service, registry, clusters });
+    crdNames.start();
     const workspaces = controller;
     await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
     if (options.demo) await seedDemo({ service, registry, clusters, controller });

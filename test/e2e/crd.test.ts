@@ -287,6 +287,18 @@ describe('CustomResourceDefinitions in a workspace', () => {
     const inA = await at(A, 'get', 'widgets', '-o', 'name');
     expect(inA.stdout.trim()).toBe('widget.example.io/w1');
     expect((await at(A, 'get', 'widgets.v2.example.io')).code).not.toBe(0);
+    // A changed schema is served from the next request on.
+    const tightened = structuredClone(other);
+    (
+      tightened.spec.versions[0] as {
+        schema: { openAPIV3Schema: { properties: { spec: { properties: { size: object } } } } };
+      }
+    ).schema.openAPIV3Schema.properties.spec.properties.size = { type: 'integer', maximum: 5 };
+    ok(await applyJson(B, tightened));
+    const big = await applyJson(B, widget('b2', { size: 9 }, 'example.io/v2'));
+    expect(big.stderr).toContain(
+      'spec.size: Invalid value: 9: spec.size in body should be less than or equal to 5',
+    );
   });
 
   it('refuses a CRD that collides with a built-in kind with a NamesAccepted=False condition', async () => {
@@ -389,6 +401,10 @@ describe('CustomResourceDefinitions in a workspace', () => {
     ok(await applyJson(B, { apiVersion: 'tools.example.io/v1', kind: 'Gizmo', metadata: { name: 'g1' } }));
     ok(await at(B, 'delete', 'crd', 'gizmos.tools.example.io'));
     ok(await at(B, 'get', 'gizmo', 'g1'));
+    // Once the API is unbound, the names are free and the CRD (installed again) is established.
+    ok(await applyJson(B, gizmos));
+    ok(await at(B, 'delete', 'apibindings.v1alpha2.apis.kcp.io', 'gizmos'));
+    ok(await at(B, 'wait', '--for', 'condition=Established', 'crd/gizmos.tools.example.io', '--timeout=10s'));
   });
 
   it("checks embedded resources and explains the CRD kind from Kubernetes' published definition", async () => {
