@@ -5,6 +5,7 @@ import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../workspace/session.js';
+import { clusterPath } from '../workspace/workspace-api.js';
 import { withWorkspaceSession, type WorkspaceSession } from '../workspace/session.js';
 import { claimLabel, parsePermissionClaim } from './claims.js';
 import { schemaFromDocument } from './schema-from-crd.js';
@@ -14,6 +15,8 @@ export interface CreateExportOptions {
   kubeconfig: WorkspaceSelector;
   name: string;
   schemaFiles: string[];
+  /** Names of CustomResourceDefinitions already in the workspace, exported as they are. */
+  fromCrds: string[];
   claims: string[];
   output: OutputFormat;
 }
@@ -34,7 +37,31 @@ async function readSchemas(files: readonly string[]): Promise<APIResourceSchema[
       if (value !== null && value !== undefined) schemas.push(schemaFromDocument(value, file));
     }
   }
-  if (schemas.length === 0) throw new InvalidInputError('--schema names no CustomResourceDefinition');
+  if (files.length > 0 && schemas.length === 0)
+    throw new InvalidInputError('--schema names no CustomResourceDefinition');
+  return schemas;
+}
+
+const crdsPath = (workspace: string) =>
+  `${clusterPath(workspace)}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`;
+
+/** The workspace's own CRDs, read before anything is written, so a missing one changes nothing. */
+async function schemasFromCrds(
+  session: WorkspaceSession,
+  names: readonly string[],
+): Promise<APIResourceSchema[]> {
+  const schemas: APIResourceSchema[] = [];
+  for (const name of names) {
+    let crd: unknown;
+    try {
+      crd = await session.client.get(`${crdsPath(session.path)}/${encodeURIComponent(name)}`);
+    } catch (error) {
+      if (isStatusCode(error, 404))
+        throw new NotFoundError(`customresourcedefinition "${name}" not found in ${session.path}`);
+      throw error;
+    }
+    schemas.push(schemaFromDocument(crd, `customresourcedefinition ${name}`));
+  }
   return schemas;
 }
 
@@ -43,10 +70,15 @@ async function readSchemas(files: readonly string[]): Promise<APIResourceSchema[
  * update the APIExport that offers them. Everything is checked before anything is sent.
  */
 export async function createExport(options: CreateExportOptions, io: IOStreams): Promise<APIExport> {
-  const schemas = await readSchemas(options.schemaFiles);
+  if (options.schemaFiles.length === 0 && options.fromCrds.length === 0)
+    throw new InvalidInputError(
+      'an export needs a schema: give --schema FILE or --from-crd NAME (repeatable)',
+    );
+  const fileSchemas = await readSchemas(options.schemaFiles);
   const claims = options.claims.map((claim) => ({ ...parsePermissionClaim(claim), verbs: ['*'] }));
   const text = options.output === 'text';
   return withWorkspaceSession(options.kubeconfig, async (session) => {
+    const schemas = [...fileSchemas, ...(await schemasFromCrds(session, options.fromCrds))];
     for (const schema of schemas) {
       const created = await createIfMissing(session.client, apiResourceSchemasPath(session.path), schema);
       if (text) io.out(`apiresourceschema ${schema.metadata.name} ${created ? 'created' : 'unchanged'}.`);

@@ -29,6 +29,32 @@ describe('schemaFromDocument', () => {
     expect(schemaFromDocument(changed, 'changed.yaml').metadata.name).not.toBe(schema.metadata.name);
   });
 
+  it('names a spec the same whatever order its keys come in (a file, or the CRD kubectl stored)', () => {
+    const reordered = {
+      ...crd,
+      spec: {
+        versions: [
+          {
+            schema: { openAPIV3Schema: { properties: { spec: { type: 'object' } }, type: 'object' } },
+            storage: true,
+            served: true,
+            name: 'v1',
+          },
+        ],
+        scope: 'Namespaced',
+        names: { kind: 'Database', plural: 'databases' },
+        group: 'db.example.io',
+      },
+    };
+    const original = structuredClone(crd);
+    original.spec.versions[0]!.schema = {
+      openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } },
+    } as never;
+    expect(schemaFromDocument(reordered, 'stored').metadata.name).toBe(
+      schemaFromDocument(original, 'db.yaml').metadata.name,
+    );
+  });
+
   it('says everything that is wrong with a bad document', () => {
     expect(() => schemaFromDocument({ kind: 'ConfigMap' }, 'x.yaml')).toThrow(
       'x.yaml: expected a CustomResourceDefinition or an APIResourceSchema, found ConfigMap',

@@ -15,6 +15,18 @@ interface CrdLike {
 }
 
 /**
+ * JSON with every object's keys sorted: the same spec read from a file or from the server (where
+ * kubectl stored it with its keys sorted) hashes alike, so it gets the same schema name.
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+/**
  * Turns a CustomResourceDefinition (or an APIResourceSchema) into an APIResourceSchema named
  * `<prefix>.<plural>.<group>`, as kcp's `crd snapshot` does. The prefix is derived from the spec, so the same
  * schema always gets the same name (schemas are immutable: a changed spec is a new schema).
@@ -63,7 +75,7 @@ export function schemaFromDocument(document: unknown, source: string): APIResour
         : {}),
     })),
   };
-  const digest = createHash('sha256').update(JSON.stringify(schemaSpec)).digest('hex').slice(0, 8);
+  const digest = createHash('sha256').update(canonicalJson(schemaSpec)).digest('hex').slice(0, 8);
   return {
     apiVersion: 'apis.kcp.io/v1alpha1',
     kind: 'APIResourceSchema',

@@ -4,11 +4,13 @@ import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
 import { builtinRegistry } from './api/resources/index.js';
+import { CrdDefinitions } from './apiextensions/crd-source.js';
 import { boundDefinitions } from './apis/bound-resources.js';
 import { ExportView } from './apis/export-view.js';
 import { ExportCatalog } from './apis/catalog.js';
 import { ApiBindingController } from './controllers/apibinding-controller.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
+import { CrdNamingController } from './controllers/crd-naming-controller.js';
 import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
@@ -80,6 +82,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let controller: WorkspaceController | undefined;
   let scheduler: PlacementController | undefined;
   let bindings: ApiBindingController | undefined;
+  let crdNames: CrdNamingController | undefined;
   let closing: Promise<void> | undefined;
   // Stops whatever has started, so a failed start cleans up exactly as a stop does.
   const close = () =>
@@ -87,6 +90,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       controller?.stop();
       scheduler?.stop();
       bindings?.stop();
+      crdNames?.stop();
       watches.closeAll();
       if (server) await closeServer(server);
       db?.close();
@@ -101,7 +105,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
     const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer });
-    // What a workspace serves beyond the built-in kinds: the APIs bound into it.
+    // What a workspace serves beyond the built-in kinds: first the APIs bound into it.
     registry.addSource(
       boundDefinitions(
         store,
@@ -109,6 +113,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         () => store.resourceVersion,
       ),
     );
+    // Then the workspace's own CustomResourceDefinitions (never over a bound API of the same name).
+    registry.addSource(new CrdDefinitions(store, store.events).source);
     const service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
     let port = options.port;
@@ -156,6 +162,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     controller.resync();
     bindings = new ApiBindingController({ service, registry, clusters });
     bindings.start();
+    crdNames = new CrdNamingController({ service, registry, clusters });
+    crdNames.start();
     const workspaces = controller;
     await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
     if (options.demo) await seedDemo({ service, registry, clusters, controller });

@@ -8,6 +8,7 @@ export default class ExportCreate extends KplaneCommand {
   static override examples = [
     '<%= config.bin %> export create databases --schema ./postgres-crd.yaml',
     '<%= config.bin %> export create databases --schema ./postgres-crd.yaml --claim secrets.core',
+    '<%= config.bin %> export create certificates --from-crd certificates.cert-manager.io',
   ];
 
   static override args = { name: Args.string({ description: 'Name of the APIExport.', required: true }) };
@@ -16,7 +17,10 @@ export default class ExportCreate extends KplaneCommand {
     workspace: workspaceFlag,
     schema: Flags.string({
       description: 'A CRD (or APIResourceSchema) YAML file; repeatable.',
-      required: true,
+      multiple: true,
+    }),
+    'from-crd': Flags.string({
+      description: 'A CustomResourceDefinition already in the workspace, by name; repeatable.',
       multiple: true,
     }),
     claim: Flags.string({
@@ -33,7 +37,8 @@ export default class ExportCreate extends KplaneCommand {
       {
         kubeconfig: this.workspaceSelector(flags),
         name: args.name,
-        schemaFiles: flags.schema,
+        schemaFiles: flags.schema ?? [],
+        fromCrds: flags['from-crd'] ?? [],
         claims: flags.claim ?? [],
         output: this.outputFormat(flags.output),
       },

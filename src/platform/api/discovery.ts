@@ -20,6 +20,11 @@ function responseKind(def: ResourceDefinition) {
   return { group: def.group, version: def.version, kind: def.kind };
 }
 
+/** What a subresource answers with: the kind itself, but an autoscaling/v1 Scale for `scale`. */
+const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+const subresourceKind = (def: ResourceDefinition, subresource: string) =>
+  subresource === 'scale' ? SCALE_KIND : responseKind(def);
+
 function aggregatedResource(def: ResourceDefinition) {
   const entry: Record<string, unknown> = {
     resource: def.resource,
@@ -33,7 +38,7 @@ function aggregatedResource(def: ResourceDefinition) {
   if (def.subresources.length > 0) {
     entry.subresources = def.subresources.map((subresource) => ({
       subresource,
-      responseKind: responseKind(def),
+      responseKind: subresourceKind(def, subresource),
       verbs: STATUS_VERBS,
     }));
   }
@@ -113,7 +118,8 @@ export function resourceList(
       name: `${def.resource}/${sub}`,
       singularName: '',
       namespaced: def.scope === 'Namespaced',
-      kind: def.kind,
+      kind: subresourceKind(def, sub).kind,
+      ...(sub === 'scale' ? { group: SCALE_KIND.group, version: SCALE_KIND.version } : {}),
       verbs: STATUS_VERBS,
     }));
     return [main, ...subresources];

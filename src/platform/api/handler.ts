@@ -19,6 +19,9 @@ import { writeJson } from '../http/respond.js';
 import type { ResourceRoute } from '../http/routes.js';
 import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
 import { parseListPaging } from './list-paging.js';
+import { applyJsonPatch } from './patch/json-patch.js';
+import { applyMergePatch } from './patch/merge-patch.js';
+import { applyScale, toScale } from './scale.js';
 import { isPlainObject } from './object.js';
 import { listPage } from './paged-list.js';
 import { decodeEnvelope } from './protobuf/messages.js';
@@ -137,6 +140,7 @@ export class ResourceHandler {
     // A write answers with the object in the negotiated format: refuse an Accept we cannot serve before
     // anything is stored, not after.
     if (writeVerbs.has(verb)) this.format(request);
+    if (route.subresource === 'scale' && def.scale) return this.scale(request, verb);
 
     switch (verb) {
       case 'get':
@@ -299,6 +303,38 @@ export class ResourceHandler {
       options,
     );
     this.respond(request, result.created ? 201 : 200, result.object, options.warnings);
+  }
+
+  /**
+   * `/scale`: the object seen and written as an autoscaling/v1 Scale. A write sets the spec's
+   * replicas through the main resource, so everything else (status included) stays as stored.
+   */
+  private async scale(request: ResourceRequest, verb: string): Promise<void> {
+    const { def, scope } = request;
+    const paths = def.scale!;
+    const name = request.route.name ?? '';
+    if (verb === 'get')
+      return writeJson(request.res, 200, toScale(this.service.get(def, scope, name), paths));
+    if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed(request.req.method ?? '');
+    const current = this.service.get(def, scope, name);
+    const text = (await readBody(request.req)).toString('utf8');
+    let scale: unknown;
+    if (verb === 'update') scale = parseJson(text);
+    else {
+      const type = PATCH_TYPES[contentTypeOf(request.req.headers['content-type'])];
+      if (!type || type === 'apply')
+        throw unsupportedMediaType(contentTypeOf(request.req.headers['content-type']));
+      const patch = parseJson(text);
+      // A Scale has no lists, so a strategic merge patch is a merge patch.
+      scale =
+        type === 'json'
+          ? applyJsonPatch(toScale(current, paths), patch)
+          : applyMergePatch(toScale(current, paths), patch);
+    }
+    const options = this.writeOptions(request);
+    delete options.subresource;
+    const updated = this.service.update(def, scope, name, applyScale(current, scale, paths), options);
+    writeJson(request.res, 200, toScale(updated, paths), undefined, options.warnings);
   }
 
   private async delete(request: ResourceRequest): Promise<void> {

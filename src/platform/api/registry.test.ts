@@ -80,4 +80,14 @@ describe('ResourceRegistry', () => {
     expect(r.groups(here).map((g) => g.group)).toContain('db.example.io');
     expect(r.groups(there).map((g) => g.group)).not.toContain('db.example.io');
   });
+
+  it('lets an earlier source keep a kind a later one also names (a bound API over a CRD)', () => {
+    const r = registry();
+    const fromCrd = kind('db.example.io', 'v2', 'databases');
+    const widgets = kind('example.io', 'v1', 'widgets');
+    r.addSource((cluster) => (cluster.id === here.id ? [fromCrd, widgets] : [fromCrd]));
+    expect(r.find(here, 'db.example.io', 'v2', 'databases')).toBeUndefined();
+    expect(r.find(here, 'example.io', 'v1', 'widgets')).toBe(widgets);
+    expect(r.find(there, 'db.example.io', 'v2', 'databases')).toBe(fromCrd);
+  });
 });

@@ -85,6 +85,15 @@ export interface ResourceDefinition extends ResourceName {
    * kind's validate hook) rather than decoding errors, and strategic merge patch is refused (415).
    */
   customResource?: boolean;
+  /** Set for kinds with a scale subresource (`subresources` lists `scale`). */
+  scale?: ScaleSubresource;
+}
+
+/** Where a kind's scale subresource reads and writes replicas (JSON paths such as `.spec.replicas`). */
+export interface ScaleSubresource {
+  specReplicasPath: string;
+  statusReplicasPath?: string;
+  labelSelectorPath?: string;
 }
 
 export interface VersionConversion {
@@ -164,11 +173,26 @@ export class ResourceRegistry {
     this.sources.push(source);
   }
 
-  /** What a source adds for the workspace, minus anything that would shadow a built-in kind. */
+  /**
+   * What the sources add for the workspace, minus anything that would shadow a built-in kind or a
+   * kind an earlier source added (bound APIs come before the workspace's own CRDs).
+   */
   private added(cluster: ClusterRef): ResourceDefinition[] {
-    return this.sources
-      .flatMap((source) => source(cluster))
-      .filter((def) => !this.byGroupResource.has(groupResource(def)));
+    if (this.sources.length === 1)
+      return this.sources[0]!(cluster).filter((def) => !this.byGroupResource.has(groupResource(def)));
+    const added: ResourceDefinition[] = [];
+    const taken = new Set<string>();
+    for (const source of this.sources) {
+      const mine = new Set<string>();
+      for (const def of source(cluster)) {
+        const key = groupResource(def);
+        if (this.byGroupResource.has(key) || taken.has(key)) continue;
+        mine.add(key);
+        added.push(def);
+      }
+      for (const key of mine) taken.add(key);
+    }
+    return added;
   }
 
   all(cluster?: ClusterRef): ResourceDefinition[] {

@@ -16,6 +16,8 @@ export interface Schema {
   minItems?: number;
   default?: unknown;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
+  /** An object that is itself a Kubernetes object: apiVersion, kind and metadata are implied. */
+  'x-kubernetes-embedded-resource'?: boolean;
   'x-kubernetes-map-type'?: string;
   'x-kubernetes-list-type'?: string;
 }

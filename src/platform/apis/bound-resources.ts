@@ -1,9 +1,6 @@
-import { isPlainObject, type KubeObject } from '../api/object.js';
-import type { DefinitionSource, HookContext, ResourceDefinition } from '../api/registry.js';
-import { AGE_COLUMN, ageCell, STANDARD_VERBS } from '../api/resources/common.js';
-import { kindSchema, objectMetaSchema, type Schema } from '../api/schema.js';
-import { dnsSubdomainName, pathSegmentName } from '../api/validation/names.js';
-import { validateOpenApi, type OpenApiSchema } from '../api/validation/openapi-schema.js';
+import type { KubeObject } from '../api/object.js';
+import type { DefinitionSource, ResourceDefinition } from '../api/registry.js';
+import { servedVersions, type ServedVersionOptions } from '../apiextensions/served-versions.js';
 import type { ObjectReader } from '../auth/rbac/objects.js';
 import type { ClusterRef } from '../storage/cluster-index.js';
 import { PATH_ANNOTATION } from '../tenancy/constants.js';
@@ -16,22 +13,11 @@ import {
   resolveExport,
   type ResolveCluster,
 } from './lookup.js';
-import { printerColumns } from './printer-columns.js';
-import { boundResources, schemaSpec, versionSchema, type SchemaSpec, type SchemaVersion } from './types.js';
+import { boundResources, schemaSpec } from './types.js';
 
-// The kinds an APIResourceSchema defines, one ResourceDefinition per served version, so the one
-// generic code path serves them like built-in kinds: discovery, OpenAPI, Table, CRUD, watch. They
-// behave as the apiserver's custom resources do: validated against the schema's OpenAPI, pruned
-// of unknown fields (refused under fieldValidation=Strict), a status subresource when the schema
-// asks for one, all versions stored alike (conversion strategy None). Every stored object carries
-// kcp.io/cluster (and kcp.io/path, for people) naming the workspace it lives in.
-
-const ENVELOPE = ['apiVersion', 'kind', 'metadata'];
-
-/** `db.example.io` → `io.example.db`, the apiserver's OpenAPI name prefix for a CRD's group. */
-function reverseDomain(group: string): string {
-  return group.split('.').reverse().join('.');
-}
+// The kinds an APIResourceSchema defines are served like a CRD's (apiextensions/served-versions.ts).
+// Every stored object carries kcp.io/cluster (and kcp.io/path, for people) naming the workspace it
+// lives in.
 
 function annotate(object: KubeObject, cluster: ClusterRef): void {
   const annotations = (object.metadata.annotations ??= {});
@@ -39,78 +25,10 @@ function annotate(object: KubeObject, cluster: ClusterRef): void {
   annotations[PATH_ANNOTATION] = cluster.path;
 }
 
-/** The schema's own part (no envelope): what the object, minus apiVersion, kind and metadata, must meet. */
-function bodySchema(raw: Record<string, unknown>): OpenApiSchema {
-  const properties = isPlainObject(raw.properties) ? { ...raw.properties } : undefined;
-  for (const field of ENVELOPE) delete properties?.[field];
-  const required = Array.isArray(raw.required)
-    ? raw.required.filter((f) => !ENVELOPE.includes(f as string))
-    : undefined;
-  return {
-    ...(raw as OpenApiSchema),
-    ...(properties ? { properties: properties as Record<string, OpenApiSchema> } : {}),
-    ...(required ? { required: required as string[] } : {}),
-  };
-}
-
-function definition(spec: SchemaSpec, version: SchemaVersion, storageVersion: string): ResourceDefinition {
-  const { group, names } = spec;
-  const raw = versionSchema(version) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  const body = bodySchema(raw);
-  const description =
-    typeof raw.description === 'string' && raw.description
-      ? raw.description
-      : `${names.kind} is served in this workspace through an APIBinding.`;
-  // The envelope is the platform's (ObjectMeta and all); the rest is the provider's schema.
-  const envelope = kindSchema(description, (body.properties ?? {}) as Record<string, Schema>);
-  const schema = { ...(body as Schema), ...envelope };
-  const columns = version.additionalPrinterColumns?.length
-    ? printerColumns(version.additionalPrinterColumns)
-    : { columns: [AGE_COLUMN], cells: (object: KubeObject, now: Date) => [ageCell(object, now)] };
-  const apiVersion = `${group}/${version.name}`;
-  const storageApiVersion = `${group}/${storageVersion}`;
-  const def: ResourceDefinition = {
-    group,
-    version: version.name,
-    kind: names.kind,
-    listKind: names.listKind || `${names.kind}List`,
-    resource: names.plural,
-    singular: names.singular || names.kind.toLowerCase(),
-    shortNames: names.shortNames ?? [],
-    categories: names.categories ?? [],
-    scope: spec.scope,
-    verbs: STANDARD_VERBS,
-    subresources: isPlainObject(version.subresources?.status) ? ['status'] : [],
-    description,
-    schemaName: `${reverseDomain(group)}.${version.name}.${names.kind}`,
-    schema,
-    validateName: spec.nameValidation === 'PathSegmentName' ? pathSegmentName : dnsSubdomainName,
-    columns: columns.columns,
-    cells: columns.cells,
-    customResource: true,
-    hooks: {
-      prepareCreate: (object: KubeObject, ctx: HookContext) => annotate(object, ctx.cluster),
-      prepareUpdate: (object: KubeObject, _old: KubeObject, ctx: HookContext) =>
-        annotate(object, ctx.cluster),
-      validate(object) {
-        const { apiVersion: _a, kind: _k, metadata, ...content } = object;
-        // Wrong types pass decoding for custom resources, so metadata's are caught here too.
-        return [
-          ...validateOpenApi(objectMetaSchema, metadata, 'metadata'),
-          ...validateOpenApi(body, content),
-        ];
-      },
-    },
-  };
-  if (version.name !== storageVersion) {
-    def.conversion = {
-      storageVersion,
-      toStorage: (object) => ({ ...object, apiVersion: storageApiVersion }),
-      fromStorage: (object) => ({ ...object, apiVersion }),
-    };
-  }
-  return def;
-}
+const BOUND: ServedVersionOptions = {
+  servedBy: 'through an APIBinding',
+  stamp: (object, ctx) => annotate(object, ctx.cluster),
+};
 
 /** Definitions are rebuilt only when a schema is new to the server (schemas are immutable). */
 const cache = new Map<string, ResourceDefinition[]>();
@@ -122,11 +40,7 @@ export function definitionsForSchema(schema: KubeObject): ResourceDefinition[] {
   const cached = cache.get(key);
   if (cached) return cached;
   const spec = schemaSpec(schema);
-  const storage = spec?.versions.find((v) => v.storage)?.name ?? spec?.versions[0]?.name;
-  const defs =
-    spec && storage
-      ? spec.versions.filter((v) => v.served !== false).map((v) => definition(spec, v, storage))
-      : [];
+  const defs = spec ? servedVersions(spec, BOUND) : [];
   cache.set(key, defs);
   if (cache.size > CACHED_SCHEMAS) cache.delete(cache.keys().next().value!);
   return defs;

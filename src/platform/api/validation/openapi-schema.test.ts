@@ -25,6 +25,19 @@ const database: OpenApiSchema = {
           properties: { schedule: { type: 'string' }, keep: { type: 'integer', minimum: 0 } },
         },
         extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        aliases: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        manifest: {
+          type: 'object',
+          'x-kubernetes-embedded-resource': true,
+          additionalProperties: false,
+          properties: { data: { type: 'object' } },
+        },
+        ports: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['port', 'protocol'],
+          items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' } } },
+        },
       },
     },
   },
@@ -32,6 +45,36 @@ const database: OpenApiSchema = {
 
 /** Each case: a spec, then the expected `<field>: <body>` lines of the 422 it gets. */
 const cases: [string, Record<string, unknown>, string[]][] = [
+  [
+    'an embedded resource that does not say what it is',
+    { version: '16', manifest: { metadata: { name: 'x' }, data: {} } },
+    [
+      'spec.manifest.apiVersion: Required value: must not be empty',
+      'spec.manifest.kind: Required value: must not be empty',
+    ],
+  ],
+  [
+    'an embedded resource with its envelope',
+    { version: '16', manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } },
+    [],
+  ],
+  [
+    'a repeated item of a set list',
+    { version: '16', aliases: ['a', 'b', 'a'] },
+    ['spec.aliases[2]: Duplicate value: "a"'],
+  ],
+  [
+    'a repeated key of a map list (other fields may differ)',
+    {
+      version: '16',
+      ports: [
+        { port: 80, protocol: 'TCP' },
+        { port: 80, protocol: 'UDP' },
+        { port: 80, protocol: 'TCP', name: 'again' },
+      ],
+    },
+    ['spec.ports[2]: Duplicate value: "object"'],
+  ],
   ['a valid object', { version: '16', storage: '10Gi', replicas: 3, port: 'http', tags: ['a'] }, []],
   ['a missing required field', { storage: '10Gi' }, ['spec.version: Required value']],
   ['null counts as missing', { version: null }, ['spec.version: Required value']],

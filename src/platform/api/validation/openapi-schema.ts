@@ -35,6 +35,8 @@ export interface OpenApiSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
 }
 
 const patterns = new Map<string, RegExp | null>();
@@ -163,7 +165,29 @@ function checkArray(schema: OpenApiSchema, value: unknown[], path: string, error
     const index = value.findIndex((item, i) => value.findIndex((other) => deepEqual(other, item)) !== i);
     if (index >= 0) errors.push({ type: 'Duplicate', field: `${path}[${index}]`, value: value[index] });
   }
+  checkListType(schema, value, path, errors);
   if (schema.items) value.forEach((item, i) => walk(schema.items!, item, `${path}[${i}]`, errors));
+}
+
+/**
+ * `x-kubernetes-list-type: set` items and `map` items' keys must be unique: the first repeat is a
+ * Duplicate at its index, as kube-apiserver reports it.
+ */
+function checkListType(schema: OpenApiSchema, value: unknown[], path: string, errors: FieldError[]): void {
+  const listType = schema['x-kubernetes-list-type'];
+  if (listType !== 'set' && listType !== 'map') return;
+  const keys = schema['x-kubernetes-list-map-keys'] ?? [];
+  const identity = (item: unknown): unknown =>
+    listType === 'set' || !isPlainObject(item)
+      ? item
+      : Object.fromEntries(keys.map((key) => [key, ownValue(item, key)]));
+  const seen: unknown[] = [];
+  value.forEach((item, i) => {
+    const id = identity(item);
+    if (seen.some((other) => deepEqual(other, id)))
+      errors.push({ type: 'Duplicate', field: `${path}[${i}]`, value: id });
+    else seen.push(id);
+  });
 }
 
 function checkObject(
@@ -176,6 +200,14 @@ function checkObject(
     const present = ownValue(value, key);
     if (present === undefined || present === null) errors.push({ type: 'Required', field: child(path, key) });
   }
+  // An embedded object must say what it is, as the apiserver requires of x-kubernetes-embedded-resource.
+  if (schema['x-kubernetes-embedded-resource']) {
+    for (const key of ['apiVersion', 'kind']) {
+      const present = ownValue(value, key);
+      if (typeof present !== 'string' || present === '')
+        errors.push({ type: 'Required', field: child(path, key), detail: 'must not be empty' });
+    }
+  }
   const count = Object.keys(value).length;
   if (schema.maxProperties !== undefined && count > schema.maxProperties)
     errors.push(invalid(path, count, `should have at most ${schema.maxProperties} properties`));
@@ -186,7 +218,11 @@ function checkObject(
     if (property) walk(property, item, child(path, key), errors);
     else if (isPlainObject(schema.additionalProperties))
       walk(schema.additionalProperties, item, child(path, key), errors);
-    else if (schema.additionalProperties === false && !schema['x-kubernetes-preserve-unknown-fields']) {
+    else if (
+      schema.additionalProperties === false &&
+      !schema['x-kubernetes-preserve-unknown-fields'] &&
+      !(schema['x-kubernetes-embedded-resource'] && ['apiVersion', 'kind', 'metadata'].includes(key))
+    ) {
       errors.push({
         type: 'Forbidden',
         field: child(path, key),

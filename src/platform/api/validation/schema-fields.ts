@@ -43,6 +43,8 @@ function typeMatches(schema: Schema, value: unknown): boolean {
   }
 }
 
+const EMBEDDED_ENVELOPE = ['apiVersion', 'kind', 'metadata'];
+
 function walk(schema: Schema, value: unknown, path: string, problems: FieldProblems): void {
   // null means "unset" in Kubernetes JSON for every field type.
   if (value === null || value === undefined) return;
@@ -60,6 +62,13 @@ function walk(schema: Schema, value: unknown, path: string, problems: FieldProbl
   if (!isPlainObject(value) || schema['x-kubernetes-preserve-unknown-fields']) return;
   for (const key of Object.keys(value)) {
     const childPath = path ? `${path}.${key}` : key;
+    // An embedded object's envelope is implied, whatever its schema lists.
+    if (
+      schema['x-kubernetes-embedded-resource'] &&
+      EMBEDDED_ENVELOPE.includes(key) &&
+      !ownValue(schema.properties, key)
+    )
+      continue;
     const child = ownValue(schema.properties, key);
     if (child) {
       walk(child, value[key], childPath, problems);

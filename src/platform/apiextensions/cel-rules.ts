@@ -1,0 +1,162 @@
+import { celEnv, isCelError, parse, plan, type CelEnv } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { isPlainObject } from '../api/object.js';
+import { ownValue } from '../api/own-keys.js';
+import type { FieldError } from '../http/errors.js';
+
+// x-kubernetes-validations, evaluated with @bufbuild/cel (Buf's CEL for ECMAScript): each rule sees
+// its node's value as `self` and, for transition rules on an update, the stored value as `oldSelf`
+// (a rule naming oldSelf is skipped on create, as kube-apiserver does). Supported: CEL's standard
+// macros and operators and the strings extension. Not supported: Kubernetes' own CEL libraries
+// (quantity, url, ip, cidr, format, lists' sets helpers, regex `find`), messageExpression,
+// optionalOldSelf, fieldPath and reason; a rule that needs them fails to compile, and the CRD is
+// refused with that error rather than served with a rule that would never run.
+
+type Json = Record<string, unknown>;
+type Evaluate = ReturnType<typeof plan>;
+
+interface CompiledRule {
+  rule: string;
+  message: string;
+  evaluate: Evaluate;
+  transition: boolean;
+}
+
+interface RuleNode {
+  rules: CompiledRule[];
+  properties: Map<string, RuleNode>;
+  items?: RuleNode;
+  additional?: RuleNode;
+  /** The node's schema, to read integers as CEL ints. */
+  schema: Json;
+}
+
+let env: CelEnv | undefined;
+const celEnvironment = () => (env ??= celEnv({ funcs: strings }));
+
+/** A rule that does not compile, with the schema path where it sits. */
+export interface RuleCompileError {
+  path: string;
+  index: number;
+  rule: string;
+  message: string;
+}
+
+function compileNode(schema: Json, path: string, errors: RuleCompileError[]): RuleNode | undefined {
+  const node: RuleNode = { rules: [], properties: new Map(), schema };
+  const raw = schema['x-kubernetes-validations'];
+  if (Array.isArray(raw)) {
+    raw.forEach((entry, index) => {
+      if (!isPlainObject(entry) || typeof entry.rule !== 'string') return;
+      try {
+        const evaluate = plan(celEnvironment(), parse(entry.rule));
+        node.rules.push({
+          rule: entry.rule,
+          message:
+            typeof entry.message === 'string' && entry.message ? entry.message : `failed rule: ${entry.rule}`,
+          evaluate,
+          transition: /\boldSelf\b/.test(entry.rule),
+        });
+      } catch (err) {
+        errors.push({ path, index, rule: entry.rule, message: (err as Error).message });
+      }
+    });
+  }
+  let found = node.rules.length > 0;
+  if (isPlainObject(schema.properties)) {
+    for (const [key, child] of Object.entries(schema.properties)) {
+      const compiled = isPlainObject(child)
+        ? compileNode(child, `${path}.properties[${key}]`, errors)
+        : undefined;
+      if (compiled) {
+        node.properties.set(key, compiled);
+        found = true;
+      }
+    }
+  }
+  if (isPlainObject(schema.items)) {
+    node.items = compileNode(schema.items, `${path}.items`, errors);
+    found ||= node.items !== undefined;
+  }
+  if (isPlainObject(schema.additionalProperties)) {
+    node.additional = compileNode(schema.additionalProperties, `${path}.additionalProperties`, errors);
+    found ||= node.additional !== undefined;
+  }
+  return found ? node : undefined;
+}
+
+/** The schema's rules compiled once; undefined when it has none. */
+export function compileRules(
+  schema: Json,
+  path = '',
+): { rules: RuleNode | undefined; errors: RuleCompileError[] } {
+  const errors: RuleCompileError[] = [];
+  return { rules: compileNode(schema, path, errors), errors };
+}
+
+/** JSON as CEL sees it: objects are maps, integers of integer fields are ints (bigint). */
+function toCel(value: unknown, schema: Json | undefined): unknown {
+  if (Array.isArray(value)) {
+    const items = isPlainObject(schema?.items) ? schema.items : undefined;
+    return value.map((item) => toCel(item, items));
+  }
+  if (isPlainObject(value)) {
+    const properties = isPlainObject(schema?.properties) ? schema.properties : undefined;
+    const additional = isPlainObject(schema?.additionalProperties) ? schema.additionalProperties : undefined;
+    return new Map(
+      Object.entries(value).map(([key, item]) => {
+        const child = ownValue(properties, key);
+        return [key, toCel(item, isPlainObject(child) ? child : additional)];
+      }),
+    );
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && schema?.type !== 'number') return BigInt(value);
+  return value;
+}
+
+const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function walk(node: RuleNode, value: unknown, old: unknown, path: string, errors: FieldError[]): void {
+  if (value === undefined || value === null) return;
+  for (const rule of node.rules) {
+    if (rule.transition && (old === undefined || old === null)) continue;
+    const bindings: Record<string, unknown> = { self: toCel(value, node.schema) };
+    if (rule.transition) bindings.oldSelf = toCel(old, node.schema);
+    const result = rule.evaluate(bindings as never);
+    if (result === true) continue;
+    const detail = isCelError(result) ? `${rule.message}: ${result.message}` : rule.message;
+    errors.push({ type: 'Invalid', field: path || '<root>', value, detail });
+  }
+  if (isPlainObject(value)) {
+    for (const [key, sub] of node.properties)
+      walk(
+        sub,
+        ownValue(value, key),
+        isPlainObject(old) ? ownValue(old, key) : undefined,
+        child(path, key),
+        errors,
+      );
+    if (node.additional)
+      for (const [key, item] of Object.entries(value))
+        if (!node.properties.has(key))
+          walk(
+            node.additional,
+            item,
+            isPlainObject(old) ? ownValue(old, key) : undefined,
+            child(path, key),
+            errors,
+          );
+  } else if (Array.isArray(value) && node.items) {
+    // Transition rules on list items compare by position only where the list keeps its order.
+    value.forEach((item, i) =>
+      walk(node.items!, item, Array.isArray(old) ? old[i] : undefined, `${path}[${i}]`, errors),
+    );
+  }
+}
+
+/** Violations of the compiled rules by `value` (and `old`, for transition rules on an update). */
+export function evaluateRules(rules: RuleNode, value: unknown, old: unknown, path = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  walk(rules, value, old, path, errors);
+  return errors;
+}
