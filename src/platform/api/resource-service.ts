@@ -192,8 +192,10 @@ export class ResourceService {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
-      // A patch is written against the version the client speaks. Its body was measured when decoded;
-      // its result (which holds the stored object, perhaps from before the limit) is measured here.
+      // A patch is written against the version the client speaks. Its body was measured when decoded; the
+      // stored object (perhaps from before the limit) is measured before any recursive walk clones it, since
+      // how deep structuredClone survives differs between Node versions; and so is the result.
+      refuseDeepObject(old);
       const patched = patchObject(type, presentAs(def, old), patch);
       refuseDeepObject(patched);
       const next = this.admitStored(def, scope, patched, options);
@@ -265,6 +267,7 @@ export class ResourceService {
         object.metadata.name = name;
         return { object: this.createIn(tx, def, scope, object), created: true };
       }
+      refuseDeepObject(old);
       const merged = applyMergePatch(presentAs(def, old), applied);
       refuseDeepObject(merged);
       const next = this.admitStored(def, scope, merged, options);
