@@ -93,6 +93,19 @@ function fieldValidation(query: URLSearchParams): FieldValidation | undefined {
   );
 }
 
+/**
+ * Who a write is recorded as in managedFields: `?fieldManager`, else the client's User-Agent up to
+ * its first slash (kubectl's typed clients send `kubectl/v1.32...`), as kube-apiserver names it.
+ */
+function fieldManager(query: URLSearchParams, userAgent: string | undefined): string {
+  const given = query.get('fieldManager');
+  if (given !== null && given !== '') {
+    if (given.length > 128) throw badRequest('fieldManager must be at most 128 characters long');
+    return given;
+  }
+  return (userAgent ?? '').split('/')[0]!.slice(0, 128) || 'unknown';
+}
+
 function dryRun(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const value of values)
@@ -223,6 +236,8 @@ export class ResourceHandler {
     const validation = fieldValidation(request.query);
     if (validation) options.fieldValidation = validation;
     if (request.route.subresource) options.subresource = request.route.subresource;
+    options.fieldManager = fieldManager(request.query, request.req.headers['user-agent']);
+    options.force = request.query.get('force') === 'true';
     return options;
   }
 
@@ -287,6 +302,9 @@ export class ResourceHandler {
       throw unsupportedMediaType(`${contentType} - accepted media types include: ${accepted.join(', ')}`);
     }
     const options = this.writeOptions(request);
+    if (type === 'apply' && !request.query.get('fieldManager')) {
+      throw badRequest('fieldManager is required for apply requests');
+    }
     const text = (await readBody(request.req)).toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
     const patch = decodePatch(type, text, options);

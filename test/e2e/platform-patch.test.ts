@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult } from './helpers/cli.js';
+import { adminKubectlAt, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
+
+// Strategic merge patch and server-side apply as kube-apiserver does them, seen through the real
+// kubectl: lists merge by their published patch markers, and field ownership decides conflicts.
+
+let platform: PlatformProcess;
+let scratch: string;
+let admin: ReturnType<typeof adminKubectlAt>;
+
+const root = (...args: string[]) => admin('/clusters/root', args);
+const rootWithInput = (input: string, ...args: string[]) => admin('/clusters/root', args, input);
+const ok = (result: RunResult) => expect(result.code, result.stderr).toBe(0);
+
+const configMap = (name: string, extra: { data?: object; metadata?: object } = {}) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'default', ...extra.metadata },
+    data: extra.data ?? {},
+  });
+
+async function getJson(name: string): Promise<{
+  metadata: {
+    finalizers?: string[];
+    ownerReferences?: { uid: string }[];
+    managedFields?: { manager: string; operation: string; fieldsV1: object; fieldsType: string }[];
+  };
+  data?: Record<string, string>;
+}> {
+  const got = await root('get', 'configmap', name, '-n', 'default', '-o', 'json', '--show-managed-fields');
+  ok(got);
+  return JSON.parse(got.stdout) as never;
+}
+
+const owner = (uid: string) => ({ apiVersion: 'v1', kind: 'Secret', name: `owner-${uid}`, uid });
+
+beforeAll(async () => {
+  platform = await startPlatformProcess();
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'kplane-e2e-patch-'));
+  admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
+});
+
+afterAll(async () => {
+  await platform?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('strategic merge patch follows the published patch markers', () => {
+  it('kubectl patch merges finalizers (a set) and ownerReferences (by uid) instead of replacing them', async () => {
+    ok(
+      await rootWithInput(
+        configMap('smp-lists', {
+          metadata: { finalizers: ['example.com/a'], ownerReferences: [owner('1')] },
+        }),
+        'create',
+        '-f',
+        '-',
+      ),
+    );
+    const patch = JSON.stringify({
+      metadata: { finalizers: ['example.com/b'], ownerReferences: [owner('2')] },
+    });
+    ok(await root('patch', 'configmap', 'smp-lists', '-n', 'default', '-p', patch));
+    let got = await getJson('smp-lists');
+    expect([...(got.metadata.finalizers ?? [])].sort()).toEqual(['example.com/a', 'example.com/b']);
+    expect(got.metadata.ownerReferences?.map((ref) => ref.uid).sort()).toEqual(['1', '2']);
+
+    const remove = JSON.stringify({
+      metadata: {
+        '$deleteFromPrimitiveList/finalizers': ['example.com/a'],
+        ownerReferences: [{ $patch: 'delete', uid: '1' }],
+      },
+    });
+    ok(await root('patch', 'configmap', 'smp-lists', '-n', 'default', '-p', remove));
+    got = await getJson('smp-lists');
+    expect(got.metadata.finalizers).toEqual(['example.com/b']);
+    expect(got.metadata.ownerReferences?.map((ref) => ref.uid)).toEqual(['2']);
+  });
+
+  it('a malformed directive is a 400 that changes nothing', async () => {
+    ok(await rootWithInput(configMap('smp-bad', { data: { a: '1' } }), 'create', '-f', '-'));
+    const bad = JSON.stringify({ metadata: { ownerReferences: [{ name: 'no-uid' }] }, data: { a: '2' } });
+    const patched = await root('patch', 'configmap', 'smp-bad', '-n', 'default', '-p', bad);
+    expect(patched.code).not.toBe(0);
+    expect(patched.stderr).toContain('does not contain declared merge key: uid');
+    expect((await getJson('smp-bad')).data).toEqual({ a: '1' });
+  });
+
+  it('kubectl apply (client-side) keeps a finalizer another writer added and orders as applied', async () => {
+    const applied = (finalizers: string[], data: object) =>
+      configMap('smp-apply', { metadata: { finalizers }, data });
+    ok(await rootWithInput(applied(['example.com/a'], { x: '1', y: '1' }), 'apply', '-f', '-'));
+    ok(
+      await root(
+        'patch',
+        'configmap',
+        'smp-apply',
+        '-n',
+        'default',
+        '-p',
+        JSON.stringify({ metadata: { finalizers: ['example.com/other'] } }),
+      ),
+    );
+    ok(
+      await rootWithInput(
+        applied(['example.com/a', 'example.com/c'], { x: '2', z: '1' }),
+        'apply',
+        '-f',
+        '-',
+      ),
+    );
+    const got = await getJson('smp-apply');
+    // kube-apiserver's order: the patch put `other` first (a patch's new items lead), and a
+    // $setElementOrder keeps a server-only item before the applied ones it preceded.
+    expect(got.metadata.finalizers).toEqual(['example.com/other', 'example.com/a', 'example.com/c']);
+    expect(got.data).toEqual({ x: '2', z: '1' });
+  });
+});
+
+describe('server-side apply owns fields per manager', () => {
+  const apply = (manager: string, data: object, ...flags: string[]) =>
+    rootWithInput(
+      configMap('ssa', { data }),
+      'apply',
+      '--server-side',
+      `--field-manager=${manager}`,
+      ...flags,
+      '-f',
+      '-',
+    );
+
+  it('records each manager, reports a conflict as kube-apiserver does, and --force-conflicts takes the field', async () => {
+    ok(await apply('alice', { shared: 'a', mine: 'a' }));
+    let got = await getJson('ssa');
+    expect(got.metadata.managedFields).toEqual([
+      expect.objectContaining({
+        manager: 'alice',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { 'f:mine': {}, 'f:shared': {} } },
+      }),
+    ]);
+
+    const refused = await apply('bob', { shared: 'b' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Apply failed with 1 conflict: conflict with "alice": .data.shared');
+    expect(refused.stderr).toContain('--force-conflicts');
+    expect((await getJson('ssa')).data).toEqual({ shared: 'a', mine: 'a' });
+
+    ok(await apply('bob', { shared: 'b' }, '--force-conflicts'));
+    got = await getJson('ssa');
+    expect(got.data).toEqual({ shared: 'b', mine: 'a' });
+    const owners = Object.fromEntries((got.metadata.managedFields ?? []).map((e) => [e.manager, e.fieldsV1]));
+    expect(owners).toEqual({
+      alice: { 'f:data': { 'f:mine': {} } },
+      bob: { 'f:data': { 'f:shared': {} } },
+    });
+
+    // A field alice stops applying, and nobody else owns, goes.
+    ok(await apply('alice', {}));
+    expect((await getJson('ssa')).data).toEqual({ shared: 'b' });
+  });
+
+  it('a field written by kubectl apply (client-side) conflicts with a later server-side apply', async () => {
+    ok(await rootWithInput(configMap('ssa-csa', { data: { key: 'one' } }), 'apply', '-f', '-'));
+    const got = await getJson('ssa-csa');
+    expect(got.metadata.managedFields).toEqual([
+      expect.objectContaining({
+        manager: 'kubectl-client-side-apply',
+        operation: 'Update',
+        fieldsV1: expect.objectContaining({ 'f:data': { '.': {}, 'f:key': {} } }) as unknown,
+      }),
+    ]);
+    const refused = await rootWithInput(
+      configMap('ssa-csa', { data: { key: 'two' } }),
+      'apply',
+      '--server-side',
+      // Not kubectl's own manager: for that one kubectl 1.32 first migrates the client-side entry.
+      '--field-manager=deployer',
+      '-f',
+      '-',
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .data.key',
+    );
+  });
+});
