@@ -190,5 +190,32 @@ describe('server-side apply owns fields per manager', () => {
     expect(refused.stderr).toContain(
       'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .data.key',
     );
+
+    // kubectl's own manager moves from client-side to server-side apply without a conflict, since
+    // the live value is still the last-applied one; the annotation follows what it applied.
+    ok(
+      await rootWithInput(
+        configMap('ssa-csa', { data: { key: 'two' } }),
+        'apply',
+        '--server-side',
+        '-f',
+        '-',
+      ),
+    );
+    const moved = await getJson('ssa-csa');
+    expect(moved.data).toEqual({ key: 'two' });
+    expect(moved.metadata.managedFields).toContainEqual(
+      expect.objectContaining({
+        manager: 'kubectl',
+        operation: 'Apply',
+        fieldsV1: { 'f:data': { 'f:key': {} } },
+      }),
+    );
+    const annotations = (moved.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    expect(JSON.parse(annotations['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}')).toMatchObject(
+      {
+        data: { key: 'two' },
+      },
+    );
   });
 });

@@ -53,6 +53,14 @@ export class FieldSet {
     return this.children.get(head)?.has(rest) ?? false;
   }
 
+  /** Whether the set holds `path` or any path below it. */
+  reaches(path: Path): boolean {
+    if (path.length === 0) return !this.isEmpty();
+    const [head, ...rest] = path as [string, ...string[]];
+    if (rest.length === 0) return this.members.has(head) || this.children.has(head);
+    return this.children.get(head)?.reaches(rest) ?? false;
+  }
+
   /** Every path in the set, parents before their children. */
   *paths(prefix: Path = []): Generator<Path> {
     for (const element of this.elements()) {
@@ -217,4 +225,23 @@ function itemsByElement(value: unknown, meta: PatchMeta): Map<string, unknown> |
   if (!Array.isArray(value) || (meta.listType !== 'map' && meta.listType !== 'set')) return undefined;
   if (value.length > 0 && !isGranularList(value, meta)) return undefined;
   return new Map(value.map((item) => [itemElement(item, meta)!, item] as const));
+}
+
+/** The value a path names in `value`, or undefined. */
+export function valueAt(value: unknown, path: Path, meta: PatchMeta): unknown {
+  let current = value;
+  let node = meta;
+  for (const element of path) {
+    if (element.startsWith('f:')) {
+      if (!isPlainObject(current)) return undefined;
+      current = ownValue(current, element.slice(2));
+      node = node.field(element.slice(2));
+    } else {
+      if (!Array.isArray(current)) return undefined;
+      const list = node;
+      current = current.find((item) => itemElement(item, list) === element);
+      node = node.items();
+    }
+  }
+  return current;
 }

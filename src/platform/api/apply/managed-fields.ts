@@ -2,7 +2,7 @@ import { ApiError } from '../../http/errors.js';
 import { deepEqual, isPlainObject, nowTimestamp, type JsonObject, type KubeObject } from '../object.js';
 import type { PatchMeta } from '../patch/patch-meta.js';
 import { mergeApplied, removeFields } from './apply-merge.js';
-import { compare, fieldsOf, FieldSet, pathString, type Path } from './field-set.js';
+import { compare, fieldsOf, FieldSet, pathString, valueAt, type Path } from './field-set.js';
 
 // Field ownership as kube-apiserver's fieldmanager keeps it in metadata.managedFields: every write
 // names a manager; an Update records the fields it changed, an Apply owns exactly the fields its
@@ -51,6 +51,8 @@ const SERVER_FIELDS: Path[] = [
 const MAX_UPDATE_MANAGERS = 10;
 const ANCIENT_CHANGES = 'ancient-changes';
 const BEFORE_FIRST_APPLY = 'before-first-apply';
+const KUBECTL_SERVER_SIDE = 'kubectl';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Records a create, update or patch by `writer`: `next` gets its managedFields. */
 export function recordUpdate(
@@ -61,7 +63,8 @@ export function recordUpdate(
 ): void {
   // A body that says nothing about managedFields keeps the stored ones.
   const given = next.metadata.managedFields;
-  let managers = decode(Array.isArray(given) ? given : old?.metadata.managedFields);
+  const stored = Array.isArray(given) ? given : old?.metadata.managedFields;
+  let managers = decode(stored);
   const changes = stripServerFields(compare(old ? strip(old) : undefined, strip(next), meta));
   managers = managers.map((m) =>
     isSame(m, writer, 'Update')
@@ -72,7 +75,7 @@ export function recordUpdate(
   const set = (self?.set ?? new FieldSet()).difference(changes.removed).union(changes.touched);
   managers = managers.filter((m) => m !== self);
   managers.push(entry(writer, 'Update', set));
-  next.metadata.managedFields = encode(capUpdates(managers.filter((m) => !m.set.isEmpty())));
+  next.metadata.managedFields = encode(capUpdates(managers.filter((m) => !m.set.isEmpty())), stored);
 }
 
 /**
@@ -99,24 +102,78 @@ export function applyConfiguration(
   );
   const previous = managers.find((m) => isSame(m, writer, 'Apply'));
   managers = managers.filter((m) => m !== previous);
-  // Fields this manager applied before and no longer does go, unless someone else owns them too.
-  let stale = previous ? previous.set.difference(appliedSet) : new FieldSet();
-  for (const m of managers) stale = stale.difference(m.set);
-  removeFields(merged, stale, meta);
+  // Fields this manager applied before and no longer does go, unless someone (this manager
+  // included) still owns them or anything below them.
+  const owned = managers.reduce((set, m) => set.union(m.set), appliedSet);
+  const stale = [...(previous?.set.paths() ?? [])].filter((path) => !owned.reaches(path));
+  removeFields(merged, FieldSet.fromPaths(stale), meta);
 
   const changes = stripServerFields(compare(live ? strip(live) : undefined, merged, meta));
   const conflicts = managers
     .map((m) => ({ manager: m, paths: [...m.set.intersection(changes.touched).paths()] }))
     .filter((c) => c.paths.length > 0);
-  if (conflicts.length > 0 && !force) throw applyConflict(conflicts);
+  if (conflicts.length > 0 && !force && !upgradesClientSideApply(live, writer, conflicts, meta)) {
+    throw applyConflict(conflicts);
+  }
+  if (live && writer.manager === KUBECTL_SERVER_SIDE) syncLastApplied(live, applied, merged);
   managers = managers.map((m) => ({
     ...m,
     set: m.set.difference(changes.touched).difference(changes.removed),
   }));
   managers.push(entry(writer, 'Apply', appliedSet));
   merged.metadata = { ...(isPlainObject(merged.metadata) ? merged.metadata : {}) };
-  merged.metadata.managedFields = encode(capUpdates(managers.filter((m) => !m.set.isEmpty())));
+  merged.metadata.managedFields = encode(
+    capUpdates(managers.filter((m) => !m.set.isEmpty())),
+    live?.metadata.managedFields,
+  );
   return merged;
+}
+
+/**
+ * `kubectl apply --server-side` over an object `kubectl apply` managed: kube-apiserver lets it take
+ * the fields whose live values are still what the last-applied annotation says (the moving from
+ * client-side to server-side apply kube documents), and refuses any other conflict.
+ */
+function upgradesClientSideApply(
+  live: KubeObject | undefined,
+  writer: WriteManager,
+  conflicts: { paths: Path[] }[],
+  meta: PatchMeta,
+): boolean {
+  if (!live || writer.manager !== KUBECTL_SERVER_SIDE) return false;
+  const lastApplied = readLastApplied(live);
+  if (!lastApplied) return false;
+  return conflicts.every((c) =>
+    c.paths.every((path) => {
+      const applied = valueAt(lastApplied, path, meta);
+      return applied !== undefined && deepEqual(applied, valueAt(live, path, meta));
+    }),
+  );
+}
+
+/** kube-apiserver keeps the annotation in step when kubectl applies server-side, so a later client-side apply agrees. */
+function syncLastApplied(live: KubeObject, applied: JsonObject, merged: KubeObject): void {
+  if (!readLastApplied(live)) return;
+  const config = JSON.parse(JSON.stringify(applied)) as KubeObject;
+  if (isPlainObject(config.metadata) && isPlainObject(config.metadata.annotations)) {
+    delete config.metadata.annotations[LAST_APPLIED];
+    if (Object.keys(config.metadata.annotations).length === 0) delete config.metadata.annotations;
+  }
+  const annotations = isPlainObject(merged.metadata.annotations) ? merged.metadata.annotations : {};
+  merged.metadata.annotations = { ...annotations, [LAST_APPLIED]: JSON.stringify(config) };
+}
+
+function readLastApplied(object: KubeObject): JsonObject | undefined {
+  const text = isPlainObject(object.metadata.annotations)
+    ? object.metadata.annotations[LAST_APPLIED]
+    : undefined;
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isPlainObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function entry(writer: WriteManager, operation: Operation, set: FieldSet): Manager {
@@ -156,15 +213,21 @@ function stripServerFields(changes: ReturnType<typeof compare>): { touched: Fiel
   };
 }
 
+/** An entry this server cannot read (no manager, or an unknown operation): it owns nothing, and is kept as it was. */
+function isReadable(e: unknown): e is JsonObject {
+  return (
+    isPlainObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update')
+  );
+}
+
 function decode(entries: unknown): Manager[] {
   if (!Array.isArray(entries)) return [];
   const managers: Manager[] = [];
   for (const e of entries) {
-    if (!isPlainObject(e) || typeof e.manager !== 'string') continue;
-    if (e.operation !== 'Apply' && e.operation !== 'Update') continue;
+    if (!isReadable(e)) continue;
     managers.push({
-      manager: e.manager,
-      operation: e.operation,
+      manager: e.manager as string,
+      operation: e.operation as Operation,
       apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
       ...(typeof e.subresource === 'string' && e.subresource !== '' && { subresource: e.subresource }),
       ...(typeof e.time === 'string' && { time: e.time }),
@@ -174,9 +237,10 @@ function decode(entries: unknown): Manager[] {
   return managers;
 }
 
-/** kube-apiserver's order: Apply before Update, then oldest first, then by name. */
-function encode(managers: Manager[]): JsonObject[] {
-  return [...managers]
+/** kube-apiserver's order: Apply before Update, then oldest first, then by name; unreadable entries lead. */
+function encode(managers: Manager[], stored: unknown): unknown[] {
+  const unreadable = Array.isArray(stored) ? stored.filter((e) => !isReadable(e)) : [];
+  const readable = [...managers]
     .sort(
       (a, b) =>
         a.operation.localeCompare(b.operation) ||
@@ -194,6 +258,7 @@ function encode(managers: Manager[]): JsonObject[] {
       fieldsV1: m.set.toFieldsV1(),
       ...(m.subresource !== undefined && { subresource: m.subresource }),
     }));
+  return [...unreadable, ...readable];
 }
 
 /** Bounds the entries a stream of differently named writers can leave: the oldest Updates fold into one. */
