@@ -9,23 +9,26 @@ import { isGranularList, itemElement, type FieldSet, type Path } from './field-s
  * A null in the configuration removes the field. Neither input is modified.
  */
 export function mergeApplied(live: unknown, applied: unknown, meta: PatchMeta): unknown {
-  if (isPlainObject(applied) && isPlainObject(live) && !meta.atomicMap) {
-    const result = deepClone(live);
+  return mergeInto(deepClone(live), applied, meta);
+}
+
+/** Merges `applied` into `target`, a copy this merge owns (changed in place where it can be). */
+function mergeInto(target: unknown, applied: unknown, meta: PatchMeta): unknown {
+  if (isPlainObject(applied) && isPlainObject(target) && !meta.atomicMap) {
     for (const [key, value] of Object.entries(applied)) {
-      if (value === null) delete result[key];
-      else setOwn(result, key, mergeApplied(ownValue(live, key), value, meta.field(key)));
+      if (value === null) delete target[key];
+      else setOwn(target, key, mergeInto(ownValue(target, key), value, meta.field(key)));
     }
-    return result;
+    return target;
   }
-  if (isGranularList(live, meta) && isGranularList(applied, meta)) {
-    const result = live.map((item) => deepClone(item));
-    const at = new Map(result.map((item, i) => [itemElement(item, meta)!, i] as const));
+  if (isGranularList(target, meta) && isGranularList(applied, meta)) {
+    const at = new Map(target.map((item, i) => [itemElement(item, meta)!, i] as const));
     for (const item of applied) {
       const index = at.get(itemElement(item, meta)!);
-      if (index === undefined) result.push(deepClone(item));
-      else if (meta.listType === 'map') result[index] = mergeApplied(result[index], item, meta.items());
+      if (index === undefined) target.push(withoutNulls(item));
+      else if (meta.listType === 'map') target[index] = mergeInto(target[index], item, meta.items());
     }
-    return result;
+    return target;
   }
   return withoutNulls(applied);
 }

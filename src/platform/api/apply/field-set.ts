@@ -72,19 +72,47 @@ export class FieldSet {
   }
 
   isEmpty(): boolean {
-    return this.paths().next().done === true;
+    if (this.members.size > 0) return false;
+    for (const child of this.children.values()) if (!child.isEmpty()) return false;
+    return true;
   }
 
+  // The set operations walk both trees once; a result may share untouched subtrees with its
+  // inputs, so sets are not changed after they are built.
   union(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths(), ...other.paths()]);
+    const result = new FieldSet();
+    for (const element of this.members) result.members.add(element);
+    for (const element of other.members) result.members.add(element);
+    for (const [element, child] of this.children) {
+      const theirs = other.children.get(element);
+      result.children.set(element, theirs ? child.union(theirs) : child);
+    }
+    for (const [element, child] of other.children) {
+      if (!this.children.has(element)) result.children.set(element, child);
+    }
+    return result;
   }
 
   difference(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths()].filter((path) => !other.has(path)));
+    const result = new FieldSet();
+    for (const element of this.members) if (!other.members.has(element)) result.members.add(element);
+    for (const [element, child] of this.children) {
+      const theirs = other.children.get(element);
+      const rest = theirs ? child.difference(theirs) : child;
+      if (!rest.isEmpty()) result.children.set(element, rest);
+    }
+    return result;
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.fromPaths([...this.paths()].filter((path) => other.has(path)));
+    const result = new FieldSet();
+    for (const element of this.members) if (other.members.has(element)) result.members.add(element);
+    for (const [element, child] of this.children) {
+      const theirs = other.children.get(element);
+      const both = theirs && child.intersection(theirs);
+      if (both && !both.isEmpty()) result.children.set(element, both);
+    }
+    return result;
   }
 
   toFieldsV1(): JsonObject {

@@ -235,7 +235,7 @@ describe('updates', () => {
     let live = configMap({});
     for (let i = 0; i < 12; i++) {
       const next = structuredClone(live);
-      next.data = { ...next.data, [`k${i}`]: 'v' };
+      next.data = { ...(next.data as Record<string, string>), [`k${i}`]: 'v' };
       recordUpdate(
         live,
         next,

@@ -64,7 +64,18 @@ export function patchMetaFromStructural(schema: Schema): PatchMeta {
   };
 }
 
+// Nodes are built once per published schema object and their fields once per name: a patch walks
+// the same few hundred nodes again and again.
+const publishedNodes = new WeakMap<PublishedSchema, PatchMeta>();
+
 function publishedNode(schema: PublishedSchema, definitions: PublishedDefinitions): PatchMeta {
+  let node = publishedNodes.get(schema);
+  if (!node) publishedNodes.set(schema, (node = buildPublishedNode(schema, definitions)));
+  return node;
+}
+
+function buildPublishedNode(schema: PublishedSchema, definitions: PublishedDefinitions): PatchMeta {
+  const fields = new Map<string, PatchMeta>();
   const resolved = resolve(schema, definitions);
   const mergeKey = schema['x-kubernetes-patch-merge-key'];
   const strategy = (schema['x-kubernetes-patch-strategy'] ?? '').split(',').filter(Boolean);
@@ -81,10 +92,20 @@ function publishedNode(schema: PublishedSchema, definitions: PublishedDefinition
   }
   return {
     field(name) {
-      const property = resolved.properties ? ownValue(resolved.properties, name) : undefined;
-      if (property) return publishedNode(property, definitions);
-      const additional = resolved.additionalProperties;
-      return typeof additional === 'object' ? publishedNode(additional, definitions) : NO_MARKERS;
+      let field = fields.get(name);
+      if (!field) {
+        const property = resolved.properties ? ownValue(resolved.properties, name) : undefined;
+        const additional = resolved.additionalProperties;
+        field = property
+          ? publishedNode(property, definitions)
+          : typeof additional === 'object'
+            ? publishedNode(additional, definitions)
+            : NO_MARKERS;
+        // Only the schema's own properties are remembered: map keys and unknown names are the
+        // client's to choose, and would grow this without bound.
+        if (property) fields.set(name, field);
+      }
+      return field;
     },
     items: () => (resolved.items ? publishedNode(resolved.items, definitions) : NO_MARKERS),
     ...(mergeKey !== undefined && { mergeKey }),
