@@ -159,7 +159,7 @@ export function itemElement(item: unknown, meta: PatchMeta): string | undefined 
   if (meta.listType !== 'map' || !meta.listMapKeys || !isPlainObject(item)) return undefined;
   const keys: JsonObject = {};
   for (const key of [...meta.listMapKeys].sort()) {
-    const value = ownValue(item, key);
+    const value = ownValue(item, key) ?? meta.items().field(key).default;
     if (value !== undefined) setOwn(keys, key, value);
   }
   return `k:${JSON.stringify(keys)}`;

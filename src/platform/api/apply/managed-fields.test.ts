@@ -105,6 +105,22 @@ describe('server-side apply', () => {
     expect(Object.keys(owners(both)).sort()).toEqual(['one/Apply', 'two/Apply']);
   });
 
+  it('matches a port that leaves out its protocol to the live TCP port, as kube-apiserver does', () => {
+    const port = (extra: object) =>
+      apps([{ name: 'a', image: 'a:1', ports: [{ containerPort: 80, ...extra }] }]);
+    const live = applyConfiguration(
+      undefined,
+      port({ protocol: 'TCP' }),
+      as('one', 'apps/v1'),
+      deployment,
+      false,
+    );
+    const merged = applyConfiguration(live, port({ name: 'http' }), as('two', 'apps/v1'), deployment, false);
+    const ports = (merged.spec as { template: { spec: { containers: { ports: object[] }[] } } }).template.spec
+      .containers[0]!.ports;
+    expect(ports).toEqual([{ containerPort: 80, protocol: 'TCP', name: 'http' }]);
+  });
+
   it('reports every conflict with kube-apiserver wording, and force moves the fields', () => {
     const live = applyCm(undefined, { a: '1', b: '1', c: '1' }, 'alice');
     const one = conflictOf(() => applyCm(live, { a: '2' }, 'bob'));

@@ -30,6 +30,8 @@ export interface PatchMeta {
   readonly listMapKeys?: readonly string[];
   /** x-kubernetes-map-type `atomic`: the map is replaced whole by apply. */
   readonly atomicMap: boolean;
+  /** The field's default, which a list-map key takes when an item leaves it out. */
+  readonly default?: unknown;
 }
 
 const NO_MARKERS: PatchMeta = {
@@ -40,6 +42,13 @@ const NO_MARKERS: PatchMeta = {
 };
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/**
+ * Defaults of list-map key fields that Kubernetes' Go types declare (`+default="TCP"` on the
+ * protocol of container, service and endpoint ports) but the published v2 document leaves out;
+ * kube-apiserver matches `- containerPort: 80` to the live `{containerPort: 80, protocol: TCP}`.
+ */
+const PUBLISHED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: 'TCP' };
 
 /** A built-in kind's markers, from Kubernetes' published definition `name` (e.g. io.k8s.api.apps.v1.Deployment). */
 export function patchMetaFromDefinitions(
@@ -96,8 +105,12 @@ function buildPublishedNode(schema: PublishedSchema, definitions: PublishedDefin
       if (!field) {
         const property = resolved.properties ? ownValue(resolved.properties, name) : undefined;
         const additional = resolved.additionalProperties;
-        field = property
-          ? publishedNode(property, definitions)
+        const withDefault =
+          property && Object.hasOwn(PUBLISHED_KEY_DEFAULTS, name) && property.default === undefined
+            ? { ...property, default: PUBLISHED_KEY_DEFAULTS[name] }
+            : property;
+        field = withDefault
+          ? publishedNode(withDefault, definitions)
           : typeof additional === 'object'
             ? publishedNode(additional, definitions)
             : NO_MARKERS;
@@ -113,6 +126,7 @@ function buildPublishedNode(schema: PublishedSchema, definitions: PublishedDefin
     ...(listType && { listType }),
     ...(listMapKeys && { listMapKeys }),
     atomicMap: (schema['x-kubernetes-map-type'] ?? resolved['x-kubernetes-map-type']) === 'atomic',
+    ...(schema.default !== undefined && { default: schema.default }),
   };
 }
 
@@ -143,6 +157,7 @@ function structuralNode(schema: Schema): PatchMeta {
     ...(listType && { listType }),
     ...(listType === 'map' && keys && { listMapKeys: keys }),
     atomicMap: schema['x-kubernetes-map-type'] === 'atomic',
+    ...(schema.default !== undefined && { default: schema.default }),
   };
 }
 
