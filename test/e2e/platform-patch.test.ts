@@ -1,9 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunResult } from './helpers/cli.js';
-import { adminKubectlAt, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
+import {
+  adminKubectlAt,
+  adminToken,
+  rawRequest,
+  startPlatformProcess,
+  type PlatformProcess,
+} from './helpers/platform.js';
 
 // Strategic merge patch and server-side apply as kube-apiserver does them, seen through the real
 // kubectl: lists merge by their published patch markers, and field ownership decides conflicts.
@@ -217,5 +223,29 @@ describe('server-side apply owns fields per manager', () => {
         data: { key: 'two' },
       },
     );
+  });
+
+  it('an apply without a fieldManager, or a force on another patch, is a 422 that creates nothing', async () => {
+    const send = (query: string, contentType: string, body: string) =>
+      rawRequest(platform.url, `/clusters/root/api/v1/namespaces/default/configmaps/ssa-options${query}`, {
+        method: 'PATCH',
+        token: adminToken(platform.dataDir),
+        ca: readFileSync(path.join(platform.dataDir, 'ca.crt')),
+        body,
+        headers: { 'Content-Type': contentType },
+      });
+    const unnamed = await send('', 'application/apply-patch+yaml', configMap('ssa-options'));
+    expect(unnamed.status, unnamed.body).toBe(422);
+    expect(JSON.parse(unnamed.body)).toMatchObject({
+      reason: 'Invalid',
+      message:
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    });
+    const forced = await send('?force=true', 'application/merge-patch+json', '{"data":{"a":"1"}}');
+    expect(forced.status, forced.body).toBe(422);
+    expect(JSON.parse(forced.body).message).toContain(
+      'force: Forbidden: may not be specified for non-apply patch',
+    );
+    expect((await root('get', 'configmap', 'ssa-options', '-n', 'default')).code).not.toBe(0);
   });
 });

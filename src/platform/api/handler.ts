@@ -8,6 +8,7 @@ import {
   type DecodedBody,
 } from '../http/body.js';
 import {
+  ApiError,
   badRequest,
   methodNotAllowed,
   notAcceptable,
@@ -104,6 +105,37 @@ function fieldManager(query: URLSearchParams, userAgent: string | undefined): st
     return given;
   }
   return (userAgent ?? '').split('/')[0]!.slice(0, 128) || 'unknown';
+}
+
+/** PatchOptions as kube-apiserver validates them: apply names its manager, only apply forces. */
+function refuseBadPatchOptions(type: PatchType, query: URLSearchParams): void {
+  const problems: { reason: string; field: string; message: string }[] = [];
+  if (type === 'apply' && !query.get('fieldManager')) {
+    problems.push({
+      reason: 'FieldValueRequired',
+      field: 'fieldManager',
+      message: 'Required value: is required for apply patch',
+    });
+  }
+  if (type !== 'apply' && query.has('force')) {
+    problems.push({
+      reason: 'FieldValueForbidden',
+      field: 'force',
+      message: 'Forbidden: may not be specified for non-apply patch',
+    });
+  }
+  if (problems.length === 0) return;
+  const list = problems.map((p) => `${p.field}: ${p.message}`).join(', ');
+  throw new ApiError(
+    422,
+    'Invalid',
+    `PatchOptions.meta.k8s.io "" is invalid: ${problems.length > 1 ? `[${list}]` : list}`,
+    {
+      group: 'meta.k8s.io',
+      kind: 'PatchOptions',
+      causes: problems,
+    },
+  );
 }
 
 function dryRun(query: URLSearchParams): boolean {
@@ -302,9 +334,7 @@ export class ResourceHandler {
       throw unsupportedMediaType(`${contentType} - accepted media types include: ${accepted.join(', ')}`);
     }
     const options = this.writeOptions(request);
-    if (type === 'apply' && !request.query.get('fieldManager')) {
-      throw badRequest('fieldManager is required for apply requests');
-    }
+    refuseBadPatchOptions(type, request.query);
     const text = (await readBody(request.req)).toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
     const patch = decodePatch(type, text, options);
