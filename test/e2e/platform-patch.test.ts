@@ -225,6 +225,35 @@ describe('server-side apply owns fields per manager', () => {
     );
   });
 
+  it('merges a set (finalizers) and a map list (ownerReferences by uid) by item, each owned by its applier', async () => {
+    const applyMeta = (manager: string, metadata: object) =>
+      rootWithInput(
+        configMap('ssa-lists', { metadata }),
+        'apply',
+        '--server-side',
+        `--field-manager=${manager}`,
+        '-f',
+        '-',
+      );
+    ok(await applyMeta('alice', { finalizers: ['example.com/a'], ownerReferences: [owner('1')] }));
+    ok(await applyMeta('bob', { finalizers: ['example.com/b'], ownerReferences: [owner('2')] }));
+    let got = await getJson('ssa-lists');
+    expect(got.metadata.finalizers).toEqual(['example.com/a', 'example.com/b']);
+    expect(got.metadata.ownerReferences?.map((ref) => ref.uid)).toEqual(['1', '2']);
+    const bobs = got.metadata.managedFields?.find((e) => e.manager === 'bob')?.fieldsV1;
+    expect(bobs).toMatchObject({
+      'f:metadata': {
+        'f:finalizers': { 'v:"example.com/b"': {} },
+        'f:ownerReferences': { 'k:{"uid":"2"}': {} },
+      },
+    });
+    // alice lets go of her finalizer and owner; bob's stay.
+    ok(await applyMeta('alice', {}));
+    got = await getJson('ssa-lists');
+    expect(got.metadata.finalizers).toEqual(['example.com/b']);
+    expect(got.metadata.ownerReferences?.map((ref) => ref.uid)).toEqual(['2']);
+  });
+
   it('an apply without a fieldManager, or a force on another patch, is a 422 that creates nothing', async () => {
     const send = (query: string, contentType: string, body: string) =>
       rawRequest(platform.url, `/clusters/root/api/v1/namespaces/default/configmaps/ssa-options${query}`, {
