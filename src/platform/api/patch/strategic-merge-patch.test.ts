@@ -257,6 +257,12 @@ describe('strategic merge patch on a Deployment', () => {
       'does not contain declared merge key: name',
     ],
     ['an unknown $patch', withContainers({ name: 'a', $patch: 'explode' }), 'invalid patch type explode'],
+    // apimachinery takes only replace and delete on a map; merge is its default, never a directive there.
+    [
+      '$patch: merge on a map',
+      { metadata: { labels: { $patch: 'merge', a: '1' } } },
+      'invalid patch type merge',
+    ],
     [
       '$patch: merge on a list item',
       withContainers({ name: 'a', $patch: 'merge' }),
@@ -266,6 +272,20 @@ describe('strategic merge patch on a Deployment', () => {
       'a field beside $retainKeys that it does not list',
       { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate', rollingUpdate: {} } } },
       'invalid patch format of retainKeys',
+    ],
+    [
+      'a list whose items are not in its $setElementOrder, in that order',
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
+              containers: [container('b'), container('a')],
+            },
+          },
+        },
+      },
+      "doesn't match $setElementOrder list",
     ],
     [
       'a $setElementOrder that is not a list',

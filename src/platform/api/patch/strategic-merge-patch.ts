@@ -119,6 +119,7 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, meta: PatchM
       if (!Array.isArray(patchList)) {
         throw new StrategicPatchError('invalid patch format of setElementOrder list');
       }
+      refuseOrderMismatch(patchList, order, itemIdentity(field.mergeKey));
       merged = field.strategy.includes('merge')
         ? mergeList(currentList, patchList, field)
         : (withoutDirectives(patchList) as unknown[]);
@@ -135,6 +136,23 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, meta: PatchM
     );
     if (result.length === 0 && current === undefined) continue;
     setOwn(original, key, result);
+  }
+}
+
+/**
+ * apimachinery's validatePatchWithSetOrderList: the patch's items (deletions aside) must appear in
+ * the $setElementOrder list, in the same relative order.
+ */
+function refuseOrderMismatch(patchList: unknown[], order: unknown[], identity: Identity): void {
+  const items = patchList.filter((item) => !(isPlainObject(item) && hasOwn(item, DIRECTIVE)));
+  let at = 0;
+  for (const wanted of order) {
+    if (at < items.length && identity(items[at]) === identity(wanted)) at++;
+  }
+  if (at < items.length) {
+    throw new StrategicPatchError(
+      `The order in patch list:\n${JSON.stringify(patchList)}\n doesn't match $setElementOrder list:\n${JSON.stringify(order)}\n`,
+    );
   }
 }
 
