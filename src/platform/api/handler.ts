@@ -8,6 +8,7 @@ import {
   type DecodedBody,
 } from '../http/body.js';
 import {
+  ApiError,
   badRequest,
   methodNotAllowed,
   notAcceptable,
@@ -93,6 +94,50 @@ function fieldValidation(query: URLSearchParams): FieldValidation | undefined {
   if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
   throw badRequest(
     `fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * Who a write is recorded as in managedFields: `?fieldManager`, else the client's User-Agent up to
+ * its first slash (kubectl's typed clients send `kubectl/v1.32...`), as kube-apiserver names it.
+ */
+function fieldManager(query: URLSearchParams, userAgent: string | undefined): string {
+  const given = query.get('fieldManager');
+  if (given !== null && given !== '') {
+    if (given.length > 128) throw badRequest('fieldManager must be at most 128 characters long');
+    return given;
+  }
+  return (userAgent ?? '').split('/')[0]!.slice(0, 128) || 'unknown';
+}
+
+/** PatchOptions as kube-apiserver validates them: apply names its manager, only apply forces. */
+function refuseBadPatchOptions(type: PatchType, query: URLSearchParams): void {
+  const problems: { reason: string; field: string; message: string }[] = [];
+  if (type === 'apply' && !query.get('fieldManager')) {
+    problems.push({
+      reason: 'FieldValueRequired',
+      field: 'fieldManager',
+      message: 'Required value: is required for apply patch',
+    });
+  }
+  if (type !== 'apply' && query.has('force')) {
+    problems.push({
+      reason: 'FieldValueForbidden',
+      field: 'force',
+      message: 'Forbidden: may not be specified for non-apply patch',
+    });
+  }
+  if (problems.length === 0) return;
+  const list = problems.map((p) => `${p.field}: ${p.message}`).join(', ');
+  throw new ApiError(
+    422,
+    'Invalid',
+    `PatchOptions.meta.k8s.io "" is invalid: ${problems.length > 1 ? `[${list}]` : list}`,
+    {
+      group: 'meta.k8s.io',
+      kind: 'PatchOptions',
+      causes: problems,
+    },
   );
 }
 
@@ -227,6 +272,8 @@ export class ResourceHandler {
     const validation = fieldValidation(request.query);
     if (validation) options.fieldValidation = validation;
     if (request.route.subresource) options.subresource = request.route.subresource;
+    options.fieldManager = fieldManager(request.query, request.req.headers['user-agent']);
+    options.force = request.query.get('force') === 'true';
     return options;
   }
 
@@ -291,6 +338,7 @@ export class ResourceHandler {
       throw unsupportedMediaType(`${contentType} - accepted media types include: ${accepted.join(', ')}`);
     }
     const options = this.writeOptions(request);
+    refuseBadPatchOptions(type, request.query);
     const text = (await readBody(request.req)).toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
     const patch = decodePatch(type, text, options);

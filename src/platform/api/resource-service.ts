@@ -16,7 +16,15 @@ import type { ObjectStore, StoreTransaction } from '../storage/object-store.js';
 import { carrySystemMetadata, generateName, stampNewObject } from './metadata.js';
 import { deepClone, deepEqual, isPlainObject, type KubeObject } from './object.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
-import { applyMergePatch, applyStrategicMergePatch } from './patch/merge-patch.js';
+import { applyMergePatch } from './patch/merge-patch.js';
+import {
+  applyConfiguration,
+  keepManagedFieldsOfNoOp,
+  recordUpdate,
+  type WriteManager,
+} from './apply/managed-fields.js';
+import { patchMetaOf } from './patch/patch-meta.js';
+import { applyStrategicMergePatch, StrategicPatchError } from './patch/strategic-merge-patch.js';
 import type { Projection } from './projected-kind.js';
 import { readOnlyProjection } from './projection.js';
 import {
@@ -48,6 +56,10 @@ export interface WriteOptions {
   warnings?: string[];
   /** Keys the request body held twice (JSON.parse kept the last), reported like unknown fields. */
   duplicateFields?: string[];
+  /** Who the write is recorded as in managedFields; writes without one (controllers) are not recorded. */
+  fieldManager?: string;
+  /** Server-side apply takes the fields other managers own instead of reporting a conflict. */
+  force?: boolean;
 }
 
 export interface DeleteOptions {
@@ -136,7 +148,7 @@ export class ResourceService {
   ): KubeObject {
     this.refuseProjected(def, scope);
     const object = this.admitStored(def, scope, body, options);
-    const created = this.write(options, (tx) => this.createIn(tx, def, scope, object));
+    const created = this.write(options, (tx) => this.createIn(tx, def, scope, object, options));
     return this.asCommitted(options, def, scope, presentAs(def, created));
   }
 
@@ -159,7 +171,7 @@ export class ResourceService {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
       if (!old) throw notFound(def, name);
-      return this.replaceIn(tx, def, scope, key, old, object, options.subresource);
+      return this.replaceIn(tx, def, scope, key, old, object, options);
     });
     return this.asCommitted(options, def, scope, presentAs(def, updated));
   }
@@ -196,10 +208,10 @@ export class ResourceService {
       // stored object (perhaps from before the limit) is measured before any recursive walk clones it, since
       // how deep structuredClone survives differs between Node versions; and so is the result.
       refuseDeepObject(old);
-      const patched = patchObject(type, presentAs(def, old), patch);
+      const patched = patchObject(def, type, presentAs(def, old), patch);
       refuseDeepObject(patched);
       const next = this.admitStored(def, scope, patched, options);
-      return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
+      return { object: this.replaceIn(tx, def, scope, key, old, next, options), created: false };
     });
   }
 
@@ -242,8 +254,8 @@ export class ResourceService {
   }
 
   /**
-   * Server-side apply without field ownership: the applied configuration creates the object when
-   * it is missing and is merged onto it otherwise. Enough for `kubectl apply --server-side`.
+   * Server-side apply: the applied configuration creates the object when it is missing and is
+   * merged onto it otherwise, with field ownership recorded and conflicts refused (see apply/).
    */
   private apply(
     def: ResourceDefinition,
@@ -262,16 +274,23 @@ export class ResourceService {
     return this.write(options, (tx) => {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
-      if (!old) {
-        const object = this.admitStored(def, scope, applied, options);
-        object.metadata.name = name;
-        return { object: this.createIn(tx, def, scope, object), created: true };
-      }
-      refuseDeepObject(old);
-      const merged = applyMergePatch(presentAs(def, old), applied);
+      // The stored object may predate the nesting limit, and its managedFields are walked here.
+      if (old) refuseDeepObject(old);
+      const merged = applyConfiguration(
+        old && presentAs(def, old),
+        applied,
+        writerOf(def, options),
+        patchMetaOf(def),
+        options.force ?? false,
+      );
       refuseDeepObject(merged);
-      const next = this.admitStored(def, scope, merged, options);
-      return { object: this.replaceIn(tx, def, scope, key, old, next, options.subresource), created: false };
+      const object = this.admitStored(def, scope, merged, options);
+      const recorded = { ...options, fieldManager: undefined };
+      if (!old) {
+        object.metadata.name = name;
+        return { object: this.createIn(tx, def, scope, object, recorded), created: true };
+      }
+      return { object: this.replaceIn(tx, def, scope, key, old, object, recorded), created: false };
     });
   }
 
@@ -280,6 +299,7 @@ export class ResourceService {
     def: ResourceDefinition,
     scope: RequestScope,
     object: KubeObject,
+    options: WriteOptions,
   ): KubeObject {
     const meta = object.metadata;
     const ctx = this.context(tx, scope);
@@ -298,6 +318,7 @@ export class ResourceService {
     if (def.subresources.includes('status')) delete object.status;
     def.hooks?.prepareCreate?.(object, ctx);
     this.validate(def, object, undefined, ctx);
+    if (options.fieldManager) recordUpdate(undefined, object, writerOf(def, options), patchMetaOf(def));
     const stored = tx.put(key, object);
     def.hooks?.afterCreate?.(stored, ctx);
     return stored;
@@ -310,8 +331,9 @@ export class ResourceService {
     key: ObjectKey,
     old: KubeObject,
     incoming: KubeObject,
-    subresource: string | undefined,
+    options: WriteOptions,
   ): KubeObject {
+    const subresource = options.subresource;
     const name = key.name;
     const requested = incoming.metadata.resourceVersion;
     if (requested !== undefined && requested !== '' && requested !== old.metadata.resourceVersion) {
@@ -340,6 +362,8 @@ export class ResourceService {
     this.validate(def, next, old, ctx);
     if (specChanged(next, old)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     next.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (options.fieldManager) recordUpdate(old, next, writerOf(def, options), patchMetaOf(def));
+    keepManagedFieldsOfNoOp(next, old);
     // A write that changes nothing keeps its resourceVersion and wakes no watcher.
     if (deepEqual(next, old)) return old;
     return tx.put(key, next);
@@ -470,7 +494,12 @@ export class ResourceService {
   }
 }
 
-function patchObject(type: Exclude<PatchType, 'apply'>, old: KubeObject, patch: unknown): unknown {
+function patchObject(
+  def: ResourceDefinition,
+  type: Exclude<PatchType, 'apply'>,
+  old: KubeObject,
+  patch: unknown,
+): unknown {
   if (type === 'json') {
     try {
       return applyJsonPatch(old, patch);
@@ -485,7 +514,22 @@ function patchObject(type: Exclude<PatchType, 'apply'>, old: KubeObject, patch: 
     }
   }
   if (!isPlainObject(patch)) throw badRequest('a merge patch must be a JSON object');
-  return type === 'merge' ? applyMergePatch(old, patch) : applyStrategicMergePatch(old, patch);
+  if (type === 'merge') return applyMergePatch(old, patch);
+  try {
+    return applyStrategicMergePatch(old, patch, patchMetaOf(def));
+  } catch (err) {
+    if (err instanceof StrategicPatchError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+/** The manager a write is recorded as, in the version the request spoke. */
+function writerOf(def: ResourceDefinition, options: WriteOptions): WriteManager {
+  return {
+    manager: options.fieldManager ?? '',
+    apiVersion: apiVersionOf(def),
+    ...(options.subresource !== undefined && { subresource: options.subresource }),
+  };
 }
 
 function specChanged(next: KubeObject, old: KubeObject): boolean {

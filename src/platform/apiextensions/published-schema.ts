@@ -1,24 +1,16 @@
-import { readFileSync } from 'node:fs';
 import type { Schema } from '../api/schema.js';
+import { publishedDefinitions } from '../builtin/published-definitions.js';
 
-// Kubernetes' published OpenAPI definitions (src/platform/builtin/kubernetes-openapi.json, 414 KB),
-// read once and only when a request first needs one, never on start-up. A definition is turned into
-// the inline schema the registry serves: `$ref`s are resolved, and a definition that refers to
+// Kubernetes' published OpenAPI definitions (builtin/published-definitions.ts loads them on first use),
+// turned into the inline schemas the registry serves: `$ref`s are resolved, and a definition that refers to
 // itself (JSONSchemaProps does, through properties, items and allOf) is cut at the second visit to an
 // open object that keeps what it holds, so explain and validation stay finite.
 
 type Json = Record<string, unknown>;
 
-const FILE = new URL('../builtin/kubernetes-openapi.json', import.meta.url);
 const REF_PREFIX = '#/definitions/';
 
-let definitions: Record<string, Json> | undefined;
-
-function published(): Record<string, Json> {
-  definitions ??= (JSON.parse(readFileSync(FILE, 'utf8')) as { definitions: Record<string, Json> })
-    .definitions;
-  return definitions;
-}
+const published = () => publishedDefinitions() as Readonly<Record<string, Json>>;
 
 function inline(node: unknown, open: readonly string[]): unknown {
   if (Array.isArray(node)) return node.map((item) => inline(item, open));

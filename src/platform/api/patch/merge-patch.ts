@@ -17,22 +17,3 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   }
   return result;
 }
-
-/**
- * Strategic merge patch for the map-shaped kinds served here: a merge patch, minus the
- * `$patch`/`$retainKeys`/`$setElementOrder` directives kubectl may add for list fields.
- */
-export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
-  return applyMergePatch(target, stripDirectives(patch));
-}
-
-function stripDirectives(patch: unknown): unknown {
-  if (Array.isArray(patch)) return patch.map(stripDirectives);
-  if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$')) continue;
-    setOwn(result, key, stripDirectives(value));
-  }
-  return result;
-}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyMergePatch, applyStrategicMergePatch } from './merge-patch.js';
+import { applyMergePatch } from './merge-patch.js';
+import { patchMetaFromDefinitions } from './patch-meta.js';
+import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyJsonPatch, JsonPatchError } from './json-patch.js';
 
 describe('merge patch (RFC 7386)', () => {
@@ -32,15 +34,6 @@ describe('merge patch (RFC 7386)', () => {
     const target = { a: { b: 1 } };
     applyMergePatch(target, { a: { b: 2 } });
     expect(target).toEqual({ a: { b: 1 } });
-  });
-
-  it('drops strategic-merge directives', () => {
-    expect(
-      applyStrategicMergePatch({ a: 1 }, { $setElementOrder: {}, b: { $patch: 'merge', c: 1 } }),
-    ).toEqual({
-      a: 1,
-      b: { c: 1 },
-    });
   });
 });
 
@@ -115,7 +108,11 @@ describe('keys named like prototype members are plain data', () => {
 
   it.each([
     ['merge', applyMergePatch],
-    ['strategic merge', applyStrategicMergePatch],
+    [
+      'strategic merge',
+      (target: unknown, patch: unknown) =>
+        applyStrategicMergePatch(target, patch, patchMetaFromDefinitions('io.k8s.api.core.v1.ConfigMap')!),
+    ],
   ])('a %s patch sets, merges and deletes them as fields', (_name, apply) => {
     const patch = JSON.parse(
       '{"data":{"__proto__":{"namespace":"x"},"constructor":null,"prototype":"t2","toString":"s"}}',
