@@ -467,7 +467,8 @@ export class ResourceService {
   }
 }
 
-function patchObject(type: Exclude<PatchType, 'apply'>, old: KubeObject, patch: unknown): unknown {
+/** A patch of `type` applied to `old`; a JSON patch that cannot apply is a 422, as the apiserver says it. */
+export function patchObject(type: Exclude<PatchType, 'apply'>, old: KubeObject, patch: unknown): unknown {
   if (type === 'json') {
     try {
       return applyJsonPatch(old, patch);

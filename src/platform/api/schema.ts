@@ -18,6 +18,11 @@ export interface Schema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-map-type'?: string;
   'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  /** A number or a string (IntOrString, Quantity): the JSON type is not fixed. */
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-patch-strategy'?: string;
 }
 
 export const str = (description: string, extra: Partial<Schema> = {}): Schema => ({

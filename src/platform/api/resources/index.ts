@@ -1,3 +1,4 @@
+import { workloadResources } from '../../builtin/index.js';
 import { ResourceRegistry } from '../registry.js';
 import { apisResources } from './apis.js';
 import { configMaps } from './configmaps.js';
@@ -25,6 +26,7 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     selfSubjectAccessReviews(deps),
     ...apisResources({ ...deps, isBuiltin: (resource) => registry.isBuiltin(resource) }),
     ...ocmResources(deps),
+    ...workloadResources,
   ]);
   return registry;
 }
