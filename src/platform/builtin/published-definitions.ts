@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ResourceDefinition } from '../api/registry.js';
 import type { Schema } from '../api/schema.js';
 
 // Kubernetes' published OpenAPI v2 definitions (kubernetes-openapi.json, derived by
@@ -160,4 +161,17 @@ function toV3(value: unknown, refs: string[]): unknown {
   for (const [key, item] of Object.entries(object))
     Object.defineProperty(converted, key, { value: toV3(item, refs), enumerable: true });
   return converted;
+}
+
+/**
+ * Gives a kind its published schema and OpenAPI components, both read on first use (the getter
+ * keeps registering a kind free of the 400 KB file until a request needs its schema).
+ */
+export function withPublishedSchema(definition: Omit<ResourceDefinition, 'schema'>): ResourceDefinition {
+  Object.defineProperty(definition, 'schema', {
+    get: () => publishedSchema(definition.schemaName),
+    enumerable: true,
+  });
+  definition.openApiComponents = () => publishedComponents(definition.schemaName);
+  return definition as ResourceDefinition;
 }
