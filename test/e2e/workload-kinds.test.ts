@@ -366,6 +366,22 @@ describe('defaults and validation', () => {
     expect(missing.stderr).toContain('NotFound');
   }, 30_000);
 
+  it("refuses fields the published schema does not know, as kubectl apply's strict validation asks", async () => {
+    const unknown = deployment('unknown');
+    const refused = await applyIn(TEAM, {
+      ...unknown,
+      spec: {
+        ...unknown.spec,
+        colour: 'blue',
+        template: template({ app: 'unknown' }, [{ name: 'a', image: 'b', tone: 'red' }]),
+      },
+    });
+    expect(refused.stderr).toContain(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.colour", unknown field "spec.template.spec.containers[0].tone"',
+    );
+    expect((await at(TEAM, 'get', 'deployment', 'unknown')).stderr).toContain('NotFound');
+  }, 30_000);
+
   it('refuses a Job whose pods would restart in place, and a Service without ports', async () => {
     const job = await createIn(TEAM, {
       apiVersion: 'batch/v1',
@@ -445,6 +461,20 @@ describe('apply, patch, scale and explain', () => {
       'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
     );
     expect(json(await at(TEAM, 'get', 'deployment', 'web', '-o', 'json')).spec.replicas).toBe(5);
+  }, 30_000);
+
+  it('discovery says the scale subresource answers autoscaling/v1 Scale', async () => {
+    const discovery = await raw('GET', '/apis/apps/v1');
+    const resources = (JSON.parse(discovery.body) as { resources: Record<string, unknown>[] }).resources;
+    expect(resources.find((resource) => resource.name === 'deployments/scale')).toMatchObject({
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
+    });
+    expect(resources.find((resource) => resource.name === 'deployments/status')).toMatchObject({
+      kind: 'Deployment',
+    });
   }, 30_000);
 
   it("kubectl explain prints Kubernetes' own descriptions", async () => {

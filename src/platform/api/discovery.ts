@@ -20,6 +20,11 @@ function responseKind(def: ResourceDefinition) {
   return { group: def.group, version: def.version, kind: def.kind };
 }
 
+/** A subresource answers with its object's kind, or with its view's (autoscaling/v1 Scale). */
+function subresourceKind(def: ResourceDefinition, subresource: string) {
+  return responseKind(def.views?.[subresource]?.definition ?? def);
+}
+
 function aggregatedResource(def: ResourceDefinition) {
   const entry: Record<string, unknown> = {
     resource: def.resource,
@@ -33,7 +38,7 @@ function aggregatedResource(def: ResourceDefinition) {
   if (def.subresources.length > 0) {
     entry.subresources = def.subresources.map((subresource) => ({
       subresource,
-      responseKind: responseKind(def),
+      responseKind: subresourceKind(def, subresource),
       verbs: STATUS_VERBS,
     }));
   }
@@ -109,13 +114,17 @@ export function resourceList(
     };
     if (def.shortNames.length > 0) main.shortNames = def.shortNames;
     if (def.categories.length > 0) main.categories = def.categories;
-    const subresources = def.subresources.map((sub) => ({
-      name: `${def.resource}/${sub}`,
-      singularName: '',
-      namespaced: def.scope === 'Namespaced',
-      kind: def.kind,
-      verbs: STATUS_VERBS,
-    }));
+    const subresources = def.subresources.map((sub) => {
+      const view = def.views?.[sub]?.definition;
+      return {
+        name: `${def.resource}/${sub}`,
+        singularName: '',
+        namespaced: def.scope === 'Namespaced',
+        ...(view ? { group: view.group, version: view.version } : {}),
+        kind: view?.kind ?? def.kind,
+        verbs: STATUS_VERBS,
+      };
+    });
     return [main, ...subresources];
   });
   return {
