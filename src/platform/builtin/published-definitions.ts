@@ -17,6 +17,11 @@ export type PublishedDefinition = Record<string, unknown> & {
 
 let definitions: Record<string, PublishedDefinition> | undefined;
 
+/** Whether the file has been read: serving the platform must not read it before a request needs it. */
+export function publishedDefinitionsLoaded(): boolean {
+  return definitions !== undefined;
+}
+
 /** Every published definition by name (`io.k8s.api.apps.v1.Deployment`), loaded once. */
 export function publishedDefinitions(): Record<string, PublishedDefinition> {
   if (!definitions) {
