@@ -505,4 +505,17 @@ describe('tables', () => {
     expect(table.stdout).toMatch(/service\/front\s+ClusterIP\s+<none>\s+<none>\s+80\/TCP/);
     expect(table.stdout).toMatch(/job\.batch\/once\s+Running\s+0\/1\s/);
   }, 30_000);
+
+  it('kubectl get all lists the workload kinds by their category', async () => {
+    const all = await at(TEAM, 'get', 'all', '-o', 'name');
+    ok(all);
+    expect(all.stdout.split('\n')).toEqual(
+      expect.arrayContaining([
+        'service/front',
+        'deployment.apps/made',
+        'job.batch/once',
+        'cronjob.batch/often',
+      ]),
+    );
+  }, 30_000);
 });
