@@ -17,6 +17,7 @@ import {
 // listed here for the fields those commands send (and every scalar Go's marshaller always
 // writes); a body with any other field is refused with a message asking for JSON instead of being
 // stored without it. Status messages are read leniently and then dropped, as a create drops status.
+// Go pointer fields are marked `pointer`: their zero was sent on purpose and is kept.
 
 const ignoredStatus: MessageDescriptor = {};
 
@@ -62,8 +63,8 @@ const container = partialMessage({
 const podSpec = partialMessage({
   2: { name: 'containers', type: message(container), repeated: true },
   3: { name: 'restartPolicy', type: string },
-  4: { name: 'terminationGracePeriodSeconds', type: int },
-  5: { name: 'activeDeadlineSeconds', type: int },
+  4: { name: 'terminationGracePeriodSeconds', type: int, pointer: true },
+  5: { name: 'activeDeadlineSeconds', type: int, pointer: true },
   6: { name: 'dnsPolicy', type: string },
   7: { name: 'nodeSelector', type: map('string') },
   8: { name: 'serviceAccountName', type: string },
@@ -77,11 +78,11 @@ const podSpec = partialMessage({
   17: { name: 'subdomain', type: string },
   19: { name: 'schedulerName', type: string },
   20: { name: 'initContainers', type: message(container), repeated: true },
-  21: { name: 'automountServiceAccountToken', type: bool },
+  21: { name: 'automountServiceAccountToken', type: bool, pointer: true },
   24: { name: 'priorityClassName', type: string },
-  25: { name: 'priority', type: int },
+  25: { name: 'priority', type: int, pointer: true },
   29: { name: 'runtimeClassName', type: string },
-  30: { name: 'enableServiceLinks', type: bool },
+  30: { name: 'enableServiceLinks', type: bool, pointer: true },
   31: { name: 'preemptionPolicy', type: string },
 });
 
@@ -97,7 +98,7 @@ export const appsV1DeploymentMessage: MessageDescriptor = {
     name: 'spec',
     type: message(
       partialMessage({
-        1: { name: 'replicas', type: int },
+        1: { name: 'replicas', type: int, pointer: true },
         2: { name: 'selector', type: message(labelSelector) },
         3: { name: 'template', type: message(podTemplateSpec) },
         4: {
@@ -114,9 +115,9 @@ export const appsV1DeploymentMessage: MessageDescriptor = {
           }),
         },
         5: { name: 'minReadySeconds', type: int },
-        6: { name: 'revisionHistoryLimit', type: int },
+        6: { name: 'revisionHistoryLimit', type: int, pointer: true },
         7: { name: 'paused', type: bool },
-        9: { name: 'progressDeadlineSeconds', type: int },
+        9: { name: 'progressDeadlineSeconds', type: int, pointer: true },
       }),
     ),
   },
@@ -124,18 +125,18 @@ export const appsV1DeploymentMessage: MessageDescriptor = {
 };
 
 const jobSpec = partialMessage({
-  1: { name: 'parallelism', type: int },
-  2: { name: 'completions', type: int },
-  3: { name: 'activeDeadlineSeconds', type: int },
+  1: { name: 'parallelism', type: int, pointer: true },
+  2: { name: 'completions', type: int, pointer: true },
+  3: { name: 'activeDeadlineSeconds', type: int, pointer: true },
   4: { name: 'selector', type: message(labelSelector) },
-  5: { name: 'manualSelector', type: bool },
+  5: { name: 'manualSelector', type: bool, pointer: true },
   6: { name: 'template', type: message(podTemplateSpec) },
-  7: { name: 'backoffLimit', type: int },
-  8: { name: 'ttlSecondsAfterFinished', type: int },
+  7: { name: 'backoffLimit', type: int, pointer: true },
+  8: { name: 'ttlSecondsAfterFinished', type: int, pointer: true },
   9: { name: 'completionMode', type: string },
-  10: { name: 'suspend', type: bool },
-  12: { name: 'backoffLimitPerIndex', type: int },
-  13: { name: 'maxFailedIndexes', type: int },
+  10: { name: 'suspend', type: bool, pointer: true },
+  12: { name: 'backoffLimitPerIndex', type: int, pointer: true },
+  13: { name: 'maxFailedIndexes', type: int, pointer: true },
   14: { name: 'podReplacementPolicy', type: string },
   15: { name: 'managedBy', type: string },
 });
@@ -155,9 +156,9 @@ export const batchV1CronJobMessage: MessageDescriptor = {
     type: message(
       partialMessage({
         1: { name: 'schedule', type: string },
-        2: { name: 'startingDeadlineSeconds', type: int },
+        2: { name: 'startingDeadlineSeconds', type: int, pointer: true },
         3: { name: 'concurrencyPolicy', type: string },
-        4: { name: 'suspend', type: bool },
+        4: { name: 'suspend', type: bool, pointer: true },
         5: {
           name: 'jobTemplate',
           type: message({
@@ -165,8 +166,8 @@ export const batchV1CronJobMessage: MessageDescriptor = {
             2: { name: 'spec', type: message(jobSpec) },
           }),
         },
-        6: { name: 'successfulJobsHistoryLimit', type: int },
-        7: { name: 'failedJobsHistoryLimit', type: int },
+        6: { name: 'successfulJobsHistoryLimit', type: int, pointer: true },
+        7: { name: 'failedJobsHistoryLimit', type: int, pointer: true },
         8: { name: 'timeZone', type: string },
       }),
     ),
@@ -191,7 +192,7 @@ export const coreV1ServiceAccountMessage: MessageDescriptor = {
     repeated: true,
   },
   3: { name: 'imagePullSecrets', type: message({ 1: { name: 'name', type: string } }), repeated: true },
-  4: { name: 'automountServiceAccountToken', type: bool },
+  4: { name: 'automountServiceAccountToken', type: bool, pointer: true },
 };
 
 /** core/v1 Service (`kubectl create service`). */
@@ -227,7 +228,7 @@ export const coreV1ServiceMessage: MessageDescriptor = {
         17: { name: 'ipFamilyPolicy', type: string },
         18: { name: 'clusterIPs', type: string, repeated: true },
         19: { name: 'ipFamilies', type: string, repeated: true },
-        20: { name: 'allocateLoadBalancerNodePorts', type: bool },
+        20: { name: 'allocateLoadBalancerNodePorts', type: bool, pointer: true },
         21: { name: 'loadBalancerClass', type: string },
         22: { name: 'internalTrafficPolicy', type: string },
       }),

@@ -19,6 +19,11 @@ export interface FieldDescriptor {
   name: string;
   type: FieldType;
   repeated?: boolean;
+  /**
+   * A Go pointer field (`*int32 replicas`): present on the wire only when the sender set it, so a
+   * zero is a value (`--replicas=0`), not the unset default proto2 writes for plain fields.
+   */
+  pointer?: boolean;
 }
 
 export type MessageDescriptor = Record<number, FieldDescriptor>;
@@ -255,7 +260,7 @@ export function decodeMessage(descriptor: MessageDescriptor, buf: Buffer): Recor
     // proto2 writes empty optional fields; JSON would have omitted them (omitempty).
     const alwaysKept =
       spec.type.kind === 'map' || spec.type.kind === 'message' || spec.type.kind === 'intOrString';
-    if (!spec.repeated && !alwaysKept && isZero(value)) continue;
+    if (!spec.repeated && !alwaysKept && !spec.pointer && isZero(value)) continue;
     if (spec.type.kind === 'map') {
       const [key, entryValue] = value as [string, unknown];
       const target = (result[spec.name] ??= {}) as Record<string, unknown>;
