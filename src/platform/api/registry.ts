@@ -61,6 +61,8 @@ export interface ResourceDefinition extends ResourceName {
   validateName(name: string): string[];
   /** Table columns after Name (which every kind has) and the matching cells. */
   columns: TableColumn[];
+  /** Name goes last and only with `-o wide` instead of first (Events, as kube prints them). */
+  nameColumnLast?: boolean;
   cells(object: KubeObject, now: Date): unknown[];
   /** Extra fieldSelector keys beyond metadata.name and metadata.namespace. */
   fieldSelectors?: Record<string, (object: KubeObject) => string | undefined>;

@@ -26,6 +26,7 @@ export interface BuiltinKind {
   protobuf?: MessageDescriptor;
   fieldSelectors?: ResourceDefinition['fieldSelectors'];
   views?: ResourceDefinition['views'];
+  nameColumnLast?: boolean;
 }
 
 /**
@@ -61,6 +62,7 @@ export function builtinKind(spec: BuiltinKind): ResourceDefinition {
   if (spec.protobuf) definition.protobuf = spec.protobuf;
   if (spec.fieldSelectors) definition.fieldSelectors = spec.fieldSelectors;
   if (spec.views) definition.views = spec.views;
+  if (spec.nameColumnLast) definition.nameColumnLast = true;
   return definition;
 }
 

@@ -218,7 +218,7 @@ export const persistentVolumeClaims: ResourceDefinition = builtinKind({
   },
 });
 
-/** The columns both Event kinds print (printers.go printEvent), Name first as for every kind here. */
+/** The columns both Event kinds print (printers.go printEvent), before the Name that -o wide adds last. */
 export const EVENT_COLUMNS = [
   column('Last Seen', 'Time when this Event was last seen.'),
   column('Type', 'Type of this event (Normal, Warning), new types could be added in the future.'),
@@ -251,6 +251,7 @@ export const events: ResourceDefinition = builtinKind({
   schemaName: 'io.k8s.api.core.v1.Event',
   shortNames: ['ev'],
   columns: EVENT_COLUMNS,
+  nameColumnLast: true,
   cells: (object, now) => [
     eventAge(
       now,

@@ -16,6 +16,7 @@ export const eventsV1: ResourceDefinition = builtinKind({
   schemaName: 'io.k8s.api.events.v1.Event',
   shortNames: ['ev'],
   columns: EVENT_COLUMNS,
+  nameColumnLast: true,
   cells: (object, now) => [
     eventAge(
       now,

@@ -4,7 +4,8 @@ import type { KubeObject } from '../api/object.js';
 import type { HookContext } from '../api/registry.js';
 import { deployments } from './apps.js';
 import { jobs } from './batch.js';
-import { services } from './core.js';
+import { events, services } from './core.js';
+import { toTable } from '../api/table/table.js';
 import { defaultPodTemplate } from './pod-template.js';
 import { selects } from './replicated.js';
 
@@ -118,5 +119,27 @@ describe('table cells', () => {
       '<pending>',
       '80/UDP',
     ]);
+  });
+
+  it('prints Events without a leading Name, which only -o wide shows, last (printers.go eventColumnDefinitions)', () => {
+    const event = object({
+      type: 'Normal',
+      reason: 'Seen',
+      message: 'hi',
+      involvedObject: { kind: 'Pod', name: 'p' },
+    });
+    const table = toTable(events, [event], { include: 'None', now }) as {
+      columnDefinitions: { name: string; priority: number }[];
+      rows: { cells: unknown[] }[];
+    };
+    expect(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Message',
+    ]);
+    expect(table.columnDefinitions.at(-1)).toMatchObject({ name: 'Name', priority: 1 });
+    expect(table.rows[0]!.cells).toEqual(['60m', 'Normal', 'Seen', 'pod/p', '', '', 'hi', '60m', 1, 'x']);
   });
 });
