@@ -382,6 +382,15 @@ describe('defaults and validation', () => {
     expect((await at(TEAM, 'get', 'deployment', 'unknown')).stderr).toContain('NotFound');
   }, 30_000);
 
+  it('refuses a value of the wrong type with 400 and Go decoder wording, as kube-apiserver does', async () => {
+    const wrong = deployment('wrong');
+    const refused = await createIn(TEAM, { ...wrong, spec: { ...wrong.spec, replicas: 'three' } });
+    expect(refused.stderr).toContain(
+      'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+    );
+    expect(refused.stderr).toContain('BadRequest');
+  }, 30_000);
+
   it('refuses a Job whose pods would restart in place, and a Service without ports', async () => {
     const job = await createIn(TEAM, {
       apiVersion: 'batch/v1',

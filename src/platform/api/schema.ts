@@ -23,6 +23,11 @@ export interface Schema {
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-patch-merge-key'?: string;
   'x-kubernetes-patch-strategy'?: string;
+  /**
+   * Go's name for the field's type (`int32`, `v1.DeploymentSpec`), set on Kubernetes' published
+   * schemas so a decoding error names types as kube-apiserver's Go decoder does. Never published.
+   */
+  goType?: string;
 }
 
 export const str = (description: string, extra: Partial<Schema> = {}): Schema => ({

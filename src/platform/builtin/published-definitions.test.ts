@@ -60,7 +60,15 @@ describe('publishedSchema', () => {
     };
     const problems = checkAndPruneFields(deployment, object);
     expect(problems.unknown).toEqual(['spec.template.spec.containers[0].colour']);
-    expect(problems.typeErrors).toEqual(['cannot unmarshal string into field spec.replicas of type integer']);
+    // Worded as Go's decoder words it in kube-apiserver's answer, array indexes dropped.
+    expect(problems.typeErrors).toEqual([
+      'cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+    ]);
+    const container = { spec: { template: { spec: { containers: [{ name: 'a', image: 7, tty: 'yes' }] } } } };
+    expect(checkAndPruneFields(deployment, container).typeErrors).toEqual([
+      'cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string',
+      'cannot unmarshal string into Go struct field Container.spec.template.spec.containers.tty of type bool',
+    ]);
     expect(object.spec.template.spec.containers[0]).not.toHaveProperty('colour');
   });
 });

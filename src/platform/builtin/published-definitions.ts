@@ -62,6 +62,8 @@ const SPECIAL: Record<string, (description: string | undefined) => Schema> = {
 };
 
 const resolved = new Map<string, Schema>();
+/** Definitions being converted: a reference back to one of them must share it, not copy it half-built. */
+const converting = new Set<string>();
 
 /**
  * The platform's Schema for a published definition, `$ref`s resolved. Each definition is converted
@@ -82,8 +84,39 @@ export function publishedSchema(name: string): Schema {
   // Registered before its properties are converted, so a definition that reaches itself finds it.
   const schema: Schema = {};
   resolved.set(name, schema);
+  converting.add(name);
   Object.assign(schema, convert(definition));
+  converting.delete(name);
+  if (schema.type === 'object' && schema.properties) schema.goType = goStructType(name);
   return schema;
+}
+
+/** `io.k8s.api.apps.v1.DeploymentSpec` → `v1.DeploymentSpec`, as Go prints the type. */
+function goStructType(name: string): string {
+  const parts = name.split('.');
+  return parts.slice(-2).join('.');
+}
+
+/** Go's type for a scalar, array or map schema, as the decoder names it in its errors. */
+function goTypeOf(schema: Schema): string | undefined {
+  switch (schema.type) {
+    case 'integer':
+      return schema.format === 'int32' ? 'int32' : 'int64';
+    case 'number':
+      return 'float64';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'array':
+      return schema.items?.goType && `[]${schema.items.goType}`;
+    case 'object':
+      return typeof schema.additionalProperties === 'object' && schema.additionalProperties.goType
+        ? `map[string]${schema.additionalProperties.goType}`
+        : undefined;
+    default:
+      return undefined;
+  }
 }
 
 const KEPT = [
@@ -103,10 +136,12 @@ const KEPT = [
 
 function convert(definition: PublishedDefinition): Schema {
   if (definition.$ref) {
-    const target = publishedSchema(refName(definition.$ref));
+    const name = refName(definition.$ref);
+    const target = publishedSchema(name);
     // A property's own description (and patch markers) sit beside its $ref; the target is shared.
     const { $ref: _ref, ...beside } = definition;
-    return Object.keys(beside).length === 0 ? target : { ...target, ...pick(beside) };
+    if (Object.keys(beside).length === 0 || converting.has(name)) return target;
+    return { ...target, ...pick(beside) };
   }
   const schema = pick(definition);
   if (definition.properties) {
@@ -119,6 +154,8 @@ function convert(definition: PublishedDefinition): Schema {
     schema.additionalProperties = convert(definition.additionalProperties);
   else if (typeof definition.additionalProperties === 'boolean')
     schema.additionalProperties = definition.additionalProperties;
+  const goType = goTypeOf(schema);
+  if (goType) schema.goType = goType;
   return schema;
 }
 
