@@ -20,10 +20,10 @@ function responseKind(def: ResourceDefinition) {
   return { group: def.group, version: def.version, kind: def.kind };
 }
 
-/** What a subresource answers with: the kind itself, but an autoscaling/v1 Scale for `scale`. */
-const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
-const subresourceKind = (def: ResourceDefinition, subresource: string) =>
-  subresource === 'scale' ? SCALE_KIND : responseKind(def);
+/** A subresource answers with its object's kind, or with its view's (autoscaling/v1 Scale). */
+function subresourceKind(def: ResourceDefinition, subresource: string) {
+  return responseKind(def.views?.[subresource]?.definition ?? def);
+}
 
 function aggregatedResource(def: ResourceDefinition) {
   const entry: Record<string, unknown> = {
@@ -114,14 +114,17 @@ export function resourceList(
     };
     if (def.shortNames.length > 0) main.shortNames = def.shortNames;
     if (def.categories.length > 0) main.categories = def.categories;
-    const subresources = def.subresources.map((sub) => ({
-      name: `${def.resource}/${sub}`,
-      singularName: '',
-      namespaced: def.scope === 'Namespaced',
-      kind: subresourceKind(def, sub).kind,
-      ...(sub === 'scale' ? { group: SCALE_KIND.group, version: SCALE_KIND.version } : {}),
-      verbs: STATUS_VERBS,
-    }));
+    const subresources = def.subresources.map((sub) => {
+      const view = def.views?.[sub]?.definition;
+      return {
+        name: `${def.resource}/${sub}`,
+        singularName: '',
+        namespaced: def.scope === 'Namespaced',
+        ...(view ? { group: view.group, version: view.version } : {}),
+        kind: view?.kind ?? def.kind,
+        verbs: STATUS_VERBS,
+      };
+    });
     return [main, ...subresources];
   });
   return {

@@ -20,22 +20,20 @@ import { writeJson } from '../http/respond.js';
 import type { ResourceRoute } from '../http/routes.js';
 import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
 import { parseListPaging } from './list-paging.js';
-import { applyJsonPatch } from './patch/json-patch.js';
-import { applyMergePatch } from './patch/merge-patch.js';
-import { applyScale, toScale } from './scale.js';
-import { isPlainObject } from './object.js';
+import { isPlainObject, type KubeObject } from './object.js';
 import { listPage } from './paged-list.js';
 import { decodeEnvelope } from './protobuf/messages.js';
 import { ProtobufError } from './protobuf/wire.js';
-import type { ResourceDefinition } from './registry.js';
+import type { ResourceDefinition, SubresourceView } from './registry.js';
 import { parseIncludeObject, renderList, renderObject, watchEncoder } from './representation.js';
-import type {
-  DeleteOptions,
-  FieldValidation,
-  PatchType,
-  RequestScope,
-  ResourceService,
-  WriteOptions,
+import {
+  patchObject,
+  type DeleteOptions,
+  type FieldValidation,
+  type PatchType,
+  type RequestScope,
+  type ResourceService,
+  type WriteOptions,
 } from './resource-service.js';
 import { parseObjectFilter, type ObjectFilter } from './selectors/object-filter.js';
 import { openWatch, type WatchConsent } from './watch.js';
@@ -185,7 +183,8 @@ export class ResourceHandler {
     // A write answers with the object in the negotiated format: refuse an Accept we cannot serve before
     // anything is stored, not after.
     if (writeVerbs.has(verb)) this.format(request);
-    if (route.subresource === 'scale' && def.scale) return this.scale(request, verb);
+    const view = route.subresource !== undefined ? def.views?.[route.subresource] : undefined;
+    if (view) return this.viewRequest(request, view, verb);
 
     switch (verb) {
       case 'get':
@@ -205,6 +204,34 @@ export class ResourceHandler {
       default:
         throw methodNotAllowed(method);
     }
+  }
+
+  /** A subresource shown as its own kind: derived from the object on read, merged into it on write. */
+  private async viewRequest(request: ResourceRequest, view: SubresourceView, verb: string): Promise<void> {
+    const { def, scope, query } = request;
+    const name = request.route.name ?? '';
+    const render = (object: KubeObject) => {
+      const { format, include } = this.format(request);
+      const rendered = renderObject(view.definition, view.fromObject(object), format, include);
+      writeJson(request.res, 200, rendered.body, rendered.contentType);
+    };
+    if (verb === 'get') return render(this.service.get(def, scope, name));
+    if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed(request.req.method ?? 'GET');
+    const options: WriteOptions = { dryRun: dryRun(query) };
+    const body = await readBody(request.req);
+    let changed: unknown;
+    if (verb === 'update') {
+      changed = decodeObjectBody(request.req.headers['content-type'], body).value;
+    } else {
+      const type = PATCH_TYPES[contentTypeOf(request.req.headers['content-type'])];
+      if (!type) throw unsupportedMediaType(contentTypeOf(request.req.headers['content-type']));
+      const patch = decodePatch(type, body.toString('utf8'), options);
+      const current = view.fromObject(this.service.get(def, scope, name));
+      // An apply configuration of a view holds only the fields it sets, as a merge patch does.
+      changed = patchObject(view.definition, type === 'apply' ? 'merge' : type, current, patch);
+    }
+    const result = this.service.patch(def, scope, name, 'merge', view.toPatch(name, changed), options);
+    render(result.object);
   }
 
   private format(request: ResourceRequest) {
@@ -357,34 +384,6 @@ export class ResourceHandler {
    * `/scale`: the object seen and written as an autoscaling/v1 Scale. A write sets the spec's
    * replicas through the main resource, so everything else (status included) stays as stored.
    */
-  private async scale(request: ResourceRequest, verb: string): Promise<void> {
-    const { def, scope } = request;
-    const paths = def.scale!;
-    const name = request.route.name ?? '';
-    if (verb === 'get')
-      return writeJson(request.res, 200, toScale(this.service.get(def, scope, name), paths));
-    if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed(request.req.method ?? '');
-    const current = this.service.get(def, scope, name);
-    const text = (await readBody(request.req)).toString('utf8');
-    let scale: unknown;
-    if (verb === 'update') scale = parseJson(text);
-    else {
-      const type = PATCH_TYPES[contentTypeOf(request.req.headers['content-type'])];
-      if (!type || type === 'apply')
-        throw unsupportedMediaType(contentTypeOf(request.req.headers['content-type']));
-      const patch = parseJson(text);
-      // A Scale has no lists, so a strategic merge patch is a merge patch.
-      scale =
-        type === 'json'
-          ? applyJsonPatch(toScale(current, paths), patch)
-          : applyMergePatch(toScale(current, paths), patch);
-    }
-    const options = this.writeOptions(request);
-    delete options.subresource;
-    const updated = this.service.update(def, scope, name, applyScale(current, scale, paths), options);
-    writeJson(request.res, 200, toScale(updated, paths), undefined, options.warnings);
-  }
-
   private async delete(request: ResourceRequest): Promise<void> {
     if (request.route.subresource !== undefined) throw methodNotAllowed('DELETE');
     const text = (await readBody(request.req)).toString('utf8');

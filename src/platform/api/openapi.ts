@@ -158,11 +158,15 @@ function pathsFor(def: ResourceDefinition): Record<string, Json> {
   return paths;
 }
 
-function componentsFor(def: ResourceDefinition): Record<string, Schema & Json> {
+function componentsFor(def: ResourceDefinition): Record<string, Json> {
   const gvk = [{ group: def.group, version: def.version, kind: def.kind }];
   const listGvk = [{ group: def.group, version: def.version, kind: def.listKind }];
+  // Published definitions come whole, with their $refs; the kind's own keeps its published GVK.
+  const described: Record<string, Json> = def.openApiComponents
+    ? (def.openApiComponents() as Record<string, Json>)
+    : { [def.schemaName]: { ...def.schema, 'x-kubernetes-group-version-kind': gvk } };
   return {
-    [def.schemaName]: { ...def.schema, 'x-kubernetes-group-version-kind': gvk },
+    ...described,
     [`${def.schemaName}List`]: {
       type: 'object',
       description: `${def.listKind} is a list of ${def.kind} objects.`,

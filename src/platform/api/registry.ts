@@ -61,6 +61,8 @@ export interface ResourceDefinition extends ResourceName {
   validateName(name: string): string[];
   /** Table columns after Name (which every kind has) and the matching cells. */
   columns: TableColumn[];
+  /** Name goes last and only with `-o wide` instead of first (Events, as kube prints them). */
+  nameColumnLast?: boolean;
   cells(object: KubeObject, now: Date): unknown[];
   /** Extra fieldSelector keys beyond metadata.name and metadata.namespace. */
   fieldSelectors?: Record<string, (object: KubeObject) => string | undefined>;
@@ -85,15 +87,25 @@ export interface ResourceDefinition extends ResourceName {
    * kind's validate hook) rather than decoding errors, and strategic merge patch is refused (415).
    */
   customResource?: boolean;
-  /** Set for kinds with a scale subresource (`subresources` lists `scale`). */
-  scale?: ScaleSubresource;
+  /**
+   * The OpenAPI v3 components that describe the kind (its definition and all it refers to), for
+   * kinds with published definitions; others are described by `schema` alone.
+   */
+  openApiComponents?(): Record<string, unknown>;
+  /** Subresources that show part of the object as another kind (`scale`), by subresource name. */
+  views?: Record<string, SubresourceView>;
 }
 
-/** Where a kind's scale subresource reads and writes replicas (JSON paths such as `.spec.replicas`). */
-export interface ScaleSubresource {
-  specReplicasPath: string;
-  statusReplicasPath?: string;
-  labelSelectorPath?: string;
+/**
+ * A subresource read and written as a kind of its own (autoscaling/v1 Scale for `scale`), while the
+ * object stays the only thing stored: reads derive the view, writes become a merge patch of the object.
+ */
+export interface SubresourceView {
+  /** How the view renders: its kind, apiVersion and table. */
+  definition: ResourceDefinition;
+  fromObject(object: KubeObject): KubeObject;
+  /** The merge patch that writes a (changed) view back onto its object; throws an ApiError on a bad view. */
+  toPatch(name: string, view: unknown): Record<string, unknown>;
 }
 
 export interface VersionConversion {

@@ -494,7 +494,8 @@ export class ResourceService {
   }
 }
 
-function patchObject(
+/** A patch of `type` applied to `old`; a JSON patch that cannot apply is a 422, as the apiserver says it. */
+export function patchObject(
   def: ResourceDefinition,
   type: Exclude<PatchType, 'apply'>,
   old: KubeObject,

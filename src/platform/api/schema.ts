@@ -20,6 +20,16 @@ export interface Schema {
   'x-kubernetes-embedded-resource'?: boolean;
   'x-kubernetes-map-type'?: string;
   'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  /** A number or a string (IntOrString, Quantity): the JSON type is not fixed. */
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-patch-strategy'?: string;
+  /**
+   * Go's name for the field's type (`int32`, `v1.DeploymentSpec`), set on Kubernetes' published
+   * schemas so a decoding error names types as kube-apiserver's Go decoder does. Never published.
+   */
+  goType?: string;
 }
 
 export const str = (description: string, extra: Partial<Schema> = {}): Schema => ({

@@ -1,14 +1,13 @@
 import { isPlainObject, type KubeObject } from '../api/object.js';
 import type { HookContext, ResourceDefinition } from '../api/registry.js';
 import { STANDARD_VERBS } from '../api/resources/common.js';
-import type { Schema } from '../api/schema.js';
 import { dnsSubdomainName } from '../api/validation/names.js';
 import { boundDefinitionsOf } from '../apis/bound-resources.js';
 import { bindingsIn } from '../apis/lookup.js';
 import { APIEXTENSIONS_GROUP, CRD_RESOURCE, CRD_SCHEMA_NAME } from './constants.js';
 import { defaultedNames, setCrdStatus, type NameConflict } from './crd-status.js';
 import { validateCrd } from './crd-validation.js';
-import { publishedSchema } from './published-schema.js';
+import { withPublishedSchema } from '../builtin/published-definitions.js';
 
 // apiextensions.k8s.io/v1 CustomResourceDefinition, one set per workspace: validated as
 // kube-apiserver validates it, given its status on every write (names accepted unless they collide
@@ -72,7 +71,8 @@ function deleteObjects(crd: KubeObject, ctx: HookContext, deps: CrdDeps): void {
 }
 
 export function customResourceDefinitions(deps: CrdDeps): ResourceDefinition {
-  return {
+  // Kubernetes' published definition (schema and OpenAPI components), read the first time a request needs it.
+  return withPublishedSchema({
     group: APIEXTENSIONS_GROUP,
     version: 'v1',
     kind: 'CustomResourceDefinition',
@@ -87,10 +87,6 @@ export function customResourceDefinitions(deps: CrdDeps): ResourceDefinition {
     description:
       'CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>.',
     schemaName: CRD_SCHEMA_NAME,
-    // Kubernetes' published definition, read the first time a CRD request needs it.
-    get schema(): Schema {
-      return publishedSchema(CRD_SCHEMA_NAME);
-    },
     validateName: dnsSubdomainName,
     columns: [{ name: 'Created At', type: 'date', description: 'When the CRD was created.' }],
     cells: (object) => [object.metadata.creationTimestamp ?? ''],
@@ -100,5 +96,5 @@ export function customResourceDefinitions(deps: CrdDeps): ResourceDefinition {
       validate: (crd, old) => validateCrd(crd, old),
       beforeDelete: (crd, ctx) => deleteObjects(crd, ctx, deps),
     },
-  };
+  });
 }

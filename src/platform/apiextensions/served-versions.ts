@@ -1,5 +1,6 @@
 import { deepClone, isPlainObject, type KubeObject } from '../api/object.js';
-import type { HookContext, ResourceDefinition, ScaleSubresource } from '../api/registry.js';
+import type { HookContext, ResourceDefinition } from '../api/registry.js';
+import { scaleViewAt, type ScalePaths } from './scale-view.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from '../api/resources/common.js';
 import { kindSchema, objectMetaSchema, type Schema } from '../api/schema.js';
 import { dnsSubdomainName, pathSegmentName } from '../api/validation/names.js';
@@ -40,7 +41,7 @@ function bodySchema(raw: Record<string, unknown>): OpenApiSchema {
   };
 }
 
-function scaleOf(version: SchemaVersion): ScaleSubresource | undefined {
+function scaleOf(version: SchemaVersion): ScalePaths | undefined {
   const scale = version.subresources?.scale;
   if (!isPlainObject(scale) || typeof scale.specReplicasPath !== 'string') return undefined;
   return {
@@ -107,7 +108,7 @@ function definition(
     columns: columns.columns,
     cells: columns.cells,
     customResource: true,
-    ...(scale ? { scale } : {}),
+    ...(scale ? { views: { scale: scaleViewAt(scale) } } : {}),
     hooks: {
       prepareCreate(object, ctx) {
         withDefaults(object);

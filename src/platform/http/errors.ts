@@ -141,6 +141,17 @@ function renderValue(value: unknown): string {
   // Go's %#v of a []string, as field errors on RBAC rules print it.
   if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
     return `[]string{${value.map((item) => JSON.stringify(item)).join(', ')}}`;
+  // Go's %#v of a map[string]string (labels, selectors), keys sorted as fmt prints them.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = Object.entries(value);
+    if (entries.every(([, item]) => typeof item === 'string')) {
+      const body = entries
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, item]) => `${JSON.stringify(key)}:${JSON.stringify(item)}`)
+        .join(', ');
+      return `map[string]string{${body}}`;
+    }
+  }
   if (typeof value === 'object' && value !== null) return '"object"';
   return String(value);
 }

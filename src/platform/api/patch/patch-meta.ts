@@ -1,10 +1,19 @@
-import {
-  publishedDefinitions,
-  type PublishedDefinitions,
-  type PublishedSchema,
-} from '../../builtin/published-definitions.js';
+import { publishedDefinitions, type PublishedDefinition } from '../../builtin/published-definitions.js';
 import { ownValue } from '../own-keys.js';
 import type { Schema } from '../schema.js';
+
+/** A published definition, with the markers strategic merge and apply read typed. */
+type PublishedSchema = PublishedDefinition & {
+  type?: string;
+  properties?: Record<string, PublishedSchema>;
+  additionalProperties?: PublishedSchema | boolean;
+  items?: PublishedSchema;
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-patch-strategy'?: string;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: string;
+};
 
 export type ListType = 'atomic' | 'set' | 'map';
 
@@ -53,7 +62,7 @@ const PUBLISHED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: 'T
 /** A built-in kind's markers, from Kubernetes' published definition `name` (e.g. io.k8s.api.apps.v1.Deployment). */
 export function patchMetaFromDefinitions(
   name: string,
-  definitions: PublishedDefinitions = publishedDefinitions(),
+  definitions: Readonly<Record<string, PublishedSchema>> = publishedDefinitions(),
 ): PatchMeta | undefined {
   const root = ownValue(definitions, name);
   return root && publishedNode(root, definitions);
@@ -77,13 +86,19 @@ export function patchMetaFromStructural(schema: Schema): PatchMeta {
 // the same few hundred nodes again and again.
 const publishedNodes = new WeakMap<PublishedSchema, PatchMeta>();
 
-function publishedNode(schema: PublishedSchema, definitions: PublishedDefinitions): PatchMeta {
+function publishedNode(
+  schema: PublishedSchema,
+  definitions: Readonly<Record<string, PublishedSchema>>,
+): PatchMeta {
   let node = publishedNodes.get(schema);
   if (!node) publishedNodes.set(schema, (node = buildPublishedNode(schema, definitions)));
   return node;
 }
 
-function buildPublishedNode(schema: PublishedSchema, definitions: PublishedDefinitions): PatchMeta {
+function buildPublishedNode(
+  schema: PublishedSchema,
+  definitions: Readonly<Record<string, PublishedSchema>>,
+): PatchMeta {
   const fields = new Map<string, PatchMeta>();
   const resolved = resolve(schema, definitions);
   const mergeKey = schema['x-kubernetes-patch-merge-key'];
@@ -131,7 +146,10 @@ function buildPublishedNode(schema: PublishedSchema, definitions: PublishedDefin
 }
 
 /** Follows `$ref`s (bounded: the published definitions hold no reference cycles without a property between). */
-function resolve(schema: PublishedSchema, definitions: PublishedDefinitions): PublishedSchema {
+function resolve(
+  schema: PublishedSchema,
+  definitions: Readonly<Record<string, PublishedSchema>>,
+): PublishedSchema {
   let current = schema;
   for (let hops = 0; current.$ref !== undefined && hops < 8; hops++) {
     const target = ownValue(definitions, current.$ref.replace(/^#\/definitions\//, ''));

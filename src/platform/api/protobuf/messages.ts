@@ -12,23 +12,42 @@ export type FieldType =
   | { kind: 'bool' }
   | { kind: 'time' }
   | { kind: 'message'; message: MessageDescriptor }
-  | { kind: 'map'; value: 'string' | 'bytes' };
+  | { kind: 'intOrString' }
+  | { kind: 'map'; value: 'string' | 'bytes' | 'quantity' };
 
 export interface FieldDescriptor {
   name: string;
   type: FieldType;
   repeated?: boolean;
+  /**
+   * A Go pointer field (`*int32 replicas`): present on the wire only when the sender set it, so a
+   * zero is a value (`--replicas=0`), not the unset default proto2 writes for plain fields.
+   */
+  pointer?: boolean;
 }
 
 export type MessageDescriptor = Record<number, FieldDescriptor>;
 
-const string = { kind: 'string' } as const;
-const bytes = { kind: 'bytes' } as const;
-const int = { kind: 'int' } as const;
-const bool = { kind: 'bool' } as const;
-const time = { kind: 'time' } as const;
-const message = (descriptor: MessageDescriptor) => ({ kind: 'message', message: descriptor }) as const;
-const map = (value: 'string' | 'bytes') => ({ kind: 'map', value }) as const;
+export const string = { kind: 'string' } as const;
+export const bytes = { kind: 'bytes' } as const;
+export const int = { kind: 'int' } as const;
+export const bool = { kind: 'bool' } as const;
+export const time = { kind: 'time' } as const;
+/** k8s.io/apimachinery/pkg/util/intstr IntOrString: JSON holds the number or the string. */
+export const intOrString = { kind: 'intOrString' } as const;
+export const message = (descriptor: MessageDescriptor) => ({ kind: 'message', message: descriptor }) as const;
+export const map = (value: 'string' | 'bytes' | 'quantity') => ({ kind: 'map', value }) as const;
+
+/**
+ * Descriptors that list only some of their message's fields (those kubectl's typed clients send). A
+ * body with any other field is refused rather than stored without it.
+ */
+const partialMessages = new WeakSet<MessageDescriptor>();
+
+export function partialMessage(descriptor: MessageDescriptor): MessageDescriptor {
+  partialMessages.add(descriptor);
+  return descriptor;
+}
 
 const ownerReference: MessageDescriptor = {
   1: { name: 'kind', type: string },
@@ -83,7 +102,7 @@ const policyRule: MessageDescriptor = {
   5: { name: 'nonResourceURLs', type: string, repeated: true },
 };
 
-const labelSelector: MessageDescriptor = {
+export const labelSelector: MessageDescriptor = {
   1: { name: 'matchLabels', type: map('string') },
   2: {
     name: 'matchExpressions',
@@ -191,15 +210,31 @@ function decodeValue(type: FieldType, field: WireField): unknown {
     }
     case 'message':
       return decodeMessage(type.message, lengthDelimited(field));
-    case 'map': {
-      const entry = decodeMessage(
+    case 'intOrString': {
+      const parts = decodeMessage(
         {
-          1: { name: 'key', type: string },
-          2: { name: 'value', type: type.value === 'bytes' ? bytes : string },
+          1: { name: 'type', type: int },
+          2: { name: 'intVal', type: int },
+          3: { name: 'strVal', type: string },
         },
         lengthDelimited(field),
       );
-      return [String(entry.key ?? ''), entry.value ?? ''];
+      return parts.type === 1 ? String(parts.strVal ?? '') : Number(parts.intVal ?? 0);
+    }
+    case 'map': {
+      const value: FieldType =
+        type.value === 'bytes'
+          ? bytes
+          : type.value === 'quantity'
+            ? message({ 1: { name: 'string', type: string } })
+            : string;
+      const entry = decodeMessage(
+        { 1: { name: 'key', type: string }, 2: { name: 'value', type: value } },
+        lengthDelimited(field),
+      );
+      const decoded =
+        type.value === 'quantity' ? (entry.value as { string?: string } | undefined)?.string : entry.value;
+      return [String(entry.key ?? ''), decoded ?? ''];
     }
   }
 }
@@ -214,10 +249,18 @@ export function decodeMessage(descriptor: MessageDescriptor, buf: Buffer): Recor
   const result: Record<string, unknown> = {};
   for (const field of readFields(buf)) {
     const spec = descriptor[field.field];
-    if (!spec) continue;
+    if (!spec) {
+      if (partialMessages.has(descriptor))
+        throw new ProtobufError(
+          `field ${field.field} is not accepted in protobuf here; send the object as JSON`,
+        );
+      continue;
+    }
     const value = decodeValue(spec.type, field);
     // proto2 writes empty optional fields; JSON would have omitted them (omitempty).
-    if (!spec.repeated && spec.type.kind !== 'map' && spec.type.kind !== 'message' && isZero(value)) continue;
+    const alwaysKept =
+      spec.type.kind === 'map' || spec.type.kind === 'message' || spec.type.kind === 'intOrString';
+    if (!spec.repeated && !alwaysKept && !spec.pointer && isZero(value)) continue;
     if (spec.type.kind === 'map') {
       const [key, entryValue] = value as [string, unknown];
       const target = (result[spec.name] ??= {}) as Record<string, unknown>;

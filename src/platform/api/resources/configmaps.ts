@@ -1,7 +1,7 @@
 import type { FieldError } from '../../http/errors.js';
 import { configMapMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
-import { bool, kindSchema, stringMap } from '../schema.js';
+import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import { dnsSubdomainName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, countKeys, STANDARD_VERBS } from './common.js';
 
@@ -21,7 +21,7 @@ export function dataKeyErrors(field: string, data: unknown): FieldError[] {
     }));
 }
 
-export const configMaps: ResourceDefinition = {
+export const configMaps: ResourceDefinition = withPublishedSchema({
   group: '',
   version: 'v1',
   kind: 'ConfigMap',
@@ -35,18 +35,6 @@ export const configMaps: ResourceDefinition = {
   subresources: [],
   description: 'ConfigMap holds configuration data for pods to consume.',
   schemaName: 'io.k8s.api.core.v1.ConfigMap',
-  schema: kindSchema('ConfigMap holds configuration data for pods to consume.', {
-    data: stringMap(
-      "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'.",
-    ),
-    binaryData: {
-      ...stringMap('BinaryData contains the binary data, base64-encoded.'),
-      additionalProperties: { type: 'string', format: 'byte' },
-    },
-    immutable: bool(
-      'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated.',
-    ),
-  }),
   protobuf: configMapMessage,
   validateName: dnsSubdomainName,
   columns: [
@@ -74,4 +62,4 @@ export const configMaps: ResourceDefinition = {
       return errors;
     },
   },
-};
+});

@@ -1,4 +1,5 @@
 import { customResourceDefinitions } from '../../apiextensions/customresourcedefinitions.js';
+import { workloadResources } from '../../builtin/index.js';
 import { ResourceRegistry } from '../registry.js';
 import { apisResources } from './apis.js';
 import { configMaps } from './configmaps.js';
@@ -27,6 +28,7 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     ...apisResources({ ...deps, isBuiltin: (resource) => registry.isBuiltin(resource) }),
     ...ocmResources(deps),
     customResourceDefinitions({ isBuiltin: (resource) => registry.isBuiltin(resource) }),
+    ...workloadResources,
   ]);
   return registry;
 }

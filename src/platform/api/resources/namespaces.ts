@@ -1,7 +1,7 @@
+import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import { ensureObject, type KubeObject } from '../object.js';
 import { namespaceMessage } from '../protobuf/messages.js';
 import type { HookContext, ResourceDefinition } from '../registry.js';
-import { conditionsSchema, kindSchema, obj, str, stringList } from '../schema.js';
 import { dnsLabelName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
@@ -18,7 +18,7 @@ function deleteContent(namespace: KubeObject, ctx: HookContext): void {
     ctx.tx.remove(entry.key);
 }
 
-export const namespaces: ResourceDefinition = {
+export const namespaces: ResourceDefinition = withPublishedSchema({
   group: '',
   version: 'v1',
   kind: 'Namespace',
@@ -32,19 +32,6 @@ export const namespaces: ResourceDefinition = {
   subresources: ['status'],
   description: 'Namespace provides a scope for Names.',
   schemaName: 'io.k8s.api.core.v1.Namespace',
-  schema: kindSchema('Namespace provides a scope for Names. Use of multiple namespaces is optional.', {
-    spec: obj('Spec defines the behavior of the Namespace.', {
-      finalizers: stringList(
-        'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.',
-      ),
-    }),
-    status: obj('Status describes the current status of a Namespace.', {
-      phase: str('Phase is the current lifecycle phase of the namespace.', {
-        enum: ['Active', 'Terminating'],
-      }),
-      conditions: conditionsSchema,
-    }),
-  }),
   protobuf: namespaceMessage,
   validateName: dnsLabelName,
   columns: [{ name: 'Status', type: 'string', description: 'The status of the namespace' }, AGE_COLUMN],
@@ -63,4 +50,4 @@ export const namespaces: ResourceDefinition = {
     },
     beforeDelete: deleteContent,
   },
-};
+});

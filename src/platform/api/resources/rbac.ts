@@ -8,7 +8,7 @@ import { deepEqual, isPlainObject, nowTimestamp, type KubeObject } from '../obje
 import type { MessageDescriptor } from '../protobuf/messages.js';
 import { clusterRoleMessage, roleBindingMessage, roleMessage } from '../protobuf/messages.js';
 import type { HookContext, ResourceDefinition, TableColumn } from '../registry.js';
-import { array, freeform, kindSchema, obj, str, stringList, type Schema } from '../schema.js';
+import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import { pathSegmentName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
@@ -17,54 +17,6 @@ import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 // hold themselves, unless they may `escalate` (roles) or `bind` (the referenced role).
 
 const VERSION = 'v1';
-
-const policyRuleSchema = obj(
-  'PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.',
-  {
-    apiGroups: stringList(
-      'APIGroups is the name of the APIGroup that contains the resources. "" represents the core API group and "*" represents all API groups.',
-    ),
-    resources: stringList(
-      "Resources is a list of resources this rule applies to. '*' represents all resources.",
-    ),
-    resourceNames: stringList(
-      'ResourceNames is an optional white list of names that the rule applies to. An empty set means that everything is allowed.',
-    ),
-    nonResourceURLs: stringList(
-      'NonResourceURLs is a set of partial urls that a user should have access to. *s are allowed, but only as the full, final step in the path. Only for ClusterRoles referenced from a ClusterRoleBinding.',
-    ),
-    verbs: stringList(
-      "Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs.",
-    ),
-  },
-  { required: ['verbs'] },
-);
-
-const rulesSchema = array('Rules holds all the PolicyRules for this role.', policyRuleSchema);
-
-const subjectsSchema = array(
-  'Subjects holds references to the objects the role applies to.',
-  obj(
-    'Subject contains a reference to the object or user identities a role binding applies to.',
-    {
-      kind: str('Kind of object being referenced: "User", "Group", or "ServiceAccount".'),
-      apiGroup: str('APIGroup holds the API group of the referenced subject.'),
-      name: str('Name of the object being referenced.'),
-      namespace: str('Namespace of the referenced object (ServiceAccount only).'),
-    },
-    { required: ['kind', 'name'] },
-  ),
-);
-
-const roleRefSchema = obj(
-  'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. It is immutable.',
-  {
-    apiGroup: str('APIGroup is the group for the resource being referenced.'),
-    kind: str('Kind is the type of resource being referenced.'),
-    name: str('Name is the name of resource being referenced.'),
-  },
-  { required: ['apiGroup', 'kind', 'name'] },
-);
 
 const CREATED_AT: TableColumn = {
   name: 'Created At',
@@ -316,11 +268,10 @@ interface KindSpec {
 
 function baseDefinition(
   spec: KindSpec,
-  schema: Schema,
   columns: TableColumn[],
   cells: ResourceDefinition['cells'],
 ): ResourceDefinition {
-  return {
+  return withPublishedSchema({
     group: RBAC_GROUP,
     version: VERSION,
     kind: spec.kind,
@@ -334,25 +285,16 @@ function baseDefinition(
     subresources: [],
     description: spec.description,
     schemaName: `io.k8s.api.rbac.v1.${spec.kind}`,
-    schema,
     validateName: pathSegmentName,
     columns,
     cells,
     protobuf: spec.protobuf,
-  };
+  });
 }
 
 function roleDefinition(deps: RbacHooksDeps, spec: KindSpec): ResourceDefinition {
   const namespaced = spec.scope === 'Namespaced';
-  const properties: Record<string, Schema> = { rules: rulesSchema };
-  if (!namespaced) {
-    properties.aggregationRule = freeform(
-      'AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. Stored, not evaluated.',
-    );
-  }
-  const def = baseDefinition(spec, kindSchema(spec.description, properties), [CREATED_AT], (object) => [
-    createdAtCell(object),
-  ]);
+  const def = baseDefinition(spec, [CREATED_AT], (object) => [createdAtCell(object)]);
   def.hooks = {
     validate(object, _old, ctx) {
       const errors = validateRules(object, namespaced);
@@ -365,8 +307,7 @@ function roleDefinition(deps: RbacHooksDeps, spec: KindSpec): ResourceDefinition
 
 function bindingDefinition(deps: RbacHooksDeps, spec: KindSpec): ResourceDefinition {
   const roleKinds = spec.scope === 'Namespaced' ? ['Role', 'ClusterRole'] : ['ClusterRole'];
-  const schema = kindSchema(spec.description, { subjects: subjectsSchema, roleRef: roleRefSchema });
-  const def = baseDefinition(spec, schema, BINDING_COLUMNS, bindingCells);
+  const def = baseDefinition(spec, BINDING_COLUMNS, bindingCells);
   def.hooks = {
     prepareCreate: defaultBinding,
     prepareUpdate: defaultBinding,

@@ -3,7 +3,7 @@ import { isPlainObject } from '../object.js';
 import { setOwn } from '../own-keys.js';
 import { secretMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
-import { bool, kindSchema, str, stringMap } from '../schema.js';
+import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import { dnsSubdomainName } from '../validation/names.js';
 import { AGE_COLUMN, ageCell, countKeys, STANDARD_VERBS } from './common.js';
 import { dataKeyErrors } from './configmaps.js';
@@ -21,7 +21,7 @@ function foldStringData(object: Record<string, unknown>): void {
   delete object.stringData;
 }
 
-export const secrets: ResourceDefinition = {
+export const secrets: ResourceDefinition = withPublishedSchema({
   group: '',
   version: 'v1',
   kind: 'Secret',
@@ -35,20 +35,6 @@ export const secrets: ResourceDefinition = {
   subresources: [],
   description: 'Secret holds secret data of a certain type.',
   schemaName: 'io.k8s.api.core.v1.Secret',
-  schema: kindSchema(
-    'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
-    {
-      data: {
-        ...stringMap('Data contains the secret data, base64-encoded.'),
-        additionalProperties: { type: 'string', format: 'byte' },
-      },
-      stringData: stringMap(
-        'stringData allows specifying non-binary secret data in string form. It is write-only.',
-      ),
-      type: str('Used to facilitate programmatic handling of secret data.'),
-      immutable: bool('Immutable, if set to true, ensures that data stored in the Secret cannot be updated.'),
-    },
-  ),
   protobuf: secretMessage,
   validateName: dnsSubdomainName,
   columns: [
@@ -85,4 +71,4 @@ export const secrets: ResourceDefinition = {
       return errors;
     },
   },
-};
+});

@@ -1,10 +1,10 @@
+import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import type { Authorizer } from '../../auth/authorize.js';
 import type { AccessRequest } from '../../auth/rbac/rules.js';
 import { badRequest } from '../../http/errors.js';
 import { isPlainObject, type KubeObject } from '../object.js';
 import { selfSubjectAccessReviewMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
-import { bool, kindSchema, obj, str } from '../schema.js';
 
 // authorization.k8s.io/v1 SelfSubjectAccessReview: `kubectl auth can-i`. The question is asked of
 // the same authorizer that guards requests, in the workspace the review is posted to (which the
@@ -38,16 +38,7 @@ function question(body: unknown): AccessRequest {
 }
 
 export function selfSubjectAccessReviews(deps: { authorizer: Authorizer }): ResourceDefinition {
-  const attributes = {
-    namespace: str('Namespace is the namespace of the action being requested.'),
-    verb: str('Verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete.'),
-    group: str('Group is the API Group of the Resource.'),
-    version: str('Version is the API Version of the Resource.'),
-    resource: str('Resource is one of the existing resource types.'),
-    subresource: str('Subresource is one of the existing resource types.'),
-    name: str('Name is the name of the resource being requested.'),
-  };
-  return {
+  return withPublishedSchema({
     group: GROUP,
     version: 'v1',
     kind: 'SelfSubjectAccessReview',
@@ -62,20 +53,6 @@ export function selfSubjectAccessReviews(deps: { authorizer: Authorizer }): Reso
     description:
       'SelfSubjectAccessReview checks whether or the current user can perform an action. Not filling in a spec.namespace means "in all namespaces".',
     schemaName: 'io.k8s.api.authorization.v1.SelfSubjectAccessReview',
-    schema: kindSchema('SelfSubjectAccessReview checks whether or the current user can perform an action.', {
-      spec: obj('Spec holds information about the request being evaluated.', {
-        resourceAttributes: obj('ResourceAuthorizationAttributes describes a resource request.', attributes),
-        nonResourceAttributes: obj('NonResourceAttributes describes a non-resource request.', {
-          path: str('Path is the URL path of the request'),
-          verb: str('Verb is the standard HTTP verb'),
-        }),
-      }),
-      status: obj('Status is filled in by the server and indicates whether the request is allowed or not.', {
-        allowed: bool('Allowed is required. True if the action would be allowed, false otherwise.'),
-        denied: bool('Denied is optional. True if the action would be denied, otherwise false.'),
-        reason: str('Reason is optional. It indicates why a request was allowed or denied.'),
-      }),
-    }),
     protobuf: selfSubjectAccessReviewMessage,
     validateName: () => [],
     columns: [],
@@ -90,5 +67,5 @@ export function selfSubjectAccessReviews(deps: { authorizer: Authorizer }): Reso
         status: { allowed },
       };
     },
-  };
+  });
 }

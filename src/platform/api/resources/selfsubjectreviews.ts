@@ -1,8 +1,8 @@
+import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import type { UserInfo } from '../../auth/user.js';
 import type { KubeObject } from '../object.js';
 import { selfSubjectReviewMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition } from '../registry.js';
-import { kindSchema, obj, str, stringList } from '../schema.js';
 
 // authentication.k8s.io/v1 SelfSubjectReview: `kubectl auth whoami` and `kplane whoami`. Nothing
 // is stored; a create answers with the caller as the server authenticated them.
@@ -21,7 +21,7 @@ export function selfSubjectReview(user: UserInfo): KubeObject {
   };
 }
 
-export const selfSubjectReviews: ResourceDefinition = {
+export const selfSubjectReviews: ResourceDefinition = withPublishedSchema({
   group: GROUP,
   version: 'v1',
   kind: 'SelfSubjectReview',
@@ -36,26 +36,9 @@ export const selfSubjectReviews: ResourceDefinition = {
   description:
     'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.',
   schemaName: 'io.k8s.api.authentication.v1.SelfSubjectReview',
-  schema: kindSchema(
-    'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.',
-    {
-      status: obj('Status is filled in by the server with the user attributes.', {
-        userInfo: obj('User attributes of the user making this request.', {
-          username: str('The name that uniquely identifies this user among all active users.'),
-          uid: str('A unique value that identifies this user across time.'),
-          groups: stringList('The names of groups this user is a part of.'),
-          extra: {
-            type: 'object',
-            description: 'Any additional information provided by the authenticator.',
-            additionalProperties: { type: 'array', items: { type: 'string' } },
-          },
-        }),
-      }),
-    },
-  ),
   validateName: () => [],
   columns: [],
   cells: () => [],
   protobuf: selfSubjectReviewMessage,
   review: ({ user }) => selfSubjectReview(user),
-};
+});

@@ -12,7 +12,15 @@ const NAME_COLUMN: TableColumn = {
 };
 
 export function columnDefinitions(def: ResourceDefinition): TableColumn[] {
-  return [NAME_COLUMN, ...def.columns].map((column) => ({ priority: 0, format: '', ...column }));
+  const columns = def.nameColumnLast
+    ? [...def.columns, { ...NAME_COLUMN, priority: 1 }]
+    : [NAME_COLUMN, ...def.columns];
+  return columns.map((column) => ({ priority: 0, format: '', ...column }));
+}
+
+function rowCells(def: ResourceDefinition, object: KubeObject, now: Date): unknown[] {
+  const name = object.metadata.name ?? '';
+  return def.nameColumnLast ? [...def.cells(object, now), name] : [name, ...def.cells(object, now)];
 }
 
 /** The object as `as=PartialObjectMetadata` (and a Table row's default embedded object) shows it. */
@@ -49,7 +57,7 @@ export function toTable(
     metadata,
     columnDefinitions: options.noHeaders ? [] : columnDefinitions(def),
     rows: objects.map((object) => {
-      const row: Record<string, unknown> = { cells: [object.metadata.name ?? '', ...def.cells(object, now)] };
+      const row: Record<string, unknown> = { cells: rowCells(def, object, now) };
       const embedded = rowObject(object, options.include);
       if (embedded !== undefined) row.object = embedded;
       return row;

@@ -15,7 +15,7 @@ export interface FieldProblems {
  */
 export function checkAndPruneFields(schema: Schema, value: unknown): FieldProblems {
   const problems: FieldProblems = { unknown: [], typeErrors: [] };
-  walk(schema, value, '', problems);
+  walk(schema, value, { path: '', goPath: '' }, problems);
   return problems;
 }
 
@@ -45,23 +45,49 @@ function typeMatches(schema: Schema, value: unknown): boolean {
 
 const EMBEDDED_ENVELOPE = ['apiVersion', 'kind', 'metadata'];
 
-function walk(schema: Schema, value: unknown, path: string, problems: FieldProblems): void {
+/** Where a value sits: its path as field errors write it, and as Go's decoder does (no indexes). */
+interface Position {
+  path: string;
+  goPath: string;
+  /** The innermost Go struct holding the value, for schemas that name their Go types. */
+  goStruct?: string;
+}
+
+/** Go's decoder names the JSON type as `string`, `number`, `bool`, `array` or `object`. */
+const GO_JSON_TYPES: Record<string, string> = { boolean: 'bool' };
+
+function typeError(schema: Schema, value: unknown, at: Position): string {
+  const found = jsonType(value);
+  if (at.goStruct && schema.goType) {
+    return `cannot unmarshal ${GO_JSON_TYPES[found] ?? found} into Go struct field ${at.goStruct}.${at.goPath} of type ${schema.goType}`;
+  }
+  return `cannot unmarshal ${found} into field ${at.path || '<root>'} of type ${schema.type}`;
+}
+
+function walk(schema: Schema, value: unknown, at: Position, problems: FieldProblems): void {
   // null means "unset" in Kubernetes JSON for every field type.
   if (value === null || value === undefined) return;
   if (!typeMatches(schema, value)) {
-    problems.typeErrors.push(
-      `cannot unmarshal ${jsonType(value)} into field ${path || '<root>'} of type ${schema.type}`,
-    );
+    problems.typeErrors.push(typeError(schema, value, at));
     return;
   }
   if (Array.isArray(value)) {
     if (schema.items)
-      value.forEach((item, i) => walk(schema.items as Schema, item, `${path}[${i}]`, problems));
+      value.forEach((item, i) =>
+        walk(schema.items as Schema, item, { ...at, path: `${at.path}[${i}]` }, problems),
+      );
     return;
   }
   if (!isPlainObject(value) || schema['x-kubernetes-preserve-unknown-fields']) return;
+  // A Go struct's fields are reported as `Struct.path.to.field`.
+  const goStruct = schema.properties && schema.goType ? schema.goType.split('.').pop() : at.goStruct;
   for (const key of Object.keys(value)) {
-    const childPath = path ? `${path}.${key}` : key;
+    const childPath = at.path ? `${at.path}.${key}` : key;
+    const position: Position = {
+      path: childPath,
+      goPath: at.goPath ? `${at.goPath}.${key}` : key,
+      ...(goStruct ? { goStruct } : {}),
+    };
     // An embedded object's envelope is implied, whatever its schema lists.
     if (
       schema['x-kubernetes-embedded-resource'] &&
@@ -71,9 +97,9 @@ function walk(schema: Schema, value: unknown, path: string, problems: FieldProbl
       continue;
     const child = ownValue(schema.properties, key);
     if (child) {
-      walk(child, value[key], childPath, problems);
+      walk(child, value[key], position, problems);
     } else if (isPlainObject(schema.additionalProperties)) {
-      walk(schema.additionalProperties, value[key], childPath, problems);
+      walk(schema.additionalProperties, value[key], position, problems);
     } else if (schema.additionalProperties !== true && schema.properties) {
       problems.unknown.push(childPath);
       delete value[key];

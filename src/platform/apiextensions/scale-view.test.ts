@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyScale, toScale } from './scale.js';
+import { scaleViewAt } from './scale-view.js';
 
-const paths = {
+const view = scaleViewAt({
   specReplicasPath: '.spec.replicas',
   statusReplicasPath: '.status.replicas',
   labelSelectorPath: '.status.selector',
-};
+});
 const widget = {
   apiVersion: 'example.io/v1',
   kind: 'Widget',
@@ -14,9 +14,9 @@ const widget = {
   status: { replicas: 1, selector: 'app=w' },
 };
 
-describe('scale subresource', () => {
+describe('scale subresource of a custom resource', () => {
   it('reads an autoscaling/v1 Scale from the paths', () => {
-    expect(toScale(widget, paths)).toMatchObject({
+    expect(view.fromObject(widget)).toMatchObject({
       apiVersion: 'autoscaling/v1',
       kind: 'Scale',
       metadata: { name: 'w1', namespace: 'default', resourceVersion: '7' },
@@ -25,18 +25,21 @@ describe('scale subresource', () => {
     });
   });
 
-  it('writes only the spec path, creating it when missing, with the Scale resourceVersion', () => {
-    const next = applyScale(widget, { spec: { replicas: 5 }, metadata: { resourceVersion: '7' } }, paths);
-    expect(next.spec).toEqual({ replicas: 5, color: 'red' });
-    expect(next.status).toEqual(widget.status);
-    expect(next.metadata.resourceVersion).toBe('7');
-    const bare = applyScale({ ...widget, spec: undefined }, { spec: { replicas: 1 } }, paths);
-    expect(bare.spec).toEqual({ replicas: 1 });
-    expect(bare.metadata.resourceVersion).toBeUndefined();
+  it('writes only the spec path, with the Scale resourceVersion as a precondition', () => {
+    expect(view.toPatch('w1', { spec: { replicas: 5 }, metadata: { resourceVersion: '7' } })).toEqual({
+      spec: { replicas: 5 },
+      metadata: { resourceVersion: '7' },
+    });
+    expect(view.toPatch('w1', { spec: { replicas: 1 } })).toEqual({ spec: { replicas: 1 } });
+    expect(
+      scaleViewAt({ specReplicasPath: '.spec.size.wanted' }).toPatch('w1', { spec: { replicas: 3 } }),
+    ).toEqual({
+      spec: { size: { wanted: 3 } },
+    });
   });
 
   it('refuses replicas that are not an integer', () => {
-    expect(() => applyScale(widget, { spec: { replicas: 'two' } }, paths)).toThrow(
+    expect(() => view.toPatch('w1', { spec: { replicas: 'two' } })).toThrow(
       'Scale.spec.replicas must be an integer',
     );
   });
