@@ -212,6 +212,26 @@ describe('JwtAuthenticators', () => {
     }
   });
 
+  it('remembers a verified token for 10 s at most: a removed key stops working after that', async () => {
+    const rotating = await startTestIssuer();
+    try {
+      let clock = Date.now();
+      const keyed = new JwtAuthenticators(configFor(rotating), { minRefetchIntervalMs: 0, now: () => clock });
+      const token = await rotating.sign({ ...alice });
+      expect((await keyed.authenticate(token)).name).toBe('oidc:alice@example.com');
+      const newKey = await rotating.rotate({ dropOld: true });
+      await keyed.authenticate(await rotating.sign({ ...alice }, { key: newKey }));
+      expect(rotating.jwksRequests()).toBe(2);
+      // The JWKS no longer has the first key, but the token was verified a moment ago.
+      clock += 9_000;
+      expect((await keyed.authenticate(token)).name).toBe('oidc:alice@example.com');
+      clock += 2_000;
+      expect(await rejection(keyed, token)).toMatch(/key/i);
+    } finally {
+      await rotating.stop();
+    }
+  });
+
   it('refuses tokens when the issuer cannot be reached, without asking it on every request', async () => {
     const gone = await startTestIssuer();
     const config = configFor(gone);

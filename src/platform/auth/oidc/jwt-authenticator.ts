@@ -4,6 +4,7 @@ import { isReservedUserName, TOKEN_EXPIRY_EXTRA, type UserInfo } from '../user.j
 import type { CompiledExpression, PlainValue } from './cel.js';
 import type { AuthenticationConfig, ClaimSource, JwtAuthenticatorConfig } from './config.js';
 import { IssuerKeys, type IssuerKeysOptions } from './issuer-keys.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * Why a token was refused. It goes to the server's log only: every refusal answers the same 401, so a
@@ -34,8 +35,10 @@ export type KeyOptions = Pick<IssuerKeysOptions, 'minRefetchIntervalMs' | 'maxAg
 /** The JWT authenticators of an AuthenticationConfiguration, chosen by the token's `iss`. */
 export class JwtAuthenticators {
   private readonly byIssuer = new Map<string, IssuerAuthenticator>();
+  private readonly verified: VerifiedTokens;
 
   constructor(config: AuthenticationConfig, keyOptions: KeyOptions = {}) {
+    this.verified = new VerifiedTokens(keyOptions.now);
     for (const jwt of config.jwt) this.byIssuer.set(jwt.issuer.url, new IssuerAuthenticator(jwt, keyOptions));
   }
 
@@ -45,6 +48,8 @@ export class JwtAuthenticators {
 
   /** The user the token names; TokenRejected (with the reason, for the log) otherwise. */
   async authenticate(token: string): Promise<UserInfo> {
+    const known = this.verified.get(token);
+    if (known) return known;
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);
@@ -54,7 +59,9 @@ export class JwtAuthenticators {
     // The issuer is read before the signature is checked only to pick whose keys check it.
     const authenticator = typeof unverified.iss === 'string' ? this.byIssuer.get(unverified.iss) : undefined;
     if (!authenticator) throw new TokenRejected('the token names an issuer that is not configured');
-    return authenticator.authenticate(token);
+    const user = await authenticator.authenticate(token);
+    this.verified.remember(token, user);
+    return user;
   }
 }
 
