@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseDuration } from '../cli/duration.js';
 import { InvalidInputError } from '../cli/errors.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
@@ -14,6 +15,8 @@ export interface DevUpOptions {
   demo: boolean;
   /** How far back a watch may resume, as given (`5m`); the platform's default when undefined. */
   watchHistory?: string | undefined;
+  /** Kubernetes' AuthenticationConfiguration: JWT issuers whose ID tokens the platform accepts. */
+  authenticationConfig?: string | undefined;
   detach: boolean;
   output: OutputFormat;
 }
@@ -27,7 +30,15 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
     options.watchHistory === undefined ? undefined : historySeconds(options.watchHistory);
   const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
-  const startOptions = { port, dataDir, demo: options.demo, watchHistorySeconds };
+  const startOptions = {
+    port,
+    dataDir,
+    demo: options.demo,
+    watchHistorySeconds,
+    // The platform may run from another folder (detached): it gets the path as the user meant it.
+    authenticationConfig:
+      options.authenticationConfig === undefined ? undefined : path.resolve(options.authenticationConfig),
+  };
   if (options.detach) {
     const ready = await startDetached(startOptions);
     await announce(ready, io, options);

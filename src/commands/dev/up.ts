@@ -29,6 +29,10 @@ export default class DevUp extends KplaneCommand {
       description:
         'How far back a watch may resume, e.g. 90s, 5m or 1h (default 5m, as etcd compacts); older resourceVersions answer 410 Expired.',
     }),
+    'authentication-config': Flags.string({
+      description:
+        "Kubernetes' AuthenticationConfiguration file (jwt issuers, claim mappings): the platform also accepts those issuers' ID tokens.",
+    }),
     detach: Flags.boolean({
       description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).',
     }),
@@ -43,6 +47,7 @@ export default class DevUp extends KplaneCommand {
         dataDir: flags['data-dir'],
         demo: flags.demo,
         watchHistory: flags['watch-history'],
+        authenticationConfig: flags['authentication-config'],
         detach: flags.detach,
         output: this.outputFormat(flags.output),
       },
