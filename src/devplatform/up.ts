@@ -17,6 +17,8 @@ export interface DevUpOptions {
   watchHistory?: string | undefined;
   /** Kubernetes' AuthenticationConfiguration: JWT issuers whose ID tokens the platform accepts. */
   authenticationConfig?: string | undefined;
+  /** Also run a real OpenID provider for the demo users, and have the platform accept its tokens. */
+  oidc?: boolean | undefined;
   detach: boolean;
   output: OutputFormat;
 }
@@ -28,8 +30,19 @@ export interface DevUpOptions {
 export async function devUp(options: DevUpOptions, io: IOStreams): Promise<number> {
   const watchHistorySeconds =
     options.watchHistory === undefined ? undefined : historySeconds(options.watchHistory);
+  if (options.oidc && options.authenticationConfig !== undefined)
+    throw new InvalidInputError(
+      '--oidc writes its own authentication configuration: give --oidc or --authentication-config, not both',
+    );
   const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
+  // Loaded only when asked for: the provider module is not needed by any other dev up.
+  const provider = options.oidc
+    ? await (await import('./demo-oidc.js')).startDemoProvider(dataDir, { detach: options.detach })
+    : undefined;
+  const stopProvider = async () => {
+    if (provider) await (await import('./demo-oidc.js')).stopDemoProvider(dataDir);
+  };
   const startOptions = {
     port,
     dataDir,
@@ -37,20 +50,32 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
     watchHistorySeconds,
     // The platform may run from another folder (detached): it gets the path as the user meant it.
     authenticationConfig:
-      options.authenticationConfig === undefined ? undefined : path.resolve(options.authenticationConfig),
+      provider?.authenticationConfig ??
+      (options.authenticationConfig === undefined ? undefined : path.resolve(options.authenticationConfig)),
   };
+  const oidcIssuer = provider?.issuer;
   if (options.detach) {
-    const ready = await startDetached(startOptions);
-    await announce(ready, io, options);
+    const ready = await startDetached(startOptions).catch(async (err: unknown) => {
+      await stopProvider();
+      throw err;
+    });
+    await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, io, options);
     return 0;
   }
-  const { ready, child } = await startForeground(startOptions);
+  const { ready, child } = await startForeground(startOptions).catch(async (err: unknown) => {
+    await stopProvider();
+    throw err;
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  await announce(ready, io, options);
+  await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, io, options);
   if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      void stopProvider().finally(() => resolve(code ?? 0));
+    }),
+  );
 }
 
 /** Checked here, before anything starts, so a typo gets the CLI's message and exit code. */
@@ -61,7 +86,11 @@ function historySeconds(text: string): number {
   return Math.ceil(ms / 1000);
 }
 
-async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptions): Promise<void> {
+async function announce(
+  ready: PlatformReady & { oidcIssuer?: string },
+  io: IOStreams,
+  options: DevUpOptions,
+): Promise<void> {
   if (options.output !== 'text') {
     await printData(io, options.output, ready);
     return;
@@ -76,6 +105,9 @@ async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptio
       'Use it:',
       `  export KUBECONFIG=${shellQuote(ready.kubeconfig)}`,
       `  ${kplane} ws tree`,
+      ...(ready.oidcIssuer
+        ? [`  ${kplane} login ${ready.url}    # as alice, bob or carol (any password) at ${ready.oidcIssuer}`]
+        : []),
       options.demo ? `  ${kplane} ws use :root:acme:web` : `  ${kplane} ws create team-a --enter`,
       '  kubectl get configmaps',
       '',
