@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { newSigningKey, signWith, startTestIssuer, type TestIssuer } from '../helpers/jwt-issuer.js';
 import { kplane } from './helpers/cli.js';
+import { eventually } from './helpers/wait.js';
 import {
   kubectl,
   platformTool,
@@ -209,6 +210,30 @@ describe('every refused token gets the same 401', () => {
     expect(log).toContain('JWT refused');
     expect(log).toMatch(/JWT refused: .*aud/);
     for (const token of refused) expect(log).not.toContain(token);
+  });
+});
+
+describe('key rotation at the issuer', () => {
+  it('a new key is taken up after a refetch and a removed key is refused', async () => {
+    const before = await issuer.sign({ ...alice });
+    expect((await rawRequest(platform.url, HOME, { ca, token: before })).status).toBe(200);
+    const oldKey = issuer.current();
+    const newKey = await issuer.rotate({ dropOld: true });
+    // Unknown key ids refetch the JWKS at most every 10 s; a fresh token with the new key gets in by then.
+    const status = await eventually(
+      async () =>
+        (
+          await rawRequest(platform.url, HOME, {
+            ca,
+            token: await issuer.sign({ ...alice }, { key: newKey }),
+          })
+        ).status,
+      (code) => code === 200,
+      15_000,
+    );
+    expect(status).toBe(200);
+    const withOldKey = await issuer.sign({ ...alice }, { key: oldKey });
+    expect((await rawRequest(platform.url, HOME, { ca, token: withOldKey })).status).toBe(401);
   });
 });
 
