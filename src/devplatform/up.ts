@@ -105,12 +105,17 @@ async function announce(
       'Use it:',
       `  export KUBECONFIG=${shellQuote(ready.kubeconfig)}`,
       `  ${kplane} ws tree`,
-      ...(ready.oidcIssuer
-        ? [`  ${kplane} login ${ready.url}    # as alice, bob or carol (any password) at ${ready.oidcIssuer}`]
-        : []),
       options.demo ? `  ${kplane} ws use :root:acme:web` : `  ${kplane} ws create team-a --enter`,
       '  kubectl get configmaps',
       '',
+      // Not in the lines above: with KUBECONFIG on the admin's file, login would add a person to it.
+      ...(ready.oidcIssuer
+        ? [
+            `Or, in another shell, log in as alice, bob or carol (any password) at the OpenID provider ${ready.oidcIssuer}:`,
+            `  ${kplane} login ${ready.url}`,
+            '',
+          ]
+        : []),
       `Stop it with ${downHint}.`,
       '',
       'Workspaces:',
