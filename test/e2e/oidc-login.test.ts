@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { parse } from 'yaml';
 import { openIdConfiguration } from '../../src/client/oidc/configuration.js';
-import { signInAs } from './helpers/browser.js';
+import { signInAs } from '../../src/devplatform/sign-in-by-http.js';
 import { kplane, kubectl, userSandbox, type RunResult, type UserSandbox } from './helpers/cli.js';
 import { kplaneInBackground, startOidcWorld, storedCredentials, type OidcWorld } from './helpers/oidc.js';
 
