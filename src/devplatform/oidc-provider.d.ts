@@ -21,6 +21,7 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown>);
     proxy: boolean;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    use(middleware: (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>): void;
     on(event: string, listener: (ctx: ProviderContext, ...rest: unknown[]) => void): this;
     RefreshToken: { find(value: string): Promise<StoredToken | undefined> };
     Grant: { find(id: string): Promise<StoredGrant | undefined> };

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInAs } from '../../test/e2e/helpers/browser.js';
+import { signInAs } from './sign-in-by-http.js';
 import { httpsFetch } from '../client/oidc/https-fetch.js';
 import { startOpenIdProvider, type RunningOpenIdProvider } from './openid-provider.js';
 

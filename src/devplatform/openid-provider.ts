@@ -155,8 +155,11 @@ export async function startOpenIdProvider(
   };
   provider.on('grant.success', countGrant);
   provider.on('grant.error', countGrant);
-  provider.on('revocation.success', () => counts.revocation++);
-  provider.on('revocation.error', () => counts.revocation++);
+  // oidc-provider emits no event per revocation request: count them on their way in.
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === '/token/revocation') counts.revocation++;
+    await next();
+  });
   // oidc-provider logs unexpected errors itself; keep the demo's terminal to what the person asked for.
   provider.on('server_error', () => undefined);
   route.handler = provider.callback();

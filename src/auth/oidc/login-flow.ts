@@ -6,6 +6,7 @@ import type { OidcSession } from '../../client/credential-store.js';
 import { jwtExpiry } from '../../client/jwt-claims.js';
 import { openIdConfiguration } from '../../client/oidc/configuration.js';
 import { openBrowser } from './open-browser.js';
+import { describeError } from '../../client/oidc/describe-error.js';
 
 export interface OidcTokens {
   idToken: string;
@@ -45,7 +46,7 @@ export async function obtainIdToken(
         `the OpenID provider ${session.issuer} refused the login (${error.error}${error.error_description ? `: ${error.error_description}` : ''})`,
       );
     }
-    throw new UnreachableError(`login at ${session.issuer} failed: ${(error as Error).message}`);
+    throw new UnreachableError(`login at ${session.issuer} failed: ${describeError(error)}`);
   }
   if (!tokens.id_token)
     throw new AccessDeniedError(`the OpenID provider ${session.issuer} returned no ID token`);

@@ -1,6 +1,7 @@
 import { UnreachableError } from '../../cli/errors.js';
 import type { OidcSession } from '../credential-store.js';
 import { httpsFetch } from './https-fetch.js';
+import { describeError } from './describe-error.js';
 
 /** The provider's discovery document, read over HTTPS that trusts the CA the platform named (if any). */
 export async function openIdConfiguration(
@@ -16,7 +17,7 @@ export async function openIdConfiguration(
     });
   } catch (error) {
     throw new UnreachableError(
-      `cannot read the OpenID provider's configuration at ${session.issuer}: ${(error as Error).message}`,
+      `cannot read the OpenID provider's configuration at ${session.issuer}: ${describeError(error)}`,
     );
   }
   config[oidc.customFetch] = fetchTrusting;

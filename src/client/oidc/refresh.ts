@@ -11,6 +11,7 @@ import {
 import { jwtExpiry } from '../jwt-claims.js';
 import { needsRefresh } from './refresh-window.js';
 import { openIdConfiguration } from './configuration.js';
+import { describeError } from './describe-error.js';
 
 /**
  * Renews an OIDC login's ID token with its refresh token. kubectl may start many `auth token` at once when the
@@ -53,14 +54,16 @@ export async function refreshIdToken(platform: string): Promise<StoredToken> {
 async function requestRefresh(session: OidcSession, refreshToken: string, platform: string) {
   // Only this slow path loads the OpenID client: a valid cached token never does.
   const oidc = await import('openid-client');
-  const config = await openIdConfiguration(session);
+  const config = await openIdConfiguration(session).catch((error: unknown) => {
+    throw new UnreachableError(`${describeError(error)}; try again, or run kplane login ${platform}`);
+  });
   try {
     return await oidc.refreshTokenGrant(config, refreshToken);
   } catch (error) {
     if (error instanceof oidc.ResponseBodyError)
       throw sessionEnded(platform, `the provider answered ${error.error}`);
     throw new UnreachableError(
-      `cannot renew the ID token at ${session.issuer}: ${(error as Error).message}; try again, or run kplane login ${platform}`,
+      `cannot renew the ID token at ${session.issuer}: ${describeError(error)}; try again, or run kplane login ${platform}`,
     );
   }
 }

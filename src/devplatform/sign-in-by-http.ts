@@ -2,7 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 /**
- * The person at the browser, played by HTTP requests: follows redirects with a cookie jar, fills in the OpenID
+ * The person at the browser of the dev OpenID provider, played by HTTP requests (for tests, benchmarks and
+ * scripted demos): follows redirects with a cookie jar, fills in the OpenID
  * provider's login form with a user name and submits every other form it meets as it is (consent, "is this your
  * device?"), until a page with no form: the provider's "you may close this window", or kplane's loopback page.
  */
