@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { demoAuthenticationConfig } from '../../src/devplatform/demo-oidc.js';
 import { startOpenIdProvider, type RunningOpenIdProvider } from '../../src/devplatform/openid-provider.js';
 import { isProcessAlive } from '../../src/shared/process-alive.js';
-import { signInAs } from './helpers/browser.js';
+import { signInAs } from '../../src/devplatform/sign-in-by-http.js';
 import { kplane, kplaneBin, kubectl as kubectlAs, userSandbox, type UserSandbox } from './helpers/cli.js';
 import { kubectl, rawRequest, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
 import { eventually } from './helpers/wait.js';
