@@ -15,8 +15,9 @@ await build({
   ...common,
   entryPoints: ['dist/dispatch/fast-path.js'],
   outfile: 'dist/hot-path.cjs',
-  // A native addon cannot be bundled; it is loaded from node_modules only when a keyring is used.
-  external: ['@napi-rs/keyring', 'yaml'],
+  // A native addon cannot be bundled; it is loaded from node_modules only when a keyring is used. The OpenID
+  // client is loaded from node_modules only when an ID token needs renewing: a cached one never parses it.
+  external: ['@napi-rs/keyring', 'yaml', 'openid-client'],
   // vm.Script (the code cache loader) has no dynamic import(); lazy imports of externals become require().
   supported: { 'dynamic-import': false },
 });

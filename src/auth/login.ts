@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { AccessDeniedError, InvalidInputError, KplaneError } from '../cli/errors.js';
 import type { IOStreams } from '../cli/io.js';
 import { isStatusCode } from '../client/api-error.js';
-import { storeToken, type TokenLocation } from '../client/credential-store.js';
+import {
+  storeToken,
+  storeTokenFile,
+  type OidcSession,
+  type TokenLocation,
+} from '../client/credential-store.js';
+import { jwtExpiry, looksLikeJwt } from '../client/jwt-claims.js';
 import { platformBaseUrl } from '../client/platform-url.js';
 import { RestClient } from '../client/rest-client.js';
 import { isPlainHttp, plaintextLoginRefused } from '../client/plaintext-token.js';
@@ -12,6 +19,9 @@ import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
 import { execPluginCommand } from './exec-command.js';
+import { obtainIdToken } from './oidc/login-flow.js';
+import { hasDisplay } from './oidc/open-browser.js';
+import { oidcLoginSettings, type OidcOverrides } from './oidc/platform-login-settings.js';
 import { reviewSelf, tokenExpiry, type UserInfo } from './self-subject-review.js';
 import { isTrustedBySystem, presentedCertificate } from './tls-trust.js';
 
@@ -19,6 +29,13 @@ export interface LoginOptions {
   url: string;
   token?: string;
   tokenStdin: boolean;
+  /** A file a CI system keeps a fresh ID token in: remembered, and read again on every `auth token`. */
+  tokenFile?: string;
+  /** OpenID login: the device grant (RFC 8628) instead of the browser. */
+  device?: boolean;
+  /** OpenID login: print the URL instead of starting the browser. */
+  noBrowser?: boolean;
+  oidc?: OidcOverrides;
   certificateAuthorityFile?: string;
   insecureSkipTlsVerify: boolean;
   /** Accept sending the token to an http:// platform in clear text. */
@@ -50,8 +67,18 @@ export async function login(
   prompts: LoginPrompts | undefined,
   readStdin: () => Promise<string>,
 ): Promise<LoginResult> {
-  if (options.token !== undefined && options.tokenStdin) {
-    throw new InvalidInputError('use either --token or --token-stdin, not both');
+  const tokenSources = [
+    options.token !== undefined && '--token',
+    options.tokenStdin && '--token-stdin',
+    options.tokenFile !== undefined && '--token-file',
+  ].filter(Boolean);
+  if (tokenSources.length > 1)
+    throw new InvalidInputError(`use one of ${tokenSources.join(', ')}, not several`);
+  const oidcFlags = options.oidc && Object.values(options.oidc).some((value) => value !== undefined);
+  if (tokenSources.length > 0 && (oidcFlags || options.device || options.noBrowser)) {
+    throw new InvalidInputError(
+      `${tokenSources[0]} logs in with a token you already have; the --oidc-*, --device and --no-browser flags are for logging in at the OpenID provider`,
+    );
   }
   if (options.certificateAuthorityFile && options.insecureSkipTlsVerify) {
     throw new InvalidInputError('use either --certificate-authority or --insecure-skip-tls-verify, not both');
@@ -65,7 +92,14 @@ export async function login(
     );
   const startPath = parseWorkspaceUrl(options.url)?.path ?? 'root';
   const trust = await decideTrust(platform, options, io, prompts);
-  const token = await obtainToken(options, prompts, readStdin);
+  const connection = {
+    baseUrl: platform,
+    certificateAuthorityData: trust['certificate-authority-data'] as string | undefined,
+    insecureSkipTlsVerify: trust['insecure-skip-tls-verify'] === true,
+    plaintextTokenAccepted: plaintext,
+  };
+  const credential = await obtainCredential(options, connection, io, prompts, readStdin);
+  const { token } = credential;
 
   const client = new RestClient({
     baseUrl: platform,
@@ -86,9 +120,13 @@ export async function login(
     client.close();
   }
 
-  const tokenLocation = await storeToken(platform, token, tokenExpiry(user), {
-    insecurePlaintextToken: plaintext,
-  });
+  const tokenLocation = credential.tokenFile
+    ? await storeTokenFile(platform, credential.tokenFile, { insecurePlaintextToken: plaintext })
+    : await storeToken(platform, token, jwtExpiry(token) ?? tokenExpiry(user), {
+        insecurePlaintextToken: plaintext,
+        ...(credential.oidc ? { oidc: credential.oidc } : {}),
+        ...(credential.refreshToken ? { refreshToken: credential.refreshToken } : {}),
+      });
   const name = entryName(platform);
   const lock = { onWait: (_: string, notice: string) => io.err(notice) };
   await modifyKubeconfig({ ...options.kubeconfig, lock }, (config) => [
@@ -146,6 +184,67 @@ async function decideTrust(
   });
   if (!accepted) throw new KplaneError('not logged in: the certificate was not trusted');
   return { 'certificate-authority-data': Buffer.from(presented.pem).toString('base64') };
+}
+
+interface Credential {
+  token: string;
+  /** An OpenID login: how to renew the ID token. */
+  oidc?: OidcSession;
+  refreshToken?: string;
+  /** `--token-file`: the absolute path to read again on every `auth token`. */
+  tokenFile?: string;
+}
+
+/**
+ * The token to log in with: one the person has (flag, stdin, prompt), a file a CI system writes, or, when
+ * the platform (or a flag) names an OpenID provider, an ID token from logging in there.
+ */
+async function obtainCredential(
+  options: LoginOptions,
+  connection: ConstructorParameters<typeof RestClient>[0],
+  io: IOStreams,
+  prompts: LoginPrompts | undefined,
+  readStdin: () => Promise<string>,
+): Promise<Credential> {
+  if (options.tokenFile !== undefined) {
+    const tokenFile = path.resolve(options.tokenFile);
+    let token: string;
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (error) {
+      throw new InvalidInputError(`cannot read --token-file: ${(error as Error).message}`);
+    }
+    if (!looksLikeJwt(token)) {
+      throw new InvalidInputError(`${options.tokenFile} holds no ID token (a JWT: three base64url parts)`);
+    }
+    return { token, tokenFile };
+  }
+  if (options.token === undefined && !options.tokenStdin) {
+    const discovery = new RestClient(connection);
+    let session: OidcSession | undefined;
+    try {
+      session = await oidcLoginSettings(discovery, options.oidc ?? {});
+    } finally {
+      discovery.close();
+    }
+    if (session) {
+      const tokens = await obtainIdToken(
+        session,
+        {
+          // Without a display a browser cannot open here, unless the person said they will open the URL.
+          device: options.device === true || (!hasDisplay() && options.noBrowser !== true),
+          openBrowser: options.noBrowser !== true,
+        },
+        io,
+      );
+      return {
+        token: tokens.idToken,
+        oidc: session,
+        ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+      };
+    }
+  }
+  return { token: await obtainToken(options, prompts, readStdin) };
 }
 
 async function obtainToken(

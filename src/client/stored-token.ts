@@ -1,5 +1,6 @@
 import { AccessDeniedError } from '../cli/errors.js';
 import { readStoredToken, type StoredToken } from './credential-store.js';
+import { needsRefresh } from './oidc/refresh-window.js';
 import { platformBaseUrl } from './platform-url.js';
 import { isPlainHttp, plaintextTokenNotConsented } from './plaintext-token.js';
 
@@ -10,10 +11,21 @@ import { isPlainHttp, plaintextTokenNotConsented } from './plaintext-token.js';
  */
 export async function readUnexpiredToken(server: string, now = new Date()): Promise<StoredToken> {
   const platform = platformBaseUrl(server);
-  const stored = await readStoredToken(platform);
+  let stored = await readStoredToken(platform);
   if (!stored) throw new AccessDeniedError(`not logged in to ${platform}: run kplane login ${platform}`);
   if (isPlainHttp(platform) && !stored.insecurePlaintextToken) throw plaintextTokenNotConsented(platform);
+  if (needsRefresh(stored, now)) {
+    // Loaded only when the ID token is about to expire: the cache hit stays free of any OIDC code.
+    const { refreshIdToken } = await import('./oidc/refresh.js');
+    stored = await refreshIdToken(platform);
+  }
   if (stored.expiresAt && Date.parse(stored.expiresAt) <= now.getTime()) {
+    if (stored.tokenFile) {
+      throw new AccessDeniedError(
+        `the ID token in ${stored.tokenFile} expired at ${stored.expiresAt}: have your CI write a fresh one there, ` +
+          `or run kplane login ${platform}`,
+      );
+    }
     throw new AccessDeniedError(
       `your token for ${platform} expired at ${stored.expiresAt}: run kplane login ${platform}`,
     );

@@ -9,12 +9,17 @@ export default class Login extends KplaneCommand {
   static override summary =
     'Log in to a platform: one cluster, one user and one context, and no secret in the kubeconfig.';
   static override description =
-    'Checks the token with the platform, stores it in the OS keyring (or, where there is none, in a file only you ' +
+    'Without a token, logs in at the OpenID provider the platform names (/.well-known/kplane-login): in the ' +
+    'browser (authorization code with PKCE), or with a device code (--device, or where there is no display). ' +
+    'With --token-stdin or --token-file (an ID token a CI system issued), uses that token. Checks the token with ' +
+    'the platform, stores it (and the refresh token) in the OS keyring (or, where there is none, in a file only you ' +
     'can read), and writes a user entry that runs "kplane auth token" as an exec credential plugin.';
 
   static override examples = [
     '<%= config.bin %> login https://127.0.0.1:6443 --token-stdin --certificate-authority ~/.local/share/kplane/dev/ca.crt < token',
     '<%= config.bin %> login https://platform.example.com',
+    '<%= config.bin %> login https://platform.example.com --device',
+    '<%= config.bin %> login https://platform.example.com --token-file "$ID_TOKEN_FILE"',
   ];
 
   static override args = {
@@ -28,7 +33,23 @@ export default class Login extends KplaneCommand {
     token: Flags.string({
       description: 'The token (prefer --token-stdin: a flag shows up in shell history).',
     }),
-    'token-stdin': Flags.boolean({ description: 'Read the token from standard input.' }),
+    'token-stdin': Flags.boolean({
+      description: "Read the token (or a CI job's ID token) from standard input.",
+    }),
+    'token-file': Flags.string({
+      description: 'A file holding an ID token that your CI keeps fresh; read again on every kubectl call.',
+    }),
+    device: Flags.boolean({
+      description: 'Log in with a code shown here and confirmed in any browser (RFC 8628).',
+    }),
+    'no-browser': Flags.boolean({ description: 'Print the login URL instead of opening the browser.' }),
+    'oidc-issuer': Flags.string({
+      description: "The OpenID provider's issuer URL (default: the platform's).",
+    }),
+    'oidc-client-id': Flags.string({ description: "The OpenID client id (default: the platform's)." }),
+    'oidc-scopes': Flags.string({
+      description: 'Scopes to ask for, comma-separated (default: openid,profile,email,offline_access).',
+    }),
     'certificate-authority': Flags.string({ description: "A PEM file with the platform's CA certificate." }),
     'insecure-skip-tls-verify': Flags.boolean({
       description: "Don't check the platform's certificate (unsafe).",
@@ -48,6 +69,14 @@ export default class Login extends KplaneCommand {
         url: args.url,
         token: flags.token,
         tokenStdin: flags['token-stdin'],
+        tokenFile: flags['token-file'],
+        device: flags.device,
+        noBrowser: flags['no-browser'],
+        oidc: {
+          issuer: flags['oidc-issuer'],
+          clientId: flags['oidc-client-id'],
+          scopes: flags['oidc-scopes']?.split(/[\s,]+/).filter(Boolean),
+        },
         certificateAuthorityFile: flags['certificate-authority'],
         insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
         insecurePlaintextToken: flags['insecure-plaintext-token'],

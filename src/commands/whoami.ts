@@ -24,6 +24,8 @@ export default class WhoAmI extends KplaneCommand {
       ['Workspace', me.workspace],
       ['Platform', me.platform],
     ];
+    if (me.issuer) rows.push(['Issuer', me.issuer]);
+    if (me.subject) rows.push(['Subject', me.subject]);
     if (me.tokenExpiresAt) rows.push(['Token expires', me.tokenExpiresAt]);
     this.io.out(rows.map(([key, value]) => `${`${key}:`.padEnd(15)}${value}`).join('\n'));
   }

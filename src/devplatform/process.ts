@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { KplaneError, NotFoundError } from '../cli/errors.js';
+import { ExitCode, InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { isProcessAlive } from '../shared/process-alive.js';
 import { serverEntryPoint, serverLogFile, serverPidFile } from './data-dir.js';
 
@@ -18,6 +18,17 @@ export interface PlatformStartOptions {
   demo: boolean;
   /** Passed on as `--watch-history <N>s`; the platform's default when undefined. */
   watchHistorySeconds?: number | undefined;
+  /** An AuthenticationConfiguration file (absolute path), passed on as `--authentication-config`. */
+  authenticationConfig?: string | undefined;
+}
+
+/**
+ * The platform exits with 2 when an argument is wrong (it said which on stderr), so `dev up` fails with the
+ * usage exit code too; anything else is a failure to start.
+ */
+function notReady(code: number | null, detail = ''): KplaneError {
+  const message = `the platform stopped before it was ready (exit code ${code ?? 'signal'})${detail}`;
+  return code === ExitCode.usage ? new InvalidInputError(message) : new KplaneError(message);
 }
 
 function serverArgs(options: PlatformStartOptions): string[] {
@@ -25,6 +36,8 @@ function serverArgs(options: PlatformStartOptions): string[] {
   if (options.demo) args.push('--demo');
   if (options.watchHistorySeconds !== undefined)
     args.push('--watch-history', `${options.watchHistorySeconds}s`);
+  if (options.authenticationConfig !== undefined)
+    args.push('--authentication-config', options.authenticationConfig);
   return args;
 }
 
@@ -49,8 +62,7 @@ export function startForeground(
         );
       }
     };
-    const onExit = (code: number | null) =>
-      reject(new KplaneError(`the platform stopped before it was ready (exit code ${code ?? 'signal'})`));
+    const onExit = (code: number | null) => reject(notReady(code));
     child.stdout!.on('data', onData);
     child.on('exit', onExit);
   });
@@ -77,7 +89,7 @@ export async function startDetached(
     if (ready) return ready;
     if (exitCode !== undefined) {
       const tail = readFileSync(logFile, 'utf8').slice(logOffset).trim();
-      throw new KplaneError(`the platform stopped before it was ready (exit code ${exitCode}):\n${tail}`);
+      throw notReady(exitCode, `:\n${tail}`);
     }
     await sleep(25);
   }

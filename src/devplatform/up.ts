@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseDuration } from '../cli/duration.js';
 import { InvalidInputError } from '../cli/errors.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
@@ -14,6 +15,10 @@ export interface DevUpOptions {
   demo: boolean;
   /** How far back a watch may resume, as given (`5m`); the platform's default when undefined. */
   watchHistory?: string | undefined;
+  /** Kubernetes' AuthenticationConfiguration: JWT issuers whose ID tokens the platform accepts. */
+  authenticationConfig?: string | undefined;
+  /** Also run a real OpenID provider for the demo users, and have the platform accept its tokens. */
+  oidc?: boolean | undefined;
   detach: boolean;
   output: OutputFormat;
 }
@@ -25,21 +30,52 @@ export interface DevUpOptions {
 export async function devUp(options: DevUpOptions, io: IOStreams): Promise<number> {
   const watchHistorySeconds =
     options.watchHistory === undefined ? undefined : historySeconds(options.watchHistory);
+  if (options.oidc && options.authenticationConfig !== undefined)
+    throw new InvalidInputError(
+      '--oidc writes its own authentication configuration: give --oidc or --authentication-config, not both',
+    );
   const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
-  const startOptions = { port, dataDir, demo: options.demo, watchHistorySeconds };
+  // Loaded only when asked for: the provider module is not needed by any other dev up.
+  const provider = options.oidc
+    ? await (await import('./demo-oidc.js')).startDemoProvider(dataDir, { detach: options.detach })
+    : undefined;
+  const stopProvider = async () => {
+    if (provider) await (await import('./demo-oidc.js')).stopDemoProvider(dataDir);
+  };
+  const startOptions = {
+    port,
+    dataDir,
+    demo: options.demo,
+    watchHistorySeconds,
+    // The platform may run from another folder (detached): it gets the path as the user meant it.
+    authenticationConfig:
+      provider?.authenticationConfig ??
+      (options.authenticationConfig === undefined ? undefined : path.resolve(options.authenticationConfig)),
+  };
+  const oidcIssuer = provider?.issuer;
   if (options.detach) {
-    const ready = await startDetached(startOptions);
-    await announce(ready, io, options);
+    const ready = await startDetached(startOptions).catch(async (err: unknown) => {
+      await stopProvider();
+      throw err;
+    });
+    await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, io, options);
     return 0;
   }
-  const { ready, child } = await startForeground(startOptions);
+  const { ready, child } = await startForeground(startOptions).catch(async (err: unknown) => {
+    await stopProvider();
+    throw err;
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  await announce(ready, io, options);
+  await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, io, options);
   if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      void stopProvider().finally(() => resolve(code ?? 0));
+    }),
+  );
 }
 
 /** Checked here, before anything starts, so a typo gets the CLI's message and exit code. */
@@ -50,7 +86,11 @@ function historySeconds(text: string): number {
   return Math.ceil(ms / 1000);
 }
 
-async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptions): Promise<void> {
+async function announce(
+  ready: PlatformReady & { oidcIssuer?: string },
+  io: IOStreams,
+  options: DevUpOptions,
+): Promise<void> {
   if (options.output !== 'text') {
     await printData(io, options.output, ready);
     return;
@@ -68,6 +108,14 @@ async function announce(ready: PlatformReady, io: IOStreams, options: DevUpOptio
       options.demo ? `  ${kplane} ws use :root:acme:web` : `  ${kplane} ws create team-a --enter`,
       '  kubectl get configmaps',
       '',
+      // Not in the lines above: with KUBECONFIG on the admin's file, login would add a person to it.
+      ...(ready.oidcIssuer
+        ? [
+            `Or, in another shell, log in as alice, bob or carol (any password) at the OpenID provider ${ready.oidcIssuer}:`,
+            `  ${kplane} login ${ready.url}`,
+            '',
+          ]
+        : []),
       `Stop it with ${downHint}.`,
       '',
       'Workspaces:',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DurationError, parseDuration } from './auth/duration.js';
+import type { AuthenticationConfig } from './auth/oidc/config.js';
 import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owner-commands.js';
 
 // Process entry of the local platform. The CLI relies on this contract: one JSON line on stdout
@@ -9,7 +10,7 @@ import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owne
 // tools/owner-commands.ts); they load no HTTP code.
 
 const USAGE =
-  'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)]';
+  'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)] [--authentication-config FILE]';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -21,9 +22,10 @@ interface CommandLine {
   dataDir: string;
   demo: boolean;
   watchHistoryMs?: number;
+  authentication?: AuthenticationConfig;
 }
 
-function parseCommandLine(): CommandLine {
+async function parseCommandLine(): Promise<CommandLine> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -32,6 +34,7 @@ function parseCommandLine(): CommandLine {
         'data-dir': { type: 'string' },
         demo: { type: 'boolean' },
         'watch-history': { type: 'string' },
+        'authentication-config': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -52,7 +55,21 @@ function parseCommandLine(): CommandLine {
       fail(`--watch-history: ${err.message}\n${USAGE}`, 2);
     }
   }
+  const authenticationFile = values['authentication-config'];
+  if (authenticationFile !== undefined) args.authentication = await loadAuthentication(authenticationFile);
   return args;
+}
+
+/** A bad file stops the start (exit 2): a platform that quietly took nobody's JWTs would be worse. */
+async function loadAuthentication(file: string): Promise<AuthenticationConfig> {
+  // Loaded only when asked for: YAML and CEL are not needed by a platform without JWT authenticators.
+  const { AuthenticationConfigError, loadAuthenticationConfig } = await import('./auth/oidc/config.js');
+  try {
+    return loadAuthenticationConfig(file);
+  } catch (err) {
+    if (!(err instanceof AuthenticationConfigError)) throw err;
+    fail(`--authentication-config ${file}: ${err.message}`, 2);
+  }
 }
 
 function ownerTool(command: OwnerCommand): void {
@@ -65,7 +82,7 @@ function ownerTool(command: OwnerCommand): void {
 async function main(): Promise<void> {
   const command = process.argv[2];
   if (isOwnerCommand(command)) return ownerTool(command);
-  const args = parseCommandLine();
+  const args = await parseCommandLine();
   const [{ startPlatform }, { PortInUseError }, { AlreadyRunningError }] = await Promise.all([
     import('./server.js'),
     import('./http/listen.js'),

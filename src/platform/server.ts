@@ -3,6 +3,10 @@ import { ResourceHandler } from './api/handler.js';
 import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
 import { Authorizer } from './auth/authorize.js';
+import type { AuthenticationConfig } from './auth/oidc/config.js';
+import { JwtAuthenticators } from './auth/oidc/jwt-authenticator.js';
+import { loginDiscoveryDocument } from './auth/oidc/login-discovery.js';
+import { RequestAuthenticator } from './auth/request-authenticator.js';
 import { builtinRegistry } from './api/resources/index.js';
 import { CrdDefinitions } from './apiextensions/crd-source.js';
 import { boundDefinitions } from './apis/bound-resources.js';
@@ -47,6 +51,8 @@ export interface PlatformOptions {
   connectionTimeouts?: Partial<ConnectionTimeouts>;
   /** How far back a watch may resume (etcd's compaction interval); 5 minutes unless set. */
   watchHistoryMs?: number;
+  /** JWT authenticators (Kubernetes' AuthenticationConfiguration), beside the static tokens. */
+  authentication?: AuthenticationConfig;
 }
 
 export interface RunningPlatform {
@@ -120,8 +126,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     let port = options.port;
     const serverAddress = () => `${LOOPBACK}:${port}`;
     const resources = new ResourceHandler(service, watches);
+    const jwt = options.authentication ? new JwtAuthenticators(options.authentication) : undefined;
     const router = new Router({
-      tokens,
+      authenticator: new RequestAuthenticator(tokens, jwt),
+      loginDiscovery: loginDiscoveryDocument(options.authentication),
       clusters,
       registry,
       openapi: new OpenApiPublisher(registry),

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { KplaneCommand } from '../../cli/base-command.js';
 import { resolveDataDir } from '../../devplatform/data-dir.js';
+import { stopDemoProvider } from '../../devplatform/demo-oidc.js';
 import { stopPlatform } from '../../devplatform/process.js';
 
 export default class DevDown extends KplaneCommand {
@@ -16,6 +17,8 @@ export default class DevDown extends KplaneCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(DevDown);
     const dataDir = resolveDataDir(flags['data-dir']);
+    // The demo OpenID provider (dev up --oidc), if one runs, goes with its platform.
+    await stopDemoProvider(dataDir);
     const { pid, forced } = await stopPlatform(dataDir);
     this.io.err(
       `kplane platform (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`,

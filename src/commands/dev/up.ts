@@ -10,6 +10,7 @@ export default class DevUp extends KplaneCommand {
 
   static override examples = [
     '<%= config.bin %> dev up --demo',
+    '<%= config.bin %> dev up --demo --oidc',
     '<%= config.bin %> dev up --port 0 --data-dir /tmp/kp --detach',
   ];
 
@@ -29,6 +30,14 @@ export default class DevUp extends KplaneCommand {
       description:
         'How far back a watch may resume, e.g. 90s, 5m or 1h (default 5m, as etcd compacts); older resourceVersions answer 410 Expired.',
     }),
+    'authentication-config': Flags.string({
+      description:
+        "Kubernetes' AuthenticationConfiguration file (jwt issuers, claim mappings): the platform also accepts those issuers' ID tokens.",
+    }),
+    oidc: Flags.boolean({
+      description:
+        'Also run a real OpenID provider (demo users alice, bob, carol) and accept its ID tokens, so `kplane login` shows the real flow.',
+    }),
     detach: Flags.boolean({
       description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).',
     }),
@@ -43,6 +52,8 @@ export default class DevUp extends KplaneCommand {
         dataDir: flags['data-dir'],
         demo: flags.demo,
         watchHistory: flags['watch-history'],
+        authenticationConfig: flags['authentication-config'],
+        oidc: flags.oidc,
         detach: flags.detach,
         output: this.outputFormat(flags.output),
       },

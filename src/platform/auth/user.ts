@@ -2,6 +2,8 @@ import { AUTHENTICATED_GROUP, MASTERS_GROUP } from './rbac/bootstrap.js';
 
 export interface UserInfo {
   name: string;
+  /** A unique value that identifies the user across time, when the authenticator knows one. */
+  uid?: string;
   groups: string[];
   /** What the authenticator adds; SelfSubjectReview shows it. */
   extra?: Record<string, string[]>;

@@ -7,11 +7,11 @@ import type { ExportView } from '../apis/export-view.js';
 import type { ExportCatalog } from '../apis/catalog.js';
 import { parseFieldSelector } from '../api/selectors/field-selector.js';
 import { PLATFORM_VERSION } from '../api/version.js';
-import { authenticate } from '../auth/authenticate.js';
 import type { AccessRequest, Authorizer } from '../auth/authorize.js';
+import { LOGIN_DISCOVERY_PATH, type LoginDiscoveryDocument } from '../auth/oidc/login-discovery.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import type { UserInfo } from '../auth/user.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
-import type { TokenStore } from '../storage/token-store.js';
 import type { HomeWorkspaces } from '../tenancy/home.js';
 import { isValidClusterPath, ROOT_CLUSTER_ID } from '../tenancy/paths.js';
 import {
@@ -30,7 +30,9 @@ import { parseApiRoute, type ApiRoute, type ResourceRoute } from './routes.js';
 import { parseIncludeObject, renderObject } from '../api/representation.js';
 
 export interface RouterDeps {
-  tokens: TokenStore;
+  authenticator: RequestAuthenticator;
+  /** Served unauthenticated at `/.well-known/kplane-login`; 404 there when the platform takes no JWTs. */
+  loginDiscovery?: LoginDiscoveryDocument | undefined;
   clusters: ClusterIndex;
   registry: ResourceRegistry;
   openapi: OpenApiPublisher;
@@ -107,6 +109,14 @@ function isHomeRequest(method: string, route: ApiRoute, query: URLSearchParams):
   );
 }
 
+function isLoginDiscovery(method: string | undefined, segments: (string | undefined)[]): boolean {
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    segments.length === LOGIN_DISCOVERY_PATH.length &&
+    LOGIN_DISCOVERY_PATH.every((part, i) => segments[i] === part)
+  );
+}
+
 /**
  * Routes every request: the unauthenticated endpoints, then for `/clusters/<cluster>/...`
  * authentication, cluster resolution, the workspace access check, RBAC and the API itself. Order
@@ -138,7 +148,7 @@ export class Router {
     const { segments, query } = parseRequestTarget(req.url ?? '/');
     const decodes = (parts: (string | undefined)[]): parts is string[] => parts.every((p) => p !== undefined);
     if (segments[0] === SERVICES) {
-      const user = authenticate(req.headers, this.deps.tokens);
+      const user = await this.deps.authenticator.authenticate(req.headers);
       if (!user) throw unauthorized();
       if (!decodes(segments)) throw pathNotFound();
       if (segments[1] === 'catalog')
@@ -148,6 +158,7 @@ export class Router {
     if (segments[0] !== CLUSTERS) {
       const route = decodes(segments) ? parseApiRoute(segments) : { kind: 'unknown' as const };
       if (route.kind === 'version' || route.kind === 'health') return this.unauthenticated(res, route);
+      if (isLoginDiscovery(req.method, segments)) return this.loginDiscovery(res);
       throw pathNotFound();
     }
 
@@ -156,7 +167,7 @@ export class Router {
     const route: ApiRoute = decodes(rest) ? parseApiRoute(rest) : { kind: 'unknown' };
     if (route.kind === 'version' || route.kind === 'health') return this.unauthenticated(res, route);
 
-    const user = authenticate(req.headers, this.deps.tokens);
+    const user = await this.deps.authenticator.authenticate(req.headers);
     if (!user) throw unauthorized();
     const cluster =
       rawCluster !== undefined && isValidClusterPath(rawCluster)
@@ -197,6 +208,11 @@ export class Router {
   ): void {
     if (route.kind === 'version') writeJson(res, 200, PLATFORM_VERSION);
     else writeText(res, 200, 'ok');
+  }
+
+  private loginDiscovery(res: ServerResponse): void {
+    if (!this.deps.loginDiscovery) throw pathNotFound();
+    writeJson(res, 200, this.deps.loginDiscovery);
   }
 
   private async clusterRoute(

@@ -42,15 +42,16 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /**
- * Spawns `node dist/platform/main.js --port 0 --data-dir <dir>` (a fresh temp folder unless one is
+ * Spawns `node dist/platform/main.js --port 0 --data-dir <dir> [args…]` (a fresh temp folder unless one is
  * given, e.g. to restart on the same data) and resolves once it printed its ready line.
  */
 export async function startPlatformProcess(
-  options: { demo?: boolean; dataDir?: string } = {},
+  options: { demo?: boolean; dataDir?: string; args?: string[] } = {},
 ): Promise<PlatformProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kplane-e2e-platform-'));
   const args = [platformMain, '--port', '0', '--data-dir', dataDir];
   if (options.demo) args.push('--demo');
+  args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));

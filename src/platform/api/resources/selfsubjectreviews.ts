@@ -11,6 +11,7 @@ const GROUP = 'authentication.k8s.io';
 
 export function selfSubjectReview(user: UserInfo): KubeObject {
   const userInfo: Record<string, unknown> = { username: user.name, groups: user.groups };
+  if (user.uid !== undefined) userInfo.uid = user.uid;
   if (user.extra && Object.keys(user.extra).length > 0) userInfo.extra = user.extra;
   return {
     kind: 'SelfSubjectReview',
