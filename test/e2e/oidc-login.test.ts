@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { parse } from 'yaml';
@@ -222,6 +222,34 @@ describe('CI: a job-style ID token, no keyring, no prompt', () => {
     expect(login.code).toBe(4);
     expect(login.stderr).toContain('did not accept this token');
     expect(() => storedCredentials(job.env.XDG_CONFIG_HOME!, world.platform.url)).toThrow(/ENOENT/);
+  });
+});
+
+describe('bad input: a clear message, exit 2, nothing stored or written', () => {
+  it.each([
+    ['a token file that is not there', ['--token-file', '/nonexistent/id-token'], /cannot read --token-file/],
+    ['a token file without a JWT', ['--token-file', 'NOT_A_JWT'], /holds no ID token/],
+    [
+      'a token together with the device flow',
+      ['--token-stdin', '--device'],
+      /--oidc-\*, --device and --no-browser/,
+    ],
+  ])('%s', async (_case, flags, message) => {
+    const job = sandbox();
+    const notAJwt = `${job.dir}/static-token`;
+    writeFileSync(notAJwt, 'kp_static_token_value\n');
+    const args = flags.map((flag) => (flag === 'NOT_A_JWT' ? notAJwt : flag));
+    const login = await kplane(
+      ['login', world.platform.url, ...args, '--certificate-authority', world.caFile],
+      {
+        env: job.env,
+        input: 'x.y.z',
+      },
+    );
+    expect(login.code).toBe(2);
+    expect(login.stderr).toMatch(message);
+    expect(existsSync(job.kubeconfig)).toBe(false);
+    expect(existsSync(`${job.env.XDG_CONFIG_HOME}/kplane/credentials.json`)).toBe(false);
   });
 });
 
