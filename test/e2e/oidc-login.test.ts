@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { parse } from 'yaml';
@@ -39,6 +39,27 @@ async function loginWithDevice(user: UserSandbox, name: string): Promise<RunResu
   const result = await login.done;
   outputs.push(result);
   return result;
+}
+
+/** Reads the command lines of running `kplane auth token` processes (what `ps` shows) until stopped. */
+function sampleExecPluginArguments(): { stop(): string[] } {
+  const seen = new Set<string>();
+  const timer = setInterval(() => {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        if (argv.includes('auth token')) seen.add(argv);
+      } catch {
+        // gone already
+      }
+    }
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return [...seen];
+    },
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,11 +123,20 @@ describe('kplane login at the OpenID provider the platform names', () => {
   it('renews the expired ID token once for 20 kubectl calls at the same time', async () => {
     await untilExpired(alice);
     const before = world.provider.counts.token.refresh_token ?? 0;
+    const sampler = sampleExecPluginArguments();
     const calls = await Promise.all(
       Array.from({ length: 20 }, () => as(alice, 'kubectl', 'get', 'configmaps', '-A')),
     );
+    const pluginArguments = sampler.stop();
     for (const call of calls) expect(call.code, call.stderr).toBe(0);
     expect(world.provider.counts.token.refresh_token).toBe(before + 1);
+    // What `ps` showed of the plugins kubectl started: the platform URL, never a token.
+    expect(pluginArguments.length).toBeGreaterThan(0);
+    const stored = storedCredentials(alice.env.XDG_CONFIG_HOME!, world.platform.url);
+    for (const argv of pluginArguments) {
+      expect(argv).not.toContain(stored.token!);
+      expect(argv).not.toContain(stored.refreshToken!);
+    }
   }, 60_000);
 
   it('fails with exit 4 and the login hint, never a prompt, once the provider revoked the refresh token', async () => {
@@ -222,6 +252,34 @@ describe('CI: a job-style ID token, no keyring, no prompt', () => {
     expect(login.code).toBe(4);
     expect(login.stderr).toContain('did not accept this token');
     expect(() => storedCredentials(job.env.XDG_CONFIG_HOME!, world.platform.url)).toThrow(/ENOENT/);
+  });
+});
+
+describe('bad input: a clear message, exit 2, nothing stored or written', () => {
+  it.each([
+    ['a token file that is not there', ['--token-file', '/nonexistent/id-token'], /cannot read --token-file/],
+    ['a token file without a JWT', ['--token-file', 'NOT_A_JWT'], /holds no ID token/],
+    [
+      'a token together with the device flow',
+      ['--token-stdin', '--device'],
+      /--oidc-\*, --device and --no-browser/,
+    ],
+  ])('%s', async (_case, flags, message) => {
+    const job = sandbox();
+    const notAJwt = `${job.dir}/static-token`;
+    writeFileSync(notAJwt, 'kp_static_token_value\n');
+    const args = flags.map((flag) => (flag === 'NOT_A_JWT' ? notAJwt : flag));
+    const login = await kplane(
+      ['login', world.platform.url, ...args, '--certificate-authority', world.caFile],
+      {
+        env: job.env,
+        input: 'x.y.z',
+      },
+    );
+    expect(login.code).toBe(2);
+    expect(login.stderr).toMatch(message);
+    expect(existsSync(job.kubeconfig)).toBe(false);
+    expect(existsSync(`${job.env.XDG_CONFIG_HOME}/kplane/credentials.json`)).toBe(false);
   });
 });
 
