@@ -11,7 +11,9 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dist = (file) => import(path.join(repoRoot, 'dist', 'platform', file));
-const { issuePlatformCertificates } = await dist('tls/certificates.js');
+const { issuePlatformCertificates } = await import(
+  path.join(repoRoot, 'dist', 'shared', 'tls', 'certificates.js')
+);
 const { parseAuthenticationConfig } = await dist('auth/oidc/config.js');
 const { JwtAuthenticators } = await dist('auth/oidc/jwt-authenticator.js');
 

@@ -71,8 +71,8 @@ export async function startOpenIdProvider(
 ): Promise<RunningOpenIdProvider> {
   const users = new Map((options.users ?? DEMO_OIDC_USERS).map((user) => [user.name, user]));
   const ttl = options.idTokenTtlSeconds ?? 300;
-  // The platform's own certificate issuer (a CA of the provider's own, for 127.0.0.1), loaded only here.
-  const { issuePlatformCertificates } = await import('../platform/tls/certificates.js');
+  // The certificate issuer the platform uses too (a CA of the provider's own, for 127.0.0.1), loaded only here.
+  const { issuePlatformCertificates } = await import('../shared/tls/certificates.js');
   const certificates = issuePlatformCertificates();
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingJwk: JWK = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import { issuePlatformCertificates } from '../../src/platform/tls/certificates.js';
+import { issuePlatformCertificates } from '../../src/shared/tls/certificates.js';
 
 // A minimal OpenID issuer for tests that need tokens a real provider would never mint (expired, wrong
 // audience, signed by a stranger's key, HS256 with the public key as secret): its OpenID configuration

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../process/atomic-write.js';
-import { issuePlatformCertificates } from './certificates.js';
+import { issuePlatformCertificates } from '../../shared/tls/certificates.js';
 
 export const CA_FILE = 'ca.crt';
 const SERVER_CERT_FILE = 'server.crt';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issuePlatformCertificates } from '../../tls/certificates.js';
+import { issuePlatformCertificates } from '../../../shared/tls/certificates.js';
 import { AuthenticationConfigError, loadAuthenticationConfig, parseAuthenticationConfig } from './config.js';
 import { loginDiscoveryDocument } from './login-discovery.js';
 
