@@ -1,6 +1,7 @@
 import type { FieldError } from '../../http/errors.js';
 import { deepEqual, isPlainObject } from '../object.js';
 import { ownValue } from '../own-keys.js';
+import { schemaPattern } from './schema-pattern.js';
 
 // Validates a value against an OpenAPI v3 schema the way the apiserver validates custom resources
 // (kube-openapi's validator, with apiextensions' conversion to field errors): every violation is a
@@ -37,22 +38,6 @@ export interface OpenApiSchema {
   'x-kubernetes-embedded-resource'?: boolean;
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-list-map-keys'?: string[];
-}
-
-const patterns = new Map<string, RegExp | null>();
-
-/** Go's RE2 and JavaScript agree on the patterns CRDs use; one JavaScript cannot compile is skipped. */
-function compiled(pattern: string): RegExp | null {
-  let regex = patterns.get(pattern);
-  if (regex === undefined) {
-    try {
-      regex = new RegExp(pattern, 'u');
-    } catch {
-      regex = null;
-    }
-    patterns.set(pattern, regex);
-  }
-  return regex;
 }
 
 function jsonType(value: unknown): string {
@@ -131,7 +116,7 @@ function checkString(schema: OpenApiSchema, value: string, path: string, errors:
     errors.push(invalid(path, value, `should be at most ${schema.maxLength} chars long`));
   if (schema.minLength !== undefined && length < schema.minLength)
     errors.push(invalid(path, value, `should be at least ${schema.minLength} chars long`));
-  if (schema.pattern !== undefined && compiled(schema.pattern)?.test(value) === false)
+  if (schema.pattern !== undefined && schemaPattern(schema)?.test(value) === false)
     errors.push(invalid(path, value, `should match '${schema.pattern}'`));
 }
 

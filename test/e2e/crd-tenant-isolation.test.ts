@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminToken,
+  rawRequest,
+  startPlatformProcess,
+  type PlatformProcess,
+  type RawResponse,
+} from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
+
+// Rule 7 of DESIGN.md §4 for per-workspace CRDs: a tenant's CRD (its patterns, its CEL rules, its
+// names) cannot stall the one process every tenant shares, nor take names another CRD holds.
+
+let platform: PlatformProcess;
+let request: (rawPath: string, method?: string, body?: object) => Promise<RawResponse>;
+
+const EVIL = 'root:crd-evil';
+const CALM = 'root:crd-calm';
+const crds = (workspace: string) =>
+  `/clusters/${workspace}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`;
+
+const crd = (group: string, names: object, schema: object) => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${(names as { plural: string }).plural}.${group}` },
+  spec: {
+    group,
+    names,
+    scope: 'Cluster',
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }],
+  },
+});
+
+const specSchema = (spec: object) => ({ type: 'object', properties: { spec } });
+
+beforeAll(async () => {
+  platform = await startPlatformProcess();
+  const token = adminToken(platform.dataDir);
+  const ca = readFileSync(path.join(platform.dataDir, 'ca.crt'));
+  request = (rawPath, method = 'GET', body) =>
+    rawRequest(platform.url, rawPath, {
+      token,
+      ca,
+      method,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  for (const name of ['crd-evil', 'crd-calm']) {
+    const created = await request('/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces', 'POST', {
+      apiVersion: 'tenancy.kcp.io/v1alpha1',
+      kind: 'Workspace',
+      metadata: { name },
+      spec: { type: { name: 'universal', path: 'root' } },
+    });
+    expect(created.status, created.body).toBe(201);
+  }
+  for (const name of ['crd-evil', 'crd-calm']) {
+    const phase = await eventually(
+      async () => {
+        const ws = await request(`/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/${name}`);
+        return (JSON.parse(ws.body) as { status?: { phase?: string } }).status?.phase;
+      },
+      (value) => value === 'Ready',
+    );
+    expect(phase).toBe('Ready');
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await platform?.stop();
+});
+
+/** Milliseconds `work` takes. */
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const start = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - start };
+}
+
+describe('a tenant cannot stall the platform through its CRDs', () => {
+  it('matches schema patterns in linear time: a catastrophic pattern answers at once, and so does everyone else', async () => {
+    const evil = crd(
+      'regex.example.io',
+      { plural: 'traps', singular: 'trap', kind: 'Trap' },
+      specSchema({ type: 'object', properties: { word: { type: 'string', pattern: '^(a+)+$' } } }),
+    );
+    const created = await request(crds(EVIL), 'POST', evil);
+    expect(created.status, created.body).toBe(201);
+    const trap = {
+      apiVersion: 'regex.example.io/v1',
+      kind: 'Trap',
+      metadata: { name: 'snap' },
+      spec: { word: `${'a'.repeat(30)}!` },
+    };
+    const [write, neighbour] = await Promise.all([
+      timed(() => request(`/clusters/${EVIL}/apis/regex.example.io/v1/traps`, 'POST', trap)),
+      timed(() => request(`/clusters/${CALM}/api/v1/namespaces/default/configmaps`)),
+    ]);
+    expect(write.result.status, write.result.body).toBe(422);
+    expect(write.result.body).toContain("spec.word in body should match '^(a+)+$'");
+    expect(neighbour.result.status).toBe(200);
+    // With a backtracking engine this write takes minutes and the neighbour waits as long.
+    expect(write.ms).toBeLessThan(5_000);
+    expect(neighbour.ms).toBeLessThan(5_000);
+  });
+
+  it('refuses a pattern Go RE2 cannot compile with 422 and kube-apiserver text, storing nothing', async () => {
+    const lookbehind = crd(
+      'lookbehind.example.io',
+      { plural: 'peeks', singular: 'peek', kind: 'Peek' },
+      specSchema({ type: 'object', properties: { x: { type: 'string', pattern: '(?<=a)b' } } }),
+    );
+    const refused = await request(crds(EVIL), 'POST', lookbehind);
+    expect(refused.status, refused.body).toBe(422);
+    expect(refused.body).toContain(
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[x].pattern: Invalid value: \\"(?<=a)b\\": must be a valid regular expression, but isn\'t: error parsing regexp: invalid named capture: `(?<=a)b`',
+    );
+    const stored = await request(`${crds(EVIL)}/peeks.lookbehind.example.io`);
+    expect(stored.status).toBe(404);
+  });
+});
