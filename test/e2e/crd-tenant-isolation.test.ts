@@ -119,4 +119,25 @@ describe('a tenant cannot stall the platform through its CRDs', () => {
     const stored = await request(`${crds(EVIL)}/peeks.lookbehind.example.io`);
     expect(stored.status).toBe(404);
   });
+
+  it('refuses a CEL rule whose estimated cost is over budget, and accepts it once the list is bounded', async () => {
+    const pairs = (bounds: object) =>
+      crd(
+        'cel.example.io',
+        { plural: 'pairs', singular: 'pair', kind: 'Pair' },
+        specSchema({
+          type: 'object',
+          'x-kubernetes-validations': [{ rule: 'self.names.all(a, self.names.all(b, a == b || a != b))' }],
+          properties: { names: { type: 'array', ...bounds, items: { type: 'string', maxLength: 63 } } },
+        }),
+      );
+    const refused = await request(crds(EVIL), 'POST', pairs({}));
+    expect(refused.status, refused.body).toBe(422);
+    expect(refused.body).toContain(
+      'spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x',
+    );
+    expect((await request(`${crds(EVIL)}/pairs.cel.example.io`)).status).toBe(404);
+    const accepted = await request(crds(EVIL), 'POST', pairs({ maxItems: 50 }));
+    expect(accepted.status, accepted.body).toBe(201);
+  });
 });

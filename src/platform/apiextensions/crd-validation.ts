@@ -2,6 +2,7 @@ import { isPlainObject, jsonObjects, type KubeObject } from '../api/object.js';
 import { dnsSubdomainName } from '../api/validation/names.js';
 import { patternErrors } from '../api/validation/schema-pattern.js';
 import type { FieldError } from '../http/errors.js';
+import { ruleCostErrors } from './cel-cost.js';
 import { compileRules } from './cel-rules.js';
 import { structuralSchemaErrors } from './structural-schema.js';
 
@@ -74,6 +75,7 @@ function validateVersion(version: Record<string, unknown>, i: number, errors: Fi
         value: failed.rule,
         detail: `compilation failed: ${failed.message}`,
       });
+    errors.push(...ruleCostErrors(schema, schemaPath));
   }
   const scale = isPlainObject(version.subresources) ? version.subresources.scale : undefined;
   if (isPlainObject(scale)) {

@@ -7,6 +7,7 @@ import type { ResourceDefinition } from '../registry.js';
 import { dnsSubdomainName } from '../validation/names.js';
 import { validateOpenApi } from '../validation/openapi-schema.js';
 import { patternErrors } from '../validation/schema-pattern.js';
+import { ruleCostErrors } from '../../apiextensions/cel-cost.js';
 import { apiResourceSchemaSchema } from './apis-schemas.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
@@ -37,7 +38,11 @@ function validateSchema(object: KubeObject, old: KubeObject | undefined): FieldE
     if (versions.findIndex((v) => v.name === version.name) !== i)
       errors.push({ type: 'Duplicate', field: `spec.versions[${i}].name`, value: version.name });
     const schema = versionSchema(version as unknown as SchemaVersion);
-    if (schema) errors.push(...patternErrors(schema, `spec.versions[${i}].schema`));
+    if (schema)
+      errors.push(
+        ...patternErrors(schema, `spec.versions[${i}].schema`),
+        ...ruleCostErrors(schema, `spec.versions[${i}].schema`),
+      );
   });
   const suffix = `.${String(getField(object, 'spec.names.plural'))}.${String(getField(object, 'spec.group'))}`;
   const name = object.metadata.name ?? '';
