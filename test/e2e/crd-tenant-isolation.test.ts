@@ -141,3 +141,69 @@ describe('a tenant cannot stall the platform through its CRDs', () => {
     expect(accepted.status, accepted.body).toBe(201);
   });
 });
+
+describe('names of CRDs in one workspace, as kube-apiserver’s naming controller decides them', () => {
+  const conditions = async (name: string) => {
+    const response = await request(`${crds(CALM)}/${name}`);
+    const status = (JSON.parse(response.body) as { status?: { conditions?: Record<string, string>[] } })
+      .status;
+    return Object.fromEntries((status?.conditions ?? []).map((c) => [c.type, c]));
+  };
+  const schema = specSchema({ type: 'object', properties: { size: { type: 'integer' } } });
+
+  it('refuses a kind or short name another CRD of the group holds, until that CRD goes away', async () => {
+    const first = crd('names.example.io', { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] }, schema);
+    expect((await request(crds(CALM), 'POST', first)).status).toBe(201);
+    // Another group may use every one of those names.
+    const elsewhere = crd(
+      'other.example.io',
+      { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] },
+      schema,
+    );
+    expect((await request(crds(CALM), 'POST', elsewhere)).status).toBe(201);
+    expect((await conditions('widgets.other.example.io')).NamesAccepted?.status).toBe('True');
+
+    const sameKind = crd(
+      'names.example.io',
+      { plural: 'gizmos', kind: 'Widget', listKind: 'GizmoList' },
+      schema,
+    );
+    expect((await request(crds(CALM), 'POST', sameKind)).status).toBe(201);
+    const refused = await conditions('gizmos.names.example.io');
+    expect(refused.NamesAccepted).toMatchObject({
+      status: 'False',
+      reason: 'KindConflict',
+      message: '"Widget" is already in use',
+    });
+    expect(refused.Established?.status).toBe('False');
+    expect((await request(`/clusters/${CALM}/apis/names.example.io/v1/gizmos`)).status).toBe(404);
+
+    const shortName = crd(
+      'names.example.io',
+      { plural: 'doodads', kind: 'Doodad', shortNames: ['widgets'] },
+      schema,
+    );
+    expect((await request(crds(CALM), 'POST', shortName)).status).toBe(201);
+    expect((await conditions('doodads.names.example.io')).NamesAccepted).toMatchObject({
+      status: 'False',
+      reason: 'ShortNamesConflict',
+      message: '"widgets" is already in use',
+    });
+    // The holder keeps its names and is served.
+    expect((await conditions('widgets.names.example.io')).NamesAccepted?.status).toBe('True');
+    expect((await request(`/clusters/${CALM}/apis/names.example.io/v1/widgets`)).status).toBe(200);
+
+    expect((await request(`${crds(CALM)}/widgets.names.example.io`, 'DELETE')).status).toBe(200);
+    const accepted = await eventually(
+      async () => (await conditions('gizmos.names.example.io')).Established?.status,
+      (status) => status === 'True',
+    );
+    expect(accepted).toBe('True');
+    expect((await conditions('doodads.names.example.io')).NamesAccepted?.status).toBe('True');
+    const served = await eventually(
+      async () => (await request(`/clusters/${CALM}/apis/names.example.io/v1/gizmos`)).status,
+      (status) => status === 200,
+    );
+    expect(served).toBe(200);
+  });
+});
