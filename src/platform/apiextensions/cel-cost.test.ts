@@ -92,3 +92,54 @@ describe('CEL rule cost, as kube-apiserver estimates it at CRD creation', () => 
     expect(performance.now() - start).toBeLessThan(1_000);
   });
 });
+
+describe('CEL rule cost at runtime, bounded as kube-apiserver bounds it', () => {
+  const unbounded = listOfNames({});
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `n${i}`);
+
+  it('does not run an evaluation that could cost more than the per-call limit', () => {
+    // A schema stored without the creation-time check (or bound in from elsewhere) still cannot
+    // make one evaluation run 25 million iterations.
+    const { rules } = compileRules(unbounded);
+    const start = performance.now();
+    const errors = evaluateRules(rules!, { names: names(5_000) }, undefined);
+    expect(performance.now() - start).toBeLessThan(1_000);
+    expect(errors).toEqual([
+      {
+        type: 'Invalid',
+        field: '<root>',
+        value: 'object',
+        detail: `call cost exceeds limit for rule: ${PAIRS}`,
+      },
+    ]);
+    // The same rule over a small list runs and passes.
+    expect(evaluateRules(rules!, { names: names(50) }, undefined)).toEqual([]);
+  });
+
+  it("stops evaluating an object's rules once they used up the per-object budget", () => {
+    // Each row's rule is under the per-call limit, 200 rows of them are not under the budget.
+    const schema = {
+      type: 'object',
+      properties: {
+        rows: {
+          type: 'array',
+          items: {
+            type: 'object',
+            'x-kubernetes-validations': [{ rule: PAIRS }],
+            properties: { names: { type: 'array', items: { type: 'string' } } },
+          },
+        },
+      },
+    };
+    const { rules } = compileRules(schema);
+    const rows = Array.from({ length: 200 }, () => ({ names: names(150) }));
+    const start = performance.now();
+    const errors = evaluateRules(rules!, { rows }, undefined);
+    expect(performance.now() - start).toBeLessThan(3_000);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.detail).toBe(
+      'validation failed due to running out of cost budget, no further validation rules will be run',
+    );
+    expect(evaluateRules(rules!, { rows: rows.slice(0, 5) }, undefined)).toEqual([]);
+  });
+});

@@ -16,7 +16,7 @@ import type { FieldError } from '../http/errors.js';
 // of the string's maximum length.
 
 type Json = Record<string, unknown>;
-type Expr = ReturnType<typeof parse>['expr'];
+export type Expr = ReturnType<typeof parse>['expr'];
 
 /** kube's per-rule limit (apiextensions' StaticEstimatedCostLimit, also PerCallLimit's order). */
 export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
@@ -103,7 +103,8 @@ function estimate(expr: Expr | undefined, scope: Map<string, Json | undefined>):
   const kind = expr.exprKind;
   switch (kind.case) {
     case 'constExpr':
-      return { cost: 0 };
+      // cel-go charges nothing here; a unit keeps a huge literal from being free to run often.
+      return { cost: 1 };
     case 'identExpr':
       return { cost: 1, schema: scope.get(kind.value.name) };
     case 'selectExpr': {
@@ -166,13 +167,18 @@ function indexOf(schema: Json | undefined): Json | undefined {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-/** The worst-case cost of `rule` when `self` (and `oldSelf`) have the node's schema. */
-export function estimateRuleCost(rule: string, schema: Json): number {
+/** The worst-case cost of a parsed rule when `self` (and `oldSelf`) have the node's schema. */
+export function estimateExprCost(expr: Expr, schema: Json): number {
   const scope = new Map<string, Json | undefined>([
     ['self', schema],
     ['oldSelf', schema],
   ]);
-  return estimate(parse(rule).expr, scope).cost;
+  return estimate(expr, scope).cost;
+}
+
+/** The worst-case cost of `rule` when `self` (and `oldSelf`) have the node's schema. */
+export function estimateRuleCost(rule: string, schema: Json): number {
+  return estimateExprCost(parse(rule).expr, schema);
 }
 
 /** kube's wording for a cost over its limit (apiextensions' getCostErrorMessage). */
