@@ -3,6 +3,8 @@ import { strings } from '@bufbuild/cel/ext';
 import { isPlainObject } from '../api/object.js';
 import { ownValue } from '../api/own-keys.js';
 import type { FieldError } from '../http/errors.js';
+import { estimateExprCost, type Expr } from './cel-cost.js';
+import { PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, shapeOf, type Shapes } from './cel-runtime-cost.js';
 
 // x-kubernetes-validations, evaluated with @bufbuild/cel (Buf's CEL for ECMAScript): each rule sees
 // its node's value as `self` and, for transition rules on an update, the stored value as `oldSelf`
@@ -17,6 +19,7 @@ type Evaluate = ReturnType<typeof plan>;
 
 interface CompiledRule {
   rule: string;
+  expr: Expr;
   message: string;
   evaluate: Evaluate;
   transition: boolean;
@@ -49,9 +52,11 @@ function compileNode(schema: Json, path: string, errors: RuleCompileError[]): Ru
     raw.forEach((entry, index) => {
       if (!isPlainObject(entry) || typeof entry.rule !== 'string') return;
       try {
-        const evaluate = plan(celEnvironment(), parse(entry.rule));
+        const parsed = parse(entry.rule);
+        const evaluate = plan(celEnvironment(), parsed);
         node.rules.push({
           rule: entry.rule,
+          expr: parsed.expr,
           message:
             typeof entry.message === 'string' && entry.message ? entry.message : `failed rule: ${entry.rule}`,
           evaluate,
@@ -94,38 +99,89 @@ export function compileRules(
   return { rules: compileNode(schema, path, errors), errors };
 }
 
+/**
+ * Conversions made during one object's validation, by value and schema: a rule's `self` is part of
+ * its parent rule's `self`, so converting afresh per rule cost depth × size (seconds for a 2 MB
+ * object with a cheap rule on each of 90 levels); with this, each value is converted once.
+ */
+type Conversions = Map<object, Map<Json | undefined, unknown>>;
+
+/** One object's validation: its conversions, its shapes and what is left of its cost budget. */
+interface Run {
+  conversions: Conversions;
+  shapes: Shapes;
+  budget: number;
+}
+
+const OUT_OF_BUDGET =
+  'validation failed due to running out of cost budget, no further validation rules will be run';
+
 /** JSON as CEL sees it: objects are maps, integers of integer fields are ints (bigint). */
-function toCel(value: unknown, schema: Json | undefined): unknown {
+function toCel(value: unknown, schema: Json | undefined, done: Conversions): unknown {
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'number' && Number.isInteger(value) && schema?.type !== 'number')
+      return BigInt(value);
+    return value;
+  }
+  let bySchema = done.get(value);
+  if (bySchema?.has(schema)) return bySchema.get(schema);
+  let converted: unknown = value;
   if (Array.isArray(value)) {
     const items = isPlainObject(schema?.items) ? schema.items : undefined;
-    return value.map((item) => toCel(item, items));
-  }
-  if (isPlainObject(value)) {
+    converted = value.map((item) => toCel(item, items, done));
+  } else if (isPlainObject(value)) {
     const properties = isPlainObject(schema?.properties) ? schema.properties : undefined;
     const additional = isPlainObject(schema?.additionalProperties) ? schema.additionalProperties : undefined;
-    return new Map(
+    converted = new Map(
       Object.entries(value).map(([key, item]) => {
         const child = ownValue(properties, key);
-        return [key, toCel(item, isPlainObject(child) ? child : additional)];
+        return [key, toCel(item, isPlainObject(child) ? child : additional, done)];
       }),
     );
   }
-  if (typeof value === 'number' && Number.isInteger(value) && schema?.type !== 'number') return BigInt(value);
-  return value;
+  if (!bySchema) done.set(value, (bySchema = new Map()));
+  bySchema.set(schema, converted);
+  return converted;
 }
 
 const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-function walk(node: RuleNode, value: unknown, old: unknown, path: string, errors: FieldError[]): void {
-  if (value === undefined || value === null) return;
+function walk(
+  node: RuleNode,
+  value: unknown,
+  old: unknown,
+  path: string,
+  errors: FieldError[],
+  run: Run,
+): void {
+  if (value === undefined || value === null || run.budget < 0) return;
+  const done = run.conversions;
   for (const rule of node.rules) {
     if (rule.transition && (old === undefined || old === null)) continue;
-    const bindings: Record<string, unknown> = { self: toCel(value, node.schema) };
-    if (rule.transition) bindings.oldSelf = toCel(old, node.schema);
+    const field = path || '<root>';
+    // Charged before it runs: the most this evaluation can cost given the value's actual sizes.
+    const cost = estimateExprCost(rule.expr, shapeOf(value, node.schema, run.shapes));
+    // kube cancels an evaluation at the per-call limit, having spent that much of the budget.
+    run.budget -= Math.min(cost, PER_CALL_LIMIT);
+    if (run.budget < 0) {
+      errors.push({ type: 'Invalid', field, value: node.schema.type ?? '', detail: OUT_OF_BUDGET });
+      return;
+    }
+    if (cost > PER_CALL_LIMIT) {
+      errors.push({
+        type: 'Invalid',
+        field,
+        value: node.schema.type ?? '',
+        detail: `call cost exceeds limit for rule: ${rule.rule}`,
+      });
+      continue;
+    }
+    const bindings: Record<string, unknown> = { self: toCel(value, node.schema, done) };
+    if (rule.transition) bindings.oldSelf = toCel(old, node.schema, done);
     const result = rule.evaluate(bindings as never);
     if (result === true) continue;
     const detail = isCelError(result) ? `${rule.message}: ${result.message}` : rule.message;
-    errors.push({ type: 'Invalid', field: path || '<root>', value, detail });
+    errors.push({ type: 'Invalid', field, value, detail });
   }
   if (isPlainObject(value)) {
     for (const [key, sub] of node.properties)
@@ -135,6 +191,7 @@ function walk(node: RuleNode, value: unknown, old: unknown, path: string, errors
         isPlainObject(old) ? ownValue(old, key) : undefined,
         child(path, key),
         errors,
+        run,
       );
     if (node.additional)
       for (const [key, item] of Object.entries(value))
@@ -145,11 +202,12 @@ function walk(node: RuleNode, value: unknown, old: unknown, path: string, errors
             isPlainObject(old) ? ownValue(old, key) : undefined,
             child(path, key),
             errors,
+            run,
           );
   } else if (Array.isArray(value) && node.items) {
     // Transition rules on list items compare by position only where the list keeps its order.
     value.forEach((item, i) =>
-      walk(node.items!, item, Array.isArray(old) ? old[i] : undefined, `${path}[${i}]`, errors),
+      walk(node.items!, item, Array.isArray(old) ? old[i] : undefined, `${path}[${i}]`, errors, run),
     );
   }
 }
@@ -157,6 +215,10 @@ function walk(node: RuleNode, value: unknown, old: unknown, path: string, errors
 /** Violations of the compiled rules by `value` (and `old`, for transition rules on an update). */
 export function evaluateRules(rules: RuleNode, value: unknown, old: unknown, path = ''): FieldError[] {
   const errors: FieldError[] = [];
-  walk(rules, value, old, path, errors);
+  walk(rules, value, old, path, errors, {
+    conversions: new Map(),
+    shapes: new Map(),
+    budget: RUNTIME_CEL_COST_BUDGET,
+  });
   return errors;
 }

@@ -1,6 +1,8 @@
 import { isPlainObject, jsonObjects, type KubeObject } from '../api/object.js';
 import { dnsSubdomainName } from '../api/validation/names.js';
+import { patternErrors } from '../api/validation/schema-pattern.js';
 import type { FieldError } from '../http/errors.js';
+import { ruleCostErrors } from './cel-cost.js';
 import { compileRules } from './cel-rules.js';
 import { structuralSchemaErrors } from './structural-schema.js';
 
@@ -65,6 +67,7 @@ function validateVersion(version: Record<string, unknown>, i: number, errors: Fi
     errors.push({ type: 'Required', field: schemaPath, detail: 'schemas are required' });
   } else {
     errors.push(...structuralSchemaErrors(schema, schemaPath));
+    errors.push(...patternErrors(schema, schemaPath));
     for (const failed of compileRules(schema, schemaPath).errors)
       errors.push({
         type: 'Invalid',
@@ -72,6 +75,7 @@ function validateVersion(version: Record<string, unknown>, i: number, errors: Fi
         value: failed.rule,
         detail: `compilation failed: ${failed.message}`,
       });
+    errors.push(...ruleCostErrors(schema, schemaPath));
   }
   const scale = isPlainObject(version.subresources) ? version.subresources.scale : undefined;
   if (isPlainObject(scale)) {

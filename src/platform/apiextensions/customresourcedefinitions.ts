@@ -4,15 +4,16 @@ import { STANDARD_VERBS } from '../api/resources/common.js';
 import { dnsSubdomainName } from '../api/validation/names.js';
 import { boundDefinitionsOf } from '../apis/bound-resources.js';
 import { bindingsIn } from '../apis/lookup.js';
-import { APIEXTENSIONS_GROUP, CRD_RESOURCE, CRD_SCHEMA_NAME } from './constants.js';
+import { APIEXTENSIONS_GROUP, CRD_RESOURCE, CRD_SCHEMA_NAME, CRDS } from './constants.js';
+import { crdNameConflict } from './crd-names.js';
 import { defaultedNames, setCrdStatus, type NameConflict } from './crd-status.js';
 import { validateCrd } from './crd-validation.js';
 import { withPublishedSchema } from '../builtin/published-definitions.js';
 
 // apiextensions.k8s.io/v1 CustomResourceDefinition, one set per workspace: validated as
 // kube-apiserver validates it, given its status on every write (names accepted unless they collide
-// with a built-in kind or an API bound into the workspace), and served with Kubernetes' published
-// definition for explain. Deleting one deletes its objects first, as the apiserver's finalizer does.
+// with a built-in kind, an API bound into the workspace or names another CRD of the group holds),
+// and served with Kubernetes' published definition for explain. Deleting one deletes its objects first, as the apiserver's finalizer does.
 
 export interface CrdDeps {
   /** Whether a group-resource (`placements.cluster.open-cluster-management.io`) is built in. */
@@ -60,7 +61,16 @@ function prepare(crd: KubeObject, old: KubeObject | undefined, ctx: HookContext,
   defaultSpec(crd);
   // An invalid CRD is refused by validate; its status does not matter.
   if (!isPlainObject(crd.spec) || validateCrd(crd, old).length > 0) return;
-  setCrdStatus(crd, old, nameConflict(crd.spec, ctx, deps));
+  const others = ctx.tx
+    .list({ cluster: ctx.cluster.id, resource: CRDS })
+    .map((entry) => entry.object)
+    .filter((other) => other.metadata.name !== crd.metadata.name);
+  const names = isPlainObject(crd.spec.names) ? crd.spec.names : {};
+  setCrdStatus(
+    crd,
+    old,
+    nameConflict(crd.spec, ctx, deps) ?? crdNameConflict(String(crd.spec.group), names, old, others),
+  );
 }
 
 /** Removes every object of the CRD's kind from the workspace, unless the kind belongs to someone else. */

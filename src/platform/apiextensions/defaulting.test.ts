@@ -57,3 +57,28 @@ describe('defaulting', () => {
     expect(planDefaults({ type: 'object', properties: { a: { type: 'string' } } })).toBeUndefined();
   });
 });
+
+describe('defaults cannot multiply an object beyond the body limit', () => {
+  it('refuses to fill in more than 3 MiB of defaults, and fills in what fits', () => {
+    // A 10 KB default on every item of a list of 100,000 empty items would be a gigabyte.
+    const blob = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, i]));
+    const plan = planDefaults({
+      type: 'object',
+      properties: {
+        items: {
+          type: 'array',
+          items: { type: 'object', properties: { blob: { type: 'object', default: blob } } },
+        },
+      },
+    })!;
+    const many = { items: Array.from({ length: 100_000 }, () => ({})) };
+    const start = performance.now();
+    expect(() => applyDefaults(plan, many)).toThrow(
+      'Request entity too large: defaults would add more than 3145728 bytes to the object',
+    );
+    expect(performance.now() - start).toBeLessThan(1_000);
+    const few = { items: Array.from({ length: 10 }, () => ({})) };
+    applyDefaults(plan, few);
+    expect(few.items[9]).toEqual({ blob });
+  });
+});

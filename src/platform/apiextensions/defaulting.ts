@@ -1,5 +1,6 @@
 import { deepClone, isPlainObject } from '../api/object.js';
 import { ownValue, setOwn } from '../api/own-keys.js';
+import { ApiError } from '../http/errors.js';
 
 // A structural schema's `default`s, applied as kube-apiserver applies them to custom resources: a
 // missing field (or a null one that is not nullable) takes its default wherever its parent object
@@ -9,8 +10,17 @@ import { ownValue, setOwn } from '../api/own-keys.js';
 
 type Json = Record<string, unknown>;
 
+/**
+ * The most bytes of defaults one object may gain (the request body limit): a default on every item
+ * of a long list multiplies, and 10 KB on each of 100,000 empty items would be a gigabyte built
+ * synchronously on the event loop every tenant shares.
+ */
+export const MAX_DEFAULTED_BYTES = 3 * 1024 * 1024;
+
 export interface DefaultsPlan {
   value?: unknown;
+  /** The default's JSON size, charged each time it is filled in. */
+  bytes: number;
   nullable: boolean;
   properties?: Map<string, DefaultsPlan>;
   items?: DefaultsPlan;
@@ -20,10 +30,11 @@ export interface DefaultsPlan {
 /** The schema's defaults as a plan; undefined when it has none. */
 export function planDefaults(schema: unknown): DefaultsPlan | undefined {
   if (!isPlainObject(schema)) return undefined;
-  const plan: DefaultsPlan = { nullable: schema.nullable === true };
+  const plan: DefaultsPlan = { nullable: schema.nullable === true, bytes: 0 };
   let found = false;
   if (schema.default !== undefined) {
     plan.value = schema.default;
+    plan.bytes = JSON.stringify(schema.default)?.length ?? 0;
     found = true;
   }
   if (isPlainObject(schema.properties)) {
@@ -59,18 +70,34 @@ export function lacksDefaults(plan: DefaultsPlan, value: unknown): boolean {
   return false;
 }
 
-/** Fills in defaults in place; `value` is the object (or part) that the plan's schema describes. */
-export function applyDefaults(plan: DefaultsPlan, value: unknown): void {
+/**
+ * Fills in defaults in place; `value` is the object (or part) that the plan's schema describes.
+ * Throws 413 before filling in more than MAX_DEFAULTED_BYTES.
+ */
+export function applyDefaults(
+  plan: DefaultsPlan,
+  value: unknown,
+  budget = { bytes: MAX_DEFAULTED_BYTES },
+): void {
   if (Array.isArray(value)) {
-    if (plan.items) for (const item of value) applyDefaults(plan.items, item);
+    if (plan.items) for (const item of value) applyDefaults(plan.items, item, budget);
     return;
   }
   if (!isPlainObject(value)) return;
   for (const [key, sub] of plan.properties ?? []) {
-    if (unset(ownValue(value, key), sub) && sub.value !== undefined) setOwn(value, key, deepClone(sub.value));
-    applyDefaults(sub, ownValue(value, key));
+    if (unset(ownValue(value, key), sub) && sub.value !== undefined) {
+      budget.bytes -= sub.bytes;
+      if (budget.bytes < 0)
+        throw new ApiError(
+          413,
+          'RequestEntityTooLarge',
+          `Request entity too large: defaults would add more than ${MAX_DEFAULTED_BYTES} bytes to the object`,
+        );
+      setOwn(value, key, deepClone(sub.value));
+    }
+    applyDefaults(sub, ownValue(value, key), budget);
   }
   if (plan.additional)
     for (const [key, item] of Object.entries(value as Json))
-      if (!plan.properties?.has(key)) applyDefaults(plan.additional, item);
+      if (!plan.properties?.has(key)) applyDefaults(plan.additional, item, budget);
 }

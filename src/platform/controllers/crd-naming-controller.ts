@@ -1,3 +1,4 @@
+import { deepEqual, isPlainObject, type KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { ResourceService } from '../api/resource-service.js';
 import { CRDS } from '../apiextensions/constants.js';
@@ -10,9 +11,22 @@ import type { ObjectKey } from '../storage/object-key.js';
 import { WorkQueue } from './work-queue.js';
 
 // kube-apiserver's naming controller, for what can change a CRD's names' fate without the CRD
-// being written: an API bound into (or unbound from) its workspace. Each CRD of that workspace is
-// written again as it is; its prepare hook decides NamesAccepted and Established afresh, and a
-// write that changes nothing stores nothing.
+// being written: an API bound into (or unbound from) its workspace, or another CRD of its group
+// giving up names (deleted, or its accepted names changed). Each CRD concerned is written again as
+// it is; its prepare hook decides NamesAccepted and Established afresh, and a write that changes
+// nothing stores nothing (so CRDs of one group settle rather than wake each other forever).
+
+const groupOf = (crd: KubeObject) => (isPlainObject(crd.spec) ? crd.spec.group : undefined);
+const acceptedNamesOf = (crd: KubeObject | undefined) =>
+  isPlainObject(crd?.status) ? crd.status.acceptedNames : undefined;
+
+/** Whether the change may have freed names a CRD of the same group was refused. */
+function releasesNames(event: ChangeEvent): boolean {
+  if (event.type === 'DELETED') return true;
+  return (
+    event.type === 'MODIFIED' && !deepEqual(acceptedNamesOf(event.previous), acceptedNamesOf(event.object))
+  );
+}
 
 export interface CrdNamingControllerDeps {
   service: ResourceService;
@@ -46,9 +60,14 @@ export class CrdNamingController {
   }
 
   private onChange(event: ChangeEvent): void {
-    if (event.key.resource !== API_BINDINGS) return;
-    for (const entry of this.deps.service.store.list({ cluster: event.key.cluster, resource: CRDS }))
-      this.queue.add(entry.key);
+    if (event.key.resource === API_BINDINGS) {
+      for (const entry of this.deps.service.store.list({ cluster: event.key.cluster, resource: CRDS }))
+        this.queue.add(entry.key);
+    } else if (event.key.resource === CRDS && releasesNames(event)) {
+      const group = groupOf(event.object);
+      for (const entry of this.deps.service.store.list({ cluster: event.key.cluster, resource: CRDS }))
+        if (entry.key.name !== event.key.name && groupOf(entry.object) === group) this.queue.add(entry.key);
+    }
   }
 
   private reconcile(key: ObjectKey): boolean {

@@ -1,11 +1,13 @@
 import { APIS_GROUP, V1ALPHA1 } from '../../apis/constants.js';
 import { exportsIn } from '../../apis/lookup.js';
-import { exportResources } from '../../apis/types.js';
+import { exportResources, versionSchema, type SchemaVersion } from '../../apis/types.js';
 import { conflict, type FieldError } from '../../http/errors.js';
 import { deepEqual, getField, isPlainObject, type KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../registry.js';
 import { dnsSubdomainName } from '../validation/names.js';
 import { validateOpenApi } from '../validation/openapi-schema.js';
+import { patternErrors } from '../validation/schema-pattern.js';
+import { ruleCostErrors } from '../../apiextensions/cel-cost.js';
 import { apiResourceSchemaSchema } from './apis-schemas.js';
 import { AGE_COLUMN, ageCell, STANDARD_VERBS } from './common.js';
 
@@ -35,6 +37,12 @@ function validateSchema(object: KubeObject, old: KubeObject | undefined): FieldE
   versions.forEach((version, i) => {
     if (versions.findIndex((v) => v.name === version.name) !== i)
       errors.push({ type: 'Duplicate', field: `spec.versions[${i}].name`, value: version.name });
+    const schema = versionSchema(version as unknown as SchemaVersion);
+    if (schema)
+      errors.push(
+        ...patternErrors(schema, `spec.versions[${i}].schema`),
+        ...ruleCostErrors(schema, `spec.versions[${i}].schema`),
+      );
   });
   const suffix = `.${String(getField(object, 'spec.names.plural'))}.${String(getField(object, 'spec.group'))}`;
   const name = object.metadata.name ?? '';
