@@ -1,7 +1,15 @@
 import type { RestClient } from '../client/rest-client.js';
+import { ensureClusterNamespace } from './cluster-namespace.js';
 import { ensureAppliedWorkCrd, hubHashFor, listAppliedWorks } from './applied-work.js';
 import { MemberDiscovery } from './discovery.js';
 import type { ManifestWork } from './manifest-work.js';
+import {
+  isAccepted,
+  registerCluster,
+  type RegistrationOptions,
+  renewLease,
+  reportClusterStatus,
+} from './registration.js';
 import { reconcileWork, removeAppliedWork, worksPath } from './work-reconciler.js';
 
 export interface AgentOptions {
@@ -10,6 +18,7 @@ export interface AgentOptions {
   /** The ManagedCluster's name, which is also its namespace on the hub. */
   clusterName: string;
   resyncMs: number;
+  registration: RegistrationOptions;
   signal: AbortSignal;
   /** One line per event worth a log (never a token). */
   log: (line: string) => void;
@@ -26,8 +35,30 @@ export async function runWorkAgent(options: AgentOptions): Promise<void> {
   const deps = { hub: options.hub, member: options.member, discovery, hubHash };
   let lastError = '';
   let crdReady = false;
+  let registered = false;
+  let waitingSaid = false;
+  let lastHeartbeat = 0;
   while (!options.signal.aborted) {
     try {
+      if (!registered) await registerCluster(options.hub, options.registration);
+      registered = true;
+      if (!(await isAccepted(options.hub, options.clusterName))) {
+        if (options.registration.autoAccept) await acceptSelf(options);
+        else if (!waitingSaid) {
+          options.log(
+            `cluster ${options.clusterName} waits for the hub to accept it: kplane cluster accept ${options.clusterName}`,
+          );
+          waitingSaid = true;
+        }
+        await sleep(options.resyncMs, options.signal);
+        continue;
+      }
+      // Heartbeat a few times per lease period, so one late renewal does not cost the cluster its lease.
+      if (Date.now() - lastHeartbeat >= (options.registration.leaseDurationSeconds * 1000) / 4) {
+        await renewLease(options.hub, options.registration, new Date());
+        await reportClusterStatus(options.hub, options.member, options.registration, isoNow());
+        lastHeartbeat = Date.now();
+      }
       if (!crdReady) await ensureAppliedWorkCrd(options.member);
       crdReady = true;
       const list = await options.hub.get<{ items?: ManifestWork[] }>(worksPath(options.clusterName));
@@ -50,6 +81,23 @@ export async function runWorkAgent(options: AgentOptions): Promise<void> {
     }
     await sleep(options.resyncMs, options.signal);
   }
+}
+
+/** Dev compute (`--auto-accept`): the agent accepts itself and makes its namespace, as an accepting hub would. */
+async function acceptSelf(options: AgentOptions): Promise<void> {
+  await options.hub.request(
+    'PATCH',
+    `/apis/cluster.open-cluster-management.io/v1/managedclusters/${options.clusterName}`,
+    {
+      body: { spec: { hubAcceptsClient: true } },
+      contentType: 'application/merge-patch+json',
+    },
+  );
+  await ensureClusterNamespace(options.hub, options.clusterName);
+}
+
+function isoNow(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 /** OCM's unmanaged-AppliedManifestWork collection: a record whose work left the hub takes its objects along. */

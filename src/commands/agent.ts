@@ -31,6 +31,23 @@ export default class Agent extends KplaneCommand {
       default: 2,
       min: 1,
     }),
+    label: Flags.string({
+      description: 'A label the cluster reports (KEY=VALUE, repeatable), e.g. region=eu-west.',
+      multiple: true,
+    }),
+    capacity: Flags.string({
+      description:
+        'Allocatable capacity to report when the member has no Nodes (RESOURCE=QUANTITY, repeatable).',
+      multiple: true,
+    }),
+    'auto-accept': Flags.boolean({
+      description: 'Dev only: the cluster accepts itself instead of waiting for "kplane cluster accept".',
+    }),
+    'lease-seconds': Flags.integer({
+      description: 'Lease duration: the hub marks the cluster unavailable when it lapses.',
+      default: 60,
+      min: 1,
+    }),
   };
 
   async run(): Promise<void> {
@@ -41,6 +58,10 @@ export default class Agent extends KplaneCommand {
         `invalid cluster name "${clusterName}": use lowercase letters, digits and "-"`,
       );
     }
+    const registrationFlags = {
+      label: keyValues(flags.label ?? [], '--label'),
+      capacity: keyValues(flags.capacity ?? [], '--capacity'),
+    };
     const hub = await clientFromKubeconfigFile(flags['hub-kubeconfig']);
     const member = await clientFromKubeconfigFile(flags['member-kubeconfig']);
     const stop = new AbortController();
@@ -51,10 +72,28 @@ export default class Agent extends KplaneCommand {
       member,
       clusterName,
       resyncMs: flags['resync-seconds'] * 1000,
+      registration: {
+        clusterName,
+        labels: registrationFlags.label,
+        capacityFlags: registrationFlags.capacity,
+        autoAccept: flags['auto-accept'],
+        leaseDurationSeconds: flags['lease-seconds'],
+      },
       signal: stop.signal,
       log: (line) => this.io.err(line),
     });
     hub.close();
     member.close();
   }
+}
+
+/** `KEY=VALUE` flags as a map; anything else is refused before the agent touches hub or member. */
+function keyValues(values: string[], flag: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals <= 0) throw new InvalidInputError(`${flag} ${value}: expected KEY=VALUE`);
+    map[value.slice(0, equals)] = value.slice(equals + 1);
+  }
+  return map;
 }
