@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, workspaceKubeconfig, type AgentProcess } from './helpers/agent.js';
-import { repoRoot, type RunResult } from './helpers/cli.js';
+import { kplane, repoRoot, type RunResult } from './helpers/cli.js';
 import { adminKubectlAt, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
 import { eventually } from './helpers/wait.js';
 
-// `kplane agent` as a real process between two workspaces of one platform: root:agent-hub plays the hub's
-// compute workspace (ManifestWork from OCM's own CRD, cluster namespace = the cluster's name) and
-// root:agent-member plays the member cluster. The agent sees only two kubeconfigs, so it cannot tell them from
+// `kplane agent` as a real process between two workspaces of one platform: root:compute is the hub (its
+// ManagedClusters; ManifestWork from OCM's own CRD until the platform serves it; cluster namespace = the
+// cluster's name) and root:agent-member plays the member cluster. The agent sees only two kubeconfigs, so it cannot tell them from
 // two servers; one process keeps the shared 2-core machine free. Everything is checked with the real kubectl.
 
 let platform: PlatformProcess;
@@ -19,7 +19,7 @@ let hubKubeconfig: string;
 let memberKubeconfig: string;
 let agent: AgentProcess | undefined;
 
-const HUB = 'root:agent-hub';
+const HUB = 'root:compute';
 const MEMBER = 'root:agent-member';
 const CLUSTER = 'member-1';
 const OWNER_LABEL = 'work.kplane.io/manifestwork';
@@ -110,16 +110,19 @@ async function memberObjects(kind: string, work: string): Promise<{ name: string
 }
 const names = (objects: { name: string }[]) => objects.map((object) => object.name);
 
-function runAgent(): AgentProcess {
+function runAgent(cluster = CLUSTER, ...flags: string[]): AgentProcess {
   return startAgent([
     '--cluster-name',
-    CLUSTER,
+    cluster,
     '--hub-kubeconfig',
     hubKubeconfig,
     '--member-kubeconfig',
     memberKubeconfig,
     '--resync-seconds',
     '1',
+    ...(flags.length > 0
+      ? flags
+      : ['--auto-accept', '--label', 'region=eu-west', '--capacity', 'cpu=4', '--lease-seconds', '4']),
   ]);
 }
 
@@ -150,6 +153,76 @@ afterAll(async () => {
   await agent?.stop();
   await platform?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+interface ManagedCluster {
+  metadata: { labels?: Record<string, string> };
+  spec?: { hubAcceptsClient?: boolean };
+  status?: { conditions?: Condition[]; allocatable?: Record<string, string> };
+}
+async function readJson<T>(workspace: string, ...args: string[]): Promise<T | undefined> {
+  const result = await at(workspace, ['get', ...args, '-o', 'json']);
+  return result.code === 0 ? (JSON.parse(result.stdout) as T) : undefined;
+}
+
+describe('kplane agent registers its cluster with the hub', () => {
+  it('registers a ManagedCluster with its labels, capacity and Available, and renews its lease', async () => {
+    const cluster = await eventually(
+      () => readJson<ManagedCluster>(HUB, 'managedcluster', CLUSTER),
+      (c) => condition(c?.status?.conditions, 'ManagedClusterConditionAvailable')?.status === 'True',
+    );
+    expect(cluster?.metadata.labels?.region).toBe('eu-west');
+    expect(cluster?.spec?.hubAcceptsClient).toBe(true);
+    expect(cluster?.status?.allocatable?.cpu).toBe('4');
+    type Lease = { spec: { renewTime: string } };
+    const first = await readJson<Lease>(HUB, 'lease', 'managed-cluster-lease', '-n', CLUSTER);
+    expect(first?.spec.renewTime).toBeTruthy();
+    const renewed = await eventually(
+      () => readJson<Lease>(HUB, 'lease', 'managed-cluster-lease', '-n', CLUSTER),
+      (lease) => lease !== undefined && lease.spec.renewTime !== first?.spec.renewTime,
+    );
+    expect(renewed?.spec.renewTime).not.toBe(first?.spec.renewTime);
+  }, 30_000);
+
+  it('applies nothing until the compute owner runs kplane cluster accept', async () => {
+    const waiting = runAgent('member-2', '--label', 'region=us-east');
+    try {
+      await waiting.waitForStderr(/waits for the hub to accept it: kplane cluster accept member-2/);
+      const registered = await readJson<ManagedCluster>(HUB, 'managedcluster', 'member-2');
+      expect(registered).toBeDefined();
+      expect(registered?.spec?.hubAcceptsClient ?? false).toBe(false);
+      ok(await applyJson(HUB, namespace('member-2')));
+      ok(
+        await applyJson(HUB, {
+          ...manifestWork('early', [configMap('early', { v: '1' })]),
+          metadata: { name: 'early', namespace: 'member-2' },
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const early = await at(MEMBER, ['get', 'configmap', 'early', '-n', 'apps']);
+      expect(early.code).not.toBe(0);
+
+      const env = {
+        HOME: scratch,
+        KUBECONFIG: platform.kubeconfig,
+        KUBECACHEDIR: path.join(scratch, 'cache'),
+      };
+      const accepted = await kplane(['cluster', 'accept', 'member-2'], { env });
+      ok(accepted);
+      expect(accepted.stderr).toContain('cluster member-2 accepted');
+      const applied = await eventually(
+        () => at(MEMBER, ['get', 'configmap', 'early', '-n', 'apps', '-o', 'jsonpath={.data.v}']),
+        (result) => result.code === 0,
+        15_000,
+      );
+      expect(applied.stdout).toBe('1');
+      const unknown = await kplane(['cluster', 'accept', 'nobody'], { env });
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/cluster "nobody" has not registered/);
+    } finally {
+      await waiting.stop();
+    }
+  }, 60_000);
 });
 
 describe('kplane agent applies ManifestWorks to its member', () => {
