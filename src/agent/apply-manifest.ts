@@ -1,6 +1,7 @@
 import { ApiStatusError } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
 import { type MemberDiscovery, objectPath, type ResourceRef, splitApiVersion } from './discovery.js';
+import type { FeedbackValue } from './status-feedback.js';
 import { FIELD_MANAGER, type Manifest, type ResourceMeta, WORK_OWNER_LABEL } from './manifest-work.js';
 
 /** A manifest with the member resource it maps to, or why it maps to none. */
@@ -18,6 +19,10 @@ export interface ApplyOutcome {
   uid: string;
   /** The member's own words when it refused the manifest. */
   message: string;
+  /** The object as the member stored it (for status feedback). */
+  live?: unknown;
+  /** OCM statusFeedback values, when the work asks for them. */
+  feedback?: FeedbackValue[];
 }
 
 export async function resolveManifest(
@@ -65,20 +70,21 @@ export async function applyManifest(
     metadata: { ...manifest.metadata, labels: { ...manifest.metadata?.labels, [WORK_OWNER_LABEL]: owner } },
   };
   try {
-    const stored = await member.request<{ metadata?: { uid?: string } }>(
-      'PATCH',
-      objectPath(ref, resourceMeta.namespace, resourceMeta.name),
-      {
-        body,
-        contentType: 'application/apply-patch+yaml',
-        query: { fieldManager: FIELD_MANAGER, force: 'true' },
-      },
-    );
+    const path = objectPath(ref, resourceMeta.namespace, resourceMeta.name);
+    type Stored = { metadata?: { uid?: string } } | undefined;
+    let stored = await member.request<Stored>('PATCH', path, {
+      body,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+    });
+    // A server that answers an apply without the object: the uid and the status feedback need it.
+    if (!stored?.metadata) stored = await member.get<Stored>(path);
     return {
       resourceMeta,
       applied: true,
-      uid: stored.metadata?.uid ?? '',
+      uid: stored?.metadata?.uid ?? '',
       message: 'applied by server-side apply',
+      live: stored,
     };
   } catch (error) {
     if (error instanceof ApiStatusError)

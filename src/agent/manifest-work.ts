@@ -1,3 +1,5 @@
+import type { ManifestConfig } from './status-feedback.js';
+
 // ManifestWork (work.open-cluster-management.io/v1) as OCM's CRD defines it: the parts the agent reads and writes.
 
 export const WORK_GROUP_VERSION = 'work.open-cluster-management.io/v1';
@@ -58,6 +60,7 @@ export interface ManifestWork {
   };
   spec?: {
     workload?: { manifests?: Manifest[] };
+    manifestConfigs?: ManifestConfig[];
     deleteOption?: { propagationPolicy?: 'Foreground' | 'Orphan' | 'SelectivelyOrphan' };
   };
   status?: ManifestWorkStatus;

@@ -20,6 +20,7 @@ import {
   ownerKey,
   WORK_CLEANUP_FINALIZER,
 } from './manifest-work.js';
+import { configFor, feedbackValues } from './status-feedback.js';
 import { workStatusFor } from './work-status.js';
 
 export interface WorkReconcilerDeps {
@@ -82,7 +83,13 @@ export async function reconcileWork(deps: WorkReconcilerDeps, work: ManifestWork
     applied = await recordAppliedResources(deps.member, applied, withHeld);
 
   const outcomes: ApplyOutcome[] = [];
-  for (const entry of resolved) outcomes.push(await applyManifest(deps.member, entry, owner));
+  for (const entry of resolved) {
+    const outcome = await applyManifest(deps.member, entry, owner);
+    const rules = configFor(work.spec?.manifestConfigs, outcome.resourceMeta)?.feedbackRules;
+    if (rules && outcome.applied)
+      outcome.feedback = feedbackValues(rules, outcome.resourceMeta, outcome.live);
+    outcomes.push(outcome);
+  }
 
   const orphan = work.spec?.deleteOption?.propagationPolicy === 'Orphan';
   for (const entry of withHeld) {

@@ -37,7 +37,20 @@ export function workStatusFor(
           outcome.applied ? 'the object exists on the member' : 'the object is not on the member',
           now,
         ),
+        ...(outcome.feedback
+          ? [
+              condition(
+                before?.conditions,
+                'StatusFeedbackSynced',
+                'True',
+                'StatusFeedbackSynced',
+                `${outcome.feedback.length} values read from the member`,
+                now,
+              ),
+            ]
+          : []),
       ],
+      ...(outcome.feedback ? { statusFeedback: { values: outcome.feedback } } : {}),
     };
   });
   const failed = outcomes.filter((outcome) => !outcome.applied).length;

@@ -73,7 +73,11 @@ interface WorkStatus {
   status?: {
     conditions?: Condition[];
     resourceStatus?: {
-      manifests?: { resourceMeta: { kind: string; name: string }; conditions: Condition[] }[];
+      manifests?: {
+        resourceMeta: { kind: string; name: string };
+        conditions: Condition[];
+        statusFeedback?: { values?: unknown[] };
+      }[];
     };
   };
 }
@@ -227,21 +231,34 @@ describe('kplane agent registers its cluster with the hub', () => {
 
 describe('kplane agent applies ManifestWorks to its member', () => {
   it('applies a work by server-side apply and reports Applied and Available on the hub', async () => {
-    ok(
-      await applyJson(
-        HUB,
-        manifestWork('web', [
-          deployment('web', 'nginx:1.25'),
-          configMap('web-config', { greeting: 'hello' }),
-        ]),
-      ),
-    );
+    const web = manifestWork('web', [
+      deployment('web', 'nginx:1.25'),
+      configMap('web-config', { greeting: 'hello' }),
+    ]);
+    const feedback = {
+      resourceIdentifier: { group: 'apps', resource: 'deployments', name: 'web', namespace: 'apps' },
+      feedbackRules: [
+        { type: 'WellKnownStatus' },
+        {
+          type: 'JSONPaths',
+          jsonPaths: [{ name: 'image', path: '.spec.template.spec.containers[0].image' }],
+        },
+      ],
+    };
+    ok(await applyJson(HUB, { ...web, spec: { ...web.spec, manifestConfigs: [feedback] } }));
     const work = await eventually(
       () => readWork('web'),
       (w) => condition(w?.status?.conditions, 'Available')?.status === 'True',
       15_000,
     );
     expect(condition(work?.status?.conditions, 'Applied')?.status).toBe('True');
+    const deploymentStatus = work?.status?.resourceStatus?.manifests?.find(
+      (m) => m.resourceMeta.name === 'web',
+    );
+    expect(deploymentStatus?.statusFeedback?.values).toContainEqual({
+      name: 'image',
+      fieldValue: { type: 'String', string: 'nginx:1.25' },
+    });
     for (const name of ['web', 'web-config']) {
       expect(manifestCondition(work, name, 'Applied')?.status).toBe('True');
       expect(manifestCondition(work, name, 'Available')?.status).toBe('True');
