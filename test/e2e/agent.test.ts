@@ -229,6 +229,21 @@ describe('kplane agent registers its cluster with the hub', () => {
   }, 60_000);
 });
 
+describe('kplane agent refuses bad input before it touches hub or member', () => {
+  it.each([
+    [['--cluster-name', 'Bad_Name'], /invalid cluster name "Bad_Name"/],
+    [['--cluster-name', 'member-9', '--label', 'region'], /--label region: expected KEY=VALUE/],
+  ])('%j', async (flags, message) => {
+    const result = await kplane(
+      ['agent', '--hub-kubeconfig', hubKubeconfig, '--member-kubeconfig', memberKubeconfig, ...flags],
+      { env: { HOME: scratch } },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(await readJson(HUB, 'managedcluster', 'member-9')).toBeUndefined();
+  });
+});
+
 describe('kplane agent applies ManifestWorks to its member', () => {
   it('applies a work by server-side apply and reports Applied and Available on the hub', async () => {
     const web = manifestWork('web', [
