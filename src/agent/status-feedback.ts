@@ -1,7 +1,13 @@
-import type { ResourceMeta } from './manifest-work.js';
-
 // OCM's statusFeedback: values read from the applied object on the member and reported on the hub, so that
 // `deploy status` can show ready/desired replicas without anyone reaching into the member.
+
+/** Which object a manifest became (the fields of ManifestWork's resourceMeta that identify it). */
+interface ObjectIdentity {
+  group: string;
+  resource: string;
+  name: string;
+  namespace: string;
+}
 
 export interface FeedbackRule {
   type: 'WellKnownStatus' | 'JSONPaths';
@@ -41,7 +47,7 @@ const wellKnown: Record<string, { name: string; path: string }[]> = {
 
 export function configFor(
   configs: readonly ManifestConfig[] | undefined,
-  meta: ResourceMeta,
+  meta: ObjectIdentity,
 ): ManifestConfig | undefined {
   return configs?.find(
     ({ resourceIdentifier: id }) =>
@@ -55,7 +61,7 @@ export function configFor(
 /** The feedback values of one applied object under its rules (pure). A path with nothing there is left out. */
 export function feedbackValues(
   rules: readonly FeedbackRule[],
-  meta: ResourceMeta,
+  meta: ObjectIdentity,
   live: unknown,
 ): FeedbackValue[] {
   const values: FeedbackValue[] = [];
