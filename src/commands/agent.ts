@@ -1,0 +1,99 @@
+import { Flags } from '@oclif/core';
+import { runWorkAgent } from '../agent/agent.js';
+import { clientFromKubeconfigFile } from '../agent/member-client.js';
+import { KplaneCommand } from '../cli/base-command.js';
+import { InvalidInputError } from '../cli/errors.js';
+
+const clusterNamePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export default class Agent extends KplaneCommand {
+  static override summary =
+    "Join a Kubernetes API to a hub as compute and apply its ManifestWorks (OCM's klusterlet).";
+  static override examples = [
+    '<%= config.bin %> agent --cluster-name eu-1 --hub-kubeconfig hub.kubeconfig --member-kubeconfig ~/.kube/config',
+  ];
+
+  static override flags = {
+    'cluster-name': Flags.string({
+      description: 'The ManagedCluster name (its namespace on the hub).',
+      required: true,
+    }),
+    'hub-kubeconfig': Flags.string({
+      description: 'Kubeconfig of the hub (its compute workspace).',
+      required: true,
+    }),
+    'member-kubeconfig': Flags.string({
+      description: 'Kubeconfig of the cluster that runs the work.',
+      required: true,
+    }),
+    'resync-seconds': Flags.integer({
+      description: 'How often every work is reconciled again.',
+      default: 2,
+      min: 1,
+    }),
+    label: Flags.string({
+      description: 'A label the cluster reports (KEY=VALUE, repeatable), e.g. region=eu-west.',
+      multiple: true,
+    }),
+    capacity: Flags.string({
+      description:
+        'Allocatable capacity to report when the member has no Nodes (RESOURCE=QUANTITY, repeatable).',
+      multiple: true,
+    }),
+    'auto-accept': Flags.boolean({
+      description: 'Dev only: the cluster accepts itself instead of waiting for "kplane cluster accept".',
+    }),
+    'lease-seconds': Flags.integer({
+      description: 'Lease duration: the hub marks the cluster unavailable when it lapses.',
+      default: 60,
+      min: 1,
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Agent);
+    const clusterName = flags['cluster-name'];
+    if (!clusterNamePattern.test(clusterName)) {
+      throw new InvalidInputError(
+        `invalid cluster name "${clusterName}": use lowercase letters, digits and "-"`,
+      );
+    }
+    const registrationFlags = {
+      label: keyValues(flags.label ?? [], '--label'),
+      capacity: keyValues(flags.capacity ?? [], '--capacity'),
+    };
+    const hub = await clientFromKubeconfigFile(flags['hub-kubeconfig']);
+    const member = await clientFromKubeconfigFile(flags['member-kubeconfig']);
+    const stop = new AbortController();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+    this.io.err(`kplane agent for cluster ${clusterName} is running`);
+    await runWorkAgent({
+      hub,
+      member,
+      clusterName,
+      resyncMs: flags['resync-seconds'] * 1000,
+      registration: {
+        clusterName,
+        labels: registrationFlags.label,
+        capacityFlags: registrationFlags.capacity,
+        autoAccept: flags['auto-accept'],
+        leaseDurationSeconds: flags['lease-seconds'],
+      },
+      signal: stop.signal,
+      log: (line) => this.io.err(line),
+    });
+    hub.close();
+    member.close();
+  }
+}
+
+/** `KEY=VALUE` flags as a map; anything else is refused before the agent touches hub or member. */
+function keyValues(values: string[], flag: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals <= 0) throw new InvalidInputError(`${flag} ${value}: expected KEY=VALUE`);
+    map[value.slice(0, equals)] = value.slice(equals + 1);
+  }
+  return map;
+}
