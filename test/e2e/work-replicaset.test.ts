@@ -200,6 +200,38 @@ describe('ManifestWorkReplicaSet', () => {
     expect(works.map((w) => w.metadata.namespace)).toEqual(clusters);
   });
 
+  it('counts what the agents report on its works', async () => {
+    const [work] = await worksOf('shop');
+    const conditions = ['Applied', 'Available'].map((type) => ({
+      type,
+      status: 'True',
+      reason: 'AppliedManifestWorkComplete',
+      message: 'done',
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    }));
+    await ok(
+      at(COMPUTE, [
+        'patch',
+        'manifestwork',
+        work!.metadata.name,
+        '-n',
+        work!.metadata.namespace!,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { conditions } }),
+      ]),
+    );
+    const replicaSet = await eventually(
+      () => json(WS, 'get', 'manifestworkreplicaset', 'web', '-n', 'shop'),
+      (rs) => rs.status?.summary?.available === 1,
+    );
+    expect(replicaSet.status?.summary).toMatchObject({ total: 1, desiredTotal: 1, applied: 1, available: 1 });
+    expect(replicaSet.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'ManifestworkApplied', status: 'True', reason: 'AsExpected' }),
+    );
+  });
+
   it('keeps two tenants deploying the same name onto the same cluster apart', async () => {
     await tenantNamespace('other', 1);
     await eventually(
