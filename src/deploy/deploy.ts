@@ -1,6 +1,6 @@
 import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
-import { renderTable } from '../cli/table.js';
+import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
 import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -31,7 +31,13 @@ interface Condition {
 export interface ReplicaSetObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace: string; generation?: number; resourceVersion?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    generation?: number;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+  };
   spec: Record<string, unknown>;
   status?: {
     summary?: Partial<Record<'total' | 'desiredTotal' | 'applied' | 'available' | 'degraded', number>>;
@@ -224,5 +230,78 @@ export function deployStatus(options: DeployCommon & { name: string }, io: IOStr
     );
     for (const c of rs.status?.conditions ?? [])
       if (c.status !== 'True' && c.message) io.err(`${c.type}: ${c.reason ?? ''}: ${c.message}`);
+  });
+}
+
+/** `deploy list`: the deploys of the namespace, with their counts. */
+export function listDeploys(options: DeployCommon, io: IOStreams) {
+  return withSession(options, async (session, namespace) => {
+    const list = await session.client.get<{ items?: ReplicaSetObject[] }>(
+      replicaSetsPath(session.path, namespace),
+    );
+    const items = list.items ?? [];
+    await printList(
+      io,
+      options.output,
+      items,
+      `No deploys in namespace "${namespace}" of ${session.path}.`,
+      () =>
+        renderTable(
+          io,
+          ['name', 'placement', 'clusters', 'applied', 'available', 'age'],
+          items.map((rs) => {
+            const s = rs.status?.summary ?? {};
+            const refs = (rs.spec.placementRefs as { name?: string }[] | undefined) ?? [];
+            return [
+              rs.metadata.name,
+              refs.map((r) => r.name ?? '').join(','),
+              String(s.desiredTotal ?? 0),
+              String(s.applied ?? 0),
+              String(s.available ?? 0),
+              age(rs.metadata.creationTimestamp),
+            ];
+          }),
+        ),
+    );
+  });
+}
+
+/** `deploy delete NAME [--wait]`: the platform then deletes its ManifestWorks, and the agents what they applied. */
+export function deleteDeploy(
+  options: DeployCommon & { name: string; wait: boolean; timeoutMs: number },
+  io: IOStreams,
+) {
+  return withSession(options, async (session, namespace) => {
+    const path = `${replicaSetsPath(session.path, namespace)}/${options.name}`;
+    try {
+      await session.client.delete(path);
+    } catch (error) {
+      if (isStatusCode(error, 404))
+        throw new NotFoundError(
+          `deploy "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
+        );
+      throw error;
+    }
+    if (options.wait) {
+      await pollUntil(
+        async () => {
+          try {
+            await session.client.get(path);
+            return false;
+          } catch (error) {
+            if (isStatusCode(error, 404)) return true;
+            throw error;
+          }
+        },
+        (gone) => gone,
+        {
+          timeoutMs: options.timeoutMs,
+          intervalMs: 100,
+          timedOut: () =>
+            new KplaneError(`deploy "${options.name}" was not gone within ${options.timeoutMs / 1000}s`),
+        },
+      );
+    }
+    io.err(`deploy "${options.name}" deleted`);
   });
 }

@@ -109,6 +109,22 @@ describe('kplane deploy', () => {
     expect(waited.stderr).toContain('not available everywhere within 1s');
   });
 
+  it('lists the deploys, and delete --wait removes one', async () => {
+    const listed = await dana.kplane('deploy', 'list', '-o', 'json');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).map((rs: { metadata: { name: string } }) => rs.metadata.name)).toEqual([
+      'web',
+    ]);
+    const table = await dana.kplane('deploy', 'list');
+    expect(table.stdout).toMatch(/^web\ttwo\t2\t/m);
+
+    const deleted = await dana.kplane('deploy', 'delete', 'web', '--wait');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    await notStored('web');
+    const again = await dana.kplane('deploy', 'delete', 'web');
+    expect(again.code).toBe(3);
+  });
+
   it('refuses an empty file, an unknown placement and a cluster-scoped kind, storing nothing', async () => {
     const empty = await dana.kplane(
       'deploy',
