@@ -284,6 +284,60 @@ describe('ManifestWorkReplicaSet', () => {
     expect(await worksOf('rogue')).toEqual([]);
   });
 
+  it('rolls out progressively: the next cluster only once the last one is available', async () => {
+    await tenantNamespace('slow', 2);
+    await eventually(
+      () => decided('slow'),
+      (names) => names.length === 2,
+    );
+    const progressive = app('slow').replace(
+      '  - name: two\n',
+      '  - name: two\n    rolloutStrategy: {type: Progressive, progressive: {maxConcurrency: 1}}\n',
+    );
+    await ok(at(WS, ['apply', '-f', '-'], progressive));
+    const first = await eventually(
+      () => worksOf('slow'),
+      (items) => items.length === 1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await worksOf('slow')).toHaveLength(1);
+    const rolling = await json(WS, 'get', 'manifestworkreplicaset', 'web', '-n', 'slow');
+    expect(rolling.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'PlacementRolledOut', status: 'False', reason: 'Progressing' }),
+    );
+    await ok(
+      at(COMPUTE, [
+        'patch',
+        'manifestwork',
+        first[0]!.metadata.name,
+        '-n',
+        first[0]!.metadata.namespace!,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            conditions: [
+              {
+                type: 'Available',
+                status: 'True',
+                reason: 'ResourcesAvailable',
+                message: 'up',
+                observedGeneration: 1,
+                lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+              },
+            ],
+          },
+        }),
+      ]),
+    );
+    const both = await eventually(
+      () => worksOf('slow'),
+      (items) => items.length === 2,
+    );
+    expect(both).toHaveLength(2);
+  });
+
   it('deletes its works when it is deleted', async () => {
     await ok(at(WS, ['delete', 'manifestworkreplicaset', 'web', '-n', 'shop']));
     const works = await eventually(

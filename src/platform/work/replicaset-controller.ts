@@ -32,6 +32,7 @@ import {
   withTransitions,
   type WantedCondition,
 } from './replicaset-status.js';
+import { clustersToWrite, rolloutOf } from './rollout.js';
 import { tenantManifests, type KindScope } from './tenant-manifests.js';
 import { manifestWorkName, tenantLabels } from './tenant-namespace.js';
 import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-kinds.js';
@@ -41,8 +42,8 @@ import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-k
 // workspace, carrying the tenant's manifests moved into the tenant's member namespace; works of
 // clusters that left the decision are deleted, and the status counts what the agents report. It is
 // level-triggered: every pass reads the replica set, the decisions and the works as they are now,
-// writes only what differs, and can stop at any line (the next pass finishes the job). Rollout is
-// OCM's strategy All: every decided cluster gets its work at once.
+// writes only what differs, and can stop at any line (the next pass finishes the job). Rollout
+// follows OCM's strategies All and Progressive (rollout.ts).
 
 /** OCM's label on the works of a replica set: `<namespace>.<name>`. */
 export const REPLICA_SET_LABEL = `${WORK_GROUP}/manifestworkreplicaset`;
@@ -64,6 +65,14 @@ const ownerId = (key: Pick<ObjectKey, 'cluster' | 'namespace' | 'name'>) =>
   `${key.cluster}/${key.namespace}/${key.name}`;
 const ownerHash = (key: Pick<ObjectKey, 'cluster' | 'namespace' | 'name'>) =>
   createHash('sha256').update(ownerId(key)).digest('hex').slice(0, 40);
+
+/** Whether a stored work already holds what is wanted: its spec, and the labels that say whose it is. */
+function holds(current: KubeObject, desired: KubeObject): boolean {
+  const labels = Object.entries(desired.metadata.labels ?? {});
+  return (
+    labels.every(([k, v]) => current.metadata.labels?.[k] === v) && deepEqual(current.spec, desired.spec)
+  );
+}
 
 export class ReplicaSetController {
   private readonly queue = new WorkQueue(
@@ -158,21 +167,29 @@ export class ReplicaSetController {
       return false;
     }
     const wanted = new Set(decided.clusters);
-    const works: KubeObject[] = [];
     for (const work of owned) {
       if (!wanted.has(work.metadata.namespace ?? '')) this.deleteWork(compute, work);
     }
-    for (const clusterName of decided.clusters) {
+    const byCluster = new Map(owned.map((work) => [work.metadata.namespace ?? '', work]));
+    const plans = decided.clusters.map((cluster) => {
       const desired = this.desiredWork(
         workspace,
         key,
         isPlainObject(template) ? template : {},
         mapped,
-        clusterName,
+        cluster,
       );
-      works.push(this.ensureWork(compute, clusterName, desired));
+      const work = byCluster.get(cluster);
+      return { cluster, desired, work, upToDate: work !== undefined && holds(work, desired) };
+    });
+    const now = new Set(clustersToWrite(plans, rolloutOf(replicaSet, plans.length)));
+    const works: KubeObject[] = [];
+    for (const plan of plans) {
+      if (now.has(plan.cluster)) works.push(this.ensureWork(compute, plan.cluster, plan.desired));
+      else if (plan.work) works.push(plan.work);
     }
-    this.writeStatus(workspace, replicaSet, decided, works);
+    const waiting = plans.filter((plan) => !plan.upToDate && !now.has(plan.cluster)).length;
+    this.writeStatus(workspace, replicaSet, decided, works, undefined, waiting);
     return false;
   }
 
@@ -263,10 +280,7 @@ export class ReplicaSetController {
     const name = desired.metadata.name ?? '';
     const current = service.find(def, scope, name);
     if (!current) return service.create(def, scope, desired);
-    const sameLabels = Object.entries(desired.metadata.labels ?? {}).every(
-      ([k, v]) => current.metadata.labels?.[k] === v,
-    );
-    if (sameLabels && deepEqual(current.spec, desired.spec)) return current;
+    if (holds(current, desired)) return current;
     return service.update(def, scope, name, {
       ...current,
       metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...desired.metadata.labels } },
@@ -303,6 +317,8 @@ export class ReplicaSetController {
     decided: { clusters: string[]; missing: string[]; refs: number },
     works: readonly KubeObject[],
     refused?: WantedCondition,
+    /** Clusters a progressive rollout has not reached yet. */
+    waiting = 0,
   ): void {
     const summary = summarise(works, decided.clusters.length);
     const verified: WantedCondition =
@@ -325,9 +341,14 @@ export class ReplicaSetController {
             }
           : { type: PLACEMENT_VERIFIED, status: 'True', reason: REASON_AS_EXPECTED, message: '' };
     const rolledOut: WantedCondition =
-      !refused && works.length === decided.clusters.length
+      !refused && waiting === 0 && works.length === decided.clusters.length
         ? { type: PLACEMENT_ROLLED_OUT, status: 'True', reason: REASON_COMPLETE, message: '' }
-        : { type: PLACEMENT_ROLLED_OUT, status: 'False', reason: REASON_PROGRESSING, message: '' };
+        : {
+            type: PLACEMENT_ROLLED_OUT,
+            status: 'False',
+            reason: REASON_PROGRESSING,
+            message: waiting > 0 ? `${waiting} clusters wait for the rollout to reach them` : '',
+          };
     const conditions = withTransitions(
       [verified, rolledOut, refused ?? appliedCondition(summary)],
       getField(replicaSet, 'status.conditions'),
