@@ -57,6 +57,20 @@ export interface DeployOptions extends DeployCommon {
   placement: string;
   wait: boolean;
   timeoutMs: number;
+  rollout?: 'all' | 'progressive';
+  maxConcurrency?: number;
+}
+
+/** OCM's rolloutStrategy for the flags; a concurrency without a progressive rollout is a mistake. */
+export function rolloutStrategy(rollout: string | undefined, maxConcurrency: number | undefined) {
+  if (rollout !== undefined && rollout !== 'all' && rollout !== 'progressive')
+    throw new InvalidInputError(`--rollout must be all or progressive, not "${rollout}"`);
+  if (maxConcurrency !== undefined && rollout !== 'progressive')
+    throw new InvalidInputError('--max-concurrency needs --rollout progressive');
+  if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1))
+    throw new InvalidInputError('--max-concurrency must be a whole number of at least 1');
+  if (rollout !== 'progressive') return { type: 'All' };
+  return { type: 'Progressive', progressive: maxConcurrency === undefined ? {} : { maxConcurrency } };
 }
 
 function withSession<T>(options: DeployCommon, work: (s: WorkspaceSession, namespace: string) => Promise<T>) {
@@ -141,6 +155,7 @@ async function upsert(
 /** `deploy NAME -f ... --placement P`: create or update the ManifestWorkReplicaSet, optionally wait. */
 export async function deploy(options: DeployOptions, io: IOStreams): Promise<void> {
   checkName(options.name);
+  const strategy = rolloutStrategy(options.rollout, options.maxConcurrency);
   const manifests = await readManifests(options.source);
   await withSession(options, async (session, namespace) => {
     await refuseClusterScoped(session, manifests);
@@ -150,7 +165,7 @@ export async function deploy(options: DeployOptions, io: IOStreams): Promise<voi
       kind: 'ManifestWorkReplicaSet',
       metadata: { name: options.name, namespace },
       spec: {
-        placementRefs: [{ name: options.placement, rolloutStrategy: { type: 'All' } }],
+        placementRefs: [{ name: options.placement, rolloutStrategy: strategy }],
         manifestWorkTemplate: { workload: { manifests } },
       },
     });

@@ -11,6 +11,7 @@ export default class Deploy extends KplaneCommand {
 
   static override examples = [
     '<%= config.bin %> deploy web -f app.yaml --placement eu --wait',
+    '<%= config.bin %> deploy web -f app/ --placement eu --rollout progressive --max-concurrency 2',
     'cat app.yaml | <%= config.bin %> deploy web -f - --placement eu',
   ];
 
@@ -24,6 +25,13 @@ export default class Deploy extends KplaneCommand {
       required: true,
     }),
     placement: Flags.string({ description: 'The placement that decides the clusters.', required: true }),
+    rollout: Flags.string({
+      description: 'all (every cluster at once) or progressive.',
+      options: ['all', 'progressive'],
+    }),
+    'max-concurrency': Flags.integer({
+      description: 'With --rollout progressive: clusters in flight at once.',
+    }),
     wait: Flags.boolean({
       description: 'Wait until every decided cluster reports the application available.',
     }),
@@ -43,6 +51,8 @@ export default class Deploy extends KplaneCommand {
         source: flags.file,
         placement: flags.placement,
         wait: flags.wait,
+        rollout: flags.rollout as 'all' | 'progressive' | undefined,
+        maxConcurrency: flags['max-concurrency'],
         timeoutMs: parseDuration(flags.timeout, '--timeout'),
       },
       this.io,
