@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevPlatform, type DevPlatform } from './helpers/cli.js';
-import { loggedInUser, type LoggedInUser } from './helpers/identity.js';
+import { adminKubectl, loggedInUser, type LoggedInUser } from './helpers/identity.js';
 
 // `kplane deploy` as a user runs it: against the dev platform, in the user's home workspace with
 // the global cluster set bound and a placement of two clusters. A deploy is stored as an OCM
@@ -107,6 +107,60 @@ describe('kplane deploy', () => {
     );
     expect(waited.code).toBe(1);
     expect(waited.stderr).toContain('not available everywhere within 1s');
+  });
+
+  it("--wait exits 1 with the member's message when a cluster refuses a manifest", async () => {
+    const waiting = dana.kplane(
+      'deploy',
+      'bad',
+      '-f',
+      appDir,
+      '--placement',
+      'two',
+      '--wait',
+      '--timeout',
+      '20s',
+    );
+    let works: { metadata: { name: string; namespace: string } }[] = [];
+    for (let i = 0; i < 100 && works.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const listed = await adminKubectl(platform, 'root:compute', 'get', 'manifestworks', '-A', '-o', 'json');
+      works = (JSON.parse(listed.stdout || '{"items":[]}').items as typeof works).filter((w) =>
+        w.metadata.name.startsWith('bad-'),
+      );
+    }
+    expect(works.length).toBeGreaterThan(0);
+    const refused = {
+      status: {
+        conditions: [
+          {
+            type: 'Applied',
+            status: 'False',
+            reason: 'AppliedManifestFailed',
+            message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1',
+            lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        ],
+      },
+    };
+    const patched = await adminKubectl(
+      platform,
+      'root:compute',
+      'patch',
+      'manifestwork',
+      works[0]!.metadata.name,
+      '-n',
+      works[0]!.metadata.namespace,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(refused),
+    );
+    expect(patched.code, patched.stderr).toBe(0);
+    const result = await waiting;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${works[0]!.metadata.namespace}: Deployment.apps "web" is invalid`);
+    expect((await dana.kplane('deploy', 'delete', 'bad')).code).toBe(0);
   });
 
   it('lists the deploys, and delete --wait removes one', async () => {

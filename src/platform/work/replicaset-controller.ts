@@ -19,6 +19,7 @@ import type { ChangeEvent } from '../storage/event-log.js';
 import type { ObjectKey } from '../storage/object-key.js';
 import {
   appliedCondition,
+  failures,
   PLACEMENT_ROLLED_OUT,
   PLACEMENT_VERIFIED,
   MANIFEST_WORK_APPLIED,
@@ -350,7 +351,7 @@ export class ReplicaSetController {
             message: waiting > 0 ? `${waiting} clusters wait for the rollout to reach them` : '',
           };
     const conditions = withTransitions(
-      [verified, rolledOut, refused ?? appliedCondition(summary)],
+      [verified, rolledOut, refused ?? appliedCondition(summary, failures(works))],
       getField(replicaSet, 'status.conditions'),
       replicaSet.metadata.generation ?? 1,
       this.now(),

@@ -76,17 +76,35 @@ export function withTransitions(
   });
 }
 
-/** ManifestworkApplied from the summary: true once every decided cluster has applied its work. */
-export function appliedCondition(summary: Summary): WantedCondition {
-  if (summary.desiredTotal > 0 && summary.applied === summary.desiredTotal)
-    return { type: MANIFEST_WORK_APPLIED, status: 'True', reason: REASON_AS_EXPECTED, message: '' };
-  if (summary.degraded > 0)
+/** The clusters whose agent reported the work not applied (the member refused a manifest) or degraded. */
+export function failures(works: readonly KubeObject[]): string[] {
+  return works.flatMap((work) => {
+    const conditions = jsonObjects(getField(work, 'status.conditions'));
+    const failed = conditions.find(
+      (c) => (c.type === 'Applied' && c.status === 'False') || (c.type === 'Degraded' && c.status === 'True'),
+    );
+    if (!failed) return [];
+    const message =
+      typeof failed.message === 'string' && failed.message ? failed.message : String(failed.reason ?? '');
+    return [`${work.metadata.namespace ?? ''}: ${message}`];
+  });
+}
+
+/**
+ * ManifestworkApplied from the summary: true once every decided cluster applied its work; false and
+ * NotAsExpected, with the members' messages, once a cluster reports a failure (so `deploy --wait` can
+ * stop and say why); Processing while the agents are still at it.
+ */
+export function appliedCondition(summary: Summary, failed: readonly string[] = []): WantedCondition {
+  if (failed.length > 0)
     return {
       type: MANIFEST_WORK_APPLIED,
       status: 'False',
       reason: REASON_NOT_AS_EXPECTED,
-      message: `${summary.degraded} of ${summary.desiredTotal} clusters report the work degraded`,
+      message: failed.join('; '),
     };
+  if (summary.desiredTotal > 0 && summary.applied === summary.desiredTotal)
+    return { type: MANIFEST_WORK_APPLIED, status: 'True', reason: REASON_AS_EXPECTED, message: '' };
   return {
     type: MANIFEST_WORK_APPLIED,
     status: 'False',
