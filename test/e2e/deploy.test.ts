@@ -91,6 +91,11 @@ describe('kplane deploy', () => {
     }
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).summary).toMatchObject({ total: 2, desiredTotal: 2 });
+
+    const placement = await dana.kplane('place', 'get', 'two', '-o', 'json');
+    expect(placement.code, placement.stderr).toBe(0);
+    expect(JSON.parse(placement.stdout).deploys).toEqual(['web']);
+    expect((await dana.kplane('place', 'get', 'two')).stderr).toContain('Deploys following it: web');
   });
 
   it('updates the same deploy, and --wait gives up with exit 1 when no agent reports', async () => {
