@@ -317,6 +317,8 @@ export function deleteDeploy(
         },
       );
     }
+    if (options.output !== 'text')
+      return printData(io, options.output, { deleted: options.name, namespace, workspace: session.path });
     io.err(`deploy "${options.name}" deleted`);
   });
 }

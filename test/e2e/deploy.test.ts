@@ -165,7 +165,9 @@ describe('kplane deploy', () => {
     const result = await waiting;
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${works[0]!.metadata.namespace}: Deployment.apps "web" is invalid`);
-    expect((await dana.kplane('deploy', 'delete', 'bad')).code).toBe(0);
+    const deleted = await dana.kplane('deploy', 'delete', 'bad', '-o', 'json');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 'bad', namespace: 'default' });
   });
 
   it('lists the deploys, and delete --wait removes one', async () => {
