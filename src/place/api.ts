@@ -92,3 +92,25 @@ async function listOrEmpty<T>(
     throw error;
   }
 }
+
+/**
+ * The deploys (OCM ManifestWorkReplicaSets) of the namespace that follow a placement; none where the
+ * server has no work API.
+ */
+export async function fetchFollowingDeploys(
+  client: RestClient,
+  workspace: string,
+  namespace: string,
+  placement: string,
+): Promise<string[]> {
+  const replicaSets = await listOrEmpty<{
+    metadata: { name: string };
+    spec?: { placementRefs?: { name?: string }[] };
+  }>(
+    client,
+    `${clusterPath(workspace)}/apis/work.open-cluster-management.io/v1alpha1/namespaces/${namespace}/manifestworkreplicasets`,
+  );
+  return replicaSets
+    .filter((rs) => (rs.spec?.placementRefs ?? []).some((ref) => ref.name === placement))
+    .map((rs) => rs.metadata.name);
+}

@@ -17,6 +17,7 @@ import { withWorkspaceSession, type WorkspaceSession } from '../workspace/sessio
 import {
   clusterSetBindingsPath,
   fetchDecisions,
+  fetchFollowingDeploys,
   fetchPlacementWorld,
   placementsPath,
   type PlacementObject,
@@ -250,10 +251,13 @@ export function getPlacement(options: PlaceCommon & { name: string }, io: IOStre
       namespace,
       options.name,
     );
-    if (options.output !== 'text') return printData(io, options.output, { placement: stored, decisions });
+    const deploys = await fetchFollowingDeploys(session.client, session.path, namespace, options.name);
+    if (options.output !== 'text')
+      return printData(io, options.output, { placement: stored, decisions, deploys });
     if (names.length === 0)
       io.err(`Placement "${options.name}" has no decision: ${conditionSummary(stored)}`);
     else io.out(decisionsTable(io, names, local, world.clusters));
+    if (deploys.length > 0) io.err(`Deploys following it: ${deploys.join(', ')}`);
   });
 }
 

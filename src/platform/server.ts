@@ -18,6 +18,7 @@ import { CrdNamingController } from './controllers/crd-naming-controller.js';
 import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
+import { ReplicaSetController } from './work/replicaset-controller.js';
 import { seedDemo } from './demo.js';
 import {
   createDualProtocolServer,
@@ -89,6 +90,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let scheduler: PlacementController | undefined;
   let bindings: ApiBindingController | undefined;
   let crdNames: CrdNamingController | undefined;
+  let delivery: ReplicaSetController | undefined;
   let closing: Promise<void> | undefined;
   // Stops whatever has started, so a failed start cleans up exactly as a stop does.
   const close = () =>
@@ -97,6 +99,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       scheduler?.stop();
       bindings?.stop();
       crdNames?.stop();
+      delivery?.stop();
       watches.closeAll();
       if (server) await closeServer(server);
       db?.close();
@@ -178,6 +181,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await controller.settle();
     scheduler = new PlacementController({ service, registry, clusters });
     scheduler.start();
+    delivery = new ReplicaSetController({ service, registry, clusters });
+    delivery.start();
 
     return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {

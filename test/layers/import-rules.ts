@@ -8,7 +8,7 @@ export const floors: readonly (readonly string[])[] = [
   ['commands', 'dispatch'],
   ['completion'],
   // The use cases; the agent sits here too, with a rule of its own below.
-  ['workspace', 'apis', 'place', 'auth', 'devplatform', 'agent', 'cluster'],
+  ['workspace', 'apis', 'place', 'deploy', 'auth', 'devplatform', 'agent', 'cluster'],
   ['client'],
   // The ground floor: kubeconfig and path grammar, the placement algorithm, and the CLI's errors and output.
   ['context', 'placement', 'shared', 'cli'],

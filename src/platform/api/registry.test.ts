@@ -70,6 +70,15 @@ describe('ResourceRegistry', () => {
     );
   });
 
+  it('gets a built-in kind whose only conversion is defaulting on read (a CRD-defined kind with defaults)', () => {
+    const defaulted = kind('work.open-cluster-management.io', 'v1', 'manifestworks', {
+      conversion: { storageVersion: 'v1', toStorage: (o) => o, fromStorage: (o) => o },
+    });
+    expect(new ResourceRegistry([defaulted]).get('manifestworks.work.open-cluster-management.io')).toBe(
+      defaulted,
+    );
+  });
+
   it('adds what a source gives one workspace, never shadowing a built-in kind', () => {
     const r = registry();
     expect(r.find(here, 'db.example.io', 'v1', 'databases')).toBe(bound);

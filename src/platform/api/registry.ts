@@ -176,7 +176,9 @@ export class ResourceRegistry {
   constructor(private readonly definitions: ResourceDefinition[]) {
     for (const def of definitions) {
       this.byVersion.set(gvrKey(def), def);
-      if (!def.conversion && !this.byGroupResource.has(groupResource(def)))
+      // A kind whose only conversion is defaulting on read is still its own storage version.
+      const stored = !def.conversion || def.conversion.storageVersion === def.version;
+      if (stored && !this.byGroupResource.has(groupResource(def)))
         this.byGroupResource.set(groupResource(def), def);
     }
   }

@@ -1,5 +1,6 @@
 import { customResourceDefinitions } from '../../apiextensions/customresourcedefinitions.js';
 import { workloadResources } from '../../builtin/index.js';
+import { workResources } from '../../work/work-kinds.js';
 import { ResourceRegistry } from '../registry.js';
 import { apisResources } from './apis.js';
 import { configMaps } from './configmaps.js';
@@ -27,6 +28,7 @@ export function builtinRegistry(deps: WorkspaceHooksDeps): ResourceRegistry {
     selfSubjectAccessReviews(deps),
     ...apisResources({ ...deps, isBuiltin: (resource) => registry.isBuiltin(resource) }),
     ...ocmResources(deps),
+    ...workResources(),
     customResourceDefinitions({ isBuiltin: (resource) => registry.isBuiltin(resource) }),
     ...workloadResources,
   ]);

@@ -1,0 +1,324 @@
+import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
+import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
+import { age, printList, renderTable } from '../cli/table.js';
+import { isStatusCode } from '../client/api-error.js';
+import { pollUntil } from '../client/poll.js';
+import type { RestClient } from '../client/rest-client.js';
+import { placementsPath } from '../place/api.js';
+import { clusterPath } from '../workspace/workspace-api.js';
+import { withWorkspaceSession, type WorkspaceSelector, type WorkspaceSession } from '../workspace/session.js';
+import { readManifests, type Manifest } from './manifests.js';
+
+// `kplane deploy`: the user's side of OCM's work API. A deploy is a ManifestWorkReplicaSet in the
+// user's namespace (so the same command works against a real OCM hub); the platform writes one
+// ManifestWork per cluster the placement decided, and the agents report back into its status.
+// Everything a user can get wrong (the name, the files, the placement, a cluster-scoped kind) is
+// checked before anything is stored.
+
+const WORK_API = '/apis/work.open-cluster-management.io/v1alpha1';
+
+export const replicaSetsPath = (workspace: string, namespace: string) =>
+  `${clusterPath(workspace)}${WORK_API}/namespaces/${namespace}/manifestworkreplicasets`;
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  observedGeneration?: number;
+}
+
+export interface ReplicaSetObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    generation?: number;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+  };
+  spec: Record<string, unknown>;
+  status?: {
+    summary?: Partial<Record<'total' | 'desiredTotal' | 'applied' | 'available' | 'degraded', number>>;
+    conditions?: Condition[];
+  };
+}
+
+export interface DeployCommon {
+  kubeconfig: WorkspaceSelector;
+  namespace?: string;
+  output: OutputFormat;
+}
+
+export interface DeployOptions extends DeployCommon {
+  name: string;
+  source: string;
+  placement: string;
+  wait: boolean;
+  timeoutMs: number;
+  rollout?: 'all' | 'progressive';
+  maxConcurrency?: number;
+}
+
+/** OCM's rolloutStrategy for the flags; a concurrency without a progressive rollout is a mistake. */
+export function rolloutStrategy(rollout: string | undefined, maxConcurrency: number | undefined) {
+  if (rollout !== undefined && rollout !== 'all' && rollout !== 'progressive')
+    throw new InvalidInputError(`--rollout must be all or progressive, not "${rollout}"`);
+  if (maxConcurrency !== undefined && rollout !== 'progressive')
+    throw new InvalidInputError('--max-concurrency needs --rollout progressive');
+  if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1))
+    throw new InvalidInputError('--max-concurrency must be a whole number of at least 1');
+  if (rollout !== 'progressive') return { type: 'All' };
+  return { type: 'Progressive', progressive: maxConcurrency === undefined ? {} : { maxConcurrency } };
+}
+
+function withSession<T>(options: DeployCommon, work: (s: WorkspaceSession, namespace: string) => Promise<T>) {
+  return withWorkspaceSession(options.kubeconfig, (session) =>
+    work(session, options.namespace ?? session.namespace),
+  );
+}
+
+function checkName(name: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
+    throw new InvalidInputError(
+      `invalid deploy name "${name}": use lower-case letters, digits and '-' (at most 63)`,
+    );
+}
+
+/** Whether the workspace serves each manifest's kind namespaced, asked of its discovery. */
+async function refuseClusterScoped(session: WorkspaceSession, manifests: readonly Manifest[]): Promise<void> {
+  const scopes = new Map<string, Map<string, boolean>>();
+  for (const manifest of manifests) {
+    let kinds = scopes.get(manifest.apiVersion);
+    if (!kinds) {
+      const discovery = manifest.apiVersion.includes('/')
+        ? `/apis/${manifest.apiVersion}`
+        : `/api/${manifest.apiVersion}`;
+      kinds = new Map();
+      try {
+        const list = await session.client.get<{
+          resources?: { kind: string; name: string; namespaced: boolean }[];
+        }>(`${clusterPath(session.path)}${discovery}`);
+        for (const r of list.resources ?? []) if (!r.name.includes('/')) kinds.set(r.kind, r.namespaced);
+      } catch (error) {
+        if (!isStatusCode(error, 404)) throw error;
+      }
+      scopes.set(manifest.apiVersion, kinds);
+    }
+    const namespaced = kinds.get(manifest.kind);
+    const what = `${manifest.kind} ${manifest.metadata.name}`;
+    if (namespaced === undefined)
+      throw new InvalidInputError(
+        `${what}: ${manifest.apiVersion} ${manifest.kind} is not served in ${session.path}; create its CustomResourceDefinition there first`,
+      );
+    if (!namespaced)
+      throw new InvalidInputError(
+        `${what} is cluster-scoped; a deploy carries only namespaced objects (they land in your own namespace on each cluster)`,
+      );
+  }
+}
+
+async function requirePlacement(
+  session: WorkspaceSession,
+  namespace: string,
+  placement: string,
+): Promise<void> {
+  try {
+    await session.client.get(`${placementsPath(session.path, namespace)}/${encodeURIComponent(placement)}`);
+  } catch (error) {
+    if (isStatusCode(error, 404))
+      throw new NotFoundError(
+        `placement "${placement}" not found in namespace "${namespace}" of ${session.path}; create it with: kplane place ${placement} --where KEY=VALUE`,
+      );
+    throw error;
+  }
+}
+
+async function upsert(
+  client: RestClient,
+  collection: string,
+  body: ReplicaSetObject,
+): Promise<ReplicaSetObject> {
+  try {
+    return await client.post<ReplicaSetObject>(collection, body);
+  } catch (error) {
+    if (!isStatusCode(error, 409)) throw error;
+    const path = `${collection}/${body.metadata.name}`;
+    const existing = await client.get<ReplicaSetObject>(path);
+    return client.request<ReplicaSetObject>('PUT', path, {
+      body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } },
+    });
+  }
+}
+
+/** `deploy NAME -f ... --placement P`: create or update the ManifestWorkReplicaSet, optionally wait. */
+export async function deploy(options: DeployOptions, io: IOStreams): Promise<void> {
+  checkName(options.name);
+  const strategy = rolloutStrategy(options.rollout, options.maxConcurrency);
+  const manifests = await readManifests(options.source);
+  await withSession(options, async (session, namespace) => {
+    await refuseClusterScoped(session, manifests);
+    await requirePlacement(session, namespace, options.placement);
+    const stored = await upsert(session.client, replicaSetsPath(session.path, namespace), {
+      apiVersion: 'work.open-cluster-management.io/v1alpha1',
+      kind: 'ManifestWorkReplicaSet',
+      metadata: { name: options.name, namespace },
+      spec: {
+        placementRefs: [{ name: options.placement, rolloutStrategy: strategy }],
+        manifestWorkTemplate: { workload: { manifests } },
+      },
+    });
+    const done = options.wait ? await waitUntilAvailable(session, stored, options.timeoutMs) : stored;
+    if (options.output !== 'text') return printData(io, options.output, done);
+    io.err(
+      `deploy "${options.name}" ${options.wait ? 'is available on every cluster' : 'stored'} (${summaryLine(done)})`,
+    );
+  });
+}
+
+function summaryLine(rs: ReplicaSetObject): string {
+  const s = rs.status?.summary ?? {};
+  return `${s.available ?? 0}/${s.desiredTotal ?? 0} available, ${s.applied ?? 0} applied, ${s.degraded ?? 0} degraded`;
+}
+
+const condition = (rs: ReplicaSetObject, type: string) => rs.status?.conditions?.find((c) => c.type === type);
+
+/** Until every decided cluster reports the current generation available; a refusal or degradation fails. */
+function waitUntilAvailable(session: WorkspaceSession, stored: ReplicaSetObject, timeoutMs: number) {
+  const generation = stored.metadata.generation ?? 1;
+  const path = `${replicaSetsPath(session.path, stored.metadata.namespace)}/${stored.metadata.name}`;
+  return pollUntil(
+    () => session.client.get<ReplicaSetObject>(path),
+    (current) => {
+      const applied = condition(current, 'ManifestworkApplied');
+      if ((applied?.observedGeneration ?? 0) < generation) return false;
+      if (applied?.reason === 'InvalidManifests' || applied?.reason === 'NotAsExpected')
+        throw new KplaneError(
+          `deploy "${stored.metadata.name}" failed: ${applied.message ?? applied.reason}`,
+        );
+      const s = current.status?.summary ?? {};
+      return (s.desiredTotal ?? 0) > 0 && s.available === s.desiredTotal;
+    },
+    {
+      timeoutMs,
+      intervalMs: 200,
+      timedOut: () =>
+        new KplaneError(
+          `deploy "${stored.metadata.name}" was stored but not available everywhere within ${timeoutMs / 1000}s; see: kplane deploy status ${stored.metadata.name}`,
+        ),
+    },
+  );
+}
+
+/** `deploy status NAME`: the summary and the conditions of the replica set. */
+export function deployStatus(options: DeployCommon & { name: string }, io: IOStreams) {
+  return withSession(options, async (session, namespace) => {
+    let rs: ReplicaSetObject;
+    try {
+      rs = await session.client.get<ReplicaSetObject>(
+        `${replicaSetsPath(session.path, namespace)}/${options.name}`,
+      );
+    } catch (error) {
+      if (isStatusCode(error, 404))
+        throw new NotFoundError(
+          `deploy "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
+        );
+      throw error;
+    }
+    if (options.output !== 'text')
+      return printData(io, options.output, { deploy: rs, summary: rs.status?.summary ?? {} });
+    const s = rs.status?.summary ?? {};
+    io.out(
+      renderTable(
+        io,
+        ['clusters', 'applied', 'available', 'degraded'],
+        [
+          [
+            String(s.desiredTotal ?? 0),
+            String(s.applied ?? 0),
+            String(s.available ?? 0),
+            String(s.degraded ?? 0),
+          ],
+        ],
+      ),
+    );
+    for (const c of rs.status?.conditions ?? [])
+      if (c.status !== 'True' && c.message) io.err(`${c.type}: ${c.reason ?? ''}: ${c.message}`);
+  });
+}
+
+/** `deploy list`: the deploys of the namespace, with their counts. */
+export function listDeploys(options: DeployCommon, io: IOStreams) {
+  return withSession(options, async (session, namespace) => {
+    const list = await session.client.get<{ items?: ReplicaSetObject[] }>(
+      replicaSetsPath(session.path, namespace),
+    );
+    const items = list.items ?? [];
+    await printList(
+      io,
+      options.output,
+      items,
+      `No deploys in namespace "${namespace}" of ${session.path}.`,
+      () =>
+        renderTable(
+          io,
+          ['name', 'placement', 'clusters', 'applied', 'available', 'age'],
+          items.map((rs) => {
+            const s = rs.status?.summary ?? {};
+            const refs = (rs.spec.placementRefs as { name?: string }[] | undefined) ?? [];
+            return [
+              rs.metadata.name,
+              refs.map((r) => r.name ?? '').join(','),
+              String(s.desiredTotal ?? 0),
+              String(s.applied ?? 0),
+              String(s.available ?? 0),
+              age(rs.metadata.creationTimestamp),
+            ];
+          }),
+        ),
+    );
+  });
+}
+
+/** `deploy delete NAME [--wait]`: the platform then deletes its ManifestWorks, and the agents what they applied. */
+export function deleteDeploy(
+  options: DeployCommon & { name: string; wait: boolean; timeoutMs: number },
+  io: IOStreams,
+) {
+  return withSession(options, async (session, namespace) => {
+    const path = `${replicaSetsPath(session.path, namespace)}/${options.name}`;
+    try {
+      await session.client.delete(path);
+    } catch (error) {
+      if (isStatusCode(error, 404))
+        throw new NotFoundError(
+          `deploy "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
+        );
+      throw error;
+    }
+    if (options.wait) {
+      await pollUntil(
+        async () => {
+          try {
+            await session.client.get(path);
+            return false;
+          } catch (error) {
+            if (isStatusCode(error, 404)) return true;
+            throw error;
+          }
+        },
+        (gone) => gone,
+        {
+          timeoutMs: options.timeoutMs,
+          intervalMs: 100,
+          timedOut: () =>
+            new KplaneError(`deploy "${options.name}" was not gone within ${options.timeoutMs / 1000}s`),
+        },
+      );
+    }
+    if (options.output !== 'text')
+      return printData(io, options.output, { deleted: options.name, namespace, workspace: session.path });
+    io.err(`deploy "${options.name}" deleted`);
+  });
+}
