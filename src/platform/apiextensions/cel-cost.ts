@@ -192,11 +192,27 @@ function exceedsBudget(costName: string, cost: number, limit: number): string {
 interface RuleCost {
   field: string;
   cost: number;
-  /** How many times the rule can run for one object: the bounds of the lists and maps above it. */
+  /** How many times the rule can run for one object (see cardinalityOf). */
   cardinality: number;
 }
 
-function collect(schema: Json, path: string, cardinality: number, found: RuleCost[]): void {
+/** A list or map's declared bound, or undefined when it declares none. */
+function declaredBound(schema: Json): number | undefined {
+  const declared = schema.type === 'array' ? schema.maxItems : schema.maxProperties;
+  return typeof declared === 'number' ? declared : undefined;
+}
+
+/**
+ * How many times a node's rules can run for one object, as kube-apiserver counts it: the product of the
+ * declared bounds of the lists and maps above it; but under any unbounded one, the most copies of the node
+ * that fit in one request body (kube's MaxCardinality). Multiplying estimates of unbounded ancestors instead
+ * would count a body many times over and refuse real CRDs that kube-apiserver accepts (OCM's ManifestWork).
+ */
+function cardinalityOf(node: Json, bounded: number | undefined): number {
+  return bounded ?? Math.floor(MAX_REQUEST_BYTES / minSerializedSize(node));
+}
+
+function collect(schema: Json, path: string, bounded: number | undefined, found: RuleCost[]): void {
   const rules = schema['x-kubernetes-validations'];
   if (Array.isArray(rules))
     rules.forEach((entry, index) => {
@@ -207,20 +223,17 @@ function collect(schema: Json, path: string, cardinality: number, found: RuleCos
       } catch {
         return; // a rule that does not parse is reported as a compilation failure
       }
+      const cardinality = cardinalityOf(schema, bounded);
       found.push({ field: `${path}.x-kubernetes-validations[${index}].rule`, cost, cardinality });
     });
   if (isPlainObject(schema.properties))
     for (const [key, child] of Object.entries(schema.properties))
-      if (isPlainObject(child)) collect(child, `${path}.properties[${key}]`, cardinality, found);
-  if (isPlainObject(schema.items))
-    collect(schema.items, `${path}.items`, cardinality * maxElements(schema), found);
+      if (isPlainObject(child)) collect(child, `${path}.properties[${key}]`, bounded, found);
+  const bound = declaredBound(schema);
+  const below = bounded === undefined || bound === undefined ? undefined : bounded * bound;
+  if (isPlainObject(schema.items)) collect(schema.items, `${path}.items`, below, found);
   if (isPlainObject(schema.additionalProperties))
-    collect(
-      schema.additionalProperties,
-      `${path}.additionalProperties`,
-      cardinality * maxElements(schema),
-      found,
-    );
+    collect(schema.additionalProperties, `${path}.additionalProperties`, below, found);
 }
 
 /** The schema's rules kube would refuse as too costly, with its paths and texts. */
