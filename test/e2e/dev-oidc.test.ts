@@ -3,13 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { demoAuthenticationConfig } from '../../src/devplatform/demo-oidc.js';
 import { startOpenIdProvider, type RunningOpenIdProvider } from '../../src/devplatform/openid-provider.js';
 import { isProcessAlive } from '../../src/shared/process-alive.js';
 import { signInAs } from '../../src/devplatform/sign-in-by-http.js';
 import { kplane, kplaneBin, kubectl as kubectlAs, userSandbox, type UserSandbox } from './helpers/cli.js';
-import { kubectl, rawRequest, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
+import {
+  kubectl,
+  rawRequest,
+  startPlatformProcess,
+  tokenKubeconfig,
+  type PlatformProcess,
+} from './helpers/platform.js';
 import { eventually } from './helpers/wait.js';
 
 // The platform with the real dev OpenID provider (oidc-provider): the ID tokens it signs with the keys its
@@ -43,25 +48,7 @@ describe('ID tokens of the real dev OpenID provider', () => {
     });
     expect(home.status).toBe(200);
     const homeUrl = (JSON.parse(home.body) as { spec: { URL: string } }).spec.URL;
-    const kubeconfig = path.join(dir, 'ci.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'home',
-            cluster: { server: homeUrl, 'certificate-authority': path.join(platform.dataDir, 'ca.crt') },
-          },
-        ],
-        users: [{ name: 'ci', user: { token } }],
-        contexts: [{ name: 'home', context: { cluster: 'home', user: 'ci' } }],
-        'current-context': 'home',
-      }),
-      { mode: 0o600 },
-    );
-    const options = { kubeconfig, cacheDir: path.join(dir, 'cache') };
+    const options = tokenKubeconfig(platform, dir, 'ci', homeUrl, token);
     const listed = await kubectl(['get', 'configmaps'], options);
     expect(listed.stderr).toMatch(/^(No resources found.*)?\n?$/);
     expect(listed.code).toBe(0);

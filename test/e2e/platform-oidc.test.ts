@@ -14,6 +14,7 @@ import {
   platformTool,
   rawRequest,
   startPlatformProcess,
+  tokenKubeconfig,
   type PlatformProcess,
 } from './helpers/platform.js';
 
@@ -114,25 +115,7 @@ describe('a valid ID token', () => {
     const homeUrl = (JSON.parse(home.body) as { spec: { URL: string } }).spec.URL;
     expect(homeUrl).toMatch(/\/clusters\/root:users:oidc-alice-example-com-[0-9a-f]{6}$/);
 
-    const kubeconfig = path.join(dir, 'alice.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'home',
-            cluster: { server: homeUrl, 'certificate-authority': path.join(platform.dataDir, 'ca.crt') },
-          },
-        ],
-        users: [{ name: 'alice', user: { token } }],
-        contexts: [{ name: 'home', context: { cluster: 'home', user: 'alice' } }],
-        'current-context': 'home',
-      }),
-      { mode: 0o600 },
-    );
-    const options = { kubeconfig, cacheDir: path.join(dir, 'cache') };
+    const options = tokenKubeconfig(platform, dir, 'alice', homeUrl, token);
     const created = await kubectl(['create', 'configmap', 'hello', '--from-literal=a=b'], options);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);

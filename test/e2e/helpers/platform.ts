@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { kubectlBin, repoRoot, run, type RunResult } from './cli.js';
 
 const platformMain = path.join(repoRoot, 'dist', 'platform', 'main.js');
@@ -109,6 +110,35 @@ function kubectlEnv(options: KubectlOptions): NodeJS.ProcessEnv {
 }
 
 /** Runs the real kubectl with KUBECONFIG and KUBECACHEDIR pointed into the test's temp folder. */
+/**
+ * Writes `DIR/NAME.kubeconfig` (mode 0600): one context on `server`, trusting the platform's CA, as a user
+ * holding `token` inline, the way a test stands in for a person or a CI job; returns kubectl's options for it.
+ */
+export function tokenKubeconfig(
+  platform: Pick<PlatformProcess, 'dataDir'>,
+  dir: string,
+  user: string,
+  server: string,
+  token: string,
+): KubectlOptions {
+  const kubeconfig = path.join(dir, `${user}.kubeconfig`);
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'home', cluster: { server, 'certificate-authority': path.join(platform.dataDir, 'ca.crt') } },
+      ],
+      users: [{ name: user, user: { token } }],
+      contexts: [{ name: 'home', context: { cluster: 'home', user } }],
+      'current-context': 'home',
+    }),
+    { mode: 0o600 },
+  );
+  return { kubeconfig, cacheDir: path.join(dir, 'cache') };
+}
+
 export function kubectl(args: string[], options: KubectlOptions): Promise<RunResult> {
   return run(kubectlBin, args, {
     env: kubectlEnv(options),
