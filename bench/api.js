@@ -5,12 +5,11 @@
 // BENCH_COMPARE=/path/to/another/checkout (built) runs that checkout's platform beside this one's, round by
 // round, so a change to the request machinery is judged against the code before it on the same machine state.
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:https';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
+import { request } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBenchPlatform } from './platform.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -18,31 +17,7 @@ const objectCount = 500;
 const checkouts = { current: repoRoot };
 if (process.env.BENCH_COMPARE) checkouts.compared = path.resolve(process.env.BENCH_COMPARE);
 
-function startPlatform(checkout) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-api-'));
-  const child = spawn(
-    process.execPath,
-    [path.join(checkout, 'dist', 'platform', 'main.js'), '--port', '0', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`platform in ${checkout} exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (!out.includes('\n')) return;
-      const ready = JSON.parse(out.slice(0, out.indexOf('\n')));
-      resolve({
-        child,
-        dataDir,
-        url: ready.url,
-        ca: readFileSync(path.join(dataDir, 'ca.crt')),
-        token: readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim(),
-        agent: new Agent({ keepAlive: true, maxSockets: 4 }),
-      });
-    });
-  });
-}
+const startPlatform = (checkout) => startBenchPlatform(checkout);
 
 function call(
   platform,

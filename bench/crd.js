@@ -8,12 +8,11 @@
 //   (a POST's time) and in process (the kind's admission alone, no HTTP).
 // Bounded: BENCH_CRD_ROUNDS rounds (default 5), BENCH_CRD_OBJECTS objects (default 10,000).
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:https';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBenchPlatform } from './platform.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.env.BENCH_CRD_ROUNDS ?? 5);
@@ -117,38 +116,11 @@ function item(kind, name, index) {
   };
 }
 
-function startPlatform() {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-crd-'));
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      path.join(repoRoot, 'dist', 'platform', 'main.js'),
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`platform exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (!out.includes('\n')) return;
-      const ready = JSON.parse(out.slice(0, out.indexOf('\n')));
-      resolve({
-        child,
-        dataDir,
-        url: ready.url,
-        ca: readFileSync(path.join(dataDir, 'ca.crt')),
-        token: readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim(),
-        agent: new Agent({ keepAlive: true, maxSockets: 8 }),
-      });
-    });
+const startPlatform = () =>
+  startBenchPlatform(repoRoot, {
+    maxSockets: 8,
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
-}
 
 function call(platform, method, urlPath, { body, accept = 'application/json', allow404 = false } = {}) {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,33 @@
+// Starts a built checkout's platform for a benchmark: `node dist/platform/main.js` on a free loopback port with a
+// fresh data folder, resolved once it printed its ready line, with the admin token, the CA and a keep-alive agent.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+
+export function startBenchPlatform(checkout, { maxSockets = 4, nodeArgs = [] } = {}) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-'));
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(checkout, 'dist', 'platform', 'main.js'), '--port', '0', '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`platform in ${checkout} exited with ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!out.includes('\n')) return;
+      const ready = JSON.parse(out.slice(0, out.indexOf('\n')));
+      resolve({
+        child,
+        dataDir,
+        url: ready.url,
+        ca: readFileSync(path.join(dataDir, 'ca.crt')),
+        token: readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim(),
+        agent: new Agent({ keepAlive: true, maxSockets }),
+      });
+    });
+  });
+}
