@@ -121,9 +121,10 @@ describe('watchers that do not read', () => {
         `platform RSS ${before.toFixed(0)} MB -> ${after.toFixed(0)} MB after ${WRITES} writes of 1 MB`,
       );
       // The writes stay in the watch history (30 MB), each watcher's copy of each event is garbage
-      // until collected, and each stalled watcher may hold up to 8 MiB: measured about +110 MB.
-      // Stalled watchers holding every event measured about +190 MB, and grow with every write.
-      expect(after - before).toBeLessThan(150);
+      // until collected, and each stalled watcher may hold up to 8 MiB: measured about +110 MB on
+      // Node 20 and +152 MB on Node 24, whose collector runs later. Stalled watchers holding every
+      // event measured about +190 MB, and grow with every write.
+      expect(after - before).toBeLessThan(175);
 
       // The reading watcher got every event and is still open.
       await reading.waitFor(
