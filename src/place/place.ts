@@ -103,6 +103,10 @@ export function applyPlacement(options: ApplyPlacementOptions, io: IOStreams) {
         true,
       );
     }
+    // What the placement had before this write: the reasons say which clusters it kept and which are new.
+    const before = (await fetchDecisions(session.client, session.path, namespace, options.name)).map(
+      (d) => d.clusterName,
+    );
     const stored = await upsertPlacement(session.client, session.path, placement);
     const decided = await waitUntilDecided(
       session.client,
@@ -115,7 +119,7 @@ export function applyPlacement(options: ApplyPlacementOptions, io: IOStreams) {
     const decisions = (await fetchDecisions(session.client, session.path, namespace, options.name)).map(
       (d) => d.clusterName,
     );
-    const local = explainLocally(placement, world, decisions);
+    const local = explainLocally(placement, world, before);
     return report(io, options.output, session, placement, world, decisions, local, false, decided);
   });
 }

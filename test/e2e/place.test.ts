@@ -125,6 +125,17 @@ describe('placements decide as asked', () => {
     expect(explained.stdout).toContain('region');
   });
 
+  it('the table says which clusters are new on the first run and which were kept on the next', async () => {
+    const first = await dana.kplane('place', 'reasons', '--clusters', '2');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/newly chosen/);
+    expect(first.stdout).not.toMatch(/kept from the last decision/);
+    const again = await dana.kplane('place', 'reasons', '--clusters', '2');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/kept from the last decision/);
+    expect(again.stdout).not.toMatch(/newly chosen/);
+  });
+
   it('--dry-run shows the decision without storing anything', async () => {
     const result = await dana.kplane('place', 'trial', '--clusters', '2', '--dry-run');
     expect(result.code, result.stderr).toBe(0);
