@@ -195,8 +195,15 @@ export async function exportObjects(
       }),
     );
     const objects: BoundObject[] = [];
+    // Each watch starts where its list ended: without a resourceVersion it would replay what was just printed.
+    const listedAt: string[] = [];
     for (const collection of collections) {
-      objects.push(...(await session.client.get<{ items: BoundObject[] }>(collection)).items);
+      const list = await session.client.get<{
+        items: BoundObject[];
+        metadata?: { resourceVersion?: string };
+      }>(collection);
+      objects.push(...list.items);
+      listedAt.push(list.metadata?.resourceVersion ?? '');
     }
     if (options.output !== 'text') await printData(io, options.output, objects);
     else if (objects.length === 0 && !options.watch)
@@ -205,10 +212,10 @@ export async function exportObjects(
       io.out(renderTable(io, ['Workspace', 'Kind', 'Namespace', 'Name', 'Age'], objects.map(objectRow)));
     if (options.watch) {
       await Promise.all(
-        collections.map((collection) =>
+        collections.map((collection, i) =>
           session.client.watch<BoundObject>(
             collection,
-            {},
+            listedAt[i] ? { resourceVersion: listedAt[i], allowWatchBookmarks: 'true' } : {},
             (event) => {
               if (event.type === 'BOOKMARK') return;
               if (options.output !== 'text') io.out(JSON.stringify(event));

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   kplane,
+  kplaneBin,
   repoRoot,
   startDevPlatform,
   userSandbox,
@@ -11,6 +13,7 @@ import {
 } from './helpers/cli.js';
 import { adminKubectl, loggedInUser, type LoggedInUser } from './helpers/identity.js';
 import { adminToken, rawRequest } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 const crd = path.join(repoRoot, 'test', 'e2e', 'fixtures', 'postgres-crd.yaml');
 let platform: DevPlatform;
@@ -223,6 +226,35 @@ describe('a provider exports an API and users bind it', () => {
     expect(seen.stdout).toBe('Ready orders.db.internal:5432');
     const bobSees = await bob.kubectl('get', 'database', 'billing', '-o', 'jsonpath={.status.endpoint}');
     expect(bobSees.stdout).toBe('billing.db.internal:5432');
+  });
+
+  it('export objects -w prints what exists once, then each change as it happens', async () => {
+    const child = spawn(
+      process.execPath,
+      [kplaneBin, 'export', 'objects', 'databases', '-w', '--kubeconfig', providerKubeconfig],
+      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      await eventually(
+        async () => stdout,
+        (text) => /\bbilling\b/.test(text),
+      );
+      const added = await apply(alice, database('later', { version: '16' }));
+      expect(added.code, added.stderr).toBe(0);
+      expect(
+        await eventually(
+          async () => stdout,
+          (text) => /ADDED\t.*\blater\b/.test(text),
+        ),
+      ).toMatch(/ADDED\t.*\blater\b/);
+      expect(stdout.match(/\borders\b/g)).toHaveLength(1);
+      expect(stdout.match(/\bbilling\b/g)).toHaveLength(1);
+    } finally {
+      child.kill('SIGTERM');
+      await alice.kubectl('delete', 'database', 'later');
+    }
   });
 
   it('unbinding removes the resource from discovery and deletes the objects', async () => {
