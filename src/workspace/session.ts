@@ -1,9 +1,14 @@
+import { AccessDeniedError } from '../cli/errors.js';
+import { isStatusCode } from '../client/api-error.js';
 import { connectionFromSettings } from '../client/connection.js';
 import { RestClient } from '../client/rest-client.js';
 import type { WorkspaceSelector } from '../context/kubeconfig/sources.js';
 import { NotAWorkspaceError, resolveWorkspaceFlag } from '../context/workspace-path.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
 import { readCurrentContext } from './kubeconfig-view.js';
+
+/** The platform's 403 for a workspace that does not exist or that the caller may not enter (as kcp answers). */
+const WORKSPACE_ACCESS_DENIED = 'workspace access not permitted';
 
 export interface WorkspaceSession {
   /** The current workspace path. */
@@ -48,6 +53,11 @@ export async function withWorkspaceSession<T>(
   const session = await openCurrentWorkspace(kubeconfig);
   try {
     return await work(session);
+  } catch (error) {
+    // The platform's answer names no workspace (so it cannot tell a missing one from a forbidden one): say which.
+    if (isStatusCode(error, 403) && error.message === WORKSPACE_ACCESS_DENIED)
+      throw new AccessDeniedError(`access to workspace "${session.path}" denied`);
+    throw error;
   } finally {
     session.client.close();
   }

@@ -67,6 +67,14 @@ describe('the demo compute', () => {
   });
 });
 
+describe('-w into a workspace the user may not enter', () => {
+  it('names the workspace, exits 4 and changes nothing', async () => {
+    const result = await erin.kplane('place', 'list', '-w', ':root:acme:web');
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('access to workspace "root:acme:web" denied');
+  });
+});
+
 describe('placements decide as asked', () => {
   it('label predicates, ORed across --where', async () => {
     const region = clusters[0]!.metadata.labels.region!;
