@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseDuration } from '../cli/duration.js';
 import { InvalidInputError } from '../cli/errors.js';
+import { PLATFORM_CA_FILE } from '../shared/tls/certificates.js';
 import type { IOStreams, OutputFormat } from '../cli/io.js';
 import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
@@ -112,7 +113,7 @@ async function announce(
       ...(ready.oidcIssuer
         ? [
             `Or, in another shell, log in as alice, bob or carol (any password) at the OpenID provider ${ready.oidcIssuer}:`,
-            `  ${kplane} login ${ready.url}`,
+            `  ${kplane} login ${ready.url} --certificate-authority ${shellQuote(path.join(ready.dataDir, PLATFORM_CA_FILE))}`,
             '',
           ]
         : []),

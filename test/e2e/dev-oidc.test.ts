@@ -78,16 +78,25 @@ describe('kplane dev up --oidc', () => {
   let dataDir: string;
   let ready: { url: string; oidcIssuer: string; pid: number };
   let alice: UserSandbox;
+  /** The arguments after `login` in the line dev up prints. */
+  let printedLogin: string[];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-dev-oidc-'));
     alice = userSandbox('kplane-oidc-alice-');
+    // The text a newcomer reads: its login line is what the device-flow test below runs.
     const up = await kplane(
-      ['dev', 'up', '--detach', '--demo', '--oidc', '--port', '0', '--data-dir', dataDir, '-o', 'json'],
-      { timeoutMs: 60_000 },
+      ['dev', 'up', '--detach', '--demo', '--oidc', '--port', '0', '--data-dir', dataDir],
+      {
+        timeoutMs: 60_000,
+      },
     );
     if (up.code !== 0) throw new Error(`dev up --oidc failed (${up.code}): ${up.stderr}`);
-    ready = JSON.parse(up.stdout) as typeof ready;
+    const running = /running at (\S+) \(pid (\d+)/.exec(up.stdout);
+    const issuer = /at the OpenID provider (\S+):/.exec(up.stdout);
+    printedLogin = /^\s+.*?\blogin (.+)$/m.exec(up.stdout)?.[1]?.split(' ') ?? [];
+    if (!running || !issuer) throw new Error(`dev up --oidc printed no URL or issuer: ${up.stdout}`);
+    ready = { url: running[1]!, pid: Number(running[2]), oidcIssuer: issuer[1]! };
   });
 
   afterAll(async () => {
@@ -105,12 +114,12 @@ describe('kplane dev up --oidc', () => {
     expect(discovery.clientId).toBe('kplane');
   });
 
-  it('lets a newcomer log in with the device flow and use kubectl in their home', async () => {
-    const login = spawn(
-      process.execPath,
-      [kplaneBin, 'login', ready.url, '--device', '--certificate-authority', path.join(dataDir, 'ca.crt')],
-      { env: { ...process.env, ...alice.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+  it('lets a newcomer log in with the printed line (device flow) and use kubectl in their home', async () => {
+    expect(printedLogin[0]).toBe(ready.url);
+    const login = spawn(process.execPath, [kplaneBin, 'login', ...printedLogin, '--device'], {
+      env: { ...process.env, ...alice.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     login.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => login.once('exit', resolve));

@@ -2,9 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../process/atomic-write.js';
-import { issuePlatformCertificates } from '../../shared/tls/certificates.js';
+import { issuePlatformCertificates, PLATFORM_CA_FILE } from '../../shared/tls/certificates.js';
 
-export const CA_FILE = 'ca.crt';
+export const CA_FILE = PLATFORM_CA_FILE;
 const SERVER_CERT_FILE = 'server.crt';
 const SERVER_KEY_FILE = 'server.key';
 

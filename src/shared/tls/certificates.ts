@@ -31,6 +31,9 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
 const VALIDITY_YEARS = 10;
 
+/** Where a platform keeps its CA certificate in its data folder: what `kplane login --certificate-authority` takes. */
+export const PLATFORM_CA_FILE = 'ca.crt';
+
 export interface IssuedCertificate {
   certificatePem: string;
   keyPem: string;
