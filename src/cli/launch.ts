@@ -1,3 +1,8 @@
+import {
+  addDeferredCas,
+  addDeferredCasBeforeLoading,
+  restoreDeferredExtraCaCerts,
+} from './deferred-extra-ca.js';
 import { moveLeadingFlags } from './leading-flags.js';
 import { loadHotPath } from './load-hot-path.js';
 
@@ -7,10 +12,12 @@ import { loadHotPath } from './load-hot-path.js';
  * own leading words, so `kubectl ws ARGS` is exactly `kplane ws ARGS`.
  */
 export async function launch(words: readonly string[]): Promise<void> {
+  restoreDeferredExtraCaCerts();
   const argv = moveLeadingFlags(words);
-  const hotPath = loadHotPath();
+  const hotPath = loadHotPath(addDeferredCasBeforeLoading);
   const exitCode = await hotPath.runHotCommand(argv);
   if (exitCode === undefined) {
+    addDeferredCas();
     const { execute } = await import('@oclif/core');
     await execute({ dir: import.meta.url, args: [...argv] });
   } else {

@@ -19,9 +19,13 @@ interface LoadedBundle {
  * CommonJS). The YAML parser is a bundle of its own (dist/yaml.cjs), loaded the same way only when a command
  * needs it: `ws --short`, `auth token` and a quick `ws use` never do, and they no longer read it. Caches are
  * keyed by the bundle's size and mtime and the Node version, and are only an optimisation: any problem with one
- * falls back to compiling afresh.
+ * falls back to compiling afresh. `beforeRequire` sees every module the hot path asks for before it is loaded
+ * (the launcher adds the deferred NODE_EXTRA_CA_CERTS before `tls`).
  */
-export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): void } {
+export function loadHotPath(beforeRequire: (id: string) => void = () => {}): {
+  runHotCommand: RunHotCommand;
+  saveCodeCache(): void;
+} {
   const dist = fileURLToPath(new URL('..', import.meta.url));
   const loaded: LoadedBundle[] = [];
   const load = (file: string, requireFn: NodeJS.Require): unknown => {
@@ -32,11 +36,10 @@ export function loadHotPath(): { runHotCommand: RunHotCommand; saveCodeCache(): 
   const hotPath = path.join(dist, 'hot-path.cjs');
   const nodeRequire = createRequire(hotPath);
   let yaml: unknown;
-  const hotRequire = Object.assign(
-    (id: string) =>
-      id === 'yaml' ? (yaml ??= load(path.join(dist, 'yaml.cjs'), nodeRequire)) : nodeRequire(id),
-    nodeRequire,
-  ) as NodeJS.Require;
+  const hotRequire = Object.assign((id: string) => {
+    beforeRequire(id);
+    return id === 'yaml' ? (yaml ??= load(path.join(dist, 'yaml.cjs'), nodeRequire)) : nodeRequire(id);
+  }, nodeRequire) as NodeJS.Require;
   const { runHotCommand } = load(hotPath, hotRequire) as { runHotCommand: RunHotCommand };
   return {
     runHotCommand,
