@@ -18,7 +18,7 @@ import { modifyKubeconfig } from '../context/kubeconfig/modify.js';
 import type { KubeconfigSourceOptions } from '../context/kubeconfig/sources.js';
 import type { MergedKubeconfig } from '../context/kubeconfig/types.js';
 import { parseWorkspaceUrl, workspaceUrl } from '../context/workspace-url.js';
-import { execPluginCommand } from './exec-command.js';
+import { credentialExec } from './exec-command.js';
 import { obtainIdToken } from './oidc/login-flow.js';
 import { hasDisplay } from './oidc/open-browser.js';
 import { oidcLoginSettings, type OidcOverrides } from './oidc/platform-login-settings.js';
@@ -134,8 +134,7 @@ export async function login(
     setUser(name, {
       exec: {
         apiVersion: 'client.authentication.k8s.io/v1',
-        command: execPluginCommand(),
-        args: ['auth', 'token', '--server', platform],
+        ...credentialExec(platform),
         interactiveMode: 'Never',
         provideClusterInfo: false,
       },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   authTokenServerArg,
+  DEFER_EXTRA_CA_SHELL_LINE,
   isThisKplane,
   ownAuthTokenServer,
   type ExecPluginCall,
@@ -27,6 +28,10 @@ describe('recognising kplane login’s own exec plugin', () => {
     ['--server=URL', plugin('kplane', ['auth', 'token', `--server=${url}`])],
     ['a path that is this kplane', plugin(ours, ['auth', 'token', '--server', url])],
     ['a platform URL with a path prefix', plugin('kplane', ['auth', 'token', '--server', `${url}/kcp`])],
+    [
+      'the shell line that defers NODE_EXTRA_CA_CERTS',
+      plugin('/bin/sh', ['-c', DEFER_EXTRA_CA_SHELL_LINE, 'kplane', 'auth', 'token', '--server', url]),
+    ],
   ])('reads the token in-process for %s', (_, exec) => {
     expect(ownAuthTokenServer(exec, isOurs)).toBe(exec.args.at(-1)!.replace('--server=', ''));
   });
@@ -46,6 +51,14 @@ describe('recognising kplane login’s own exec plugin', () => {
     ['another subcommand', plugin('kplane', ['auth', 'login', '--server', url])],
     ['a look-alike flag', plugin('kplane', ['auth', 'token', '--servers', url])],
     ['no arguments', plugin('kplane', [])],
+    [
+      'another shell line',
+      plugin('/bin/sh', ['-c', 'exec "$0" "$@"', 'kplane', 'auth', 'token', '--server', url]),
+    ],
+    [
+      'the shell line running another program',
+      plugin('/bin/sh', ['-c', DEFER_EXTRA_CA_SHELL_LINE, 'other', 'auth', 'token', '--server', url]),
+    ],
     [
       'an env entry, which could point it at another config folder',
       plugin(

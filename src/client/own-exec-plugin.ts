@@ -24,14 +24,33 @@ export function authTokenServerArg(args: readonly string[]): string | undefined 
 }
 
 /**
+ * The shell line of the credential entry `kplane login` writes where NODE_EXTRA_CA_CERTS is set: it runs
+ * `"$0" "$@"` (kplane auth token …) with the variable moved to KPLANE_EXTRA_CA_CERTS, so Node 20 does not parse
+ * the bundle at start-up and kplane reads it only for a connection that needs it (cli/deferred-extra-ca.ts).
+ */
+export const DEFER_EXTRA_CA_SHELL_LINE =
+  'KPLANE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS" NODE_EXTRA_CA_CERTS= exec "$0" "$@"';
+export const POSIX_SHELL = '/bin/sh';
+
+/** The command and arguments the shell line runs, when `exec` is that entry; else `exec` itself. */
+export function unwrapDeferringShell(exec: ExecPluginCall): ExecPluginCall {
+  const [flag, line, command, ...args] = exec.args;
+  if (exec.command !== POSIX_SHELL || flag !== '-c' || line !== DEFER_EXTRA_CA_SHELL_LINE || !command)
+    return exec;
+  return { command, args, env: exec.env };
+}
+
+/**
  * The platform URL when `exec` runs kplane's own `auth token`: the bare name `kplane` (what login writes for a
- * global install) or a path `isThisKplane` recognises. Any `env` entry rules it out, since it could point the
- * plugin at another HOME or config folder, and so at another token than the one this process would read.
+ * global install) or a path `isThisKplane` recognises, directly or through the shell line above. Any `env`
+ * entry rules it out, since it could point the plugin at another HOME or config folder, and so at another
+ * token than the one this process would read.
  */
 export function ownAuthTokenServer(
-  exec: ExecPluginCall,
+  call: ExecPluginCall,
   isThisKplane: (command: string) => boolean,
 ): string | undefined {
+  const exec = unwrapDeferringShell(call);
   if (exec.env.length > 0) return undefined;
   const server = authTokenServerArg(exec.args);
   if (server === undefined) return undefined;
