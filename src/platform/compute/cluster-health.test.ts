@@ -105,6 +105,20 @@ describe('clusterHealthChange: the hub reading an agent lease', () => {
     expect(clusterHealthChange(subject, subjectLease, seconds(600))).toEqual({});
   });
 
+  it('times a lease the hub found on starting from its start: a hub restart fails no cluster over', () => {
+    const startedAt = seconds(600);
+    expect(clusterHealthChange(cluster('True'), lease(T0), seconds(601), startedAt)).toEqual({
+      expiresAt: seconds(605),
+    });
+    expect(
+      clusterHealthChange(cluster('True'), lease(T0), seconds(605), startedAt).conditions?.[1]?.status,
+    ).toBe('Unknown');
+    // A lease renewed after the start keeps its own time.
+    expect(clusterHealthChange(cluster('True'), lease(seconds(602)), seconds(603), startedAt).expiresAt).toBe(
+      seconds(607),
+    );
+  });
+
   it('counts a lease without renewTime as run out', () => {
     expect(clusterHealthChange(cluster('True'), { spec: {} }, T0).conditions?.[1]?.status).toBe('Unknown');
   });

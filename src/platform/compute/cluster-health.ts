@@ -52,18 +52,25 @@ export function leaseGraceMs(cluster: HealthCluster): number {
  * What to write for `cluster` given its `lease` at `now` (ms since epoch): nothing (`{}`) for a cluster
  * that was never accepted or that no agent ever joined (no lease: the demo inventory and clusters
  * registered by hand keep whatever they have), nor for one being deleted.
+ *
+ * `heardSince`: the grace never starts before this moment. The hub passes its start time for a lease it
+ * found on starting, because it could not have heard a renewal while it was down: a hub restart longer
+ * than the grace period must not fail every cluster over (Kubernetes' node lifecycle controller likewise
+ * times a node's heartbeat from when it first observed it).
  */
 export function clusterHealthChange(
   cluster: HealthCluster,
   lease: HealthLease | undefined,
   now: number,
+  heardSince = Number.NEGATIVE_INFINITY,
 ): ClusterHealthChange {
   if (cluster.spec?.hubAcceptsClient !== true || lease === undefined) return {};
   if (cluster.metadata.deletionTimestamp !== undefined) return {};
   const change: ClusterHealthChange = {};
   const renewed = Date.parse(lease.spec?.renewTime ?? '');
   // A lease that was never renewed (no renewTime) counts as run out.
-  const expiresAt = Number.isNaN(renewed) ? Number.NEGATIVE_INFINITY : renewed + leaseGraceMs(cluster);
+  const expiresAt =
+    Math.max(Number.isNaN(renewed) ? Number.NEGATIVE_INFINITY : renewed, heardSince) + leaseGraceMs(cluster);
   let conditions = cluster.status?.conditions ?? [];
   if (now < expiresAt) {
     change.expiresAt = expiresAt;

@@ -182,10 +182,10 @@ describe('ClusterLeaseController', () => {
   it('wakes up when the earliest fresh lease runs out, not before and not for clusters without a lease', async () => {
     const p = await start();
     const renewedAt = Date.now() - GRACE_MS + 1_000;
+    p.leases.start();
     p.joinCluster('never-joined');
     p.joinCluster('eu-1', renewedAt);
     p.joinCluster('eu-2', Date.now());
-    p.leases.start();
     await p.leases.settle();
     expect(p.leases.nextWakeUp()).toBe(renewedAt + GRACE_MS);
     expect(p.available('eu-1')?.status).toBe('True');
@@ -206,8 +206,8 @@ describe('ClusterLeaseController', () => {
 
   it('keeps the taint while only the lease is back, and removes it once the agent reports Available', async () => {
     const p = await start();
-    p.joinCluster('eu-1', Date.now() - GRACE_MS - 1);
     p.leases.start();
+    p.joinCluster('eu-1', Date.now() - GRACE_MS - 1);
     expect(
       await eventually(
         () => p.taints('eu-1'),
@@ -241,5 +241,16 @@ describe('ClusterLeaseController', () => {
         (t) => t.length === 1,
       ),
     ).toEqual(['cluster.open-cluster-management.io/unavailable']);
+  });
+
+  it('gives a lease found on starting a full grace from the start: a hub restart fails no cluster over', async () => {
+    const p = await start();
+    p.joinCluster('eu-1', Date.now() - GRACE_MS - 60_000);
+    const startedAt = Date.now();
+    p.leases.start();
+    await p.leases.settle();
+    expect(p.available('eu-1')?.status).toBe('True');
+    expect(p.taints('eu-1')).toEqual([]);
+    expect(p.leases.nextWakeUp()).toBeGreaterThanOrEqual(startedAt + GRACE_MS);
   });
 });

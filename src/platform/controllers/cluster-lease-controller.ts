@@ -1,4 +1,4 @@
-import { isPlainObject, type KubeObject } from '../api/object.js';
+import { getField, isPlainObject, type KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
 import type { RequestScope, ResourceService } from '../api/resource-service.js';
 import { SYSTEM_USER } from '../auth/user.js';
@@ -43,6 +43,9 @@ export class ClusterLeaseController {
   private readonly dueAt = new Map<string, number>();
   private timer: { at: number; handle: NodeJS.Timeout } | undefined;
   private compute: ClusterRef | undefined;
+  /** The renewTime of each lease as found on starting: its grace counts from the start (heardSince). */
+  private readonly foundOnStart = new Map<string, unknown>();
+  private startedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
   private readonly now: () => number;
 
@@ -50,14 +53,18 @@ export class ClusterLeaseController {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Listens for changes and looks at every cluster once (leases may have run out while the platform was down). */
+  /** Listens for changes and looks at every cluster once. */
   start(): void {
     const { store } = this.deps.service;
     this.compute = this.deps.clusters.resolve(COMPUTE_PATH);
     if (!this.compute) return;
+    this.startedAt = this.now();
     this.unsubscribe = store.events.subscribe((event) => this.onChange(event));
-    for (const entry of store.list({ cluster: this.compute.id, resource: MANAGED_CLUSTERS }))
+    for (const entry of store.list({ cluster: this.compute.id, resource: MANAGED_CLUSTERS })) {
+      const lease = this.leaseOf(entry.key.name);
+      if (lease) this.foundOnStart.set(entry.key.name, getField(lease, 'spec.renewTime'));
       this.enqueue(entry.key.name);
+    }
   }
 
   stop(): void {
@@ -66,6 +73,7 @@ export class ClusterLeaseController {
     if (this.timer) clearTimeout(this.timer.handle);
     this.timer = undefined;
     this.dueAt.clear();
+    this.foundOnStart.clear();
   }
 
   settle(): Promise<void> {
@@ -100,17 +108,16 @@ export class ClusterLeaseController {
     if (!compute) return false;
     const { store } = this.deps.service;
     const cluster = store.get({ cluster: compute.id, resource: MANAGED_CLUSTERS, namespace: '', name });
-    const lease = store.get({
-      cluster: compute.id,
-      resource: LEASES,
-      namespace: name,
-      name: CLUSTER_LEASE_NAME,
-    });
+    const lease = this.leaseOf(name);
+    // Renewed since the start: from now on the lease's own time counts.
+    if (this.foundOnStart.has(name) && this.foundOnStart.get(name) !== getField(lease, 'spec.renewTime'))
+      this.foundOnStart.delete(name);
     const change = cluster
       ? clusterHealthChange(
           cluster as unknown as HealthCluster,
           lease as unknown as HealthLease | undefined,
           this.now(),
+          this.foundOnStart.has(name) ? this.startedAt : Number.NEGATIVE_INFINITY,
         )
       : {};
     if (change.conditions || change.taints) this.write(compute, name, change.conditions, change.taints);
@@ -118,6 +125,16 @@ export class ClusterLeaseController {
     else this.dueAt.set(name, change.expiresAt);
     this.armTimer();
     return false;
+  }
+
+  private leaseOf(clusterName: string): KubeObject | undefined {
+    if (!this.compute) return undefined;
+    return this.deps.service.store.get({
+      cluster: this.compute.id,
+      resource: LEASES,
+      namespace: clusterName,
+      name: CLUSTER_LEASE_NAME,
+    });
   }
 
   /** The Available condition first, then the taints it implies, each on the object as it now is. */
