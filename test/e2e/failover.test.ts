@@ -106,7 +106,7 @@ interface MemberObject {
   data?: Record<string, string>;
 }
 
-/** What a tenant (home workspace label value, namespace) has on a member: `Kind/name` in its namespace. */
+/** The app objects a tenant (its home workspace as a label value, namespace `default`) holds on a member. */
 async function tenantObjects(cluster: string, workspaceLabel: string): Promise<MemberObject[]> {
   const result = await admin(
     member(cluster),
