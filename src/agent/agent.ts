@@ -40,7 +40,11 @@ export async function runWorkAgent(options: AgentOptions): Promise<void> {
   let lastHeartbeat = 0;
   while (!options.signal.aborted) {
     try {
-      if (!registered) await registerCluster(options.hub, options.registration);
+      if (!registered) {
+        await registerCluster(options.hub, options.registration);
+        // A cluster created accepted, or accepted before a restart, still needs its namespace on the hub.
+        if (options.registration.autoAccept) await acceptSelf(options);
+      }
       registered = true;
       if (!(await isAccepted(options.hub, options.clusterName))) {
         if (options.registration.autoAccept) await acceptSelf(options);

@@ -13,6 +13,7 @@ import { boundDefinitions } from './apis/bound-resources.js';
 import { ExportView } from './apis/export-view.js';
 import { ExportCatalog } from './apis/catalog.js';
 import { ApiBindingController } from './controllers/apibinding-controller.js';
+import { ClusterLeaseController } from './controllers/cluster-lease-controller.js';
 import { bootstrapCompute } from './compute/bootstrap.js';
 import { CrdNamingController } from './controllers/crd-naming-controller.js';
 import { PlacementController } from './controllers/placement-controller.js';
@@ -91,6 +92,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let bindings: ApiBindingController | undefined;
   let crdNames: CrdNamingController | undefined;
   let delivery: ReplicaSetController | undefined;
+  let clusterLeases: ClusterLeaseController | undefined;
   let closing: Promise<void> | undefined;
   // Stops whatever has started, so a failed start cleans up exactly as a stop does.
   const close = () =>
@@ -100,6 +102,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       bindings?.stop();
       crdNames?.stop();
       delivery?.stop();
+      clusterLeases?.stop();
       watches.closeAll();
       if (server) await closeServer(server);
       db?.close();
@@ -183,6 +186,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     scheduler.start();
     delivery = new ReplicaSetController({ service, registry, clusters });
     delivery.start();
+    clusterLeases = new ClusterLeaseController({ service, registry, clusters });
+    clusterLeases.start();
 
     return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {

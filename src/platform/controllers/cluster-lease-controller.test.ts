@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../api/object.js';
+import type { RequestScope } from '../api/resource-service.js';
+import { ResourceService } from '../api/resource-service.js';
+import { builtinRegistry } from '../api/resources/index.js';
+import { MATCH_ALL } from '../api/selectors/object-filter.js';
+import { Authorizer } from '../auth/authorize.js';
+import { SYSTEM_USER } from '../auth/user.js';
+import { bootstrapCompute } from '../compute/bootstrap.js';
+import {
+  MANAGED_CLUSTER_SET_BINDINGS,
+  MANAGED_CLUSTERS,
+  PLACEMENT_DECISIONS,
+  PLACEMENTS,
+} from '../compute/constants.js';
+import { ClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
+import { openDatabase } from '../storage/database.js';
+import { EventLog } from '../storage/event-log.js';
+import { ObjectStore } from '../storage/object-store.js';
+import { ClusterLeaseController, LEASES } from './cluster-lease-controller.js';
+import { PlacementController } from './placement-controller.js';
+import { bootstrapRoot } from './root-bootstrap.js';
+import { WorkspaceController } from './workspace-controller.js';
+
+// The hub's lease and taint controllers against a real store, beside the real scheduler: a cluster whose
+// agent stopped renewing turns Unknown, is tainted unreachable and leaves the placements that chose it;
+// one whose agent is back loses the taint. Leases are written with renewTimes in the past, so the
+// controller's timer is exercised without waiting out a grace period.
+
+const AVAILABLE = 'ManagedClusterConditionAvailable';
+const UNREACHABLE = 'cluster.open-cluster-management.io/unreachable';
+const GRACE_MS = 5_000; // leaseDurationSeconds 1
+
+async function boot(dir: string) {
+  const db = openDatabase(join(dir, 'platform.db'));
+  const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
+  const clusters = new ClusterIndex(db);
+  const env = { baseUrl: 'https://127.0.0.1:1' };
+  const registry = builtinRegistry({
+    onCreated: (key) => workspaces.enqueue(key),
+    authorizer: new Authorizer(store),
+  });
+  const service = new ResourceService(store, clusters, env);
+  const workspaces = new WorkspaceController({ service, registry, clusters, env });
+  bootstrapRoot(service, registry, clusters, env.baseUrl);
+  const compute = await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
+  const root: ClusterRef = { id: 'root', path: 'root' };
+  const computeScope: RequestScope = { cluster: compute, user: SYSTEM_USER };
+  const teamScope: RequestScope = { cluster: root, user: SYSTEM_USER, namespace: 'default' };
+  const def = (resource: string) => registry.get(resource);
+  const leases = new ClusterLeaseController({ service, registry, clusters });
+  const scheduler = new PlacementController({ service, registry, clusters, debounceMs: 5 });
+
+  const cluster = (name: string): KubeObject => service.get(def(MANAGED_CLUSTERS), computeScope, name);
+  /** What an agent reports: Available, on an accepted cluster with a 1 s lease. */
+  const report = (name: string, available: 'True' | 'False') =>
+    service.update(
+      def(MANAGED_CLUSTERS),
+      computeScope,
+      name,
+      {
+        ...cluster(name),
+        status: {
+          allocatable: { cpu: '4', memory: '8Gi' },
+          conditions: [
+            { type: AVAILABLE, status: available, reason: 'ManagedClusterAvailable', message: '' },
+          ],
+        },
+      },
+      { subresource: 'status' },
+    );
+  const joinCluster = (name: string, renewedAt?: number) => {
+    store.transact(() => {
+      service.create(def(MANAGED_CLUSTERS), computeScope, {
+        metadata: { name, labels: { region: 'eu-west' } },
+        spec: { hubAcceptsClient: true, leaseDurationSeconds: 1 },
+      });
+      report(name, 'True');
+      service.create(def('namespaces'), computeScope, { metadata: { name } });
+      if (renewedAt !== undefined) renew(name, renewedAt);
+    });
+  };
+  /** Writes the agent's lease as renewed at `renewedAt` (ms since epoch). */
+  const renew = (name: string, renewedAt = Date.now()) => {
+    const scope = { ...computeScope, namespace: name };
+    const spec = { holderIdentity: name, leaseDurationSeconds: 1, renewTime: micro(renewedAt) };
+    const current = service.find(def(LEASES), scope, 'managed-cluster-lease');
+    if (current) service.update(def(LEASES), scope, 'managed-cluster-lease', { ...current, spec });
+    else service.create(def(LEASES), scope, { metadata: { name: 'managed-cluster-lease' }, spec });
+  };
+  const available = (name: string) =>
+    (
+      cluster(name).status as { conditions: { type: string; status: string; reason: string }[] }
+    ).conditions.find((c) => c.type === AVAILABLE);
+  const taints = (name: string) =>
+    ((cluster(name).spec as { taints?: { key: string }[] }).taints ?? []).map((t) => t.key);
+  const decisions = (placement: string) =>
+    service
+      .list(def(PLACEMENT_DECISIONS), teamScope, MATCH_ALL)
+      .items.filter(
+        (pd) => pd.metadata.labels?.['cluster.open-cluster-management.io/placement'] === placement,
+      )
+      .flatMap((pd) =>
+        (pd.status as { decisions: { clusterName: string }[] }).decisions.map((d) => d.clusterName),
+      )
+      .sort();
+  const place = (name: string, numberOfClusters: number) => {
+    service.create(def(MANAGED_CLUSTER_SET_BINDINGS), teamScope, {
+      metadata: { name: 'global' },
+      spec: { clusterSet: 'global' },
+    });
+    service.create(def(PLACEMENTS), teamScope, { metadata: { name }, spec: { numberOfClusters } });
+  };
+  return { db, leases, scheduler, joinCluster, renew, report, available, taints, decisions, place };
+}
+
+const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+
+/** Polls `read` until `ok` or 3 s; returns the last value so the assertion shows it. */
+async function eventually<T>(read: () => T, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 3_000;
+  let value = read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = read();
+  }
+  return value;
+}
+
+describe('ClusterLeaseController', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+  const start = async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kplane-lease-'));
+    const p = await boot(dir);
+    cleanups.push(() => {
+      p.leases.stop();
+      p.scheduler.stop();
+      p.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return p;
+  };
+
+  it('marks a cluster whose lease ran out Unknown and unreachable, and the placement moves off it', async () => {
+    const p = await start();
+    for (const name of ['eu-1', 'eu-2', 'eu-3']) p.joinCluster(name, Date.now());
+    p.place('web', 2);
+    p.scheduler.start();
+    p.leases.start();
+    const before = await eventually(
+      () => p.decisions('web'),
+      (d) => d.length === 2,
+    );
+    expect(before).toHaveLength(2);
+    const [dead] = before as [string];
+
+    p.renew(dead, Date.now() - GRACE_MS - 1);
+    expect(
+      await eventually(
+        () => p.available(dead)?.status,
+        (s) => s === 'Unknown',
+      ),
+    ).toBe('Unknown');
+    expect(p.available(dead)).toMatchObject({
+      reason: 'ManagedClusterLeaseUpdateStopped',
+      message: 'Registration agent stopped updating its lease.',
+    });
+    expect(p.taints(dead)).toEqual([UNREACHABLE]);
+    const after = await eventually(
+      () => p.decisions('web'),
+      (d) => !d.includes(dead) && d.length === 2,
+    );
+    expect(after).toEqual(['eu-1', 'eu-2', 'eu-3'].filter((name) => name !== dead));
+  });
+
+  it('wakes up when the earliest fresh lease runs out, not before and not for clusters without a lease', async () => {
+    const p = await start();
+    const renewedAt = Date.now() - GRACE_MS + 1_000;
+    p.leases.start();
+    p.joinCluster('never-joined');
+    p.joinCluster('eu-1', renewedAt);
+    p.joinCluster('eu-2', Date.now());
+    await p.leases.settle();
+    expect(p.leases.nextWakeUp()).toBe(renewedAt + GRACE_MS);
+    expect(p.available('eu-1')?.status).toBe('True');
+    expect(
+      await eventually(
+        () => p.available('eu-1')?.status,
+        (s) => s === 'Unknown',
+      ),
+    ).toBe('Unknown');
+    expect(p.taints('eu-1')).toEqual([UNREACHABLE]);
+    // eu-2 is next; the cluster no agent joined keeps what it has.
+    expect(p.available('eu-2')?.status).toBe('True');
+    expect(p.available('never-joined')?.status).toBe('True');
+    expect(p.taints('never-joined')).toEqual([]);
+    p.leases.stop();
+    expect(p.leases.nextWakeUp()).toBeUndefined();
+  });
+
+  it('keeps the taint while only the lease is back, and removes it once the agent reports Available', async () => {
+    const p = await start();
+    p.leases.start();
+    p.joinCluster('eu-1', Date.now() - GRACE_MS - 1);
+    expect(
+      await eventually(
+        () => p.taints('eu-1'),
+        (t) => t.length === 1,
+      ),
+    ).toEqual([UNREACHABLE]);
+
+    p.renew('eu-1');
+    await p.leases.settle();
+    expect(p.taints('eu-1')).toEqual([UNREACHABLE]);
+    expect(p.available('eu-1')?.status).toBe('Unknown');
+
+    p.report('eu-1', 'True');
+    expect(
+      await eventually(
+        () => p.taints('eu-1'),
+        (t) => t.length === 0,
+      ),
+    ).toEqual([]);
+    expect(p.leases.nextWakeUp()).toBeDefined();
+  });
+
+  it('taints unavailable a cluster whose agent reports its member API down', async () => {
+    const p = await start();
+    p.joinCluster('eu-1', Date.now());
+    p.leases.start();
+    p.report('eu-1', 'False');
+    expect(
+      await eventually(
+        () => p.taints('eu-1'),
+        (t) => t.length === 1,
+      ),
+    ).toEqual(['cluster.open-cluster-management.io/unavailable']);
+  });
+
+  it('gives a lease found on starting a full grace from the start: a hub restart fails no cluster over', async () => {
+    const p = await start();
+    p.joinCluster('eu-1', Date.now() - GRACE_MS - 60_000);
+    const startedAt = Date.now();
+    p.leases.start();
+    await p.leases.settle();
+    expect(p.available('eu-1')?.status).toBe('True');
+    expect(p.taints('eu-1')).toEqual([]);
+    expect(p.leases.nextWakeUp()).toBeGreaterThanOrEqual(startedAt + GRACE_MS);
+  });
+});
