@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,24 @@ describe('the package as users install it (npm pack, npm install -g)', () => {
     expect(realpathSync(path.join(report.installed.bin, 'kubectl-ws'))).toBe(
       path.join(realpathSync(report.installed.dir), 'bin', 'kubectl-ws'),
     );
+  });
+
+  it("a login from the install hands NODE_EXTRA_CA_CERTS to kplane: kubectl's calls never make Node read it", async () => {
+    const platform = /server: (https:\/\/127\.0\.0\.1:\d+)/.exec(
+      readFileSync(path.join(dataDir, 'admin.kubeconfig'), 'utf8'),
+    )![1]!;
+    const ca = path.join(dataDir, 'ca.crt');
+    const kubeconfig = `KUBECONFIG=${path.join(work, 'login.kubeconfig')}`;
+    const token = await shell(`kplane dev token installed-user --data-dir ${dataDir}`);
+    expect(token.code, token.stderr).toBe(0);
+    const login = await shell(
+      `${kubeconfig} NODE_EXTRA_CA_CERTS=${ca} kplane login ${platform} --token-stdin --certificate-authority ${ca} <<< '${token.stdout.trim()}'`,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    // Node warns at start-up when it cannot read the bundle, so a missing one shows whether Node read it.
+    const whoami = await shell(
+      `${kubeconfig} NODE_EXTRA_CA_CERTS=/nonexistent/company-ca.pem kubectl auth whoami -o jsonpath={.status.userInfo.username}`,
+    );
+    expect(whoami).toMatchObject({ code: 0, stdout: 'installed-user', stderr: '' });
   });
 });
