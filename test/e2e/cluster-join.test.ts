@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult } from './helpers/cli.js';
+import { startAgent, workspaceKubeconfig, type AgentProcess } from './helpers/agent.js';
+import { kplane, type RunResult } from './helpers/cli.js';
 import {
   adminKubectlAt,
   kubectl,
@@ -10,6 +11,7 @@ import {
   tokenKubeconfig,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Service-account tokens (TokenRequest) and joining compute with them: a bootstrap token from
 // `kplane cluster join-command`, acceptance, and the agent's own narrow token. Members are workspaces of the same
@@ -18,6 +20,7 @@ import {
 let platform: PlatformProcess;
 let scratch: string;
 let admin: ReturnType<typeof adminKubectlAt>;
+let agent: AgentProcess | undefined;
 
 const at = (workspace: string, args: string[], input?: string) =>
   admin(`/clusters/${workspace}`, args, input);
@@ -61,6 +64,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await agent?.stop();
   await platform?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -146,5 +150,159 @@ describe('ServiceAccount tokens (TokenRequest)', () => {
     const missing = await at('root:team-a', ['create', 'token', 'nobody', '-n', 'ci']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('serviceaccounts "nobody" not found');
+  }, 30_000);
+});
+
+describe('joining compute with a bootstrap token', () => {
+  const CLUSTER = 'join-1';
+  const HUB = 'root:compute';
+  const MEMBER = 'root:join-member';
+  const owner = () => ({
+    HOME: scratch,
+    KUBECONFIG: platform.kubeconfig,
+    KUBECACHEDIR: path.join(scratch, 'cache'),
+  });
+  const denied = (result: RunResult) => {
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/forbidden|Forbidden/);
+  };
+  const unauthorized = (result: RunResult) => {
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/Unauthorized|must be logged in/);
+  };
+  let bootstrapFile: string;
+  let credentialDir: string;
+  let agentToken: string;
+
+  it('join-command prepares a bootstrap kubeconfig (owner-only) and prints the agent line without the token', async () => {
+    ok(await applyJson(MEMBER, namespace('apps')));
+    const memberKubeconfig = workspaceKubeconfig(platform.kubeconfig, platform.url, MEMBER, scratch);
+    bootstrapFile = path.join(scratch, 'join-1-bootstrap.kubeconfig');
+    credentialDir = path.join(scratch, 'join-1-credential');
+    const args = ['cluster', 'join-command', CLUSTER, '--label', 'region=eu-west', '--ttl', '30m'];
+    const location = ['--bootstrap-kubeconfig', bootstrapFile, '--member-kubeconfig', memberKubeconfig];
+    const text = await kplane([...args, ...location], { env: owner() });
+    ok(text);
+    expect(statSync(bootstrapFile).mode & 0o777).toBe(0o600);
+    const bootstrapToken = /token: (\S+)/.exec(readFileSync(bootstrapFile, 'utf8'))?.[1] ?? '';
+    expect(bootstrapToken).not.toBe('');
+    expect(text.stdout).not.toContain(bootstrapToken);
+    expect(text.stdout.trim()).toBe(
+      `kplane agent --cluster-name join-1 --bootstrap-kubeconfig ${bootstrapFile} --hub-credential-dir join-1-hub-credential --member-kubeconfig ${memberKubeconfig} --label region=eu-west`,
+    );
+
+    const json = await kplane([...args, ...location, '-o', 'json'], { env: owner() });
+    ok(json);
+    const join = JSON.parse(json.stdout) as { command: string[]; expirationTimestamp: string };
+    expect(Date.parse(join.expirationTimestamp) - Date.now()).toBeGreaterThan(25 * 60_000);
+    const agentArgs = join.command.slice(2);
+    agentArgs[agentArgs.indexOf('--hub-credential-dir') + 1] = credentialDir;
+    agent = startAgent([
+      ...agentArgs,
+      '--resync-seconds',
+      '1',
+      '--capacity',
+      'cpu=4',
+      '--lease-seconds',
+      '8',
+    ]);
+    await agent.waitForStderr(/cluster join-1 waits for the hub to accept it: kplane cluster accept join-1/);
+  }, 60_000);
+
+  it('the bootstrap identity may register its cluster and nothing else', async () => {
+    const bootstrap = (args: string[]) =>
+      kubectl(args, { kubeconfig: bootstrapFile, cacheDir: path.join(scratch, 'cache-bootstrap') });
+    ok(await bootstrap(['get', 'managedcluster', CLUSTER]));
+    denied(await bootstrap(['get', 'managedclusters']));
+    denied(await bootstrap(['get', 'manifestworks', '-n', CLUSTER]));
+    denied(await bootstrap(['get', 'secrets', '-A']));
+    denied(await bootstrap(['get', 'secrets', '-n', 'kplane-bootstrap']));
+    denied(await bootstrap(['create', 'token', 'kplane-agent', '-n', 'other-cluster']));
+  }, 30_000);
+
+  it('cluster list shows it pending; accept gives the agent its own token, with which it applies its works', async () => {
+    const listed = await kplane(['cluster', 'list', '-o', 'json'], { env: owner() });
+    ok(listed);
+    const clusters = JSON.parse(listed.stdout) as {
+      metadata: { name: string };
+      spec?: { hubAcceptsClient?: boolean };
+    }[];
+    expect(clusters.find((c) => c.metadata.name === CLUSTER)?.spec?.hubAcceptsClient ?? false).toBe(false);
+    const table = await kplane(['cluster', 'list'], { env: owner() });
+    expect(table.stdout).toMatch(/^join-1\tpending\t\S+\tregion=eu-west\t/m);
+
+    ok(await kplane(['cluster', 'accept', CLUSTER], { env: owner() }));
+    await agent!.waitForStderr(/cluster join-1 joined: its own hub credential is in /);
+    const file = path.join(credentialDir, 'hub-token.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(credentialDir).mode & 0o777).toBe(0o700);
+    agentToken = (JSON.parse(readFileSync(file, 'utf8')) as { token: string }).token;
+
+    ok(
+      await applyJson(HUB, {
+        apiVersion: 'work.open-cluster-management.io/v1',
+        kind: 'ManifestWork',
+        metadata: { name: 'hello', namespace: CLUSTER },
+        spec: {
+          workload: {
+            manifests: [
+              {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: 'hello', namespace: 'apps' },
+                data: { v: '1' },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const applied = await eventually(
+      () => at(MEMBER, ['get', 'configmap', 'hello', '-n', 'apps', '-o', 'jsonpath={.data.v}']),
+      (result) => result.code === 0,
+      20_000,
+    );
+    expect(applied.stdout).toBe('1');
+    const available = await eventually(
+      () =>
+        at(HUB, [
+          'get',
+          'managedcluster',
+          CLUSTER,
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="ManagedClusterConditionAvailable")].status}',
+        ]),
+      (result) => result.stdout === 'True',
+    );
+    expect(available.stdout).toBe('True');
+    const accepted = await kplane(['cluster', 'list'], { env: owner() });
+    expect(accepted.stdout).toMatch(/^join-1\ttrue\tTrue\tregion=eu-west\t/m);
+  }, 60_000);
+
+  it("the agent's token reads its own cluster's works only, and nothing in other workspaces", async () => {
+    ok(await applyJson(HUB, namespace('other-cluster')));
+    const asAgent = asToken(agentToken, HUB, 'join-1-agent');
+    ok(await asAgent(['get', 'manifestworks', '-n', CLUSTER]));
+    ok(await asAgent(['get', 'managedcluster', CLUSTER]));
+    denied(await asAgent(['get', 'manifestworks', '-n', 'other-cluster']));
+    denied(await asAgent(['get', 'managedclusters']));
+    denied(await asAgent(['get', 'secrets', '-n', CLUSTER]));
+    denied(await asAgent(['create', 'token', 'kplane-agent', '-n', 'other-cluster']));
+    unauthorized(
+      await asToken(agentToken, MEMBER, 'join-1-agent-elsewhere')(['get', 'configmaps', '-n', 'apps']),
+    );
+    // After the join, the bootstrap identity still cannot read works.
+    const bootstrap = await kubectl(['get', 'manifestworks', '-n', CLUSTER], {
+      kubeconfig: bootstrapFile,
+      cacheDir: path.join(scratch, 'cache-bootstrap'),
+    });
+    denied(bootstrap);
+  }, 30_000);
+
+  it("deny revokes the agent's token", async () => {
+    ok(await kplane(['cluster', 'deny', CLUSTER], { env: owner() }));
+    unauthorized(
+      await asToken(agentToken, HUB, 'join-1-agent-denied')(['get', 'manifestworks', '-n', CLUSTER]),
+    );
   }, 30_000);
 });
