@@ -173,6 +173,19 @@ describe('joining compute with a bootstrap token', () => {
   let bootstrapFile: string;
   let credentialDir: string;
   let agentToken: string;
+  let agentArgs: string[];
+  const helloWork = (name: string, value: string) => ({
+    apiVersion: 'work.open-cluster-management.io/v1',
+    kind: 'ManifestWork',
+    metadata: { name, namespace: CLUSTER },
+    spec: {
+      workload: {
+        manifests: [
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'apps' }, data: { v: value } },
+        ],
+      },
+    },
+  });
 
   it('join-command prepares a bootstrap kubeconfig (owner-only) and prints the agent line without the token', async () => {
     ok(await applyJson(MEMBER, namespace('apps')));
@@ -195,17 +208,34 @@ describe('joining compute with a bootstrap token', () => {
     ok(json);
     const join = JSON.parse(json.stdout) as { command: string[]; expirationTimestamp: string };
     expect(Date.parse(join.expirationTimestamp) - Date.now()).toBeGreaterThan(25 * 60_000);
-    const agentArgs = join.command.slice(2);
+    // The bootstrap identity cannot accept its own cluster, nor register another name; nothing is stored then.
+    const bootstrap = (args: string[], input?: string) =>
+      kubectl(args, {
+        kubeconfig: bootstrapFile,
+        cacheDir: path.join(scratch, 'cache-bootstrap'),
+        ...(input !== undefined ? { input } : {}),
+      });
+    const cluster = (name: string, accepted: boolean) =>
+      JSON.stringify({
+        apiVersion: 'cluster.open-cluster-management.io/v1',
+        kind: 'ManagedCluster',
+        metadata: { name },
+        spec: { hubAcceptsClient: accepted },
+      });
+    const selfAccepted = await bootstrap(['create', '-f', '-'], cluster(CLUSTER, true));
+    expect(selfAccepted.code).not.toBe(0);
+    expect(selfAccepted.stderr).toContain('cannot update the HubAcceptsClient field');
+    const otherName = await bootstrap(['create', '-f', '-'], cluster('join-1-other', false));
+    expect(otherName.code).not.toBe(0);
+    expect(otherName.stderr).toContain(
+      'the bootstrap identity of cluster "join-1" may register only that cluster',
+    );
+    expect((await at(HUB, ['get', 'managedclusters', '-o', 'name'])).stdout).not.toContain('join-1');
+
+    agentArgs = join.command.slice(2);
     agentArgs[agentArgs.indexOf('--hub-credential-dir') + 1] = credentialDir;
-    agent = startAgent([
-      ...agentArgs,
-      '--resync-seconds',
-      '1',
-      '--capacity',
-      'cpu=4',
-      '--lease-seconds',
-      '8',
-    ]);
+    agentArgs.push('--resync-seconds', '1', '--capacity', 'cpu=4', '--lease-seconds', '8');
+    agent = startAgent(agentArgs);
     await agent.waitForStderr(/cluster join-1 waits for the hub to accept it: kplane cluster accept join-1/);
   }, 60_000);
 
@@ -298,6 +328,26 @@ describe('joining compute with a bootstrap token', () => {
     });
     denied(bootstrap);
   }, 30_000);
+
+  it('a restarted agent reuses its stored credential, with the bootstrap token revoked', async () => {
+    await agent!.stop();
+    ok(await at(HUB, ['delete', 'serviceaccount', CLUSTER, '-n', 'kplane-bootstrap']));
+    unauthorized(
+      await kubectl(['get', 'managedcluster', CLUSTER], {
+        kubeconfig: bootstrapFile,
+        cacheDir: path.join(scratch, 'cache-bootstrap'),
+      }),
+    );
+    agent = startAgent(agentArgs);
+    ok(await applyJson(HUB, helloWork('after-restart', '2')));
+    const applied = await eventually(
+      () => at(MEMBER, ['get', 'configmap', 'after-restart', '-n', 'apps', '-o', 'jsonpath={.data.v}']),
+      (result) => result.code === 0,
+      20_000,
+    );
+    expect(applied.stdout).toBe('2');
+    expect(agent.stderr()).not.toContain('joined');
+  }, 60_000);
 
   it("deny revokes the agent's token", async () => {
     ok(await kplane(['cluster', 'deny', CLUSTER], { env: owner() }));
