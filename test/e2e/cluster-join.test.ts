@@ -356,3 +356,50 @@ describe('joining compute with a bootstrap token', () => {
     );
   }, 30_000);
 });
+
+describe('bad input to join-command and the agent', () => {
+  const owner = () => ({
+    HOME: scratch,
+    KUBECONFIG: platform.kubeconfig,
+    KUBECACHEDIR: path.join(scratch, 'cache'),
+  });
+
+  it.each([
+    [['Bad_Name'], 'invalid cluster name "Bad_Name"'],
+    [['ttl-check', '--ttl', '5m'], '--ttl must be between 10m and 365d'],
+    [['ttl-check', '--label', 'region'], '--label region: expected KEY=VALUE'],
+  ])('join-command %j is refused with exit 2 and makes nothing', async (args, message) => {
+    const result = await kplane(['cluster', 'join-command', ...args], { env: owner() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+    const accounts = await at('root:compute', ['get', 'serviceaccounts', '-A', '-o', 'name']);
+    expect(accounts.stdout).not.toContain('ttl-check');
+  });
+
+  it('accepting a cluster that never registered is not found (exit 3)', async () => {
+    const result = await kplane(['cluster', 'accept', 'never-registered'], { env: owner() });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cluster "never-registered" has not registered in root:compute');
+  });
+
+  it.each([
+    [['--member-kubeconfig', 'm.kubeconfig'], 'say how to reach the hub'],
+    [
+      [
+        '--member-kubeconfig',
+        'm.kubeconfig',
+        '--bootstrap-kubeconfig',
+        'b',
+        '--hub-credential-dir',
+        'd',
+        '--auto-accept',
+      ],
+      '--auto-accept needs --hub-kubeconfig',
+    ],
+  ])('the agent refuses %j before touching hub or member', async (args, message) => {
+    const result = await kplane(['agent', '--cluster-name', 'bad-input', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
