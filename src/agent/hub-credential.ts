@@ -39,7 +39,7 @@ export interface HubJoinOptions {
 export interface JoinedHub {
   /** A client that always sends the agent's current token. */
   hub: RestClient;
-  /** Stops renewing and closes the bootstrap client. */
+  /** Stops renewing and checking. */
   close(): void;
 }
 
@@ -63,67 +63,106 @@ function storeCredential(dir: string, credential: StoredCredential): void {
   writeOwnerOnlyFile(path.join(dir, CREDENTIAL_FILE), `${JSON.stringify(credential)}\n`);
 }
 
-/**
- * Joins the hub named in the bootstrap kubeconfig (or resumes with the credential stored earlier), and returns
- * a hub client that uses only the agent's own token. Resolves undefined if the agent is stopped meanwhile.
- */
-export async function joinHub(options: HubJoinOptions): Promise<JoinedHub | undefined> {
-  const { config } = await loadKubeconfig({ explicitPath: options.bootstrapKubeconfig });
+/** The hub's address from the bootstrap kubeconfig, and a client holding its bootstrap token. */
+async function readBootstrap(
+  file: string,
+): Promise<{ baseUrl: string; address: Connection; client: RestClient }> {
+  const { config } = await loadKubeconfig({ explicitPath: file });
   const settings = clientSettingsFor(config);
   const baseUrl = settings.server.replace(/\/+$/, '');
-  const bootstrap = new RestClient(connectionFromSettings(settings, baseUrl));
-  // The hub's address and CA from the bootstrap kubeconfig, with none of its credentials.
-  const withoutCredentials: Connection = { ...connectionFromSettings(settings, baseUrl) };
-  delete withoutCredentials.token;
-  delete withoutCredentials.tokenFile;
-  delete withoutCredentials.exec;
+  const address: Connection = { ...connectionFromSettings(settings, baseUrl) };
+  delete address.token;
+  delete address.tokenFile;
+  delete address.exec;
+  return { baseUrl, address, client: new RestClient(connectionFromSettings(settings, baseUrl)) };
+}
 
+/**
+ * Joins the hub named in the bootstrap kubeconfig (or resumes with the credential stored earlier), and returns
+ * a hub client that uses only the agent's own token. Afterwards it renews that token at 80 % of its life, and
+ * checks now and then that the hub still takes it: a denied and again accepted cluster joins again by itself
+ * (with the bootstrap kubeconfig as it is then, so a fresh join-command written over it counts). Resolves
+ * undefined if the agent is stopped before it joined.
+ */
+export async function joinHub(options: HubJoinOptions): Promise<JoinedHub | undefined> {
+  const first = await readBootstrap(options.bootstrapKubeconfig);
+  first.client.close();
+  const { baseUrl } = first;
   let credential = readStoredCredential(options.credentialDir, baseUrl);
-  const hub = new RestClient({ ...withoutCredentials, currentToken: () => credential?.token ?? '' });
-  if (credential && !(await stillAccepted(hub, options))) {
+  let issuedAt = Date.now();
+  const hub = new RestClient({ ...first.address, currentToken: () => credential?.token ?? '' });
+  const adopt = (answer: { token: string; expiresAt: number }) => {
+    issuedAt = Date.now();
+    credential = { token: answer.token, expiresAt: answer.expiresAt, server: baseUrl };
+    storeCredential(options.credentialDir, credential);
+  };
+  const join = async (): Promise<boolean> => {
+    const bootstrap = await readBootstrap(options.bootstrapKubeconfig);
+    try {
+      const answer = await firstAgentToken(bootstrap.client, options);
+      if (!answer) return false;
+      adopt(answer);
+      options.log(
+        `cluster ${options.registration.clusterName} joined: its own hub credential is in ${options.credentialDir}`,
+      );
+      return true;
+    } finally {
+      bootstrap.client.close();
+    }
+  };
+  const discard = () => {
     options.log(
-      'the stored hub credential was refused (revoked or expired): joining again with the bootstrap token',
+      'the hub refused the stored credential (denied, revoked or expired): joining again with the bootstrap token',
     );
     rmSync(path.join(options.credentialDir, CREDENTIAL_FILE), { force: true });
     credential = undefined;
-  }
-  if (!credential) {
-    const issuedAt = Date.now();
-    const answer = await firstAgentToken(bootstrap, options);
-    if (!answer) {
-      bootstrap.close();
-      return undefined;
-    }
-    credential = { token: answer.token, expiresAt: answer.expiresAt, server: baseUrl };
-    storeCredential(options.credentialDir, credential);
-    options.log(
-      `cluster ${options.registration.clusterName} joined: its own hub credential is in ${options.credentialDir} (issued ${new Date(issuedAt).toISOString()})`,
-    );
-  }
-  bootstrap.close();
+  };
 
-  let timer: NodeJS.Timeout | undefined;
-  let issuedAt = Date.now();
-  const schedule = (delay: number) => {
-    timer = setTimeout(() => void renew(), delay);
+  if (credential && !(await stillAccepted(hub, options))) discard();
+  if (!credential && !(await join())) return undefined;
+
+  const timers = new Set<NodeJS.Timeout>();
+  const after = (delay: number, work: () => Promise<void>) => {
+    if (options.signal.aborted) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      void work();
+    }, delay);
     timer.unref();
+    timers.add(timer);
   };
   const renew = async () => {
+    // While joining again there is nothing to renew; the join brings a fresh token.
+    if (!credential) return after(RETRY_MS, renew);
     try {
-      const answer = await requestAgentToken(hub, options.registration.clusterName);
-      issuedAt = Date.now();
-      credential = { token: answer.token, expiresAt: answer.expiresAt, server: baseUrl };
-      storeCredential(options.credentialDir, credential);
+      adopt(await requestAgentToken(hub, options.registration.clusterName));
       options.log('renewed the hub credential');
-      schedule(renewalDelayMs(issuedAt, credential.expiresAt, Date.now()));
+      after(renewalDelayMs(issuedAt, credential?.expiresAt ?? 0, Date.now()), renew);
     } catch (error) {
       options.log(`cannot renew the hub credential: ${(error as Error).message}`);
-      if (!options.signal.aborted) schedule(RETRY_MS);
+      after(RETRY_MS, renew);
     }
   };
-  if (!options.signal.aborted) schedule(renewalDelayMs(issuedAt, credential.expiresAt, issuedAt));
-  options.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-  return { hub, close: () => clearTimeout(timer) };
+  const checkEvery = Math.max(options.pollMs * 5, 5000);
+  const check = async () => {
+    try {
+      if (!(await stillAccepted(hub, options))) {
+        discard();
+        await join();
+      }
+    } catch (error) {
+      options.log(`cannot join again: ${(error as Error).message}`);
+    }
+    after(checkEvery, check);
+  };
+  after(renewalDelayMs(issuedAt, credential?.expiresAt ?? 0, issuedAt), renew);
+  after(checkEvery, check);
+  const stop = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+  options.signal.addEventListener('abort', stop, { once: true });
+  return { hub, close: stop };
 }
 
 /** Whether the hub still takes the stored credential; an unreachable hub is not a refusal. */

@@ -349,12 +349,37 @@ describe('joining compute with a bootstrap token', () => {
     expect(agent.stderr()).not.toContain('joined');
   }, 60_000);
 
-  it("deny revokes the agent's token", async () => {
+  it("deny revokes the agent's token; a new join-command and accept bring the running agent back", async () => {
     ok(await kplane(['cluster', 'deny', CLUSTER], { env: owner() }));
     unauthorized(
       await asToken(agentToken, HUB, 'join-1-agent-denied')(['get', 'manifestworks', '-n', CLUSTER]),
     );
-  }, 30_000);
+    await agent!.waitForStderr(/the hub refused the stored credential/);
+    // Its bootstrap identity was deleted above: the owner writes a fresh bootstrap kubeconfig over the old one.
+    await agent!.waitForStderr(/cannot join again: the hub refused the bootstrap token/);
+    const again = [
+      'cluster',
+      'join-command',
+      CLUSTER,
+      '--label',
+      'region=eu-west',
+      '--bootstrap-kubeconfig',
+      bootstrapFile,
+    ];
+    ok(await kplane(again, { env: owner() }));
+    await agent!.waitForStderr(/cluster join-1 waits for the hub to accept it/);
+    ok(await kplane(['cluster', 'accept', CLUSTER], { env: owner() }));
+    await agent!.waitForStderr(/cluster join-1 joined/);
+    ok(await applyJson(HUB, helloWork('after-rejoin', '3')));
+    const applied = await eventually(
+      () => at(MEMBER, ['get', 'configmap', 'after-rejoin', '-n', 'apps', '-o', 'jsonpath={.data.v}']),
+      (result) => result.code === 0,
+      20_000,
+    );
+    expect(applied.stdout).toBe('3');
+    // The token from before the deny stays dead: the new ServiceAccount is another one.
+    unauthorized(await asToken(agentToken, HUB, 'join-1-agent-old')(['get', 'manifestworks', '-n', CLUSTER]));
+  }, 90_000);
 });
 
 describe('bad input to join-command and the agent', () => {
