@@ -55,17 +55,18 @@ export function mintServiceAccountToken(
   seconds: number,
   now = Date.now(),
 ): { token: string; expiresAt: number } {
-  // Tokens that ran out are dropped as new ones are made: an agent renewing on a timer never grows the table.
-  tokens.forgetExpiredBound(now);
   const token = mintToken();
   const expiresAt = now + seconds * 1000;
-  tokens.add({
-    hash: hashToken(token),
-    user: serviceAccountUserName(account.namespace, account.name),
-    groups: [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${account.namespace}`, AUTHENTICATED_GROUP],
-    expiresAt,
-    boundTo: { cluster: account.cluster, uid: account.uid },
-  });
+  tokens.addDroppingExpired(
+    {
+      hash: hashToken(token),
+      user: serviceAccountUserName(account.namespace, account.name),
+      groups: [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${account.namespace}`, AUTHENTICATED_GROUP],
+      expiresAt,
+      boundTo: { cluster: account.cluster, uid: account.uid },
+    },
+    now,
+  );
   return { token, expiresAt };
 }
 

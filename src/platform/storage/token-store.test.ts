@@ -33,7 +33,19 @@ describe('TokenStore', () => {
       boundTo: { cluster: 'c1', uid: 'u1' },
     });
     expect(tokens.find('bb')?.boundTo).toEqual({ cluster: 'c1', uid: 'u1' });
-    expect(tokens.forgetExpiredBound(5_000)).toBe(1);
+    tokens.addDroppingExpired(
+      {
+        hash: 'cc',
+        user: 'system:serviceaccount:ci:deployer',
+        groups: [],
+        expiresAt: 9_000,
+        boundTo: { cluster: 'c1', uid: 'u1' },
+      },
+      5_000,
+    );
+    expect(tokens.find('bb')).toBeUndefined();
+    expect(tokens.find('cc')?.expiresAt).toBe(9_000);
+    expect(tokens.forgetExpiredBound(9_000)).toBe(1);
     expect(tokens.find('aa')).toBeDefined();
     db.close();
     // Opening again adds nothing twice.

@@ -61,6 +61,17 @@ export class TokenStore {
     );
   }
 
+  /**
+   * Adds a service-account token and drops the bound tokens that ran out, in one transaction (one fsync, not
+   * two): an agent renewing on a timer never grows the table.
+   */
+  addDroppingExpired(record: TokenRecord, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.forgetExpiredBound(now);
+      this.add(record);
+    })();
+  }
+
   /** Deletes every token of `user`; returns how many there were. */
   revokeUser(user: string): number {
     return Number(statement(this.db, 'DELETE FROM tokens WHERE user = ?').run(user).changes);
