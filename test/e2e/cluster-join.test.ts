@@ -6,7 +6,9 @@ import { startAgent, workspaceKubeconfig, type AgentProcess } from './helpers/ag
 import { kplane, type RunResult } from './helpers/cli.js';
 import {
   adminKubectlAt,
+  adminToken,
   kubectl,
+  rawRequest,
   startPlatformProcess,
   tokenKubeconfig,
   type PlatformProcess,
@@ -147,6 +149,18 @@ describe('ServiceAccount tokens (TokenRequest)', () => {
     const long = await at('root:team-a', ['create', 'token', 'deployer', '-n', 'ci', '--duration', '9000h']);
     expect(long.code).not.toBe(0);
     expect(long.stderr).toContain('may not specify a duration larger than 31536000 seconds (365 days)');
+    const dryRun = await rawRequest(
+      platform.url,
+      '/clusters/root:team-a/api/v1/namespaces/ci/serviceaccounts/deployer/token?dryRun=All',
+      {
+        token: adminToken(platform.dataDir),
+        ca: readFileSync(path.join(platform.dataDir, 'ca.crt')),
+        method: 'POST',
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }),
+      },
+    );
+    expect(dryRun.status).toBe(400);
+    expect(dryRun.body).toContain('dry run is not supported for token');
     const missing = await at('root:team-a', ['create', 'token', 'nobody', '-n', 'ci']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('serviceaccounts "nobody" not found');

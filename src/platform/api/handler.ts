@@ -243,6 +243,8 @@ export class ResourceHandler {
     verb: string,
   ): Promise<void> {
     if (verb !== 'create') throw methodNotAllowed(request.req.method ?? 'GET');
+    // An action's answer is its effect (a minted token): there is nothing a dry run could leave out.
+    if (dryRun(request.query)) throw badRequest(`dry run is not supported for ${request.route.subresource}`);
     const parent = this.service.get(request.def, request.scope, request.route.name ?? '');
     const { value: body } = this.decode({ ...request, def: action.definition }, await readBody(request.req));
     const answer = action.create(request.scope, parent, body);
