@@ -42,6 +42,7 @@ const SERVED_KINDS = [
   ['rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding'],
   ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition'],
   ['authentication.k8s.io', 'v1', 'SelfSubjectReview'],
+  ['authentication.k8s.io', 'v1', 'TokenRequest'],
   ['authorization.k8s.io', 'v1', 'SelfSubjectAccessReview'],
   ['', 'v1', 'Status'],
 ];

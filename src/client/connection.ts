@@ -12,6 +12,11 @@ export interface Connection {
   tokenFile?: string;
   exec?: ExecCredentialConfig;
   /**
+   * A token that changes during the client's life (the agent's hub credential, renewed before it expires):
+   * read on every request instead of once. Never from a kubeconfig.
+   */
+  currentToken?: () => string;
+  /**
    * The person accepted that the token crosses plain HTTP (`login --insecure-plaintext-token`, in this
    * process). Never read from a kubeconfig: a kubeconfig cannot give that consent.
    */

@@ -18,12 +18,13 @@ export async function resolveBearerToken(connection: Connection): Promise<string
       ? ownAuthTokenServer(connection.exec, (command) => isThisKplane(command))
       : undefined;
   if (own !== undefined && isPlainHttp(own)) return readOwnToken(own);
-  if (connection.token || connection.tokenFile || connection.exec)
+  if (connection.token || connection.tokenFile || connection.exec || connection.currentToken)
     throw plaintextTokenRefused(connection.baseUrl);
   return undefined;
 }
 
 async function findBearerToken(connection: Connection): Promise<string | undefined> {
+  if (connection.currentToken) return connection.currentToken();
   if (connection.token) return connection.token;
   if (connection.tokenFile) {
     try {

@@ -150,6 +150,7 @@ export class RestClient {
   }
 
   private bearerToken(): Promise<string | undefined> {
+    if (this.connection.currentToken) return resolveBearerToken(this.connection);
     this.tokenPromise ??= resolveBearerToken(this.connection);
     return this.tokenPromise;
   }

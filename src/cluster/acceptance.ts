@@ -1,11 +1,12 @@
 import { NotFoundError } from '../cli/errors.js';
 import type { IOStreams } from '../cli/io.js';
 import { isStatusCode } from '../client/api-error.js';
-import { clusterPath } from '../workspace/workspace-api.js';
-import { type WorkspaceSelector, withWorkspaceSession } from '../workspace/session.js';
+import { AGENT_SERVICE_ACCOUNT } from '../shared/join-identities.js';
+import type { WorkspaceSelector } from '../workspace/session.js';
+import { applyObjects, withComputeSession } from './compute-session.js';
+import { acceptedObjects } from './join-rbac.js';
 
-/** Where the platform keeps its compute, and so where `cluster` commands act unless `-w` says otherwise. */
-export const COMPUTE_WORKSPACE_FLAG = ':root:compute';
+export { COMPUTE_WORKSPACE_FLAG } from './compute-session.js';
 
 export interface AcceptanceOptions {
   kubeconfig: WorkspaceSelector;
@@ -14,16 +15,13 @@ export interface AcceptanceOptions {
 }
 
 /**
- * `cluster accept|deny NAME`: OCM's hubAcceptsClient. Accepting also makes the cluster's namespace on the hub,
- * where its works and its lease live, as OCM's hub does when it accepts a cluster.
+ * `cluster accept|deny NAME`: OCM's hubAcceptsClient. Accepting also makes what OCM's hub makes for an accepted
+ * cluster: its namespace (where its works and its lease live), the agent's own identity there (a ServiceAccount
+ * whose token the agent then requests) and that identity's narrow RBAC. Denying deletes the ServiceAccount, which
+ * revokes every token it had: the agent can no longer read or write anything on the hub.
  */
 export function setClusterAcceptance(options: AcceptanceOptions, io: IOStreams): Promise<void> {
-  const kubeconfig = {
-    ...options.kubeconfig,
-    workspace: options.kubeconfig.workspace ?? COMPUTE_WORKSPACE_FLAG,
-  };
-  return withWorkspaceSession(kubeconfig, async (session) => {
-    const base = clusterPath(session.path);
+  return withComputeSession(options.kubeconfig, async (session, base) => {
     try {
       await session.client.request(
         'PATCH',
@@ -33,22 +31,27 @@ export function setClusterAcceptance(options: AcceptanceOptions, io: IOStreams):
     } catch (error) {
       if (isStatusCode(error, 404)) {
         throw new NotFoundError(
-          `cluster "${options.name}" has not registered in ${session.path}: start its agent first (kplane agent)`,
+          `cluster "${options.name}" has not registered in ${session.path}: start its agent first (kplane cluster join-command ${options.name})`,
         );
       }
       throw error;
     }
-    if (options.accept) {
-      try {
-        await session.client.post(`${base}/api/v1/namespaces`, {
-          apiVersion: 'v1',
-          kind: 'Namespace',
-          metadata: { name: options.name },
-        });
-      } catch (error) {
-        if (!isStatusCode(error, 409)) throw error;
-      }
-    }
+    if (options.accept) await applyObjects(session.client, base, acceptedObjects(options.name));
+    else await deleteAgentIdentity(session.client, base, options.name);
     io.err(`cluster ${options.name} ${options.accept ? 'accepted' : 'denied'}.`);
   });
+}
+
+async function deleteAgentIdentity(
+  client: Parameters<typeof applyObjects>[0],
+  base: string,
+  cluster: string,
+): Promise<void> {
+  try {
+    await client.delete(
+      `${base}/api/v1/namespaces/${encodeURIComponent(cluster)}/serviceaccounts/${AGENT_SERVICE_ACCOUNT}`,
+    );
+  } catch (error) {
+    if (!isStatusCode(error, 404)) throw error;
+  }
 }

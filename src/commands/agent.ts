@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { runWorkAgent } from '../agent/agent.js';
+import { joinHub } from '../agent/hub-credential.js';
 import { clientFromKubeconfigFile } from '../agent/member-client.js';
 import { KplaneCommand } from '../cli/base-command.js';
 import { InvalidInputError } from '../cli/errors.js';
@@ -10,6 +11,7 @@ export default class Agent extends KplaneCommand {
   static override summary =
     "Join a Kubernetes API to a hub as compute and apply its ManifestWorks (OCM's klusterlet).";
   static override examples = [
+    '<%= config.bin %> agent --cluster-name eu-1 --bootstrap-kubeconfig eu-1-bootstrap.kubeconfig --hub-credential-dir eu-1-hub-credential --member-kubeconfig ~/.kube/config',
     '<%= config.bin %> agent --cluster-name eu-1 --hub-kubeconfig hub.kubeconfig --member-kubeconfig ~/.kube/config',
   ];
 
@@ -19,8 +21,17 @@ export default class Agent extends KplaneCommand {
       required: true,
     }),
     'hub-kubeconfig': Flags.string({
-      description: 'Kubeconfig of the hub (its compute workspace).',
-      required: true,
+      description: 'Kubeconfig of the hub (its compute workspace) holding a credential the owner gave.',
+      exclusive: ['bootstrap-kubeconfig'],
+    }),
+    'bootstrap-kubeconfig': Flags.string({
+      description:
+        'Bootstrap kubeconfig from "kplane cluster join-command": register, wait for accept, then use only its own token.',
+      dependsOn: ['hub-credential-dir'],
+    }),
+    'hub-credential-dir': Flags.string({
+      description: "Folder (owner-only) for the agent's own hub token, reused across restarts and renewed.",
+      dependsOn: ['bootstrap-kubeconfig'],
     }),
     'member-kubeconfig': Flags.string({
       description: 'Kubeconfig of the cluster that runs the work.',
@@ -62,27 +73,51 @@ export default class Agent extends KplaneCommand {
       label: keyValues(flags.label ?? [], '--label'),
       capacity: keyValues(flags.capacity ?? [], '--capacity'),
     };
-    const hub = await clientFromKubeconfigFile(flags['hub-kubeconfig']);
-    const member = await clientFromKubeconfigFile(flags['member-kubeconfig']);
+    const bootstrapKubeconfig = flags['bootstrap-kubeconfig'];
+    const hubKubeconfig = flags['hub-kubeconfig'];
+    if (!bootstrapKubeconfig && !hubKubeconfig)
+      throw new InvalidInputError(
+        'say how to reach the hub: --bootstrap-kubeconfig F --hub-credential-dir DIR (from kplane cluster join-command), or --hub-kubeconfig F',
+      );
+    if (bootstrapKubeconfig && flags['auto-accept'])
+      throw new InvalidInputError(
+        '--auto-accept needs --hub-kubeconfig: a bootstrap identity may only register, the compute owner accepts',
+      );
+    const registration = {
+      clusterName,
+      labels: registrationFlags.label,
+      capacityFlags: registrationFlags.capacity,
+      autoAccept: flags['auto-accept'],
+      leaseDurationSeconds: flags['lease-seconds'],
+    };
     const stop = new AbortController();
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+    const log = (line: string) => this.io.err(line);
+    const member = await clientFromKubeconfigFile(flags['member-kubeconfig']);
     this.io.err(`kplane agent for cluster ${clusterName} is running`);
-    await runWorkAgent({
-      hub,
-      member,
-      clusterName,
-      resyncMs: flags['resync-seconds'] * 1000,
-      registration: {
+    const joined = bootstrapKubeconfig
+      ? await joinHub({
+          bootstrapKubeconfig,
+          credentialDir: flags['hub-credential-dir'] ?? '',
+          registration,
+          pollMs: flags['resync-seconds'] * 1000,
+          signal: stop.signal,
+          log,
+        })
+      : { hub: await clientFromKubeconfigFile(hubKubeconfig ?? ''), close: () => undefined };
+    if (joined) {
+      await runWorkAgent({
+        hub: joined.hub,
+        member,
         clusterName,
-        labels: registrationFlags.label,
-        capacityFlags: registrationFlags.capacity,
-        autoAccept: flags['auto-accept'],
-        leaseDurationSeconds: flags['lease-seconds'],
-      },
-      signal: stop.signal,
-      log: (line) => this.io.err(line),
-    });
-    hub.close();
+        resyncMs: flags['resync-seconds'] * 1000,
+        registration,
+        signal: stop.signal,
+        log,
+      });
+      joined.close();
+      joined.hub.close();
+    }
     member.close();
   }
 }

@@ -7,6 +7,7 @@ import type { AuthenticationConfig } from './auth/oidc/config.js';
 import { JwtAuthenticators } from './auth/oidc/jwt-authenticator.js';
 import { loginDiscoveryDocument } from './auth/oidc/login-discovery.js';
 import { RequestAuthenticator } from './auth/request-authenticator.js';
+import { credentialValidIn } from './auth/service-account-tokens.js';
 import { builtinRegistry } from './api/resources/index.js';
 import { CrdDefinitions } from './apiextensions/crd-source.js';
 import { boundDefinitions } from './apis/bound-resources.js';
@@ -116,7 +117,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const tokens = new TokenStore(db);
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
-    const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer });
+    const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer, tokens });
     // What a workspace serves beyond the built-in kinds: first the APIs bound into it.
     registry.addSource(
       boundDefinitions(
@@ -153,6 +154,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }),
       catalog: new ExportCatalog({ store: service.store, clusters, authorizer }),
       serverAddress,
+      credentialValidIn: (user, cluster) => credentialValidIn(user, cluster, store),
       log: options.log ?? false,
     });
     const certificates = ensureServingCertificates(dataDir);

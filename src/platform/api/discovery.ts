@@ -22,7 +22,12 @@ function responseKind(def: ResourceDefinition) {
 
 /** A subresource answers with its object's kind, or with its view's (autoscaling/v1 Scale). */
 function subresourceKind(def: ResourceDefinition, subresource: string) {
-  return responseKind(def.views?.[subresource]?.definition ?? def);
+  return responseKind(def.views?.[subresource]?.definition ?? def.actions?.[subresource]?.definition ?? def);
+}
+
+/** What a subresource takes: an action only a create, any other get/patch/update. */
+function subresourceVerbs(def: ResourceDefinition, subresource: string): string[] {
+  return def.actions?.[subresource] ? ['create'] : STATUS_VERBS;
 }
 
 function aggregatedResource(def: ResourceDefinition) {
@@ -39,7 +44,7 @@ function aggregatedResource(def: ResourceDefinition) {
     entry.subresources = def.subresources.map((subresource) => ({
       subresource,
       responseKind: subresourceKind(def, subresource),
-      verbs: STATUS_VERBS,
+      verbs: subresourceVerbs(def, subresource),
     }));
   }
   return entry;
@@ -115,14 +120,14 @@ export function resourceList(
     if (def.shortNames.length > 0) main.shortNames = def.shortNames;
     if (def.categories.length > 0) main.categories = def.categories;
     const subresources = def.subresources.map((sub) => {
-      const view = def.views?.[sub]?.definition;
+      const view = def.views?.[sub]?.definition ?? def.actions?.[sub]?.definition;
       return {
         name: `${def.resource}/${sub}`,
         singularName: '',
         namespaced: def.scope === 'Namespaced',
         ...(view ? { group: view.group, version: view.version } : {}),
         kind: view?.kind ?? def.kind,
-        verbs: STATUS_VERBS,
+        verbs: subresourceVerbs(def, sub),
       };
     });
     return [main, ...subresources];

@@ -24,7 +24,7 @@ import { isPlainObject, type KubeObject } from './object.js';
 import { listPage } from './paged-list.js';
 import { decodeEnvelope } from './protobuf/messages.js';
 import { ProtobufError } from './protobuf/wire.js';
-import type { ResourceDefinition, SubresourceView } from './registry.js';
+import type { ResourceDefinition, SubresourceAction, SubresourceView } from './registry.js';
 import { parseIncludeObject, renderList, renderObject, watchEncoder } from './representation.js';
 import {
   patchObject,
@@ -185,6 +185,8 @@ export class ResourceHandler {
     if (writeVerbs.has(verb)) this.format(request);
     const view = route.subresource !== undefined ? def.views?.[route.subresource] : undefined;
     if (view) return this.viewRequest(request, view, verb);
+    const action = route.subresource !== undefined ? def.actions?.[route.subresource] : undefined;
+    if (action) return this.actionRequest(request, action, verb);
 
     switch (verb) {
       case 'get':
@@ -232,6 +234,23 @@ export class ResourceHandler {
     }
     const result = this.service.patch(def, scope, name, 'merge', view.toPatch(name, changed), options);
     render(result.object);
+  }
+
+  /** A create on an action subresource: the parent must exist; the answer is computed, never stored. */
+  private async actionRequest(
+    request: ResourceRequest,
+    action: SubresourceAction,
+    verb: string,
+  ): Promise<void> {
+    if (verb !== 'create') throw methodNotAllowed(request.req.method ?? 'GET');
+    // An action's answer is its effect (a minted token): there is nothing a dry run could leave out.
+    if (dryRun(request.query)) throw badRequest(`dry run is not supported for ${request.route.subresource}`);
+    const parent = this.service.get(request.def, request.scope, request.route.name ?? '');
+    const { value: body } = this.decode({ ...request, def: action.definition }, await readBody(request.req));
+    const answer = action.create(request.scope, parent, body);
+    const { format, include } = this.format(request);
+    const rendered = renderObject(action.definition, answer, format, include);
+    writeJson(request.res, 201, rendered.body, rendered.contentType);
   }
 
   private format(request: ResourceRequest) {

@@ -142,6 +142,17 @@ function pathsFor(def: ResourceDefinition): Record<string, Json> {
   }
   for (const sub of def.subresources) {
     const title = sub.charAt(0).toUpperCase() + sub.slice(1);
+    const action = def.actions?.[sub]?.definition;
+    if (action) {
+      paths[`${scoped}/{name}/${sub}`] = {
+        post: operation(def, 'post', `create${id}${title}`, action.schemaName, {
+          requestBody: { content: jsonContent(ref(action.schemaName)), required: true },
+          ...withParams(WRITE_PARAMS),
+        }),
+        parameters: [NAME_PARAM, ...scopeParams],
+      };
+      continue;
+    }
     paths[`${scoped}/{name}/${sub}`] = {
       get: operation(def, 'get', `read${id}${title}`, def.schemaName),
       put: operation(def, 'put', `replace${id}${title}`, def.schemaName, {
@@ -202,6 +213,10 @@ function buildDocument(defs: ResourceDefinition[]): Json {
   for (const def of defs) {
     Object.assign(paths, pathsFor(def));
     Object.assign(schemas, componentsFor(def));
+    // What an action subresource takes and answers (TokenRequest), described beside its parent.
+    for (const action of Object.values(def.actions ?? {}))
+      if (action.definition.openApiComponents)
+        Object.assign(schemas, action.definition.openApiComponents() as Record<string, Json>);
   }
   return {
     openapi: '3.0.0',

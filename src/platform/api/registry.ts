@@ -94,6 +94,23 @@ export interface ResourceDefinition extends ResourceName {
   openApiComponents?(): Record<string, unknown>;
   /** Subresources that show part of the object as another kind (`scale`), by subresource name. */
   views?: Record<string, SubresourceView>;
+  /** Subresources that answer a create with a computed object of another kind (`serviceaccounts/token`). */
+  actions?: Record<string, SubresourceAction>;
+}
+
+/**
+ * A subresource that only takes a create (POST) and answers with an object of its own kind, computed from the
+ * request and the existing parent object, as the apiserver's TokenRequest does. The parent is never written.
+ */
+export interface SubresourceAction {
+  /** How the request body decodes and the answer renders: its kind, apiVersion, schema, protobuf. */
+  definition: ResourceDefinition;
+  /** The answer; throws an ApiError (a 422 for a bad body) and then nothing happened. */
+  create(
+    ctx: { user: UserInfo; cluster: ClusterRef; namespace?: string },
+    parent: KubeObject,
+    body: unknown,
+  ): KubeObject;
 }
 
 /**

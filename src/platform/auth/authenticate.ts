@@ -43,6 +43,10 @@ function lookUpBearerToken(
     ? record.groups
     : [...record.groups, AUTHENTICATED_GROUP];
   const user: UserInfo = { name: record.user, groups };
+  if (record.boundTo) {
+    user.boundTo = record.boundTo;
+    user.uid = record.boundTo.uid;
+  }
   if (record.expiresAt !== undefined) user.extra = { [TOKEN_EXPIRY_EXTRA]: [rfc3339(record.expiresAt)] };
   return user;
 }

@@ -34,6 +34,9 @@ export class Authorizer {
 
   /** kcp's workspace content authorizer: may the user enter this workspace at all? */
   mayEnter(user: UserInfo, cluster: ClusterRef): boolean {
+    // kcp lets a workspace's own service accounts in (what they may do there is RBAC's to say); the router has
+    // already refused a bound token outside its workspace.
+    if (user.boundTo?.cluster === cluster.id) return true;
     return this.authorize(user, cluster, WORKSPACE_ACCESS);
   }
 

@@ -7,6 +7,11 @@ export interface UserInfo {
   groups: string[];
   /** What the authenticator adds; SelfSubjectReview shows it. */
   extra?: Record<string, string[]>;
+  /**
+   * Set for a service-account token: the logical cluster it is valid in and the uid of the ServiceAccount it
+   * speaks for. The router refuses it (401) anywhere else, or once that ServiceAccount is gone. Never shown.
+   */
+  boundTo?: { cluster: string; uid: string };
 }
 
 /** When the presented token stops working (RFC 3339), in SelfSubjectReview's `extra`. */

@@ -45,6 +45,8 @@ export interface RouterDeps {
   catalog: ExportCatalog;
   /** `127.0.0.1:PORT`, for APIVersions.serverAddressByClientCIDRs. */
   serverAddress(): string;
+  /** Whether a credential bound to one workspace (a service-account token) is good in this logical cluster. */
+  credentialValidIn(user: UserInfo, cluster: string): boolean;
   log: boolean;
 }
 
@@ -149,7 +151,8 @@ export class Router {
     const decodes = (parts: (string | undefined)[]): parts is string[] => parts.every((p) => p !== undefined);
     if (segments[0] === SERVICES) {
       const user = await this.deps.authenticator.authenticate(req.headers);
-      if (!user) throw unauthorized();
+      // A service-account token belongs to its workspace; virtual workspaces are not it.
+      if (!user || user.boundTo) throw unauthorized();
       if (!decodes(segments)) throw pathNotFound();
       if (segments[1] === 'catalog')
         return this.deps.catalog.serve(res, req.method ?? 'GET', segments.slice(1), user);
@@ -173,6 +176,9 @@ export class Router {
       rawCluster !== undefined && isValidClusterPath(rawCluster)
         ? this.deps.clusters.resolve(rawCluster)
         : undefined;
+    // kcp: a service-account token anywhere but its own workspace, or after its account is gone, is no
+    // credential at all (401), before any question of access.
+    if (user.boundTo && (!cluster || !this.deps.credentialValidIn(user, cluster.id))) throw unauthorized();
     if (!cluster || rawCluster === undefined) throw workspaceAccessDenied();
     const method = req.method ?? 'GET';
     // kcp serves `~` to every authenticated user, before root's own rules are consulted.

@@ -49,7 +49,27 @@ export function openDatabase(file: string): Db {
   const db = new Database(file);
   for (const pragma of PRAGMAS) db.pragma(pragma);
   db.exec(SCHEMA);
+  addMissingColumns(db);
   return db;
+}
+
+/**
+ * Columns added after the first release, each with the type an existing row takes as NULL: a data folder
+ * from an older platform keeps every token and gains the column (its old tokens stay unbound).
+ */
+const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
+  // A service-account token is valid only in the logical cluster of its ServiceAccount, while that
+  // ServiceAccount (by uid) exists.
+  { table: 'tokens', column: 'bound_cluster', type: 'TEXT' },
+  { table: 'tokens', column: 'bound_uid', type: 'TEXT' },
+];
+
+function addMissingColumns(db: Db): void {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((existing) => existing.name === column))
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
 }
 
 const statements = new WeakMap<Db, Map<string, Database.Statement>>();

@@ -157,6 +157,28 @@ export const selfSubjectReviewMessage: MessageDescriptor = {
   1: { name: 'metadata', type: message(objectMeta) },
 };
 
+/** authentication.k8s.io/v1 TokenRequest (`kubectl create token`): the spec; status is the server's. */
+export const tokenRequestMessage: MessageDescriptor = {
+  1: { name: 'metadata', type: message(objectMeta) },
+  2: {
+    name: 'spec',
+    type: message({
+      1: { name: 'audiences', type: string, repeated: true },
+      3: {
+        name: 'boundObjectRef',
+        type: message({
+          1: { name: 'kind', type: string },
+          2: { name: 'apiVersion', type: string },
+          3: { name: 'name', type: string },
+          4: { name: 'uid', type: string },
+        }),
+      },
+      4: { name: 'expirationSeconds', type: int, pointer: true },
+    }),
+  },
+  3: { name: 'status', type: message({}) },
+};
+
 /** authorization.k8s.io/v1 SelfSubjectAccessReview (`kubectl auth can-i`). */
 export const selfSubjectAccessReviewMessage: MessageDescriptor = {
   1: { name: 'metadata', type: message(objectMeta) },
