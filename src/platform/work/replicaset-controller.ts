@@ -37,6 +37,7 @@ import { clustersToWrite, rolloutOf } from './rollout.js';
 import { tenantManifests, type KindScope } from './tenant-manifests.js';
 import { manifestWorkName, tenantLabels } from './tenant-namespace.js';
 import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-kinds.js';
+import { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.js';
 
 // OCM's ManifestWorkReplicaSet controller: for a replica set in a user's workspace and namespace,
 // one ManifestWork per cluster its placements decided, in that cluster's namespace of the compute
@@ -46,12 +47,7 @@ import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-k
 // writes only what differs, and can stop at any line (the next pass finishes the job). Rollout
 // follows OCM's strategies All and Progressive (rollout.ts).
 
-/** OCM's label on the works of a replica set: `<namespace>.<name>`. */
-export const REPLICA_SET_LABEL = `${WORK_GROUP}/manifestworkreplicaset`;
-/** kplane's: which replica set (workspace id, namespace, name) owns a work; hashed to fit a label. */
-export const OWNER_LABEL = 'work.kplane.io/owner';
-/** The owner spelled out, `<workspace id>/<namespace>/<name>`, to find it from a work's change. */
-export const OWNER_ANNOTATION = 'work.kplane.io/replicaset';
+export { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.js';
 
 export interface ReplicaSetControllerDeps {
   service: ResourceService;
