@@ -57,14 +57,20 @@ export interface DeployOptions extends DeployCommon {
   placement: string;
   wait: boolean;
   timeoutMs: number;
-  rollout?: 'all' | 'progressive';
+  rollout?: Rollout;
   maxConcurrency?: number;
 }
 
+export const ROLLOUTS = ['all', 'progressive', 'progressive-per-group'] as const;
+export type Rollout = (typeof ROLLOUTS)[number];
+
 /** OCM's rolloutStrategy for the flags; a concurrency without a progressive rollout is a mistake. */
 export function rolloutStrategy(rollout: string | undefined, maxConcurrency: number | undefined) {
-  if (rollout !== undefined && rollout !== 'all' && rollout !== 'progressive')
-    throw new InvalidInputError(`--rollout must be all or progressive, not "${rollout}"`);
+  if (rollout !== undefined && !(ROLLOUTS as readonly string[]).includes(rollout))
+    throw new InvalidInputError(`--rollout must be ${ROLLOUTS.join(', ')}, not "${rollout}"`);
+  // Groups come from the placement's decisionStrategy; each starts once the one before succeeded.
+  if (rollout === 'progressive-per-group' && maxConcurrency === undefined)
+    return { type: 'ProgressivePerGroup', progressivePerGroup: {} };
   if (maxConcurrency !== undefined && rollout !== 'progressive')
     throw new InvalidInputError('--max-concurrency needs --rollout progressive');
   if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1))

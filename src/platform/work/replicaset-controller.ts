@@ -33,7 +33,7 @@ import {
   withTransitions,
   type WantedCondition,
 } from './replicaset-status.js';
-import { clustersToWrite, rolloutOf } from './rollout.js';
+import { clustersToWrite, decisionGroupsOf, rolloutOf } from './rollout.js';
 import { tenantManifests, type KindScope } from './tenant-manifests.js';
 import { manifestWorkName, tenantLabels } from './tenant-namespace.js';
 import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-kinds.js';
@@ -45,7 +45,7 @@ import { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.j
 // clusters that left the decision are deleted, and the status counts what the agents report. It is
 // level-triggered: every pass reads the replica set, the decisions and the works as they are now,
 // writes only what differs, and can stop at any line (the next pass finishes the job). Rollout
-// follows OCM's strategies All and Progressive (rollout.ts).
+// follows OCM's strategies All, Progressive and ProgressivePerGroup (rollout.ts).
 
 export { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.js';
 
@@ -179,7 +179,9 @@ export class ReplicaSetController {
       const work = byCluster.get(cluster);
       return { cluster, desired, work, upToDate: work !== undefined && holds(work, desired) };
     });
-    const now = new Set(clustersToWrite(plans, rolloutOf(replicaSet, plans.length)));
+    const now = new Set(
+      clustersToWrite(plans, rolloutOf(replicaSet, plans.length), decisionGroupsOf(decided.firstRef)),
+    );
     const works: KubeObject[] = [];
     for (const plan of plans) {
       if (now.has(plan.cluster)) works.push(this.ensureWork(compute, plan.cluster, plan.desired));
@@ -201,7 +203,13 @@ export class ReplicaSetController {
   }
 
   /** The clusters every placementRef decided, and which placements have no decision yet. */
-  private decidedClusters(key: ObjectKey): { clusters: string[]; missing: string[]; refs: number } {
+  private decidedClusters(key: ObjectKey): {
+    clusters: string[];
+    missing: string[];
+    refs: number;
+    /** The decisions of the first placementRef, whose rollout strategy (and decision groups) rule. */
+    firstRef: KubeObject[];
+  } {
     const { store } = this.deps.service;
     const replicaSet = store.get(key);
     const refs = jsonObjects(getField(replicaSet, 'spec.placementRefs')).map((ref) => text(ref.name));
@@ -212,14 +220,16 @@ export class ReplicaSetController {
     });
     const clusters = new Set<string>();
     const missing: string[] = [];
+    const firstRef: KubeObject[] = [];
     for (const ref of refs) {
       const mine = decisions.filter((entry) => entry.object.metadata.labels?.[PLACEMENT_LABEL] === ref);
+      if (ref === refs[0]) firstRef.push(...mine.map((entry) => entry.object));
       if (mine.length === 0) missing.push(ref);
       for (const entry of mine)
         for (const decision of jsonObjects(getField(entry.object, 'status.decisions')))
           if (text(decision.clusterName)) clusters.add(text(decision.clusterName));
     }
-    return { clusters: [...clusters].sort(), missing, refs: refs.length };
+    return { clusters: [...clusters].sort(), missing, refs: refs.length, firstRef };
   }
 
   private scopeOf(workspace: ClusterRef, apiVersion: string, kind: string): KindScope | undefined {
