@@ -34,7 +34,8 @@ export default class Deploy extends KplaneCommand {
       description: 'With --rollout progressive: clusters in flight at once.',
     }),
     wait: Flags.boolean({
-      description: 'Wait until every decided cluster reports the application available.',
+      description:
+        'Wait until every decided cluster runs this version: applied, available and, where the member reports them, its replicas ready. Exits 1 as soon as a cluster refuses a manifest, 8 when --timeout runs out.',
     }),
     timeout: Flags.string({ description: 'How long --wait waits.', default: '5m' }),
     namespace: namespaceFlag,

@@ -34,7 +34,7 @@ import {
   type WantedCondition,
 } from './replicaset-status.js';
 import { clustersToWrite, decisionGroupsOf, rolloutOf } from './rollout.js';
-import { tenantManifests, type KindScope } from './tenant-manifests.js';
+import { tenantManifestConfigs, tenantManifests, type KindScope } from './tenant-manifests.js';
 import { manifestWorkName, tenantLabels } from './tenant-namespace.js';
 import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-kinds.js';
 import { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.js';
@@ -252,6 +252,12 @@ export class ReplicaSetController {
     clusterName: string,
   ): KubeObject {
     const spec: JsonObject = { ...template, workload: { manifests: mapped.manifests } };
+    if (template.manifestConfigs !== undefined)
+      spec.manifestConfigs = tenantManifestConfigs(
+        template.manifestConfigs,
+        key.namespace,
+        mapped.namespace,
+      ) as JsonObject[];
     // Deleting one tenant's work must not take the shared member namespace with it while another
     // work of the same tenant still lives there: OCM's selective orphaning keeps it.
     const policy = text(getField(template, 'deleteOption.propagationPolicy'));
