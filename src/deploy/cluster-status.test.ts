@@ -144,6 +144,13 @@ describe('rolloutProgress', () => {
     ).toBe('waiting');
   });
 
+  it('leaves out a cluster that left the decision while its agent cleans up', () => {
+    const leaving = { ...work('c', { applied: 'False', refused: 'gone' }) };
+    leaving.metadata = { ...leaving.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' };
+    expect(rolloutProgress(replicaSet(2, 2), [work('a'), work('b'), leaving])).toEqual({ state: 'done' });
+    expect(clusterRow(leaving).leaving).toBe(true);
+  });
+
   it('fails when the platform refused the manifests themselves', () => {
     const refused: ReplicaSetState = {
       metadata: { name: 'web', generation: 1 },

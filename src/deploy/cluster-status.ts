@@ -23,7 +23,7 @@ interface ManifestStatus {
 
 /** The fields of a ManifestWork that status reads. */
 export interface WorkObject {
-  metadata: { name: string; namespace?: string; generation?: number };
+  metadata: { name: string; namespace?: string; generation?: number; deletionTimestamp?: string };
   spec?: { workload?: { manifests?: Record<string, unknown>[] } };
   status?: { conditions?: Condition[]; resourceStatus?: { manifests?: ManifestStatus[] } };
 }
@@ -44,6 +44,8 @@ export interface ClusterRow {
   available: string;
   /** Whether the agent's report is for the work as it is now (not for an earlier version). */
   current: boolean;
+  /** The cluster left the decision and its agent is removing what the work applied. */
+  leaving?: boolean;
   /** Summed over the work's Deployments and StatefulSets; undefined when it has none. */
   desiredReplicas?: number;
   /** From the agents' WellKnownStatus feedback; undefined when the member reports none. */
@@ -115,6 +117,7 @@ export function clusterRow(work: WorkObject): ClusterRow {
     applied: applied?.status ?? 'Unknown',
     available: available?.status ?? 'Unknown',
     current: reportsGeneration(applied, work),
+    ...(work.metadata.deletionTimestamp ? { leaving: true } : {}),
     ...replicasOf(work),
     ...(error ? { error } : {}),
   };
@@ -134,7 +137,9 @@ export type Progress =
  * for the work's own generation, with Deployments ready where the member reports replicas. A failure
  * the agent reported for the current version ends the wait at once; older reports are not judged.
  */
-export function rolloutProgress(rs: ReplicaSetState, works: readonly WorkObject[]): Progress {
+export function rolloutProgress(rs: ReplicaSetState, all: readonly WorkObject[]): Progress {
+  // A cluster that left the decision is no longer part of the rollout, while its agent cleans up.
+  const works = all.filter((work) => !work.metadata.deletionTimestamp);
   const generation = rs.metadata.generation ?? 1;
   const conditions = rs.status?.conditions ?? [];
   const applied = find(conditions, 'ManifestworkApplied');

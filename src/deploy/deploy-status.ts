@@ -51,7 +51,11 @@ function cells(row: ClusterRow): string[] {
   const ready =
     row.desiredReplicas === undefined ? '-' : `${row.readyReplicas ?? '-'}/${row.desiredReplicas}`;
   // A report for an earlier version of the work says nothing about this one yet.
-  const applied = row.current || row.applied === 'Unknown' ? row.applied : 'Updating';
+  const applied = row.leaving
+    ? 'Leaving'
+    : row.current || row.applied === 'Unknown'
+      ? row.applied
+      : 'Updating';
   return [row.cluster, applied, row.available, ready, row.error ?? ''];
 }
 
@@ -67,7 +71,7 @@ export function summaryLine(status: DeployStatus): string {
   return `deploy ${status.deploy.metadata.name}: ${counts}; ${progress}`;
 }
 
-function renderStatus(io: IOStreams, status: DeployStatus): string {
+export function renderStatus(io: IOStreams, status: DeployStatus): string {
   if (!status.clusters) return '';
   return renderTable(
     io,
