@@ -11,6 +11,8 @@ export const ExitCode = {
   unreachable: 5,
   kubeconfig: 6,
   conflict: 7,
+  // A --wait whose --timeout ran out: the change was made, the platform has not finished with it.
+  timeout: 8,
   // 128 + SIGINT, what shells report for Ctrl-C: the user stopped a prompt and nothing changed.
   cancelled: 130,
 } as const;

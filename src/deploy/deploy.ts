@@ -1,12 +1,12 @@
-import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
+import { InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
-import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import { placementsPath } from '../place/api.js';
 import { clusterPath } from '../workspace/workspace-api.js';
 import { withWorkspaceSession, type WorkspaceSelector, type WorkspaceSession } from '../workspace/session.js';
+import { notFound, replicaSetsPath, waitForRollout, waitUntilGone, type DeployRef } from './deploy-state.js';
 import { readManifests, type Manifest } from './manifests.js';
 
 // `kplane deploy`: the user's side of OCM's work API. A deploy is a ManifestWorkReplicaSet in the
@@ -15,10 +15,7 @@ import { readManifests, type Manifest } from './manifests.js';
 // Everything a user can get wrong (the name, the files, the placement, a cluster-scoped kind) is
 // checked before anything is stored.
 
-const WORK_API = '/apis/work.open-cluster-management.io/v1alpha1';
-
-export const replicaSetsPath = (workspace: string, namespace: string) =>
-  `${clusterPath(workspace)}${WORK_API}/namespaces/${namespace}/manifestworkreplicasets`;
+export { replicaSetsPath } from './deploy-state.js';
 
 interface Condition {
   type: string;
@@ -57,14 +54,20 @@ export interface DeployOptions extends DeployCommon {
   placement: string;
   wait: boolean;
   timeoutMs: number;
-  rollout?: 'all' | 'progressive';
+  rollout?: Rollout;
   maxConcurrency?: number;
 }
 
+export const ROLLOUTS = ['all', 'progressive', 'progressive-per-group'] as const;
+export type Rollout = (typeof ROLLOUTS)[number];
+
 /** OCM's rolloutStrategy for the flags; a concurrency without a progressive rollout is a mistake. */
 export function rolloutStrategy(rollout: string | undefined, maxConcurrency: number | undefined) {
-  if (rollout !== undefined && rollout !== 'all' && rollout !== 'progressive')
-    throw new InvalidInputError(`--rollout must be all or progressive, not "${rollout}"`);
+  if (rollout !== undefined && !(ROLLOUTS as readonly string[]).includes(rollout))
+    throw new InvalidInputError(`--rollout must be ${ROLLOUTS.join(', ')}, not "${rollout}"`);
+  // Groups come from the placement's decisionStrategy; each starts once the one before succeeded.
+  if (rollout === 'progressive-per-group' && maxConcurrency === undefined)
+    return { type: 'ProgressivePerGroup', progressivePerGroup: {} };
   if (maxConcurrency !== undefined && rollout !== 'progressive')
     throw new InvalidInputError('--max-concurrency needs --rollout progressive');
   if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1))
@@ -73,7 +76,28 @@ export function rolloutStrategy(rollout: string | undefined, maxConcurrency: num
   return { type: 'Progressive', progressive: maxConcurrency === undefined ? {} : { maxConcurrency } };
 }
 
-function withSession<T>(options: DeployCommon, work: (s: WorkspaceSession, namespace: string) => Promise<T>) {
+/**
+ * OCM's statusFeedback for every Deployment and StatefulSet sent: the agents report their
+ * WellKnownStatus (ready and desired replicas), which `deploy status` shows and `--wait` waits for.
+ */
+export function feedbackConfigs(manifests: readonly Manifest[], namespace: string) {
+  return manifests
+    .filter((m) => m.apiVersion === 'apps/v1' && (m.kind === 'Deployment' || m.kind === 'StatefulSet'))
+    .map((m) => ({
+      resourceIdentifier: {
+        group: 'apps',
+        resource: m.kind === 'Deployment' ? 'deployments' : 'statefulsets',
+        name: m.metadata.name,
+        namespace: typeof m.metadata.namespace === 'string' ? m.metadata.namespace : namespace,
+      },
+      feedbackRules: [{ type: 'WellKnownStatus' }],
+    }));
+}
+
+export function withSession<T>(
+  options: DeployCommon,
+  work: (s: WorkspaceSession, namespace: string) => Promise<T>,
+) {
   return withWorkspaceSession(options.kubeconfig, (session) =>
     work(session, options.namespace ?? session.namespace),
   );
@@ -160,16 +184,21 @@ export async function deploy(options: DeployOptions, io: IOStreams): Promise<voi
   await withSession(options, async (session, namespace) => {
     await refuseClusterScoped(session, manifests);
     await requirePlacement(session, namespace, options.placement);
+    const configs = feedbackConfigs(manifests, namespace);
     const stored = await upsert(session.client, replicaSetsPath(session.path, namespace), {
       apiVersion: 'work.open-cluster-management.io/v1alpha1',
       kind: 'ManifestWorkReplicaSet',
       metadata: { name: options.name, namespace },
       spec: {
         placementRefs: [{ name: options.placement, rolloutStrategy: strategy }],
-        manifestWorkTemplate: { workload: { manifests } },
+        manifestWorkTemplate: {
+          workload: { manifests },
+          ...(configs.length > 0 ? { manifestConfigs: configs } : {}),
+        },
       },
     });
-    const done = options.wait ? await waitUntilAvailable(session, stored, options.timeoutMs) : stored;
+    const ref: DeployRef = { client: session.client, workspace: session.path, namespace, name: options.name };
+    const done = options.wait ? await waitForRollout<ReplicaSetObject>(ref, options.timeoutMs) : stored;
     if (options.output !== 'text') return printData(io, options.output, done);
     io.err(
       `deploy "${options.name}" ${options.wait ? 'is available on every cluster' : 'stored'} (${summaryLine(done)})`,
@@ -180,72 +209,6 @@ export async function deploy(options: DeployOptions, io: IOStreams): Promise<voi
 function summaryLine(rs: ReplicaSetObject): string {
   const s = rs.status?.summary ?? {};
   return `${s.available ?? 0}/${s.desiredTotal ?? 0} available, ${s.applied ?? 0} applied, ${s.degraded ?? 0} degraded`;
-}
-
-const condition = (rs: ReplicaSetObject, type: string) => rs.status?.conditions?.find((c) => c.type === type);
-
-/** Until every decided cluster reports the current generation available; a refusal or degradation fails. */
-function waitUntilAvailable(session: WorkspaceSession, stored: ReplicaSetObject, timeoutMs: number) {
-  const generation = stored.metadata.generation ?? 1;
-  const path = `${replicaSetsPath(session.path, stored.metadata.namespace)}/${stored.metadata.name}`;
-  return pollUntil(
-    () => session.client.get<ReplicaSetObject>(path),
-    (current) => {
-      const applied = condition(current, 'ManifestworkApplied');
-      if ((applied?.observedGeneration ?? 0) < generation) return false;
-      if (applied?.reason === 'InvalidManifests' || applied?.reason === 'NotAsExpected')
-        throw new KplaneError(
-          `deploy "${stored.metadata.name}" failed: ${applied.message ?? applied.reason}`,
-        );
-      const s = current.status?.summary ?? {};
-      return (s.desiredTotal ?? 0) > 0 && s.available === s.desiredTotal;
-    },
-    {
-      timeoutMs,
-      intervalMs: 200,
-      timedOut: () =>
-        new KplaneError(
-          `deploy "${stored.metadata.name}" was stored but not available everywhere within ${timeoutMs / 1000}s; see: kplane deploy status ${stored.metadata.name}`,
-        ),
-    },
-  );
-}
-
-/** `deploy status NAME`: the summary and the conditions of the replica set. */
-export function deployStatus(options: DeployCommon & { name: string }, io: IOStreams) {
-  return withSession(options, async (session, namespace) => {
-    let rs: ReplicaSetObject;
-    try {
-      rs = await session.client.get<ReplicaSetObject>(
-        `${replicaSetsPath(session.path, namespace)}/${options.name}`,
-      );
-    } catch (error) {
-      if (isStatusCode(error, 404))
-        throw new NotFoundError(
-          `deploy "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
-        );
-      throw error;
-    }
-    if (options.output !== 'text')
-      return printData(io, options.output, { deploy: rs, summary: rs.status?.summary ?? {} });
-    const s = rs.status?.summary ?? {};
-    io.out(
-      renderTable(
-        io,
-        ['clusters', 'applied', 'available', 'degraded'],
-        [
-          [
-            String(s.desiredTotal ?? 0),
-            String(s.applied ?? 0),
-            String(s.available ?? 0),
-            String(s.degraded ?? 0),
-          ],
-        ],
-      ),
-    );
-    for (const c of rs.status?.conditions ?? [])
-      if (c.status !== 'True' && c.message) io.err(`${c.type}: ${c.reason ?? ''}: ${c.message}`);
-  });
 }
 
 /** `deploy list`: the deploys of the namespace, with their counts. */
@@ -292,31 +255,14 @@ export function deleteDeploy(
       await session.client.delete(path);
     } catch (error) {
       if (isStatusCode(error, 404))
-        throw new NotFoundError(
-          `deploy "${options.name}" not found in namespace "${namespace}" of ${session.path}`,
-        );
+        throw notFound({ client: session.client, workspace: session.path, namespace, name: options.name });
       throw error;
     }
-    if (options.wait) {
-      await pollUntil(
-        async () => {
-          try {
-            await session.client.get(path);
-            return false;
-          } catch (error) {
-            if (isStatusCode(error, 404)) return true;
-            throw error;
-          }
-        },
-        (gone) => gone,
-        {
-          timeoutMs: options.timeoutMs,
-          intervalMs: 100,
-          timedOut: () =>
-            new KplaneError(`deploy "${options.name}" was not gone within ${options.timeoutMs / 1000}s`),
-        },
+    if (options.wait)
+      await waitUntilGone(
+        { client: session.client, workspace: session.path, namespace, name: options.name },
+        options.timeoutMs,
       );
-    }
     if (options.output !== 'text')
       return printData(io, options.output, { deleted: options.name, namespace, workspace: session.path });
     io.err(`deploy "${options.name}" deleted`);

@@ -98,7 +98,7 @@ describe('kplane deploy', () => {
     expect((await dana.kplane('place', 'get', 'two')).stderr).toContain('Deploys following it: web');
   });
 
-  it('updates the same deploy, and --wait gives up with exit 1 when no agent reports', async () => {
+  it('updates the same deploy, and --wait gives up with exit 8 (timed out) when no agent reports', async () => {
     const waited = await dana.kplane(
       'deploy',
       'web',
@@ -110,7 +110,7 @@ describe('kplane deploy', () => {
       '--timeout',
       '1s',
     );
-    expect(waited.code).toBe(1);
+    expect(waited.code).toBe(8);
     expect(waited.stderr).toContain('not available everywhere within 1s');
   });
 

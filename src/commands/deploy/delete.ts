@@ -11,7 +11,10 @@ export default class DeployDelete extends KplaneCommand {
   static override flags = {
     workspace: workspaceFlag,
     namespace: namespaceFlag,
-    wait: Flags.boolean({ description: 'Wait until the deploy is gone.' }),
+    wait: Flags.boolean({
+      description:
+        'Wait until the deploy and its work on every cluster are gone (exit 8 when --timeout runs out).',
+    }),
     timeout: Flags.string({ description: 'How long --wait waits.', default: '60s' }),
     output: outputFlag,
   };

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { KplaneCommand, outputFlag, workspaceFlag } from '../../cli/base-command.js';
 import { parseDuration } from '../../cli/duration.js';
 import { namespaceFlag } from '../../cli/place-flags.js';
-import { deploy } from '../../deploy/deploy.js';
+import { deploy, ROLLOUTS, type Rollout } from '../../deploy/deploy.js';
 
 export default class Deploy extends KplaneCommand {
   static override summary = 'Send an application to the clusters a placement decided.';
@@ -26,14 +26,16 @@ export default class Deploy extends KplaneCommand {
     }),
     placement: Flags.string({ description: 'The placement that decides the clusters.', required: true }),
     rollout: Flags.string({
-      description: 'all (every cluster at once) or progressive.',
-      options: ['all', 'progressive'],
+      description:
+        "all (every cluster at once), progressive (--max-concurrency at a time) or progressive-per-group (the placement's decision groups in order, each once the one before is available).",
+      options: [...ROLLOUTS],
     }),
     'max-concurrency': Flags.integer({
       description: 'With --rollout progressive: clusters in flight at once.',
     }),
     wait: Flags.boolean({
-      description: 'Wait until every decided cluster reports the application available.',
+      description:
+        'Wait until every decided cluster runs this version: applied, available and, where the member reports them, its replicas ready. Exits 1 as soon as a cluster refuses a manifest, 8 when --timeout runs out.',
     }),
     timeout: Flags.string({ description: 'How long --wait waits.', default: '5m' }),
     namespace: namespaceFlag,
@@ -51,7 +53,7 @@ export default class Deploy extends KplaneCommand {
         source: flags.file,
         placement: flags.placement,
         wait: flags.wait,
-        rollout: flags.rollout as 'all' | 'progressive' | undefined,
+        rollout: flags.rollout as Rollout | undefined,
         maxConcurrency: flags['max-concurrency'],
         timeoutMs: parseDuration(flags.timeout, '--timeout'),
       },

@@ -17,12 +17,14 @@ export interface ProjectionSource {
 }
 
 export interface Projection {
-  /** Every object the workspace sees, sorted by name. */
+  /** Every object the workspace sees, sorted by (namespace and) name. */
   list(): KubeObject[];
   /** Whether a committed change could alter what list() returns; a cheap test on the key. */
   affectedBy(event: ChangeEvent): boolean;
   /** Why writes are refused here, for the 405. */
   readOnlyMessage: string;
+  /** A sharper reason for one object of the view (e.g. what to change instead), when there is one. */
+  readOnlyMessageFor?(namespace: string | undefined, name: string): string | undefined;
 }
 
 /** Set on a kind served as a projection in some workspaces; undefined means "stored here, as usual". */

@@ -12,8 +12,14 @@ import type { WatchEvent } from './watch-event.js';
 // projection's own explanation; watches recompute the view when a change could touch it and send
 // the difference.
 
-export function readOnlyProjection(projection: Projection, def: ResourceDefinition): ApiError {
-  return new ApiError(405, 'MethodNotAllowed', projection.readOnlyMessage, {
+export function readOnlyProjection(
+  projection: Projection,
+  def: ResourceDefinition,
+  target?: { namespace?: string; name: string },
+): ApiError {
+  const message =
+    (target && projection.readOnlyMessageFor?.(target.namespace, target.name)) ?? projection.readOnlyMessage;
+  return new ApiError(405, 'MethodNotAllowed', message, {
     group: def.group,
     kind: def.resource,
   });
@@ -23,8 +29,11 @@ function withResourceVersion(object: KubeObject, rv: number): KubeObject {
   return { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
 }
 
+/** Keyed by namespace and name: a namespaced view holds the same name in several namespaces. */
 function byName(objects: KubeObject[]): Map<string, KubeObject> {
-  return new Map(objects.map((object) => [object.metadata.name ?? '', object]));
+  return new Map(
+    objects.map((object) => [`${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`, object]),
+  );
 }
 
 /**

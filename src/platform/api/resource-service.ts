@@ -101,7 +101,12 @@ export class ResourceService {
 
   /** The read-only view this workspace serves for the kind instead of its own storage, if any. */
   projection(def: ResourceDefinition, scope: RequestScope): Projection | undefined {
-    return def.projection?.(scope.cluster, { reader: this.store, clusters: this.clusters });
+    const projection = def.projection?.(scope.cluster, { reader: this.store, clusters: this.clusters });
+    const namespace = def.scope === 'Namespaced' ? scope.namespace : undefined;
+    if (!projection || namespace === undefined) return projection;
+    // A request for one namespace of a namespaced view sees that namespace alone, as of a stored kind.
+    const inNamespace = (object: KubeObject) => object.metadata.namespace === namespace;
+    return { ...projection, list: () => projection.list().filter(inNamespace) };
   }
 
   get(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject {
@@ -159,7 +164,7 @@ export class ResourceService {
     body: unknown,
     options: WriteOptions = {},
   ): KubeObject {
-    this.refuseProjected(def, scope);
+    this.refuseProjected(def, scope, name);
     const object = this.admitStored(def, scope, body, options);
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw badRequest(
@@ -184,7 +189,7 @@ export class ResourceService {
     patch: unknown,
     options: WriteOptions = {},
   ): { object: KubeObject; created: boolean } {
-    this.refuseProjected(def, scope);
+    this.refuseProjected(def, scope, name);
     const result =
       type === 'apply'
         ? this.apply(def, scope, name, patch, options)
@@ -221,7 +226,7 @@ export class ResourceService {
     name: string,
     options: DeleteOptions = {},
   ): KubeObject {
-    this.refuseProjected(def, scope);
+    this.refuseProjected(def, scope, name);
     const deleted = this.write(options, (tx) => {
       const key = this.key(def, scope, name);
       const old = tx.get(key);
@@ -233,9 +238,14 @@ export class ResourceService {
     return this.asCommitted(options, def, scope, presentAs(def, deleted));
   }
 
-  private refuseProjected(def: ResourceDefinition, scope: RequestScope): void {
+  private refuseProjected(def: ResourceDefinition, scope: RequestScope, name?: string): void {
     const projection = this.projection(def, scope);
-    if (projection) throw readOnlyProjection(projection, def);
+    if (projection)
+      throw readOnlyProjection(
+        projection,
+        def,
+        name === undefined ? undefined : { namespace: scope.namespace, name },
+      );
   }
 
   /** A dry run committed nothing, so its answer carries the stored resourceVersion (none for a create). */

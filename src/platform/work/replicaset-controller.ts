@@ -33,10 +33,11 @@ import {
   withTransitions,
   type WantedCondition,
 } from './replicaset-status.js';
-import { clustersToWrite, rolloutOf } from './rollout.js';
-import { tenantManifests, type KindScope } from './tenant-manifests.js';
+import { clustersToWrite, decisionGroupsOf, rolloutOf } from './rollout.js';
+import { tenantManifestConfigs, tenantManifests, type KindScope } from './tenant-manifests.js';
 import { manifestWorkName, tenantLabels } from './tenant-namespace.js';
 import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-kinds.js';
+import { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.js';
 
 // OCM's ManifestWorkReplicaSet controller: for a replica set in a user's workspace and namespace,
 // one ManifestWork per cluster its placements decided, in that cluster's namespace of the compute
@@ -44,14 +45,9 @@ import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS, WORK_GROUP } from './work-k
 // clusters that left the decision are deleted, and the status counts what the agents report. It is
 // level-triggered: every pass reads the replica set, the decisions and the works as they are now,
 // writes only what differs, and can stop at any line (the next pass finishes the job). Rollout
-// follows OCM's strategies All and Progressive (rollout.ts).
+// follows OCM's strategies All, Progressive and ProgressivePerGroup (rollout.ts).
 
-/** OCM's label on the works of a replica set: `<namespace>.<name>`. */
-export const REPLICA_SET_LABEL = `${WORK_GROUP}/manifestworkreplicaset`;
-/** kplane's: which replica set (workspace id, namespace, name) owns a work; hashed to fit a label. */
-export const OWNER_LABEL = 'work.kplane.io/owner';
-/** The owner spelled out, `<workspace id>/<namespace>/<name>`, to find it from a work's change. */
-export const OWNER_ANNOTATION = 'work.kplane.io/replicaset';
+export { OWNER_ANNOTATION, OWNER_LABEL, REPLICA_SET_LABEL } from './work-names.js';
 
 export interface ReplicaSetControllerDeps {
   service: ResourceService;
@@ -183,7 +179,9 @@ export class ReplicaSetController {
       const work = byCluster.get(cluster);
       return { cluster, desired, work, upToDate: work !== undefined && holds(work, desired) };
     });
-    const now = new Set(clustersToWrite(plans, rolloutOf(replicaSet, plans.length)));
+    const now = new Set(
+      clustersToWrite(plans, rolloutOf(replicaSet, plans.length), decisionGroupsOf(decided.firstRef)),
+    );
     const works: KubeObject[] = [];
     for (const plan of plans) {
       if (now.has(plan.cluster)) works.push(this.ensureWork(compute, plan.cluster, plan.desired));
@@ -205,7 +203,13 @@ export class ReplicaSetController {
   }
 
   /** The clusters every placementRef decided, and which placements have no decision yet. */
-  private decidedClusters(key: ObjectKey): { clusters: string[]; missing: string[]; refs: number } {
+  private decidedClusters(key: ObjectKey): {
+    clusters: string[];
+    missing: string[];
+    refs: number;
+    /** The decisions of the first placementRef, whose rollout strategy (and decision groups) rule. */
+    firstRef: KubeObject[];
+  } {
     const { store } = this.deps.service;
     const replicaSet = store.get(key);
     const refs = jsonObjects(getField(replicaSet, 'spec.placementRefs')).map((ref) => text(ref.name));
@@ -216,14 +220,16 @@ export class ReplicaSetController {
     });
     const clusters = new Set<string>();
     const missing: string[] = [];
+    const firstRef: KubeObject[] = [];
     for (const ref of refs) {
       const mine = decisions.filter((entry) => entry.object.metadata.labels?.[PLACEMENT_LABEL] === ref);
+      if (ref === refs[0]) firstRef.push(...mine.map((entry) => entry.object));
       if (mine.length === 0) missing.push(ref);
       for (const entry of mine)
         for (const decision of jsonObjects(getField(entry.object, 'status.decisions')))
           if (text(decision.clusterName)) clusters.add(text(decision.clusterName));
     }
-    return { clusters: [...clusters].sort(), missing, refs: refs.length };
+    return { clusters: [...clusters].sort(), missing, refs: refs.length, firstRef };
   }
 
   private scopeOf(workspace: ClusterRef, apiVersion: string, kind: string): KindScope | undefined {
@@ -246,6 +252,12 @@ export class ReplicaSetController {
     clusterName: string,
   ): KubeObject {
     const spec: JsonObject = { ...template, workload: { manifests: mapped.manifests } };
+    if (template.manifestConfigs !== undefined)
+      spec.manifestConfigs = tenantManifestConfigs(
+        template.manifestConfigs,
+        key.namespace,
+        mapped.namespace,
+      ) as JsonObject[];
     // Deleting one tenant's work must not take the shared member namespace with it while another
     // work of the same tenant still lives there: OCM's selective orphaning keeps it.
     const policy = text(getField(template, 'deleteOption.propagationPolicy'));

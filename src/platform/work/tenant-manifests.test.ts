@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tenantManifests, type Tenant } from './tenant-manifests.js';
+import { tenantManifestConfigs, tenantManifests, type Tenant } from './tenant-manifests.js';
 import {
   manifestWorkName,
   memberNamespace,
@@ -112,5 +112,24 @@ describe('tenantManifests', () => {
       ok: false,
       message: 'the work holds no manifests',
     });
+  });
+});
+
+describe('tenantManifestConfigs', () => {
+  const config = (namespace?: string) => ({
+    resourceIdentifier: {
+      group: 'apps',
+      resource: 'deployments',
+      name: 'web',
+      ...(namespace ? { namespace } : {}),
+    },
+    feedbackRules: [{ type: 'WellKnownStatus' }],
+  });
+
+  it('points status feedback at the member namespace the objects landed in', () => {
+    expect(
+      tenantManifestConfigs([config(), config('shop'), config('elsewhere')], 'shop', 'shop-0123456789'),
+    ).toEqual([{ ...config('shop-0123456789') }, { ...config('shop-0123456789') }, config('elsewhere')]);
+    expect(tenantManifestConfigs(undefined, 'shop', 'x')).toBeUndefined();
   });
 });

@@ -71,3 +71,18 @@ export function tenantManifests(manifests: readonly unknown[], tenant: Tenant): 
   };
   return { ok: true, namespace, manifests: [home, ...moved] };
 }
+
+/**
+ * The template's manifestConfigs as the member needs them: a resourceIdentifier names an object
+ * where the tenant put it (its own namespace, or none), and the agent finds the object where it
+ * landed, so those point at the member namespace. Other namespaces match nothing, as before.
+ */
+export function tenantManifestConfigs(configs: unknown, tenantNamespace: string, memberNs: string): unknown {
+  if (!Array.isArray(configs)) return configs;
+  return configs.map((config) => {
+    if (!isPlainObject(config) || !isPlainObject(config.resourceIdentifier)) return config;
+    const namespace = text(config.resourceIdentifier.namespace);
+    if (namespace !== '' && namespace !== tenantNamespace) return config;
+    return { ...config, resourceIdentifier: { ...config.resourceIdentifier, namespace: memberNs } };
+  });
+}

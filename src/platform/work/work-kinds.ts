@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ResourceDefinition } from '../api/registry.js';
 import { servedVersions } from '../apiextensions/served-versions.js';
 import type { SchemaSpec } from '../apis/types.js';
+import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS } from './work-names.js';
+import { manifestWorksView } from './works-view.js';
 
 // Open Cluster Management's work API (work.open-cluster-management.io) as a hub serves it:
 // ManifestWork (v1, in a cluster's namespace of the compute workspace) and ManifestWorkReplicaSet
@@ -10,12 +12,15 @@ import type { SchemaSpec } from '../apis/types.js';
 // that served it would refuse that CRD in a workspace acting as a member. They are served from OCM's
 // own CRDs (ocm-work-crds.json, derived by scripts/generate-ocm-work-crds.js), through the same path
 // as a workspace's CRDs, so validation, defaulting, pruning, printer columns and `kubectl explain`
-// match a real OCM hub, and the CLI and the agent work against either unchanged.
+// match a real OCM hub, and the CLI and the agent work against either unchanged. Outside the compute
+// workspace, ManifestWork is a read-only view of the works the workspace's replica sets own (works-view.ts).
 
-export const WORK_GROUP = 'work.open-cluster-management.io';
-export const MANIFEST_WORKS = `manifestworks.${WORK_GROUP}`;
-export const APPLIED_MANIFEST_WORKS = `appliedmanifestworks.${WORK_GROUP}`;
-export const MANIFEST_WORK_REPLICA_SETS = `manifestworkreplicasets.${WORK_GROUP}`;
+export {
+  APPLIED_MANIFEST_WORKS,
+  MANIFEST_WORK_REPLICA_SETS,
+  MANIFEST_WORKS,
+  WORK_GROUP,
+} from './work-names.js';
 
 interface WorkCrds {
   crds: { name: string; spec: SchemaSpec }[];
@@ -31,5 +36,6 @@ const HUB_KINDS = new Set([MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS]);
 export function workResources(): ResourceDefinition[] {
   return readWorkCrds()
     .crds.filter((crd) => HUB_KINDS.has(crd.name))
-    .flatMap((crd) => servedVersions(crd.spec, { servedBy: "as Open Cluster Management's work API" }));
+    .flatMap((crd) => servedVersions(crd.spec, { servedBy: "as Open Cluster Management's work API" }))
+    .map((def) => (def.resource === 'manifestworks' ? { ...def, projection: manifestWorksView } : def));
 }
