@@ -121,6 +121,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     })());
   try {
     db = openDatabase(join(dataDir, DATABASE_FILE));
+    // A dev member stands for a cluster that runs nothing: a commit need not wait for the disk. WAL with
+    // synchronous=NORMAL still keeps every commit across a killed process (only a machine crash may lose the
+    // last ones), and the agents re-apply whatever a member lost.
+    if (options.members) db.pragma('synchronous = NORMAL');
     const history = options.watchHistoryMs !== undefined ? { maxAgeMs: options.watchHistoryMs } : {};
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), history));
     const clusters = new ClusterIndex(db);
