@@ -64,6 +64,8 @@ async function parseCommandLine(): Promise<CommandLine> {
   }
   const authenticationFile = values['authentication-config'];
   if (authenticationFile !== undefined) args.authentication = await loadAuthentication(authenticationFile);
+  if (values.members !== undefined && args.demo)
+    fail(`--members serves member clusters, not the platform: it takes no --demo\n${USAGE}`, 2);
   if (values.members !== undefined) args.members = await loadMembers(values.members);
   if (values['exit-with'] !== undefined) {
     if (!/^[1-9]\d*$/.test(values['exit-with'])) fail(`--exit-with must be a process id\n${USAGE}`, 2);

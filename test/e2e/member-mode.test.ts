@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from './helpers/cli.js';
+import { existsSync } from 'node:fs';
+import { repoRoot, run, type RunResult } from './helpers/cli.js';
 import { kubectl as runKubectl, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
 import { eventually } from './helpers/wait.js';
 
@@ -150,5 +151,19 @@ describe('the platform server in member mode', () => {
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
     const fits = await kubectlWithInput('small', deployment('fits', 1, '2500m'), 'apply', '-f', '-');
     expect(fits.code, fits.stderr).toBe(0);
+  });
+
+  it.each([
+    ['a members file that is not there', ['--members', '/nonexistent/members.json'], 'cannot read'],
+    ['an argument that is neither demo nor a file', ['--members', 'demos'], 'cannot read demos'],
+    ['members and the demo tree at once', ['--members', 'demo', '--demo'], 'it takes no --demo'],
+  ])('refuses %s with exit 2, creating nothing', async (_, args, message) => {
+    const dataDir = path.join(dir, `refused-${args.length}-${args[1]!.length}`);
+    const main = path.join(repoRoot, 'dist', 'platform', 'main.js');
+    const result = await run(process.execPath, [main, ...args, '--port', '0', '--data-dir', dataDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
