@@ -48,20 +48,26 @@ function writeHubKubeconfig(platform: PlatformReady, dir: string): string {
   return file;
 }
 
-export async function startDevCompute(platform: PlatformReady): Promise<DevComputeReady> {
-  const dir = membersDir(platform.dataDir);
+/**
+ * Starts the member clusters for the platform whose process is `platformPid`, and resolves once they serve.
+ * It may run while the platform itself is still starting: the members watch that pid, so if the platform
+ * never comes up they go with it.
+ */
+export function launchDevMembers(dataDir: string, platformPid: number): Promise<PlatformReady> {
+  const dir = membersDir(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // The platform holds the data folder now, so members or agents still running belong to one that was killed
-  // a moment ago and have not noticed yet: they go first, or the new members could not claim their folder.
-  await stopDevCompute(platform.dataDir);
-  const served = await startDetached({
-    port: 0,
-    dataDir: dir,
-    demo: false,
-    members: 'demo',
-    exitWith: platform.pid,
-  });
+  return startDetached({ port: 0, dataDir: dir, demo: false, members: 'demo', exitWith: platformPid });
+}
+
+/** Joins the members to the platform: one agent loop each, in one process that also watches the platform. */
+export async function joinDevCompute(
+  platform: PlatformReady,
+  served: PlatformReady,
+): Promise<DevComputeReady> {
+  const dir = membersDir(platform.dataDir);
   try {
+    // Agents of a platform killed a moment ago may not have noticed yet.
+    await stopRecordedProcess(agentsPidFile(platform.dataDir));
     const members = served.members ?? [];
     const fleet: FleetConfig = {
       hubKubeconfig: writeHubKubeconfig(platform, dir),
@@ -86,6 +92,22 @@ export async function startDevCompute(platform: PlatformReady): Promise<DevCompu
     await stopDevCompute(platform.dataDir);
     throw err;
   }
+}
+
+/**
+ * The dev compute of a platform that serves: the members `early` started beside it when they came up, or
+ * else (they could not claim their folder while the members of a platform killed a moment ago still held
+ * it) those leftovers stopped and new members started now.
+ */
+export async function startDevCompute(
+  platform: PlatformReady,
+  early?: Promise<PlatformReady>,
+): Promise<DevComputeReady> {
+  const served = await early?.catch(() => undefined);
+  if (served) return joinDevCompute(platform, served);
+  // The platform holds the data folder now, so members or agents still running belong to one that is gone.
+  await stopDevCompute(platform.dataDir);
+  return joinDevCompute(platform, await launchDevMembers(platform.dataDir, platform.pid));
 }
 
 /** Stops the agents, then the members; what was not running is skipped. */

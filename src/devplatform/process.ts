@@ -52,8 +52,10 @@ function serverArgs(options: PlatformStartOptions): string[] {
 /** Runs the platform as a child of this process; resolves once it serves, with the child still running. */
 export function startForeground(
   options: PlatformStartOptions,
+  onSpawn?: (pid: number) => void,
 ): Promise<{ ready: PlatformReady; child: ChildProcess }> {
   const child = spawn(process.execPath, serverArgs(options), { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.pid !== undefined) onSpawn?.(child.pid);
   return new Promise((resolve, reject) => {
     let buffered = '';
     const onData = (chunk: Buffer) => {
@@ -80,25 +82,34 @@ export function startForeground(
 export async function startDetached(
   options: PlatformStartOptions,
   timeoutMs = 30_000,
+  onSpawn?: (pid: number) => void,
 ): Promise<PlatformReady> {
   // Owner-only from the start (the platform would fix it, but only after the log is already there).
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  return startDetachedProcess<PlatformReady>(serverArgs(options), serverLogFile(options.dataDir), timeoutMs);
+  return startDetachedProcess<PlatformReady>(
+    serverArgs(options),
+    serverLogFile(options.dataDir),
+    timeoutMs,
+    onSpawn,
+  );
 }
 
 /**
  * Runs `node ARGS…` in its own session with stdout and stderr appended to `logFile`, and resolves with the
- * JSON ready line it prints (the contract of every process `dev up` starts).
+ * JSON ready line it prints (the contract of every process `dev up` starts). `onSpawn` learns its pid at once,
+ * so what should live and die with it can start meanwhile.
  */
 export async function startDetachedProcess<Ready extends { ready: true }>(
   args: string[],
   logFile: string,
   timeoutMs = 30_000,
+  onSpawn?: (pid: number) => void,
 ): Promise<Ready> {
   const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
   const log = openSync(logFile, 'a', 0o600);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
+  if (child.pid !== undefined) onSpawn?.(child.pid);
   let exitCode: number | null | undefined;
   child.on('exit', (code) => (exitCode = code));
   child.unref();

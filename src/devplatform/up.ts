@@ -6,7 +6,7 @@ import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
 import { withWorkspaceSession } from '../workspace/session.js';
 import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
-import { startDevCompute, stopDevCompute, type DevComputeReady } from './dev-compute.js';
+import { launchDevMembers, startDevCompute, stopDevCompute, type DevComputeReady } from './dev-compute.js';
 import { kplaneInvocation } from './invocation.js';
 import { startDetached, startForeground, stopPlatform, type PlatformReady } from './process.js';
 
@@ -61,13 +61,22 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
   };
   const oidcIssuer = provider?.issuer;
   const withCompute = options.demo && options.members !== false;
+  // The member clusters start beside the platform rather than after it (they need nothing from it but its
+  // pid, to go when it goes); the agents that join them start once the platform serves.
+  let members: Promise<PlatformReady> | undefined;
+  const onSpawn = withCompute
+    ? (pid: number) => {
+        members = launchDevMembers(dataDir, pid);
+        members.catch(() => undefined);
+      }
+    : undefined;
   if (options.detach) {
-    const ready = await startDetached(startOptions).catch(async (err: unknown) => {
+    const ready = await startDetached(startOptions, undefined, onSpawn).catch(async (err: unknown) => {
       await stopProvider();
       throw err;
     });
     const compute = withCompute
-      ? await startDevCompute(ready).catch(async (err: unknown) => {
+      ? await startDevCompute(ready, members).catch(async (err: unknown) => {
           await stopPlatform(dataDir).catch(() => undefined);
           await stopProvider();
           throw err;
@@ -76,7 +85,7 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
     await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, compute, io, options);
     return 0;
   }
-  const { ready, child } = await startForeground(startOptions).catch(async (err: unknown) => {
+  const { ready, child } = await startForeground(startOptions, onSpawn).catch(async (err: unknown) => {
     await stopProvider();
     throw err;
   });
@@ -91,7 +100,7 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
     }),
   );
   const compute = withCompute
-    ? await startDevCompute(ready).catch((err: unknown) => {
+    ? await startDevCompute(ready, members).catch((err: unknown) => {
         child.kill('SIGTERM');
         throw err;
       })
