@@ -25,13 +25,19 @@ function main(): void {
   }
   const config = readFleetConfig(values.fleet);
   const stop = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  // The loops end at their next step; one waiting out an unreachable hub or member could take its time, and an
+  // agent may be killed at any line (it reconciles from what it finds), so a second is all they get.
+  const shutdown = () => {
+    stop.abort();
+    setTimeout(() => process.exit(0), 1000).unref();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, shutdown);
   const parent = values['exit-with'] === undefined ? undefined : Number(values['exit-with']);
   if (parent !== undefined) {
     const timer = setInterval(() => {
       if (isProcessAlive(parent)) return;
       clearInterval(timer);
-      stop.abort();
+      shutdown();
     }, 1000);
     timer.unref();
   }
