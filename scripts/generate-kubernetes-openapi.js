@@ -24,6 +24,7 @@ const SERVED_KINDS = [
   ['', 'v1', 'Service'],
   ['', 'v1', 'ServiceAccount'],
   ['', 'v1', 'PersistentVolumeClaim'],
+  ['', 'v1', 'Node'],
   ['', 'v1', 'Event'],
   ['events.k8s.io', 'v1', 'Event'],
   ['apps', 'v1', 'Deployment'],

@@ -21,4 +21,11 @@ describe('formatQuantity', () => {
     expect(formatQuantity(8)).toBe('8');
     expect(formatQuantity(1.5)).toBe('1500m');
   });
+
+  it('writes bytes in the largest exact binary unit, as the Nodes did', () => {
+    expect(formatQuantity(240 * 2 ** 30, 'memory')).toBe('240Gi');
+    expect(formatQuantity(1536 * 2 ** 20, 'memory')).toBe('1536Mi');
+    expect(formatQuantity(1000, 'memory')).toBe('1000');
+    expect(formatQuantity(2 ** 30, 'cpu')).toBe(String(2 ** 30));
+  });
 });

@@ -22,8 +22,17 @@ export function parseQuantity(text: string): number {
   return factor === undefined ? NaN : Number(match[1]) * factor;
 }
 
-/** Sums back to a quantity: whole units when exact, else millis (cpu `1500m`). */
-export function formatQuantity(value: number): string {
+/** Resources counted in bytes: their sums keep the binary unit the Nodes used (`240Gi`, not `257698037760`). */
+const byteResources = /^(memory|ephemeral-storage|hugepages-.*)$/;
+
+/** Sums back to a quantity: whole units when exact, else millis (cpu `1500m`); bytes in the largest exact unit. */
+export function formatQuantity(value: number, resource = ''): string {
+  if (byteResources.test(resource) && Number.isInteger(value) && value > 0) {
+    for (const unit of ['Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
+      const size = binarySuffixes[unit]!;
+      if (value % size === 0) return `${value / size}${unit}`;
+    }
+  }
   return Number.isInteger(value) ? String(value) : `${Math.round(value * 1000)}m`;
 }
 
@@ -51,5 +60,7 @@ export async function memberCapacity(
       if (!Number.isNaN(value)) totals.set(resource, (totals.get(resource) ?? 0) + value);
     }
   }
-  return Object.fromEntries([...totals].map(([resource, value]) => [resource, formatQuantity(value)]));
+  return Object.fromEntries(
+    [...totals].map(([resource, value]) => [resource, formatQuantity(value, resource)]),
+  );
 }

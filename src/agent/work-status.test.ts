@@ -43,6 +43,18 @@ describe('workStatusFor', () => {
     expect(type(status.resourceStatus?.manifests?.[0]?.conditions, 'Applied')).toBe('True');
   });
 
+  it("says in the work's own Applied condition which manifest the member refused, and why", () => {
+    const status = workStatusFor(
+      [applied(0, 'a'), refused(1, 'Bad'), refused(2, 'Worse')],
+      undefined,
+      1,
+      'T1',
+    );
+    expect(status.conditions?.find((c) => c.type === 'Applied')?.message).toBe(
+      '2 of 3 manifests failed to apply; ConfigMap Bad: ConfigMap "Bad" is invalid',
+    );
+  });
+
   it('gives an identical status for an unchanged work, so the agent writes nothing', () => {
     const first = workStatusFor([applied(0, 'a')], undefined, 1, 'T1');
     const again = workStatusFor([applied(0, 'a')], first, 1, 'T2');

@@ -53,12 +53,16 @@ export function workStatusFor(
       ...(outcome.feedback ? { statusFeedback: { values: outcome.feedback } } : {}),
     };
   });
-  const failed = outcomes.filter((outcome) => !outcome.applied).length;
+  const failures = outcomes.filter((outcome) => !outcome.applied);
+  const failed = failures.length;
   const all = failed === 0 ? 'True' : 'False';
+  // The first refusal in the member's own words, so whoever reads only the work's condition (a deploy's
+  // status) learns why, not just how many.
+  const first = failures[0];
   const summary =
     failed === 0
       ? `all ${outcomes.length} manifests applied`
-      : `${failed} of ${outcomes.length} manifests failed to apply`;
+      : `${failed} of ${outcomes.length} manifests failed to apply; ${first!.resourceMeta.kind} ${first!.resourceMeta.name}: ${first!.message}`;
   const conditions = [
     condition(
       previous?.conditions,

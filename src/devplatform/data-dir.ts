@@ -35,3 +35,20 @@ export function serverLogFile(dataDir: string): string {
 export function serverEntryPoint(): string {
   return new URL('../platform/main.js', import.meta.url).pathname;
 }
+
+/** The dev compute (`dev up --demo`): the member clusters' server and their agents keep their files here. */
+export function membersDir(dataDir: string): string {
+  return path.join(dataDir, 'members');
+}
+
+export function agentsPidFile(dataDir: string): string {
+  return path.join(membersDir(dataDir), 'agents.pid');
+}
+
+export function agentsLogFile(dataDir: string): string {
+  return path.join(membersDir(dataDir), 'agents.log');
+}
+
+export function agentFleetEntryPoint(): string {
+  return new URL('./agent-fleet-main.js', import.meta.url).pathname;
+}

@@ -10,6 +10,8 @@ export interface PlatformReady {
   kubeconfig: string;
   dataDir: string;
   pid: number;
+  /** Member mode: the clusters served, each with its own server URL and admin kubeconfig. */
+  members?: { name: string; server: string; kubeconfig: string; labels: Record<string, string> }[];
 }
 
 export interface PlatformStartOptions {
@@ -20,6 +22,10 @@ export interface PlatformStartOptions {
   watchHistorySeconds?: number | undefined;
   /** An AuthenticationConfiguration file (absolute path), passed on as `--authentication-config`. */
   authenticationConfig?: string | undefined;
+  /** Member mode (`--members demo|FILE`): dev member clusters instead of the platform. */
+  members?: string | undefined;
+  /** Passed on as `--exit-with`: the process stops when that one is gone. */
+  exitWith?: number | undefined;
 }
 
 /**
@@ -38,14 +44,18 @@ function serverArgs(options: PlatformStartOptions): string[] {
     args.push('--watch-history', `${options.watchHistorySeconds}s`);
   if (options.authenticationConfig !== undefined)
     args.push('--authentication-config', options.authenticationConfig);
+  if (options.members !== undefined) args.push('--members', options.members);
+  if (options.exitWith !== undefined) args.push('--exit-with', String(options.exitWith));
   return args;
 }
 
 /** Runs the platform as a child of this process; resolves once it serves, with the child still running. */
 export function startForeground(
   options: PlatformStartOptions,
+  onSpawn?: (pid: number) => void,
 ): Promise<{ ready: PlatformReady; child: ChildProcess }> {
   const child = spawn(process.execPath, serverArgs(options), { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.pid !== undefined) onSpawn?.(child.pid);
   return new Promise((resolve, reject) => {
     let buffered = '';
     const onData = (chunk: Buffer) => {
@@ -72,20 +82,40 @@ export function startForeground(
 export async function startDetached(
   options: PlatformStartOptions,
   timeoutMs = 30_000,
+  onSpawn?: (pid: number) => void,
 ): Promise<PlatformReady> {
   // Owner-only from the start (the platform would fix it, but only after the log is already there).
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const logFile = serverLogFile(options.dataDir);
+  return startDetachedProcess<PlatformReady>(
+    serverArgs(options),
+    serverLogFile(options.dataDir),
+    timeoutMs,
+    onSpawn,
+  );
+}
+
+/**
+ * Runs `node ARGS…` in its own session with stdout and stderr appended to `logFile`, and resolves with the
+ * JSON ready line it prints (the contract of every process `dev up` starts). `onSpawn` learns its pid at once,
+ * so what should live and die with it can start meanwhile.
+ */
+export async function startDetachedProcess<Ready extends { ready: true }>(
+  args: string[],
+  logFile: string,
+  timeoutMs = 30_000,
+  onSpawn?: (pid: number) => void,
+): Promise<Ready> {
   const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
   const log = openSync(logFile, 'a', 0o600);
-  const child = spawn(process.execPath, serverArgs(options), { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
+  if (child.pid !== undefined) onSpawn?.(child.pid);
   let exitCode: number | null | undefined;
   child.on('exit', (code) => (exitCode = code));
   child.unref();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ready = readyLine(readFileSync(logFile, 'utf8').slice(logOffset));
+    const ready = readyLine<Ready>(readFileSync(logFile, 'utf8').slice(logOffset));
     if (ready) return ready;
     if (exitCode !== undefined) {
       const tail = readFileSync(logFile, 'utf8').slice(logOffset).trim();
@@ -96,11 +126,11 @@ export async function startDetached(
   throw new KplaneError(`the platform did not answer within ${timeoutMs / 1000}s; see ${logFile}`);
 }
 
-function readyLine(text: string): PlatformReady | undefined {
+function readyLine<Ready extends { ready: true }>(text: string): Ready | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const parsed = JSON.parse(line) as PlatformReady;
+      const parsed = JSON.parse(line) as Ready;
       if (parsed.ready) return parsed;
     } catch {
       // a partial line: the next poll reads it whole
@@ -116,11 +146,18 @@ export interface StopResult {
 
 /** Stops the platform recorded in DIR/server.pid: SIGTERM, then SIGKILL if it has not gone after a while. */
 export async function stopPlatform(dataDir: string, graceMs = 10_000): Promise<StopResult> {
-  const pidFile = serverPidFile(dataDir);
+  const stopped = await stopRecordedProcess(serverPidFile(dataDir), graceMs);
+  if (!stopped) throw new NotFoundError(`no kplane platform is running on ${dataDir}`);
+  return stopped;
+}
+
+/** Stops the process a pid file names, as stopPlatform does; undefined when none is running. */
+export async function stopRecordedProcess(
+  pidFile: string,
+  graceMs = 10_000,
+): Promise<StopResult | undefined> {
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) {
-    throw new NotFoundError(`no kplane platform is running on ${dataDir}`);
-  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {

@@ -7,8 +7,9 @@ import { printData } from '../cli/io.js';
 import { fetchWorkspaceTree, renderWorkspaceTree } from '../workspace/tree.js';
 import { withWorkspaceSession } from '../workspace/session.js';
 import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
+import { launchDevMembers, startDevCompute, stopDevCompute, type DevComputeReady } from './dev-compute.js';
 import { kplaneInvocation } from './invocation.js';
-import { startDetached, startForeground, type PlatformReady } from './process.js';
+import { startDetached, startForeground, stopPlatform, type PlatformReady } from './process.js';
 
 export interface DevUpOptions {
   port?: number;
@@ -20,6 +21,11 @@ export interface DevUpOptions {
   authenticationConfig?: string | undefined;
   /** Also run a real OpenID provider for the demo users, and have the platform accept its tokens. */
   oidc?: boolean | undefined;
+  /**
+   * With --demo: run the demo's clusters as real member API endpoints, joined by agents (default). Off, the
+   * demo's ManagedClusters are records only, for tests that play the agent themselves.
+   */
+  members?: boolean | undefined;
   detach: boolean;
   output: OutputFormat;
 }
@@ -55,28 +61,54 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
       (options.authenticationConfig === undefined ? undefined : path.resolve(options.authenticationConfig)),
   };
   const oidcIssuer = provider?.issuer;
+  const withCompute = options.demo && options.members !== false;
+  // The member clusters start beside the platform rather than after it (they need nothing from it but its
+  // pid, to go when it goes); the agents that join them start once the platform serves.
+  let members: Promise<PlatformReady> | undefined;
+  const onSpawn = withCompute
+    ? (pid: number) => {
+        members = launchDevMembers(dataDir, pid);
+        members.catch(() => undefined);
+      }
+    : undefined;
   if (options.detach) {
-    const ready = await startDetached(startOptions).catch(async (err: unknown) => {
+    const ready = await startDetached(startOptions, undefined, onSpawn).catch(async (err: unknown) => {
       await stopProvider();
       throw err;
     });
-    await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, io, options);
+    const compute = withCompute
+      ? await startDevCompute(ready, members).catch(async (err: unknown) => {
+          await stopPlatform(dataDir).catch(() => undefined);
+          await stopProvider();
+          throw err;
+        })
+      : undefined;
+    await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, compute, io, options);
     return 0;
   }
-  const { ready, child } = await startForeground(startOptions).catch(async (err: unknown) => {
+  const { ready, child } = await startForeground(startOptions, onSpawn).catch(async (err: unknown) => {
     await stopProvider();
     throw err;
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, io, options);
-  if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
-  return new Promise((resolve) =>
+  const exited = new Promise<number>((resolve) =>
     child.on('exit', (code) => {
-      void stopProvider().finally(() => resolve(code ?? 0));
+      void stopDevCompute(dataDir)
+        .then(stopProvider)
+        .finally(() => resolve(code ?? 0));
     }),
   );
+  const compute = withCompute
+    ? await startDevCompute(ready, members).catch((err: unknown) => {
+        child.kill('SIGTERM');
+        throw err;
+      })
+    : undefined;
+  await announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, compute, io, options);
+  if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
+  return exited;
 }
 
 /** Checked here, before anything starts, so a typo gets the CLI's message and exit code. */
@@ -89,11 +121,12 @@ function historySeconds(text: string): number {
 
 async function announce(
   ready: PlatformReady & { oidcIssuer?: string },
+  compute: DevComputeReady | undefined,
   io: IOStreams,
   options: DevUpOptions,
 ): Promise<void> {
   if (options.output !== 'text') {
-    await printData(io, options.output, ready);
+    await printData(io, options.output, compute ? { ...ready, compute } : ready);
     return;
   }
   // Lines to paste: spelled the way this shell can run kplane, and naming only workspaces that exist.
@@ -119,12 +152,25 @@ async function announce(
         : []),
       `Stop it with ${downHint}.`,
       '',
+      ...(compute ? computeLines(compute) : []),
       'Workspaces:',
     ].join('\n'),
   );
   return withWorkspaceSession({ explicitPath: ready.kubeconfig }, async (session) => {
     io.out(renderWorkspaceTree(await fetchWorkspaceTree(session.client, session.path), { full: false }));
   });
+}
+
+/** Where the member clusters are and how to look at one with kubectl. */
+function computeLines(compute: DevComputeReady): string[] {
+  const first = compute.members[0];
+  return [
+    `Member clusters (real Kubernetes APIs, pid ${compute.membersPid}), joined by kplane agents (pid ${compute.agentsPid}):`,
+    `  ${compute.members.map((member) => member.name).join(', ')}`,
+    `Their admin kubeconfigs are in ${compute.dir}, e.g.:`,
+    ...(first ? [`  kubectl --kubeconfig ${shellQuote(first.kubeconfig)} get nodes,deployments -A`] : []),
+    '',
+  ];
 }
 
 function shellQuote(text: string): string {

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DurationError, parseDuration } from './auth/duration.js';
 import type { AuthenticationConfig } from './auth/oidc/config.js';
+import { isProcessAlive } from '../shared/process-alive.js';
+import type { MemberSpec } from './member/member-spec.js';
 import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owner-commands.js';
 
 // Process entry of the local platform. The CLI relies on this contract: one JSON line on stdout
@@ -10,7 +12,8 @@ import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owne
 // tools/owner-commands.ts); they load no HTTP code.
 
 const USAGE =
-  'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)] [--authentication-config FILE]';
+  'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)] [--authentication-config FILE]\n' +
+  '       node dist/platform/main.js --members demo|FILE --port N --data-dir DIR [--exit-with PID]   (dev member clusters)';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -23,6 +26,8 @@ interface CommandLine {
   demo: boolean;
   watchHistoryMs?: number;
   authentication?: AuthenticationConfig;
+  members?: MemberSpec[];
+  exitWith?: number;
 }
 
 async function parseCommandLine(): Promise<CommandLine> {
@@ -35,6 +40,8 @@ async function parseCommandLine(): Promise<CommandLine> {
         demo: { type: 'boolean' },
         'watch-history': { type: 'string' },
         'authentication-config': { type: 'string' },
+        members: { type: 'string' },
+        'exit-with': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -57,6 +64,13 @@ async function parseCommandLine(): Promise<CommandLine> {
   }
   const authenticationFile = values['authentication-config'];
   if (authenticationFile !== undefined) args.authentication = await loadAuthentication(authenticationFile);
+  if (values.members !== undefined && args.demo)
+    fail(`--members serves member clusters, not the platform: it takes no --demo\n${USAGE}`, 2);
+  if (values.members !== undefined) args.members = await loadMembers(values.members);
+  if (values['exit-with'] !== undefined) {
+    if (!/^[1-9]\d*$/.test(values['exit-with'])) fail(`--exit-with must be a process id\n${USAGE}`, 2);
+    args.exitWith = Number(values['exit-with']);
+  }
   return args;
 }
 
@@ -70,6 +84,29 @@ async function loadAuthentication(file: string): Promise<AuthenticationConfig> {
     if (!(err instanceof AuthenticationConfigError)) throw err;
     fail(`--authentication-config ${file}: ${err.message}`, 2);
   }
+}
+
+async function loadMembers(argument: string): Promise<MemberSpec[]> {
+  const { loadMemberSpecs, MemberSpecError } = await import('./member/member-spec.js');
+  try {
+    return loadMemberSpecs(argument);
+  } catch (err) {
+    if (!(err instanceof MemberSpecError)) throw err;
+    fail(`--members ${argument}: ${err.message}`, 2);
+  }
+}
+
+/**
+ * Dev members and their agents live as long as the platform they serve: a platform killed outright (no
+ * `dev down`) must not leave them behind, so they watch its process rather than wait to be told.
+ */
+function exitWith(pid: number, shutdown: () => void): void {
+  const timer = setInterval(() => {
+    if (isProcessAlive(pid)) return;
+    clearInterval(timer);
+    shutdown();
+  }, 1000);
+  timer.unref();
 }
 
 function ownerTool(command: OwnerCommand): void {
@@ -104,6 +141,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  if (args.exitWith !== undefined) exitWith(args.exitWith, shutdown);
   process.stdout.write(
     `${JSON.stringify({
       ready: true,
@@ -111,6 +149,7 @@ async function main(): Promise<void> {
       kubeconfig: running.kubeconfig,
       dataDir: running.dataDir,
       pid: process.pid,
+      ...(running.members ? { members: running.members } : {}),
     })}\n`,
   );
 }

@@ -21,6 +21,9 @@ import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
 import { WorkspaceController } from './controllers/workspace-controller.js';
 import { ReplicaSetController } from './work/replicaset-controller.js';
+import { memberRegistry } from './member/member-registry.js';
+import { startMemberMode, type RunningMember } from './member/member-mode.js';
+import type { MemberSpec } from './member/member-spec.js';
 import { seedDemo } from './demo.js';
 import {
   createDualProtocolServer,
@@ -56,6 +59,13 @@ export interface PlatformOptions {
   watchHistoryMs?: number;
   /** JWT authenticators (Kubernetes' AuthenticationConfiguration), beside the static tokens. */
   authentication?: AuthenticationConfig;
+  /**
+   * Member mode: serve these clusters instead of the platform, each a plain Kubernetes API at
+   * `/clusters/<name>` (dev compute that agents join); no workspaces, compute or work API.
+   */
+  members?: MemberSpec[];
+  /** Member mode: how long after a spec change a workload's simulated status follows (default 100 ms). */
+  simulationDelayMs?: number;
 }
 
 export interface RunningPlatform {
@@ -67,6 +77,8 @@ export interface RunningPlatform {
   tokenFile: string;
   /** The CA that signed the serving certificate (PEM file), for clients other than kubectl. */
   caFile: string;
+  /** Member mode: the clusters served. */
+  members?: RunningMember[];
   close(): Promise<void>;
 }
 
@@ -94,6 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let crdNames: CrdNamingController | undefined;
   let delivery: ReplicaSetController | undefined;
   let clusterLeases: ClusterLeaseController | undefined;
+  let memberMode: { stop(): void } | undefined;
   let closing: Promise<void> | undefined;
   // Stops whatever has started, so a failed start cleans up exactly as a stop does.
   const close = () =>
@@ -104,6 +117,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       crdNames?.stop();
       delivery?.stop();
       clusterLeases?.stop();
+      memberMode?.stop();
       watches.closeAll();
       if (server) await closeServer(server);
       db?.close();
@@ -111,21 +125,28 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     })());
   try {
     db = openDatabase(join(dataDir, DATABASE_FILE));
+    // A dev member stands for a cluster that runs nothing: a commit need not wait for the disk. WAL with
+    // synchronous=NORMAL still keeps every commit across a killed process (only a machine crash may lose the
+    // last ones), and the agents re-apply whatever a member lost.
+    if (options.members) db.pragma('synchronous = NORMAL');
     const history = options.watchHistoryMs !== undefined ? { maxAgeMs: options.watchHistoryMs } : {};
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), history));
     const clusters = new ClusterIndex(db);
     const tokens = new TokenStore(db);
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
-    const registry = builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer, tokens });
+    const registry = options.members
+      ? memberRegistry({ authorizer })
+      : builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer, tokens });
     // What a workspace serves beyond the built-in kinds: first the APIs bound into it.
-    registry.addSource(
-      boundDefinitions(
-        store,
-        (ref) => clusters.resolve(ref),
-        () => store.resourceVersion,
-      ),
-    );
+    if (!options.members)
+      registry.addSource(
+        boundDefinitions(
+          store,
+          (ref) => clusters.resolve(ref),
+          () => store.resourceVersion,
+        ),
+      );
     // Then the workspace's own CustomResourceDefinitions (never over a bound API of the same name).
     registry.addSource(new CrdDefinitions(store, store.events).source);
     const service = new ResourceService(store, clusters, env);
@@ -172,6 +193,33 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     port = await listenOnLoopback(server.front, options.port);
     env.baseUrl = `https://${LOOPBACK}:${port}`;
 
+    if (options.members) {
+      const tokenFile = ensureAdminToken(dataDir, tokens);
+      const running = startMemberMode({
+        service,
+        registry,
+        clusters,
+        members: options.members,
+        dataDir,
+        baseUrl: env.baseUrl,
+        tokenFile,
+        caPem: certificates.caPem,
+        simulationDelayMs: options.simulationDelayMs ?? 100,
+      });
+      memberMode = running;
+      const kubeconfig = running.members[0]?.kubeconfig ?? '';
+      const { members } = running;
+      return {
+        url: env.baseUrl,
+        port,
+        dataDir,
+        kubeconfig,
+        tokenFile,
+        caFile: certificates.caFile,
+        members,
+        close,
+      };
+    }
     bootstrapRoot(service, registry, clusters, env.baseUrl);
     const tokenFile = ensureAdminToken(dataDir, tokens);
     const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { KplaneCommand } from '../../cli/base-command.js';
 import { resolveDataDir } from '../../devplatform/data-dir.js';
 import { stopDemoProvider } from '../../devplatform/demo-oidc.js';
+import { stopDevCompute } from '../../devplatform/dev-compute.js';
 import { stopPlatform } from '../../devplatform/process.js';
 
 export default class DevDown extends KplaneCommand {
@@ -19,6 +20,10 @@ export default class DevDown extends KplaneCommand {
     const dataDir = resolveDataDir(flags['data-dir']);
     // The demo OpenID provider (dev up --oidc), if one runs, goes with its platform.
     await stopDemoProvider(dataDir);
+    // So do the demo's member clusters and their agents (dev up --demo).
+    const compute = await stopDevCompute(dataDir);
+    if (compute.agents) this.io.err(`kplane agents (pid ${compute.agents.pid}) stopped.`);
+    if (compute.members) this.io.err(`kplane member clusters (pid ${compute.members.pid}) stopped.`);
     const { pid, forced } = await stopPlatform(dataDir);
     this.io.err(
       `kplane platform (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`,

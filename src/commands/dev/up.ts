@@ -38,6 +38,12 @@ export default class DevUp extends KplaneCommand {
       description:
         'Also run a real OpenID provider (demo users alice, bob, carol) and accept its ID tokens, so `kplane login` shows the real flow.',
     }),
+    members: Flags.boolean({
+      description:
+        "With --demo: run the demo's clusters as real Kubernetes API endpoints joined by kplane agents (--no-members: records only).",
+      default: true,
+      allowNo: true,
+    }),
     detach: Flags.boolean({
       description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).',
     }),
@@ -54,6 +60,7 @@ export default class DevUp extends KplaneCommand {
         watchHistory: flags['watch-history'],
         authenticationConfig: flags['authentication-config'],
         oidc: flags.oidc,
+        members: flags.members,
         detach: flags.detach,
         output: this.outputFormat(flags.output),
       },

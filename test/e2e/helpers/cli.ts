@@ -89,13 +89,18 @@ export interface DevPlatform {
   stop(): Promise<void>;
 }
 
-/** Starts the real platform through `kplane dev up --detach` on a free loopback port and a temp data folder. */
+/**
+ * Starts the real platform through `kplane dev up --detach` on a free loopback port and a temp data folder.
+ * With `demo`, the demo's clusters are records only unless `members` asks for them to run as member clusters
+ * joined by agents: most tests play the agent themselves and must not race a real one.
+ */
 export async function startDevPlatform(
-  options: { demo?: boolean; dataDir?: string } = {},
+  options: { demo?: boolean; members?: boolean; dataDir?: string } = {},
 ): Promise<DevPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kplane-platform-'));
   const args = ['dev', 'up', '--detach', '--port', '0', '--data-dir', dataDir, '-o', 'json'];
   if (options.demo) args.push('--demo');
+  if (options.demo && !options.members) args.push('--no-members');
   const result = await kplane(args, { timeoutMs: 60_000 });
   if (result.code !== 0) throw new Error(`kplane dev up failed (${result.code}): ${result.stderr}`);
   const ready = JSON.parse(result.stdout) as { url: string; kubeconfig: string; pid: number };
