@@ -286,8 +286,12 @@ describe('kplane dev up --demo runs its clusters as members joined by agents', (
       /exceeded capacity of member cluster (aws|gcp)-eu-west-1: requested: cpu=80/,
     );
 
-    const status = await dana.kplane('deploy', 'status', 'huge');
-    const said = status.stdout + status.stderr;
+    // The table shortens long messages; -o json carries each cluster's in full.
+    const status = await dana.kplane('deploy', 'status', 'huge', '-o', 'json');
+    expect(status.code, status.stderr).toBe(0);
+    const said = (JSON.parse(status.stdout) as { clusters: { error?: string }[] }).clusters
+      .map((row) => row.error ?? '')
+      .join('\n');
     expect(said).toContain(
       'deployments.apps "huge" is forbidden: exceeded capacity of member cluster aws-eu-west-1: requested: cpu=80, used: cpu=1, allocatable: cpu=60',
     );
