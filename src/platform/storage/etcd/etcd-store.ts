@@ -1,0 +1,546 @@
+// The platform's storage on etcd v3, for several platform replicas on one etcd cluster (issue 14).
+//
+// Reads stay synchronous: each replica keeps a mirror of the whole keyspace, fed by one etcd watch from
+// the revision of its first snapshot (kube-apiserver's watch cache), and serves get/list from it at the
+// mirror's revision. resourceVersion is etcd's revision: an object's is its key's mod_revision, a list's
+// the mirror's revision. A write transaction runs `work` synchronously against the mirror and commits as
+// one etcd Txn that compares what it read (see transaction.ts); `transact` is therefore async, and
+// resolves only once this replica's mirror has applied the commit, so a replica reads its own writes.
+// Change events come from the watch, so every replica publishes every replica's writes, in revision
+// order, once each.
+//
+// Wiring it in place of ObjectStore (server.ts `--storage etcd`): `transact` returns a Promise, so these
+// call sites must await it (from `grep -rn "transact(" src`):
+//   src/platform/api/resource-service.ts      write() (and with it create/update/patch/delete/deleteCollection)
+//   src/platform/controllers/placement-controller.ts:292   the reconcile's commit
+//   src/platform/controllers/root-bootstrap.ts:32          bootstrapRoot
+//   src/platform/controllers/workspace-controller.ts:108,128
+//   src/platform/compute/bootstrap.ts:89
+//   src/platform/compute/demo-inventory.ts:172
+//   src/platform/tenancy/builtin-rbac.ts:88
+//   src/platform/tenancy/home.ts:86
+// and their callers up to the HTTP handlers and controller loops, which are already async. Reads
+// (get, list, listAfter, countAfter, listEverywhere, resourceVersion, events) keep their signatures.
+// Not yet on etcd: ClusterIndex (the path -> cluster id table) and the token store, still SQLite tables;
+// they need keys of their own (/kplane/clusters/, /kplane/tokens/) before replicas can share them.
+//
+// What a read does when etcd is unreachable or has lost quorum: `isCurrent()` turns false within
+// `staleAfterMs`; a read that asks for the current state (a list or get without resourceVersion) should
+// call `ensureCurrent()`, which throws StorageUnavailableError (503) rather than answer stale data as
+// current. Watches and reads at an explicit older resourceVersion may still be served from the mirror,
+// as kube-apiserver's watch cache serves them.
+
+import type { KubeObject } from '../../api/object.js';
+import { EventLog, type EventLogOptions, type ChangeEvent } from '../event-log.js';
+import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
+import type { StoredEntry } from '../object-store.js';
+import { EtcdConnection, translateEtcdError, type EtcdConnectionOptions } from './client.js';
+import { ResourceExpiredError, StorageConflictError, StorageUnavailableError } from './errors.js';
+import {
+  clusterPrefix,
+  collectionPrefix,
+  keyAfter,
+  OBJECTS_PREFIX,
+  parseObjectKey,
+  prefixEnd,
+  rangeStart,
+} from './keys.js';
+import { decodeObject, KeyspaceMirror, type KeyChange } from './mirror.js';
+import { EtcdTransaction } from './transaction.js';
+import { toKeyChanges, WatchFeed } from './watch-feed.js';
+
+export interface EtcdStoreOptions extends EtcdConnectionOptions {
+  history?: EventLogOptions;
+  /** How many times a transaction runs before a lost compare-and-swap becomes a conflict (409). */
+  maxAttempts?: number;
+  /** How often the replica asks etcd for its revision, to know whether its mirror is current. */
+  probeIntervalMs?: number;
+  /** How long after the last answer from etcd the mirror stops counting as current. */
+  staleAfterMs?: number;
+}
+
+const SNAPSHOT_PAGE = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const PROBE_KEY = Buffer.from('/kplane/meta/probe');
+const FENCE_KEY = Buffer.from('/kplane/meta/fence');
+/** How long a waiter trusts only events before it also accepts etcd's progress reports. */
+const EVENTS_FIRST_MS = 250;
+const DEFAULT_CLUSTER_DELETE_BATCH = 500;
+
+export class EtcdStore {
+  readonly events: EventLog;
+  private open: EtcdTransaction | undefined;
+  private readonly waiters = new Set<{ revision: number; since: number; resolve: () => void }>();
+  private readonly feed: WatchFeed;
+  private readonly probeTimer: NodeJS.Timeout;
+  private lastProbe = { at: 0, revision: 0 };
+  private previousProbeRevision = 0;
+  private compacted = 0;
+  /** The newest revision etcd said the watch has seen everything up to (it may name writes outside /kplane/). */
+  private progressRevision = 0;
+  /** How many change events this replica has published. */
+  private published = 0;
+  /** Transactions that lost a compare-and-swap retry one at a time, so they do not keep beating each other. */
+  private retryLane: Promise<unknown> = Promise.resolve();
+  private readonly maxAttempts: number;
+  private readonly staleAfterMs: number;
+
+  private constructor(
+    private readonly connection: EtcdConnection,
+    private mirror: KeyspaceMirror,
+    options: EtcdStoreOptions,
+  ) {
+    this.events = new EventLog(mirror.revision, options.history);
+    this.maxAttempts = options.maxAttempts ?? 8;
+    const probeIntervalMs = options.probeIntervalMs ?? 1000;
+    this.staleAfterMs = options.staleAfterMs ?? 3 * probeIntervalMs;
+    this.lastProbe = { at: Date.now(), revision: mirror.revision };
+    this.previousProbeRevision = mirror.revision;
+    this.feed = new WatchFeed(connection, {
+      resumeAfter: () => this.mirror.revision,
+      changes: (changes) => this.apply(changes),
+      // etcd before 3.4.25 may report progress ahead of events it has yet to send (etcd issue #15220),
+      // so a progress report wakes waiters but never moves the mirror past an event it has not applied.
+      progress: (revision) => {
+        this.progressRevision = Math.max(this.progressRevision, revision);
+        this.wake();
+      },
+      compacted: (revision) => this.resync(revision),
+    });
+    this.probeTimer = setInterval(() => void this.probe(), probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /** Connects, reads a snapshot of every object and starts following etcd from its revision. */
+  static async open(options: EtcdStoreOptions): Promise<EtcdStore> {
+    const connection = await EtcdConnection.connect(options);
+    try {
+      const store = new EtcdStore(connection, await loadSnapshot(connection), options);
+      store.feed.start();
+      return store;
+    } catch (err) {
+      connection.close();
+      throw err;
+    }
+  }
+
+  /** The revision this replica's reads reflect. */
+  get resourceVersion(): number {
+    return this.mirror.revision;
+  }
+
+  /** The newest revision etcd is known to have compacted away: a watch from before it is 410 Gone. */
+  get compactedRevision(): number {
+    return this.compacted;
+  }
+
+  get(key: ObjectKey): KubeObject | undefined {
+    return this.mirror.get(key);
+  }
+
+  list(scope: CollectionScope): StoredEntry[] {
+    return this.mirror.list(scope);
+  }
+
+  listAfter(scope: CollectionScope, after: ListPosition | undefined, count: number): StoredEntry[] {
+    return this.mirror.listAfter(scope, after, count);
+  }
+
+  countAfter(scope: CollectionScope, after: ListPosition | undefined): number {
+    return this.mirror.countAfter(scope, after);
+  }
+
+  listEverywhere(resource: string): StoredEntry[] {
+    return this.mirror.listEverywhere(resource);
+  }
+
+  /**
+   * Whether the mirror is known to be current: the watch is established and etcd answered a
+   * linearizable read within `staleAfterMs`, whose revision the mirror has reached since. False while
+   * etcd is unreachable or without quorum.
+   */
+  isCurrent(): boolean {
+    return (
+      this.feed.connected &&
+      Date.now() - this.lastProbe.at <= this.staleAfterMs &&
+      this.seen() >= this.previousProbeRevision
+    );
+  }
+
+  /** Throws StorageUnavailableError when the mirror cannot vouch that it is current. */
+  ensureCurrent(): void {
+    if (!this.isCurrent())
+      throw new StorageUnavailableError(
+        'etcd is unavailable: this replica cannot confirm its data is current',
+      );
+  }
+
+  /**
+   * A consistent read's fence, as kube-apiserver's consistent reads from cache: writes a fence key
+   * (with quorum, so it is ordered after every write acknowledged anywhere) and waits until the
+   * mirror has applied that write's event, hence every change before it. Returns that revision.
+   * A write rather than a read of the current revision plus a progress report, because etcd before
+   * 3.4.25 may report progress ahead of events it has yet to send (etcd issue #15220).
+   */
+  async syncToLatest(): Promise<number> {
+    const response = await this.connection.txn({
+      success: [{ request_put: { key: FENCE_KEY, value: Buffer.alloc(0) } }],
+    });
+    const revision = Number(response.header.revision);
+    await this.waitFor(revision);
+    return revision;
+  }
+
+  /**
+   * Runs `work` as one optimistic transaction and commits it as one etcd Txn. When another replica
+   * changed what `work` read, the mirror catches up and `work` runs again, up to `maxAttempts` times,
+   * then StorageConflictError (409). An error `work` throws (a precondition's 409 among them) rejects
+   * at once, unless the mirror turns out to have been behind etcd: then it runs once more on the latest
+   * state, so a request that follows a write made through another replica is not judged on older data.
+   * A nested call joins the open transaction and runs synchronously, throwing as `work` throws.
+   */
+  transact<T>(work: (tx: EtcdTransaction) => T): Promise<T> {
+    if (this.open) return Promise.resolve(work(this.open));
+    return this.attempt(work, true).then((first) => {
+      if (!first.lost) return first.result;
+      if (this.maxAttempts <= 1) throw new StorageConflictError(1);
+      // Transactions of this replica that lost to each other would keep losing together: after the
+      // first loss they retry one at a time, each against the mirror caught up with the winner.
+      const retried = this.retryLane.then(async () => {
+        await this.waitFor(first.revision).catch(() => undefined);
+        for (let attempt = 2; ; attempt++) {
+          const outcome = await this.attempt(work, false);
+          if (!outcome.lost) return outcome.result;
+          if (attempt >= this.maxAttempts) throw new StorageConflictError(attempt);
+          await this.waitFor(outcome.revision).catch(() => undefined);
+          // The replica that won has the next head start (its mirror already holds its write): a
+          // random pause, growing with each loss, gives the other replicas their turn.
+          await sleep(Math.random() * Math.min(2 ** attempt, 64));
+        }
+      });
+      this.retryLane = retried.catch(() => undefined);
+      return retried;
+    });
+  }
+
+  /**
+   * Runs `work` once and commits it. `lost` (with etcd's revision then) when another writer changed
+   * what it read. When `work` throws on the first attempt and the mirror turns out to have been behind
+   * etcd, it runs once more on the caught-up mirror before the error counts.
+   */
+  private async attempt<T>(
+    work: (tx: EtcdTransaction) => T,
+    mayCatchUp: boolean,
+  ): Promise<{ lost: false; result: T } | { lost: true; revision: number }> {
+    for (;;) {
+      const tx = new EtcdTransaction(this.mirror);
+      let result: T;
+      this.open = tx;
+      try {
+        result = work(tx);
+      } catch (err) {
+        if (mayCatchUp && !(err instanceof StorageUnavailableError)) {
+          mayCatchUp = false;
+          if (await this.caughtUpWithEtcd()) continue;
+        }
+        throw err;
+      } finally {
+        this.open = undefined;
+      }
+      const request = tx.toTxn();
+      if (!request) return { lost: false, result };
+      const response = await this.connection.txn(request);
+      const revision = Number(response.header.revision);
+      if (!response.succeeded) return { lost: true, revision };
+      tx.committedAt(revision);
+      // The write is durable in etcd whatever happens next; waiting is for reading it back here.
+      await this.waitFor(revision).catch(() => undefined);
+      return { lost: false, result };
+    }
+  }
+
+  /**
+   * One page of a collection as it was at `revision`, read from etcd itself (what kube-apiserver's
+   * paged lists do): `limit` entries after `after`, whether more follow, and the revision read.
+   * A revision etcd has compacted away is ResourceExpiredError (410). `revision` 0 reads the latest.
+   */
+  async listAt(
+    scope: CollectionScope,
+    revision: number,
+    after: ListPosition | undefined,
+    limit: number,
+  ): Promise<{ entries: StoredEntry[]; more: boolean; revision: number }> {
+    const response = await this.connection
+      .range({
+        key: Buffer.from(rangeStart(scope, after)),
+        range_end: Buffer.from(prefixEnd(collectionPrefix(scope))),
+        limit,
+        ...(revision > 0 ? { revision } : {}),
+      })
+      .catch((err: unknown) => {
+        throw this.expired(err, revision);
+      });
+    const entries: StoredEntry[] = [];
+    for (const kv of response.kvs) {
+      const key = parseObjectKey(kv.key.toString());
+      if (key) entries.push({ key, object: decodeObject(kv.value.toString(), Number(kv.mod_revision)) });
+    }
+    return { entries, more: response.more, revision: Number(response.header.revision) };
+  }
+
+  /**
+   * Every change after `revision` up to the mirror's revision, read from etcd's history, for a watch
+   * that resumes from further back than the replica's own event log reaches. ResourceExpiredError
+   * (410) when etcd has compacted that history.
+   */
+  async eventsSince(revision: number): Promise<ChangeEvent[]> {
+    const until = this.mirror.revision;
+    if (revision >= until) return [];
+    if (revision < this.compacted) throw new ResourceExpiredError(revision, this.compacted);
+    const replay = new KeyspaceMirror(revision);
+    // The state at `revision` is what the replayed changes' prev_kv carry, so an empty mirror is enough.
+    const stream = await this.connection.client.watchClient.watch();
+    try {
+      return await new Promise<ChangeEvent[]>((resolve, reject) => {
+        const events: ChangeEvent[] = [];
+        // etcd reports progress only to a watch that has caught up: ask until it has.
+        const nudge = setInterval(() => stream.write({ progress_request: {} }), 100);
+        const timer = setTimeout(
+          () => finish(() => reject(new StorageUnavailableError('etcd did not replay its history in time'))),
+          10_000,
+        );
+        const finish = (outcome: () => void) => {
+          clearTimeout(timer);
+          clearInterval(nudge);
+          outcome();
+        };
+        stream.on('error', (err) => finish(() => reject(translateEtcdError(err))));
+        stream.on('data', (response) => {
+          const compactRevision = Number(response.compact_revision ?? 0);
+          if (compactRevision > 0) {
+            this.compacted = Math.max(this.compacted, compactRevision);
+            finish(() => reject(new ResourceExpiredError(revision, compactRevision)));
+            return;
+          }
+          if (response.created) return;
+          const changes = toKeyChanges(response).filter((change) => change.revision <= until);
+          for (const change of changes) {
+            const event = replay.apply(change);
+            if (event) events.push(event);
+          }
+          const caughtUp =
+            (response.events ?? []).length === 0 ? Number(response.header.revision) : replay.revision;
+          if (caughtUp >= until) finish(() => resolve(events));
+        });
+        stream.write({
+          create_request: {
+            key: Buffer.from(OBJECTS_PREFIX),
+            range_end: Buffer.from(prefixEnd(OBJECTS_PREFIX)),
+            start_revision: revision + 1,
+            prev_kv: true,
+          },
+        });
+      });
+    } finally {
+      stream.cancel();
+    }
+  }
+
+  /** Compacts etcd's history up to `revision`, as kube-apiserver's compactor does every few minutes. */
+  async compact(revision: number): Promise<void> {
+    await this.connection.compact(revision).catch((err: unknown) => {
+      // Compacting twice to the same revision is no failure.
+      if (!(err instanceof ResourceExpiredError)) throw err;
+    });
+    this.compacted = Math.max(this.compacted, revision);
+  }
+
+  /**
+   * Deletes every key of a logical cluster in transactions of at most `batchSize` keys each, so deleting
+   * a large workspace never makes one huge etcd request. Returns how many objects it deleted; watchers
+   * see a DELETED event for each.
+   */
+  async deleteCluster(cluster: string, batchSize = DEFAULT_CLUSTER_DELETE_BATCH): Promise<number> {
+    const prefix = clusterPrefix(cluster);
+    const end = Buffer.from(prefixEnd(prefix));
+    let deleted = 0;
+    for (;;) {
+      const page = await this.connection.range({
+        key: Buffer.from(prefix),
+        range_end: end,
+        limit: batchSize,
+        keys_only: true,
+      });
+      const last = page.kvs.at(-1);
+      if (!last) break;
+      // One delete of the range up to the page's last key: at most `batchSize` keys, one op for etcd.
+      const response = await this.connection.txn({
+        success: [
+          {
+            request_delete_range: {
+              key: Buffer.from(prefix),
+              range_end: Buffer.from(keyAfter(last.key.toString())),
+            },
+          },
+        ],
+      });
+      deleted += Number(response.responses[0]?.response_delete_range?.deleted ?? 0);
+      await this.waitFor(Number(response.header.revision)).catch(() => undefined);
+    }
+    return deleted;
+  }
+
+  close(): void {
+    clearInterval(this.probeTimer);
+    this.feed.close();
+    this.connection.close();
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters.clear();
+  }
+
+  private expired(err: unknown, revision: number): unknown {
+    if (err instanceof ResourceExpiredError) {
+      return new ResourceExpiredError(revision, Math.max(this.compacted, revision + 1));
+    }
+    return err;
+  }
+
+  private apply(changes: KeyChange[]): void {
+    for (const change of changes) {
+      const event = this.mirror.apply(change);
+      if (!event) continue;
+      this.published++;
+      this.events.publish(event);
+    }
+    this.wake();
+  }
+
+  /**
+   * Waits until the mirror has applied `revision`; StorageUnavailableError when it does not in time.
+   * Events are what counts; a progress report naming `revision` counts only after EVENTS_FIRST_MS, for
+   * a revision that wrote no key under /kplane/ (an etcd shared with others) and so has no event.
+   */
+  private waitFor(revision: number, withinMs = this.staleAfterMs * 2): Promise<void> {
+    if (this.mirror.revision >= revision) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const since = Date.now();
+      const waiter = {
+        revision,
+        since,
+        resolve: () => {
+          clearTimeout(timer);
+          clearInterval(nudge);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        clearInterval(nudge);
+        this.waiters.delete(waiter);
+        reject(
+          new StorageUnavailableError(`etcd's changes up to revision ${revision} did not arrive in time`),
+        );
+      }, withinMs);
+      const nudge = setInterval(() => {
+        if (Date.now() - since >= EVENTS_FIRST_MS) this.feed.requestProgress();
+        this.wake();
+      }, 100);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private wake(): void {
+    const now = Date.now();
+    for (const waiter of [...this.waiters]) {
+      const byEvents = waiter.revision <= this.mirror.revision;
+      const byProgress = waiter.revision <= this.seen() && now - waiter.since >= EVENTS_FIRST_MS;
+      if (byEvents || byProgress) waiter.resolve();
+    }
+  }
+
+  /** The newest revision the watch has brought: by its events, or by etcd's word that nothing else came. */
+  private seen(): number {
+    return Math.max(this.mirror.revision, this.progressRevision);
+  }
+
+  private async currentRevision(): Promise<number> {
+    const response = await this.connection.range({ key: PROBE_KEY, count_only: true });
+    const revision = Number(response.header.revision);
+    this.previousProbeRevision = this.lastProbe.revision;
+    this.lastProbe = { at: Date.now(), revision };
+    return revision;
+  }
+
+  private async probe(): Promise<void> {
+    try {
+      const revision = await this.currentRevision();
+      if (revision > this.seen()) this.feed.requestProgress();
+    } catch {
+      // isCurrent() turns false once the last answer is older than staleAfterMs.
+    }
+  }
+
+  /** Whether the mirror was behind etcd, in which case it has now caught up. */
+  private async caughtUpWithEtcd(): Promise<boolean> {
+    try {
+      const before = this.published;
+      await this.syncToLatest();
+      return this.published > before;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The watch could not resume because etcd compacted the revisions the mirror had not seen yet (the
+   * replica was cut off for longer than the compaction interval). The mirror is rebuilt from a fresh
+   * snapshot and the differences are published as events at the snapshot's revision, so watchers of
+   * this replica converge instead of missing them.
+   */
+  private async resync(compactRevision: number): Promise<void> {
+    this.compacted = Math.max(this.compacted, compactRevision);
+    const fresh = await loadSnapshot(this.connection);
+    const revision = fresh.revision;
+    const changes: KeyChange[] = [];
+    for (const etcdKey of this.mirror.keys()) {
+      if (!fresh.entry(etcdKey)) changes.push({ etcdKey, revision });
+    }
+    for (const etcdKey of fresh.keys()) {
+      const now = fresh.entry(etcdKey)!;
+      const held = this.mirror.entry(etcdKey);
+      if (held?.modRevision !== now.modRevision) changes.push({ etcdKey, revision, value: now.value });
+    }
+    this.apply(changes);
+    this.mirror.advance(revision);
+    this.wake();
+  }
+}
+
+/** Every object under the root at one revision, read in pages that all name that revision. */
+async function loadSnapshot(connection: EtcdConnection): Promise<KeyspaceMirror> {
+  const end = Buffer.from(prefixEnd(OBJECTS_PREFIX));
+  let start = Buffer.from(OBJECTS_PREFIX);
+  let revision: number | undefined;
+  const entries: { key: string; value: string; modRevision: number }[] = [];
+  for (;;) {
+    const page = await connection.range({
+      key: start,
+      range_end: end,
+      limit: SNAPSHOT_PAGE,
+      ...(revision === undefined ? {} : { revision }),
+    });
+    revision ??= Number(page.header.revision);
+    for (const kv of page.kvs)
+      entries.push({
+        key: kv.key.toString(),
+        value: kv.value.toString(),
+        modRevision: Number(kv.mod_revision),
+      });
+    const last = page.kvs.at(-1);
+    if (!page.more || !last) break;
+    start = Buffer.from(keyAfter(last.key.toString()));
+  }
+  const mirror = new KeyspaceMirror(revision);
+  for (const entry of entries) mirror.load(entry.key, entry.value, entry.modRevision);
+  return mirror;
+}

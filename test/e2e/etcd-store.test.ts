@@ -1,0 +1,347 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent } from '../../src/platform/storage/event-log.js';
+import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
+import {
+  ResourceExpiredError,
+  StorageConflictError,
+  StorageUnavailableError,
+} from '../../src/platform/storage/etcd/errors.js';
+import { etcdMissing, startEtcd, type EtcdCluster } from './helpers/etcd.js';
+import { eventually } from './helpers/wait.js';
+
+const key = (name: string, namespace = 'default', cluster = 'root') => ({
+  cluster,
+  resource: 'configmaps',
+  namespace,
+  name,
+});
+const cm = (name: string, data: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data,
+});
+
+const opened: EtcdStore[] = [];
+async function openStore(cluster: EtcdCluster, options: Partial<Parameters<typeof EtcdStore.open>[0]> = {}) {
+  const store = await EtcdStore.open({
+    endpoints: cluster.endpoints,
+    requestTimeoutMs: 1500,
+    probeIntervalMs: 200,
+    ...options,
+  });
+  opened.push(store);
+  return store;
+}
+
+function record(store: EtcdStore): ChangeEvent[] {
+  const seen: ChangeEvent[] = [];
+  store.events.subscribe((event) => seen.push(event));
+  return seen;
+}
+
+const until = <T>(read: () => T, ok: (value: T) => boolean, withinMs = 10_000) =>
+  eventually(() => Promise.resolve(read()), ok, withinMs);
+
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+});
+
+describe.skipIf(etcdMissing)('etcd storage engine on one etcd member', () => {
+  let etcd: EtcdCluster;
+  beforeAll(async () => {
+    etcd = await startEtcd(1);
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  it('stamps writes with etcd revisions and reads its own writes at once', async () => {
+    const store = await openStore(etcd);
+    const a = await store.transact((tx) => tx.put(key('own-a'), cm('own-a')));
+    const b = await store.transact((tx) => tx.put(key('own-b'), cm('own-b')));
+    expect(Number(b.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion));
+    expect(store.get(key('own-a'))?.metadata.resourceVersion).toBe(a.metadata.resourceVersion);
+    expect(store.resourceVersion).toBeGreaterThanOrEqual(Number(b.metadata.resourceVersion));
+  });
+
+  it('lets exactly one of two replicas win a compare-and-swap; the loser gets a conflict', async () => {
+    const [a, b] = [await openStore(etcd, { maxAttempts: 1 }), await openStore(etcd, { maxAttempts: 1 })];
+    await a.transact((tx) => tx.put(key('cas'), cm('cas', { n: '0' })));
+    await until(
+      () => b.get(key('cas')),
+      (object) => object !== undefined,
+    );
+    const increment = (tx: Parameters<Parameters<EtcdStore['transact']>[0]>[0]) => {
+      const current = tx.get(key('cas'))!;
+      const n = Number((current.data as { n: string }).n);
+      return tx.put(key('cas'), { ...current, data: { n: String(n + 1) } });
+    };
+    const outcomes = await Promise.allSettled([a.transact(increment), b.transact(increment)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(StorageConflictError);
+    expect(a.get(key('cas'))?.data).toEqual({ n: '1' });
+  });
+
+  it('re-runs a transaction that lost the race, so no increment from either replica is lost', async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    await a.transact((tx) => tx.put(key('counter'), cm('counter', { n: '0' })));
+    await until(
+      () => b.get(key('counter')),
+      (object) => object !== undefined,
+    );
+    const increment = (store: EtcdStore) =>
+      store.transact((tx) => {
+        const current = tx.get(key('counter'))!;
+        const n = Number((current.data as { n: string }).n);
+        return tx.put(key('counter'), { ...current, data: { n: String(n + 1) } });
+      });
+    const writes = Array.from({ length: 10 }, () => [increment(a), increment(b)]).flat();
+    const results = await Promise.all(writes);
+    expect(new Set(results.map((r) => (r.data as { n: string }).n)).size).toBe(20);
+    await until(
+      () => b.get(key('counter'))?.data,
+      (data) => (data as { n: string }).n === '20',
+    );
+    expect(a.get(key('counter'))?.data).toEqual({ n: '20' });
+    expect(b.get(key('counter'))?.data).toEqual({ n: '20' });
+  });
+
+  it("answers a caller's own precondition at once, judged on the latest state", async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    const written = await a.transact((tx) => tx.put(key('pre'), cm('pre', { v: '1' })));
+    // B is asked right away, before its watch may have brought the write: it must not say 404.
+    const seen = await b.transact((tx) => {
+      const current = tx.get(key('pre'));
+      if (!current) throw new Error('not found');
+      return current.metadata.resourceVersion;
+    });
+    expect(seen).toBe(written.metadata.resourceVersion);
+    await expect(
+      b.transact((tx) => {
+        const current = tx.get(key('pre'))!;
+        if (current.metadata.resourceVersion !== '1') throw new Error('conflict: stale resourceVersion');
+        return tx.put(key('pre'), current);
+      }),
+    ).rejects.toThrow(/stale resourceVersion/);
+  });
+
+  it("shows every replica's writes in every replica's event feed, in order, once each", async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    const [seenA, seenB] = [record(a), record(b)];
+    const ops = Array.from({ length: 60 }, (_, i) => ({ through: i % 3 === 0 ? b : a, n: i }));
+    const committed: number[] = [];
+    await Promise.all(
+      ops.map(async ({ through, n }) => {
+        const name = `feed-${n % 7}`;
+        const object = await through.transact((tx) =>
+          n % 5 === 4 ? tx.remove(key(name)) : tx.put(key(name), cm(name, { n: String(n) })),
+        );
+        if (object) committed.push(Number(object.metadata.resourceVersion));
+      }),
+    );
+    const newest = Math.max(...committed);
+    await until(
+      () => seenA.at(-1)?.rv ?? 0,
+      (rv) => rv >= newest,
+    );
+    await until(
+      () => seenB.at(-1)?.rv ?? 0,
+      (rv) => rv >= newest,
+    );
+    const summary = (events: ChangeEvent[]) => events.map((e) => `${e.rv} ${e.type} ${e.key.name}`);
+    expect(summary(seenA)).toEqual(summary(seenB));
+    expect(new Set(summary(seenA)).size).toBe(seenA.length);
+    const rvs = seenA.map((e) => e.rv);
+    expect(rvs).toEqual([...rvs].sort((x, y) => x - y));
+    expect([...new Set(rvs)].sort((x, y) => x - y)).toEqual([...new Set(committed)].sort((x, y) => x - y));
+    // Replaying the feed gives what the store holds.
+    const replayed = new Map<string, string | undefined>();
+    for (const event of seenA)
+      replayed.set(
+        event.key.name,
+        event.type === 'DELETED' ? undefined : event.object.metadata.resourceVersion,
+      );
+    for (const [name, rv] of replayed) expect(b.get(key(name))?.metadata.resourceVersion).toBe(rv);
+  });
+
+  it('pages a list at one revision while the collection changes', async () => {
+    const store = await openStore(etcd);
+    const scope = { cluster: 'paging', resource: 'configmaps' };
+    const names = Array.from({ length: 25 }, (_, i) => `cm-${String(i).padStart(2, '0')}`);
+    await store.transact((tx) => {
+      for (const name of names) tx.put(key(name, name < 'cm-12' ? 'team' : 'team-a', 'paging'), cm(name));
+    });
+    const first = await store.listAt(scope, 0, undefined, 10);
+    expect(first.more).toBe(true);
+    await store.transact((tx) => {
+      tx.remove(key('cm-20', 'team-a', 'paging'));
+      tx.put(key('cm-00', 'team-a', 'paging'), cm('cm-00'));
+      tx.put(key('cm-15', 'team-a', 'paging'), cm('cm-15', { changed: 'yes' }));
+    });
+    const pages = [first];
+    while (pages.at(-1)!.more) {
+      const last = pages.at(-1)!.entries.at(-1)!.key;
+      pages.push(await store.listAt(scope, first.revision, last, 10));
+    }
+    const listed = pages.flatMap((page) => page.entries);
+    expect(listed.map((e) => e.object.metadata.name)).toEqual(names);
+    expect(listed.every((e) => Number(e.object.metadata.resourceVersion) <= first.revision)).toBe(true);
+    expect(listed.find((e) => e.key.name === 'cm-15')?.object.data).toEqual({});
+    // The mirror's pages read the current state in the same key order.
+    const current = store.listAfter(scope, undefined, 100).map((e) => `${e.key.namespace}/${e.key.name}`);
+    expect(current).toContain('team-a/cm-00');
+    expect(current).not.toContain('team-a/cm-20');
+    expect(current.indexOf('team/cm-11')).toBeLessThan(current.indexOf('team-a/cm-00'));
+    expect(store.countAfter(scope, { namespace: 'team', name: 'cm-11' })).toBe(13);
+  });
+
+  it('replays history from an older revision, and answers 410 once etcd has compacted it', async () => {
+    const store = await openStore(etcd);
+    const start = store.resourceVersion;
+    await store.transact((tx) => tx.put(key('hist'), cm('hist', { v: '1' })));
+    await store.transact((tx) => tx.put(key('hist'), cm('hist', { v: '2' })));
+    const removed = await store.transact((tx) => tx.remove(key('hist')));
+    const replay = await store.eventsSince(start);
+    expect(replay.filter((e) => e.key.name === 'hist').map((e) => e.type)).toEqual([
+      'ADDED',
+      'MODIFIED',
+      'DELETED',
+    ]);
+    expect(replay.at(-1)?.previous?.data).toEqual({ v: '2' });
+
+    await store.compact(Number(removed!.metadata.resourceVersion));
+    expect(store.compactedRevision).toBe(Number(removed!.metadata.resourceVersion));
+    await expect(store.eventsSince(start)).rejects.toBeInstanceOf(ResourceExpiredError);
+    await expect(
+      store.listAt({ cluster: 'root', resource: 'configmaps' }, start, undefined, 10),
+    ).rejects.toBeInstanceOf(ResourceExpiredError);
+    // A replica whose watch lags behind the compaction still converges.
+    const later = await openStore(etcd);
+    expect(later.get(key('hist'))).toBeUndefined();
+  });
+
+  it('deletes a logical cluster of more than 1,000 objects in bounded batches, and nothing else', async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    const seen = record(b);
+    for (let batch = 0; batch < 12; batch++) {
+      await a.transact((tx) => {
+        for (let i = 0; i < 100; i++)
+          tx.put(key(`obj-${batch}-${i}`, 'default', 'doomed'), cm(`obj-${batch}-${i}`));
+      });
+    }
+    await a.transact((tx) => tx.put(key('kept', 'default', 'kept'), cm('kept')));
+    await until(
+      () => b.list({ cluster: 'doomed', resource: 'configmaps' }).length,
+      (n) => n === 1200,
+    );
+    expect(await a.deleteCluster('doomed', 500)).toBe(1200);
+    expect(a.list({ cluster: 'doomed', resource: 'configmaps' })).toEqual([]);
+    await until(
+      () => b.list({ cluster: 'doomed', resource: 'configmaps' }).length,
+      (n) => n === 0,
+    );
+    const deletes = seen.filter((e) => e.type === 'DELETED' && e.key.cluster === 'doomed');
+    expect(deletes).toHaveLength(1200);
+    expect(new Set(deletes.map((e) => e.rv)).size).toBe(3);
+    expect(b.get(key('kept', 'default', 'kept'))).toBeDefined();
+  });
+});
+
+describe.skipIf(etcdMissing)('etcd storage engine when etcd goes away', () => {
+  let etcd: EtcdCluster | undefined;
+  afterEach(async () => {
+    await etcd?.stop();
+    etcd = undefined;
+  });
+
+  it('fails writes fast with a typed error while etcd is down, and resumes when it is back', async () => {
+    etcd = await startEtcd(1);
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    const seen = record(b);
+    await a.transact((tx) => tx.put(key('before'), cm('before')));
+    await until(
+      () => a.isCurrent(),
+      (current) => current,
+    );
+
+    await etcd.members[0]!.kill9();
+    await expect(a.transact((tx) => tx.put(key('during'), cm('during')))).rejects.toBeInstanceOf(
+      StorageUnavailableError,
+    );
+    expect(
+      await until(
+        () => a.isCurrent(),
+        (current) => !current,
+      ),
+    ).toBe(false);
+    expect(() => a.ensureCurrent()).toThrow(StorageUnavailableError);
+    expect(a.get(key('during'))).toBeUndefined();
+
+    await etcd.members[0]!.restart();
+    const after = await eventually(
+      () => a.transact((tx) => tx.put(key('after'), cm('after'))).catch((err: unknown) => err),
+      (result) => !(result instanceof Error),
+      15_000,
+    );
+    expect(after).not.toBeInstanceOf(Error);
+    expect(
+      await until(
+        () => a.isCurrent(),
+        (current) => current,
+      ),
+    ).toBe(true);
+    await until(
+      () => b.get(key('after')),
+      (object) => object !== undefined,
+    );
+    expect(seen.map((e) => e.key.name)).toEqual(['before', 'after']);
+  });
+
+  it('keeps writing on a 3-member cluster that lost one member, and stops when it lost two', async () => {
+    etcd = await startEtcd(3);
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    await a.transact((tx) => tx.put(key('three'), cm('three')));
+
+    await etcd.members[0]!.kill9();
+    const withTwo = await eventually(
+      () => b.transact((tx) => tx.put(key('two-left'), cm('two-left'))).catch((err: unknown) => err),
+      (result) => !(result instanceof Error),
+      15_000,
+    );
+    expect(withTwo).not.toBeInstanceOf(Error);
+    await until(
+      () => a.get(key('two-left')),
+      (object) => object !== undefined,
+    );
+    expect(a.get(key('two-left'))).toBeDefined();
+
+    await etcd.members[1]!.kill9();
+    await expect(a.transact((tx) => tx.put(key('one-left'), cm('one-left')))).rejects.toBeInstanceOf(
+      StorageUnavailableError,
+    );
+    expect(
+      await until(
+        () => a.isCurrent(),
+        (current) => !current,
+      ),
+    ).toBe(false);
+
+    await Promise.all([etcd.members[0]!.restart(), etcd.members[1]!.restart()]);
+    const back = await eventually(
+      () => a.transact((tx) => tx.put(key('back'), cm('back'))).catch((err: unknown) => err),
+      (result) => !(result instanceof Error),
+      20_000,
+    );
+    expect(back).not.toBeInstanceOf(Error);
+    await until(
+      () => b.get(key('back')),
+      (object) => object !== undefined,
+    );
+    // 'one-left' may be there or not: etcd may still commit a proposal whose caller gave up waiting.
+    expect(b.get(key('two-left'))).toBeDefined();
+  });
+});
+
+if (etcdMissing) console.warn(`skipping the etcd storage tests: ${etcdMissing}`);
