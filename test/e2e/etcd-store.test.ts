@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/platform/storage/event-log.js';
 import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
@@ -6,7 +9,7 @@ import {
   StorageConflictError,
   StorageUnavailableError,
 } from '../../src/platform/storage/etcd/errors.js';
-import { etcdMissing, startEtcd, type EtcdCluster } from './helpers/etcd.js';
+import { etcdMissing, makeEtcdCertificates, startEtcd, type EtcdCluster } from './helpers/etcd.js';
 import { eventually } from './helpers/wait.js';
 
 const key = (name: string, namespace = 'default', cluster = 'root') => ({
@@ -341,6 +344,32 @@ describe.skipIf(etcdMissing)('etcd storage engine when etcd goes away', () => {
     );
     // 'one-left' may be there or not: etcd may still commit a proposal whose caller gave up waiting.
     expect(b.get(key('two-left'))).toBeDefined();
+  });
+});
+
+describe.skipIf(etcdMissing)('etcd storage engine over TLS', () => {
+  it('connects with a client certificate, and is refused without one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kplane-etcd-tls-'));
+    const certificates = makeEtcdCertificates(dir);
+    const etcd = await startEtcd(1, certificates);
+    try {
+      expect(etcd.endpoints[0]).toMatch(/^https:/);
+      const store = await openStore(etcd, {
+        tls: {
+          caFile: certificates.caFile,
+          certFile: certificates.clientCertFile,
+          keyFile: certificates.clientKeyFile,
+        },
+      });
+      await store.transact((tx) => tx.put(key('secure'), cm('secure')));
+      expect(store.get(key('secure'))).toBeDefined();
+      await expect(openStore(etcd, { tls: { caFile: certificates.caFile } })).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
+    } finally {
+      await etcd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,12 @@ export interface LocalEtcdOptions {
   binary?: string;
   /** Where the members keep their data (a folder each); a temporary folder, removed on stop, when unset. */
   dataDir?: string;
+  /**
+   * Serve clients over TLS and require a client certificate signed by `caFile` (etcd's
+   * --client-cert-auth). `certFile`/`keyFile` are etcd's serving pair (for 127.0.0.1); `clientCertFile`/
+   * `clientKeyFile` are what the health check presents.
+   */
+  tls?: { caFile: string; certFile: string; keyFile: string; clientCertFile: string; clientKeyFile: string };
 }
 
 export interface EtcdMember {
@@ -69,16 +77,36 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-async function healthy(clientUrl: string, withinMs: number): Promise<boolean> {
+type Tls = NonNullable<LocalEtcdOptions['tls']>;
+
+function healthAnswer(clientUrl: string, tls: Tls | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const options = tls
+      ? {
+          ca: readFileSync(tls.caFile),
+          cert: readFileSync(tls.clientCertFile),
+          key: readFileSync(tls.clientKeyFile),
+        }
+      : {};
+    const request = (tls ? httpsRequest : httpRequest)(
+      `${clientUrl}/health`,
+      { ...options, timeout: 1000 },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(/"health":\s*"true"/.test(body)));
+      },
+    );
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy());
+    request.end();
+  });
+}
+
+async function healthy(clientUrl: string, tls: Tls | undefined, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-      const body = (await response.json()) as { health?: string };
-      if (body.health === 'true') return true;
-    } catch {
-      // not listening yet
-    }
+    if (await healthAnswer(clientUrl, tls)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
@@ -102,7 +130,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
   for (let i = 0; i < size; i++) {
     specs.push({
       name: `m${i}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${await freePort()}`,
       peerUrl: `http://127.0.0.1:${await freePort()}`,
     });
   }
@@ -130,6 +158,14 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
           '--max-txn-ops=1024',
           '--logger=zap',
           '--log-level=error',
+          ...(options.tls
+            ? [
+                `--cert-file=${options.tls.certFile}`,
+                `--key-file=${options.tls.keyFile}`,
+                `--trusted-ca-file=${options.tls.caFile}`,
+                '--client-cert-auth',
+              ]
+            : []),
         ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
@@ -151,7 +187,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
       },
       async restart() {
         start();
-        if (!(await healthy(spec.clientUrl, 15_000)))
+        if (!(await healthy(spec.clientUrl, options.tls, 15_000)))
           throw new Error(`etcd member ${spec.name} did not become healthy again:\n${output}`);
       },
     };
@@ -167,7 +203,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
     },
   };
   for (const spec of specs) {
-    if (!(await healthy(spec.clientUrl, 20_000))) {
+    if (!(await healthy(spec.clientUrl, options.tls, 20_000))) {
       await cluster.stop();
       throw new Error(`etcd member ${spec.name} did not become healthy on ${spec.clientUrl}`);
     }
