@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/platform/storage/event-log.js';
 import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
@@ -169,6 +170,64 @@ describe.skipIf(etcdMissing)('etcd storage engine on one etcd member', () => {
     for (const [name, rv] of replayed) expect(b.get(key(name))?.metadata.resourceVersion).toBe(rv);
   });
 
+  it("keeps both replicas' feeds identical to etcd over random interleavings of their writes", async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    const op = fc.record({
+      replica: fc.constantFrom(0, 1),
+      kind: fc.constantFrom('put', 'update', 'remove'),
+      name: fc.constantFrom('p', 'q', 'r', 's'),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        async (rounds) => {
+          const cluster = `prop-${run++}`;
+          const feeds = [a, b].map((store) => {
+            const seen: ChangeEvent[] = [];
+            const stop = store.events.subscribe((event) => {
+              if (event.key.cluster === cluster) seen.push(event);
+            });
+            return { seen, stop };
+          });
+          const committed = new Set<number>();
+          for (const round of rounds) {
+            // Each round's writes race each other, across both replicas.
+            await Promise.all(
+              round.map(async ({ replica, kind, name }) => {
+                const k = key(name, 'default', cluster);
+                const object = await [a, b][replica]!.transact((tx) => {
+                  const current = tx.get(k);
+                  if (kind === 'remove') return tx.remove(k);
+                  if (kind === 'update' && !current) return undefined;
+                  return tx.put(k, cm(name, { by: String(replica), kind }));
+                });
+                if (object) committed.add(Number(object.metadata.resourceVersion));
+              }),
+            );
+          }
+          const latest = await a.syncToLatest();
+          await b.syncToLatest();
+          for (const feed of feeds) feed.stop();
+          const summary = (events: ChangeEvent[]) => events.map((e) => `${e.rv} ${e.type} ${e.key.name}`);
+          const [feedA, feedB] = feeds.map((feed) => feed.seen);
+          expect(summary(feedA!)).toEqual(summary(feedB!));
+          const rvs = feedA!.map((e) => e.rv);
+          expect(rvs).toEqual([...rvs].sort((x, y) => x - y));
+          expect(new Set(summary(feedA!)).size).toBe(feedA!.length);
+          expect([...new Set(rvs)].sort((x, y) => x - y)).toEqual([...committed].sort((x, y) => x - y));
+          const inEtcd = await a.listAt({ cluster, resource: 'configmaps' }, latest, undefined, 100);
+          const state = (
+            entries: { key: { name: string }; object: { metadata: { resourceVersion?: string } } }[],
+          ) => entries.map((e) => `${e.key.name}@${e.object.metadata.resourceVersion}`);
+          expect(state(a.list({ cluster, resource: 'configmaps' }))).toEqual(state(inEtcd.entries));
+          expect(state(b.list({ cluster, resource: 'configmaps' }))).toEqual(state(inEtcd.entries));
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+
   it('pages a list at one revision while the collection changes', async () => {
     const store = await openStore(etcd);
     const scope = { cluster: 'paging', resource: 'configmaps' };
@@ -300,6 +359,55 @@ describe.skipIf(etcdMissing)('etcd storage engine when etcd goes away', () => {
       (object) => object !== undefined,
     );
     expect(seen.map((e) => e.key.name)).toEqual(['before', 'after']);
+  });
+
+  it('loses no acknowledged write and duplicates none when a replica and an etcd member die under 20 writers', async () => {
+    etcd = await startEtcd(3);
+    const replicas = [await openStore(etcd), await openStore(etcd), await openStore(etcd)];
+    const [a, b, doomed] = replicas as [EtcdStore, EtcdStore, EtcdStore];
+    const seen = record(a);
+    const acknowledged = new Set<string>();
+    let doomedClosed = false;
+    const writer = async (client: number) => {
+      for (let n = 0; n < 12; n++) {
+        const name = `w-${client}-${n}`;
+        const through = client % 3 === 2 && !doomedClosed ? doomed : client % 2 === 0 ? a : b;
+        for (let attempt = 0; attempt < 40; attempt++) {
+          try {
+            await through.transact((tx) =>
+              tx.get(key(name, 'default', 'fault'))
+                ? undefined
+                : tx.put(key(name, 'default', 'fault'), cm(name)),
+            );
+            acknowledged.add(name);
+            break;
+          } catch {
+            if (through === doomed && doomedClosed) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      }
+    };
+    const writers = Array.from({ length: 20 }, (_, client) => writer(client));
+    await until(
+      () => acknowledged.size,
+      (count) => count >= 40,
+    );
+    doomedClosed = true;
+    doomed.close();
+    await etcd.members[2]!.kill9();
+    await Promise.all(writers);
+    expect(acknowledged.size).toBeGreaterThan(40);
+
+    for (const store of [a, b]) await store.syncToLatest();
+    const names = (store: EtcdStore) =>
+      store.list({ cluster: 'fault', resource: 'configmaps' }).map((e) => e.key.name);
+    for (const name of acknowledged) expect(names(a)).toContain(name);
+    expect(names(b)).toEqual(names(a));
+    const added = seen.filter((e) => e.key.cluster === 'fault').map((e) => `${e.type} ${e.key.name}`);
+    expect(new Set(added).size).toBe(added.length);
+    expect(added.every((e) => e.startsWith('ADDED'))).toBe(true);
+    expect(added.length).toBe(names(a).length);
   });
 
   it('keeps writing on a 3-member cluster that lost one member, and stops when it lost two', async () => {
