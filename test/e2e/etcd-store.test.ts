@@ -104,10 +104,12 @@ describe.skipIf(etcdMissing)('etcd storage engine on one etcd member', () => {
     const writes = Array.from({ length: 10 }, () => [increment(a), increment(b)]).flat();
     const results = await Promise.all(writes);
     expect(new Set(results.map((r) => (r.data as { n: string }).n)).size).toBe(20);
-    await until(
-      () => b.get(key('counter'))?.data,
-      (data) => (data as { n: string }).n === '20',
-    );
+    // The last increment may have gone through either replica: each sees it once its watch brings it.
+    for (const store of [a, b])
+      await until(
+        () => store.get(key('counter'))?.data,
+        (data) => (data as { n: string }).n === '20',
+      );
     expect(a.get(key('counter'))?.data).toEqual({ n: '20' });
     expect(b.get(key('counter'))?.data).toEqual({ n: '20' });
   });

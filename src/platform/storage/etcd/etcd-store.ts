@@ -34,7 +34,12 @@ import type { KubeObject } from '../../api/object.js';
 import { EventLog, type EventLogOptions, type ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
 import type { StoredEntry } from '../object-store.js';
-import { EtcdConnection, translateEtcdError, type EtcdConnectionOptions } from './client.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  EtcdConnection,
+  translateEtcdError,
+  type EtcdConnectionOptions,
+} from './client.js';
 import { ResourceExpiredError, StorageConflictError, StorageUnavailableError } from './errors.js';
 import {
   clusterPrefix,
@@ -57,6 +62,13 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
   probeIntervalMs?: number;
   /** How long after the last answer from etcd the mirror stops counting as current. */
   staleAfterMs?: number;
+  /**
+   * Which errors thrown by a transaction's work may come from a mirror behind etcd (a 404 or a
+   * resourceVersion 409 right after a write made through another replica): for those the replica asks
+   * etcd for its revision and, when it was behind, runs the work again once caught up. Every error by
+   * default; the server passes its 404/409 test so a 422 costs no round trip to etcd.
+   */
+  mayBeStale?: (err: unknown) => boolean;
 }
 
 const SNAPSHOT_PAGE = 1000;
@@ -78,12 +90,11 @@ export class EtcdStore {
   private compacted = 0;
   /** The newest revision etcd said the watch has seen everything up to (it may name writes outside /kplane/). */
   private progressRevision = 0;
-  /** How many change events this replica has published. */
-  private published = 0;
   /** Transactions that lost a compare-and-swap retry one at a time, so they do not keep beating each other. */
   private retryLane: Promise<unknown> = Promise.resolve();
   private readonly maxAttempts: number;
   private readonly staleAfterMs: number;
+  private readonly mayBeStale: (err: unknown) => boolean;
 
   private constructor(
     private readonly connection: EtcdConnection,
@@ -94,6 +105,7 @@ export class EtcdStore {
     this.maxAttempts = options.maxAttempts ?? 8;
     const probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.staleAfterMs = options.staleAfterMs ?? 3 * probeIntervalMs;
+    this.mayBeStale = options.mayBeStale ?? (() => true);
     this.lastProbe = { at: Date.now(), revision: mirror.revision };
     this.previousProbeRevision = mirror.revision;
     this.feed = new WatchFeed(connection, {
@@ -111,15 +123,21 @@ export class EtcdStore {
     this.probeTimer.unref();
   }
 
-  /** Connects, reads a snapshot of every object and starts following etcd from its revision. */
+  /**
+   * Connects, reads a snapshot of every object and follows etcd from its revision; resolves once the
+   * watch is established, so a store just opened is current.
+   */
   static async open(options: EtcdStoreOptions): Promise<EtcdStore> {
     const connection = await EtcdConnection.connect(options);
+    let store: EtcdStore | undefined;
     try {
-      const store = new EtcdStore(connection, await loadSnapshot(connection), options);
+      store = new EtcdStore(connection, await loadSnapshot(connection), options);
       store.feed.start();
+      await store.feed.established(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
       return store;
     } catch (err) {
-      connection.close();
+      if (store) store.close();
+      else connection.close();
       throw err;
     }
   }
@@ -234,19 +252,28 @@ export class EtcdStore {
   ): Promise<{ lost: false; result: T } | { lost: true; revision: number }> {
     for (;;) {
       const tx = new EtcdTransaction(this.mirror);
-      let result: T;
+      let outcome: { result: T } | { error: unknown };
       this.open = tx;
       try {
-        result = work(tx);
-      } catch (err) {
-        if (mayCatchUp && !(err instanceof StorageUnavailableError)) {
-          mayCatchUp = false;
-          if (await this.caughtUpWithEtcd()) continue;
-        }
-        throw err;
+        outcome = { result: work(tx) };
+      } catch (error) {
+        outcome = { error };
       } finally {
+        // Cleared before any await: a transaction started meanwhile must not join this one.
         this.open = undefined;
       }
+      if ('error' in outcome) {
+        if (
+          mayCatchUp &&
+          !(outcome.error instanceof StorageUnavailableError) &&
+          this.mayBeStale(outcome.error)
+        ) {
+          mayCatchUp = false;
+          if (await this.caughtUpWithEtcd(tx.baseRevision)) continue;
+        }
+        throw outcome.error;
+      }
+      const result = outcome.result;
       const request = tx.toTxn();
       if (!request) return { lost: false, result };
       const response = await this.connection.txn(request);
@@ -409,7 +436,6 @@ export class EtcdStore {
     for (const change of changes) {
       const event = this.mirror.apply(change);
       if (!event) continue;
-      this.published++;
       this.events.publish(event);
     }
     this.wake();
@@ -480,12 +506,17 @@ export class EtcdStore {
     }
   }
 
-  /** Whether the mirror was behind etcd, in which case it has now caught up. */
-  private async caughtUpWithEtcd(): Promise<boolean> {
+  /**
+   * Whether the mirror has moved past `ranAt` (the revision a failed work ran at) now that it caught
+   * up with etcd. One linearizable read when it had nothing to catch up (no write, unlike
+   * syncToLatest), since most errors have nothing to do with staleness.
+   */
+  private async caughtUpWithEtcd(ranAt: number): Promise<boolean> {
     try {
-      const before = this.published;
-      await this.syncToLatest();
-      return this.published > before;
+      const revision = await this.currentRevision();
+      if (ranAt >= revision) return false;
+      await this.waitFor(revision);
+      return this.mirror.revision > ranAt;
     } catch {
       return false;
     }
@@ -500,16 +531,8 @@ export class EtcdStore {
   private async resync(compactRevision: number): Promise<void> {
     this.compacted = Math.max(this.compacted, compactRevision);
     const fresh = await loadSnapshot(this.connection);
+    const changes = this.mirror.changesTo(fresh);
     const revision = fresh.revision;
-    const changes: KeyChange[] = [];
-    for (const etcdKey of this.mirror.keys()) {
-      if (!fresh.entry(etcdKey)) changes.push({ etcdKey, revision });
-    }
-    for (const etcdKey of fresh.keys()) {
-      const now = fresh.entry(etcdKey)!;
-      const held = this.mirror.entry(etcdKey);
-      if (held?.modRevision !== now.modRevision) changes.push({ etcdKey, revision, value: now.value });
-    }
     this.apply(changes);
     this.mirror.advance(revision);
     this.wake();

@@ -18,6 +18,8 @@ export interface KeyChange {
   value?: string;
   /** The value before, from etcd's prev_kv; the mirror's own copy is used when etcd did not send one. */
   previous?: { value: string; modRevision: number };
+  /** The key's mod_revision when it differs from the change's (a resync publishes older writes at its revision). */
+  modRevision?: number;
 }
 
 /** The stored JSON as an object whose resourceVersion is the revision that wrote it, as kube-apiserver decodes. */
@@ -150,12 +152,13 @@ export class KeyspaceMirror {
       const gone = decodeObject(before.value, change.revision);
       return { type: 'DELETED', rv: change.revision, key, object: gone, previous };
     }
-    this.set(change.etcdKey, { key, value: change.value, modRevision: change.revision });
+    const modRevision = change.modRevision ?? change.revision;
+    this.set(change.etcdKey, { key, value: change.value, modRevision });
     return {
       type: previous ? 'MODIFIED' : 'ADDED',
       rv: change.revision,
       key,
-      object: decodeObject(change.value, change.revision),
+      object: decodeObject(change.value, modRevision),
       ...(previous ? { previous } : {}),
       bytes: change.value.length,
     };
@@ -183,8 +186,20 @@ export class KeyspaceMirror {
     if (resources.size === 0) this.collections.delete(key.cluster);
   }
 
-  /** Every key the mirror holds, for a resync to compare against a fresh snapshot. */
-  keys(): IterableIterator<string> {
-    return this.values.keys();
+  /**
+   * The changes that turn this mirror into `fresh` (a newer snapshot), all at the snapshot's revision:
+   * what a replica publishes when etcd compacted the history its watch would have resumed from.
+   */
+  changesTo(fresh: KeyspaceMirror): KeyChange[] {
+    const revision = fresh.revision;
+    const changes: KeyChange[] = [];
+    for (const etcdKey of this.values.keys()) {
+      if (!fresh.values.has(etcdKey)) changes.push({ etcdKey, revision });
+    }
+    for (const [etcdKey, now] of fresh.values) {
+      if (this.values.get(etcdKey)?.modRevision !== now.modRevision)
+        changes.push({ etcdKey, revision, value: now.value, modRevision: now.modRevision });
+    }
+    return changes;
   }
 }

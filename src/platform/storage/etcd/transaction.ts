@@ -35,7 +35,8 @@ export class EtcdTransaction {
   private readonly writes = new Map<string, BufferedWrite>();
   /** Objects handed out whose resourceVersion is the commit's, filled in when it lands. */
   private readonly pending: KubeObject[] = [];
-  private readonly baseRevision: number;
+  /** The mirror's revision when the transaction began: what its reads saw. */
+  readonly baseRevision: number;
 
   constructor(private readonly mirror: KeyspaceMirror) {
     this.baseRevision = mirror.revision;

@@ -1,5 +1,6 @@
 import type { IDuplexStream, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from './client.js';
+import { StorageUnavailableError } from './errors.js';
 import { KEY_ROOT, prefixEnd } from './keys.js';
 import type { KeyChange } from './mirror.js';
 
@@ -28,6 +29,7 @@ export class WatchFeed {
   private closed = false;
   private backoffMs = MIN_BACKOFF_MS;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly onEstablished = new Set<() => void>();
 
   constructor(
     private readonly connection: EtcdConnection,
@@ -41,6 +43,22 @@ export class WatchFeed {
 
   start(): void {
     void this.open();
+  }
+
+  /** Resolves once a watch is established; StorageUnavailableError when none is within `withinMs`. */
+  established(withinMs: number): Promise<void> {
+    if (this.watching) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.onEstablished.delete(done);
+        reject(new StorageUnavailableError('etcd did not accept a watch in time'));
+      }, withinMs);
+      this.onEstablished.add(done);
+    });
   }
 
   /** Asks etcd to report the current revision if the watch has caught up (etcd 3.4's progress request). */
@@ -100,6 +118,8 @@ export class WatchFeed {
     if (response.created) {
       this.watching = true;
       this.backoffMs = MIN_BACKOFF_MS;
+      for (const done of [...this.onEstablished]) done();
+      this.onEstablished.clear();
       return;
     }
     const events = response.events ?? [];
