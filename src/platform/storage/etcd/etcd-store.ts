@@ -34,25 +34,15 @@ import type { KubeObject } from '../../api/object.js';
 import { EventLog, type EventLogOptions, type ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
 import type { StoredEntry } from '../object-store.js';
-import {
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  EtcdConnection,
-  translateEtcdError,
-  type EtcdConnectionOptions,
-} from './client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, EtcdConnection, type EtcdConnectionOptions } from './client.js';
 import { ResourceExpiredError, StorageConflictError, StorageUnavailableError } from './errors.js';
-import {
-  clusterPrefix,
-  collectionPrefix,
-  keyAfter,
-  OBJECTS_PREFIX,
-  parseObjectKey,
-  prefixEnd,
-  rangeStart,
-} from './keys.js';
+import { clusterPrefix, collectionPrefix, keyAfter, parseObjectKey, prefixEnd, rangeStart } from './keys.js';
 import { decodeObject, KeyspaceMirror, type KeyChange } from './mirror.js';
 import { EtcdTransaction } from './transaction.js';
-import { toKeyChanges, WatchFeed } from './watch-feed.js';
+import { RevisionWaiters } from './revision-waiters.js';
+import { WatchFeed } from './watch-feed.js';
+import { replayHistory } from './history.js';
+import { loadSnapshot } from './snapshot.js';
 
 export interface EtcdStoreOptions extends EtcdConnectionOptions {
   history?: EventLogOptions;
@@ -71,18 +61,15 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
   mayBeStale?: (err: unknown) => boolean;
 }
 
-const SNAPSHOT_PAGE = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROBE_KEY = Buffer.from('/kplane/meta/probe');
 const FENCE_KEY = Buffer.from('/kplane/meta/fence');
-/** How long a waiter trusts only events before it also accepts etcd's progress reports. */
-const EVENTS_FIRST_MS = 250;
 const DEFAULT_CLUSTER_DELETE_BATCH = 500;
 
 export class EtcdStore {
   readonly events: EventLog;
   private open: EtcdTransaction | undefined;
-  private readonly waiters = new Set<{ revision: number; since: number; resolve: () => void }>();
+  private readonly waiters: RevisionWaiters;
   private readonly feed: WatchFeed;
   private readonly probeTimer: NodeJS.Timeout;
   private lastProbe = { at: 0, revision: 0 };
@@ -98,7 +85,7 @@ export class EtcdStore {
 
   private constructor(
     private readonly connection: EtcdConnection,
-    private mirror: KeyspaceMirror,
+    private readonly mirror: KeyspaceMirror,
     options: EtcdStoreOptions,
   ) {
     this.events = new EventLog(mirror.revision, options.history);
@@ -108,6 +95,11 @@ export class EtcdStore {
     this.mayBeStale = options.mayBeStale ?? (() => true);
     this.lastProbe = { at: Date.now(), revision: mirror.revision };
     this.previousProbeRevision = mirror.revision;
+    this.waiters = new RevisionWaiters(
+      () => this.mirror.revision,
+      () => this.progressRevision,
+      () => this.feed.requestProgress(),
+    );
     this.feed = new WatchFeed(connection, {
       resumeAfter: () => this.mirror.revision,
       changes: (changes) => this.apply(changes),
@@ -324,52 +316,12 @@ export class EtcdStore {
     const until = this.mirror.revision;
     if (revision >= until) return [];
     if (revision < this.compacted) throw new ResourceExpiredError(revision, this.compacted);
-    const replay = new KeyspaceMirror(revision);
-    // The state at `revision` is what the replayed changes' prev_kv carry, so an empty mirror is enough.
-    const stream = await this.connection.client.watchClient.watch();
     try {
-      return await new Promise<ChangeEvent[]>((resolve, reject) => {
-        const events: ChangeEvent[] = [];
-        // etcd reports progress only to a watch that has caught up: ask until it has.
-        const nudge = setInterval(() => stream.write({ progress_request: {} }), 100);
-        const timer = setTimeout(
-          () => finish(() => reject(new StorageUnavailableError('etcd did not replay its history in time'))),
-          10_000,
-        );
-        const finish = (outcome: () => void) => {
-          clearTimeout(timer);
-          clearInterval(nudge);
-          outcome();
-        };
-        stream.on('error', (err) => finish(() => reject(translateEtcdError(err))));
-        stream.on('data', (response) => {
-          const compactRevision = Number(response.compact_revision ?? 0);
-          if (compactRevision > 0) {
-            this.compacted = Math.max(this.compacted, compactRevision);
-            finish(() => reject(new ResourceExpiredError(revision, compactRevision)));
-            return;
-          }
-          if (response.created) return;
-          const changes = toKeyChanges(response).filter((change) => change.revision <= until);
-          for (const change of changes) {
-            const event = replay.apply(change);
-            if (event) events.push(event);
-          }
-          const caughtUp =
-            (response.events ?? []).length === 0 ? Number(response.header.revision) : replay.revision;
-          if (caughtUp >= until) finish(() => resolve(events));
-        });
-        stream.write({
-          create_request: {
-            key: Buffer.from(OBJECTS_PREFIX),
-            range_end: Buffer.from(prefixEnd(OBJECTS_PREFIX)),
-            start_revision: revision + 1,
-            prev_kv: true,
-          },
-        });
-      });
-    } finally {
-      stream.cancel();
+      return await replayHistory(this.connection, revision, until);
+    } catch (err) {
+      if (err instanceof ResourceExpiredError)
+        this.compacted = Math.max(this.compacted, err.compactedRevision);
+      throw err;
     }
   }
 
@@ -421,8 +373,7 @@ export class EtcdStore {
     clearInterval(this.probeTimer);
     this.feed.close();
     this.connection.close();
-    for (const waiter of this.waiters) waiter.resolve();
-    this.waiters.clear();
+    this.waiters.releaseAll();
   }
 
   private expired(err: unknown, revision: number): unknown {
@@ -441,47 +392,12 @@ export class EtcdStore {
     this.wake();
   }
 
-  /**
-   * Waits until the mirror has applied `revision`; StorageUnavailableError when it does not in time.
-   * Events are what counts; a progress report naming `revision` counts only after EVENTS_FIRST_MS, for
-   * a revision that wrote no key under /kplane/ (an etcd shared with others) and so has no event.
-   */
   private waitFor(revision: number, withinMs = this.staleAfterMs * 2): Promise<void> {
-    if (this.mirror.revision >= revision) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const since = Date.now();
-      const waiter = {
-        revision,
-        since,
-        resolve: () => {
-          clearTimeout(timer);
-          clearInterval(nudge);
-          this.waiters.delete(waiter);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        clearInterval(nudge);
-        this.waiters.delete(waiter);
-        reject(
-          new StorageUnavailableError(`etcd's changes up to revision ${revision} did not arrive in time`),
-        );
-      }, withinMs);
-      const nudge = setInterval(() => {
-        if (Date.now() - since >= EVENTS_FIRST_MS) this.feed.requestProgress();
-        this.wake();
-      }, 100);
-      this.waiters.add(waiter);
-    });
+    return this.waiters.waitFor(revision, withinMs);
   }
 
   private wake(): void {
-    const now = Date.now();
-    for (const waiter of [...this.waiters]) {
-      const byEvents = waiter.revision <= this.mirror.revision;
-      const byProgress = waiter.revision <= this.seen() && now - waiter.since >= EVENTS_FIRST_MS;
-      if (byEvents || byProgress) waiter.resolve();
-    }
+    this.waiters.wake();
   }
 
   /** The newest revision the watch has brought: by its events, or by etcd's word that nothing else came. */
@@ -537,33 +453,4 @@ export class EtcdStore {
     this.mirror.advance(revision);
     this.wake();
   }
-}
-
-/** Every object under the root at one revision, read in pages that all name that revision. */
-async function loadSnapshot(connection: EtcdConnection): Promise<KeyspaceMirror> {
-  const end = Buffer.from(prefixEnd(OBJECTS_PREFIX));
-  let start = Buffer.from(OBJECTS_PREFIX);
-  let revision: number | undefined;
-  const entries: { key: string; value: string; modRevision: number }[] = [];
-  for (;;) {
-    const page = await connection.range({
-      key: start,
-      range_end: end,
-      limit: SNAPSHOT_PAGE,
-      ...(revision === undefined ? {} : { revision }),
-    });
-    revision ??= Number(page.header.revision);
-    for (const kv of page.kvs)
-      entries.push({
-        key: kv.key.toString(),
-        value: kv.value.toString(),
-        modRevision: Number(kv.mod_revision),
-      });
-    const last = page.kvs.at(-1);
-    if (!page.more || !last) break;
-    start = Buffer.from(keyAfter(last.key.toString()));
-  }
-  const mirror = new KeyspaceMirror(revision);
-  for (const entry of entries) mirror.load(entry.key, entry.value, entry.modRevision);
-  return mirror;
 }
