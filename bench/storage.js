@@ -3,7 +3,8 @@
 // and the etcd engine on one local etcd member, with one replica and with two replicas writing at once.
 // Writes/s (one object per transaction, as an API create makes them), point reads/s, and the latency of
 // listing all 10,000 objects of one collection. Reads are in-process for both engines (SQLite's file,
-// the etcd replica's mirror); the etcd range read of the same list shows what a read from etcd costs.
+// the etcd replica's mirror); the etcd range read of the same list shows what a read from etcd costs,
+// and with two replicas, the median time from a write through replica A to its event on replica B.
 // Needs dist/ (npm run build) and /usr/bin/etcd (Debian's etcd-server).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,26 @@ async function timeList(list) {
   return median(times);
 }
 
+/** Median milliseconds from a commit on replica A to its event on replica B, over sequential writes. */
+async function timeCrossReplica(a, b) {
+  const times = [];
+  for (let n = 0; n < 200; n++) {
+    const name = `lag-${n}`;
+    const arrived = new Promise((resolve) => {
+      const stop = b.events.subscribe((event) => {
+        if (event.key.name === name) {
+          stop();
+          resolve(performance.now());
+        }
+      });
+    });
+    const started = performance.now();
+    await a.transact((tx) => tx.put({ ...scope, namespace: 'lag', name }, configMap(n)));
+    times.push((await arrived) - started);
+  }
+  return median(times);
+}
+
 async function benchSqlite() {
   const dir = mkdtempSync(path.join(tmpdir(), 'kplane-bench-sqlite-'));
   const db = openDatabase(path.join(dir, 'platform.db'));
@@ -116,6 +137,7 @@ async function benchEtcd(replicas) {
       reads: timeReads(stores.at(-1)),
       list: await timeList(() => stores.at(-1).list(scope)),
       rangeList: await timeList(rangeList),
+      ...(replicas > 1 ? { crossReplica: await timeCrossReplica(stores[0], stores[1]) } : {}),
     };
   } finally {
     for (const store of stores) store.close();
@@ -141,6 +163,7 @@ console.log(
     'reads/s'.padStart(10),
     'list ms'.padStart(8),
     'etcd range ms'.padStart(14),
+    'A->B event ms'.padStart(14),
   ].join(''),
 );
 for (const [name, r] of rows) {
@@ -151,6 +174,7 @@ for (const [name, r] of rows) {
       fixed(r.reads).padStart(10),
       fixed(r.list, 1).padStart(8),
       fixed(r.rangeList, 1).padStart(14),
+      fixed(r.crossReplica, 1).padStart(14),
     ].join(''),
   );
 }
