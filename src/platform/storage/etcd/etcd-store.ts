@@ -9,20 +9,32 @@
 // Change events come from the watch, so every replica publishes every replica's writes, in revision
 // order, once each.
 //
-// Wiring it in place of ObjectStore (server.ts `--storage etcd`): `transact` returns a Promise, so these
-// call sites must await it (from `grep -rn "transact(" src`):
-//   src/platform/api/resource-service.ts      write() (and with it create/update/patch/delete/deleteCollection)
-//   src/platform/controllers/placement-controller.ts:292   the reconcile's commit
-//   src/platform/controllers/root-bootstrap.ts:32          bootstrapRoot
-//   src/platform/controllers/workspace-controller.ts:108,128
-//   src/platform/compute/bootstrap.ts:89
-//   src/platform/compute/demo-inventory.ts:172
-//   src/platform/tenancy/builtin-rbac.ts:88
-//   src/platform/tenancy/home.ts:86
-// and their callers up to the HTTP handlers and controller loops, which are already async. Reads
-// (get, list, listAfter, countAfter, listEverywhere, resourceVersion, events) keep their signatures.
-// Not yet on etcd: ClusterIndex (the path -> cluster id table) and the token store, still SQLite tables;
-// they need keys of their own (/kplane/clusters/, /kplane/tokens/) before replicas can share them.
+// Wiring it in place of ObjectStore (server.ts `--storage etcd`), from grepping src/ at this commit:
+// 1. `transact` returns a Promise, so these call sites must await it, and their callers up to the HTTP
+//    handlers and controller loops (already async):
+//      src/platform/api/resource-service.ts:484,486   write() (create/update/patch/delete/deleteCollection)
+//      src/platform/controllers/placement-controller.ts:292
+//      src/platform/controllers/root-bootstrap.ts:32
+//      src/platform/controllers/workspace-controller.ts:108,128
+//      src/platform/compute/bootstrap.ts:89
+//      src/platform/compute/demo-inventory.ts:172
+//      src/platform/tenancy/builtin-rbac.ts:88
+//      src/platform/tenancy/home.ts:86
+//    A nested transact (a hook inside a transaction) joins synchronously, as on SQLite.
+// 2. The `StoreTransaction` type (api/registry.ts, api/resource-service.ts, tenancy/teardown.ts,
+//    tenancy/workspace-types.ts) becomes an interface both transactions satisfy: get, list, listCluster,
+//    put, remove (test/e2e/storage-contract.test.ts spells it out and runs both engines through it).
+// 3. tenancy/teardown.ts removes a deleted workspace's objects in the caller's transaction; on etcd that
+//    is `deleteCluster(id)`, in batches of 500 after the transaction, since one Txn is capped by etcd's
+//    --max-txn-ops.
+// 4. The server maps StorageUnavailableError to 503, ResourceExpiredError to 410 (reason Expired) and
+//    StorageConflictError to 409, and passes `mayBeStale` (its 404/409 errors) so a dry run or a 422
+//    costs no round trip to etcd.
+// Reads (get, list, listAfter, countAfter, listEverywhere, resourceVersion, events) keep their
+// signatures; CollectionSnapshot works unchanged (same key order, same event log), and `listAt` reads a
+// page at an older revision from etcd itself. Not yet on etcd: ClusterIndex (path -> cluster id) and the
+// token store, still SQLite tables; they need keys of their own (/kplane/clusters/, /kplane/tokens/)
+// before replicas can share them.
 //
 // What a read does when etcd is unreachable or has lost quorum: `isCurrent()` turns false within
 // `staleAfterMs`; a read that asks for the current state (a list or get without resourceVersion) should
