@@ -10,6 +10,7 @@ import {
   StorageConflictError,
   StorageUnavailableError,
 } from '../../src/platform/storage/etcd/errors.js';
+import { startLocalEtcd } from '../../src/platform/storage/etcd/local-etcd.js';
 import { etcdMissing, makeEtcdCertificates, startEtcd, type EtcdCluster } from './helpers/etcd.js';
 import { eventually } from './helpers/wait.js';
 
@@ -454,6 +455,34 @@ describe.skipIf(etcdMissing)('etcd storage engine when etcd goes away', () => {
     );
     // 'one-left' may be there or not: etcd may still commit a proposal whose caller gave up waiting.
     expect(b.get(key('two-left'))).toBeDefined();
+  });
+});
+
+describe.skipIf(etcdMissing)('a local etcd kept in a data folder', () => {
+  it('comes back with its objects when started again on the same folder and ports', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-etcd-kept-'));
+    try {
+      const first = await startLocalEtcd({ dataDir, size: 1 });
+      const ports = first.endpoints.map((url, i) => ({
+        client: Number(new URL(url).port),
+        peer: Number(new URL(first.members[i]!.peerUrl).port),
+      }));
+      const store = await openStore(first);
+      const written = await store.transact((tx) => tx.put(key('kept'), cm('kept')));
+      store.close();
+      await first.stop();
+
+      const again = await startLocalEtcd({ dataDir, size: 1, ports });
+      try {
+        expect(again.endpoints).toEqual(first.endpoints);
+        const reopened = await openStore(again);
+        expect(reopened.get(key('kept'))?.metadata.resourceVersion).toBe(written.metadata.resourceVersion);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -90,6 +90,9 @@ function readTlsFiles(tls: EtcdTlsFiles): NonNullable<IOptions['credentials']> {
 }
 
 const COMPACTED = /required revision has been compacted/;
+const TOO_MANY_OPS = /too many operations in txn request/;
+/** What local-etcd.ts passes as --max-txn-ops. */
+export const LOCAL_MAX_TXN_OPS = 1024;
 const UNAVAILABLE =
   /no leader|timed out|leader changed|unhealthy cluster|not capable|too many requests|deadline|unavailable|connect|closed|circuit|No connection established/i;
 
@@ -97,6 +100,11 @@ const UNAVAILABLE =
 export function translateEtcdError(err: unknown, revision = 0): unknown {
   if (!(err instanceof Error)) return err;
   if (COMPACTED.test(err.message)) return new ResourceExpiredError(revision, 0);
+  if (TOO_MANY_OPS.test(err.message))
+    return new Error(
+      `etcd refused a transaction with more operations than its --max-txn-ops allows (128 unless raised; kplane's local etcd runs with ${LOCAL_MAX_TXN_OPS}): start etcd with a larger --max-txn-ops`,
+      { cause: err },
+    );
   const code = (err as { code?: unknown }).code;
   // gRPC's UNAVAILABLE (14) and DEADLINE_EXCEEDED (4).
   // A write that timed out may still be committed later, as one kube-apiserver answers with a timeout.

@@ -37,3 +37,11 @@ export class StorageConflictError extends Error {
     this.name = 'StorageConflictError';
   }
 }
+
+/** The etcd binary is not on this machine; the message names the package that provides it. */
+export class EtcdBinaryMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EtcdBinaryMissingError';
+  }
+}

@@ -5,6 +5,8 @@ import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { LOCAL_MAX_TXN_OPS } from './client.js';
+import { EtcdBinaryMissingError } from './errors.js';
 
 // A local etcd cluster on loopback from the machine's etcd binary: for `kplane dev up --storage etcd`,
 // the etcd tests and the storage benchmark.
@@ -25,6 +27,11 @@ export interface LocalEtcdOptions {
   binary?: string;
   /** Where the members keep their data (a folder each); a temporary folder, removed on stop, when unset. */
   dataDir?: string;
+  /**
+   * Each member's client and peer port. A cluster kept in `dataDir` must come back on the ports it was
+   * created with (etcd stores its members' peer URLs); free ports are picked when unset.
+   */
+  ports?: { client: number; peer: number }[];
   /**
    * Serve clients over TLS and require a client certificate signed by `caFile` (etcd's
    * --client-cert-auth). `certFile`/`keyFile` are etcd's serving pair (for 127.0.0.1); `clientCertFile`/
@@ -122,7 +129,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
   const size = options.size ?? 1;
   const binary = options.binary ?? DEFAULT_ETCD_BINARY;
   const missing = etcdMissing(binary);
-  if (missing) throw new Error(missing);
+  if (missing) throw new EtcdBinaryMissingError(missing);
   const temporary = options.dataDir === undefined;
   const root = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'kplane-etcd-'));
   mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -130,8 +137,8 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
   for (let i = 0; i < size; i++) {
     specs.push({
       name: `m${i}`,
-      clientUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${await freePort()}`,
-      peerUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${options.ports?.[i]?.client ?? (await freePort())}`,
+      peerUrl: `http://127.0.0.1:${options.ports?.[i]?.peer ?? (await freePort())}`,
     });
   }
   const initialCluster = specs.map((s) => `${s.name}=${s.peerUrl}`).join(',');
@@ -155,7 +162,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
           '--initial-cluster-token=kplane-test',
           '--heartbeat-interval=50',
           '--election-timeout=500',
-          '--max-txn-ops=1024',
+          `--max-txn-ops=${LOCAL_MAX_TXN_OPS}`,
           '--logger=zap',
           '--log-level=error',
           ...(options.tls
