@@ -31,9 +31,8 @@
 //    StorageConflictError to 409, and passes `mayBeStale` (its 404/409 errors) so a dry run or a 422
 //    costs no round trip to etcd.
 // Reads (get, list, listAfter, countAfter, listEverywhere, resourceVersion, events) keep their
-// signatures; CollectionSnapshot works as it is once its `store` parameter is typed by those reads (the
-// mirror keeps the same key order and event log), and `listAt` reads a page at an older revision from
-// etcd itself. Not yet on etcd: ClusterIndex (path -> cluster id) and the
+// signatures; CollectionSnapshot takes either engine (SnapshotSource), and `listAt` reads a page at an
+// older revision from etcd itself. Not yet on etcd: ClusterIndex (path -> cluster id) and the
 // token store, still SQLite tables; they need keys of their own (/kplane/clusters/, /kplane/tokens/)
 // before replicas can share them.
 //
