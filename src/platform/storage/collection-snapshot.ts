@@ -1,6 +1,15 @@
 import type { KubeObject } from '../api/object.js';
 import type { CollectionScope, ListPosition, ObjectKey } from './object-key.js';
-import type { ObjectStore, StoredEntry } from './object-store.js';
+import type { EventLog } from './event-log.js';
+import type { StoredEntry } from './object-store.js';
+
+/** What a snapshot reads: the current rows in key order and the changes since; both engines offer it. */
+export interface SnapshotSource {
+  readonly resourceVersion: number;
+  readonly events: EventLog;
+  listAfter(scope: CollectionScope, after: ListPosition | undefined, count: number): StoredEntry[];
+  countAfter(scope: CollectionScope, after: ListPosition | undefined): number;
+}
 
 // A paged list must show every page as the collection was at the first page's resourceVersion, as
 // kube-apiserver does by reading etcd at that revision. SQLite keeps only the current rows, but the
@@ -27,7 +36,7 @@ const positionId = (key: ListPosition) => `${key.namespace}/${key.name}`;
 
 export class CollectionSnapshot {
   private constructor(
-    private readonly store: ObjectStore,
+    private readonly store: SnapshotSource,
     private readonly scope: CollectionScope,
     /** Keys changed after the snapshot's version: what they were then (undefined: absent) and are now. */
     private readonly changed: Map<string, { key: ObjectKey; then?: KubeObject; present: boolean }>,
@@ -37,7 +46,7 @@ export class CollectionSnapshot {
    * The collection as it was at `rv` (at most the store's current version), or undefined when the
    * event log has dropped changes made since then.
    */
-  static at(store: ObjectStore, scope: CollectionScope, rv: number): CollectionSnapshot | undefined {
+  static at(store: SnapshotSource, scope: CollectionScope, rv: number): CollectionSnapshot | undefined {
     const changes = rv >= store.resourceVersion ? [] : store.events.since(rv);
     if (!changes) return undefined;
     const changed = new Map<string, { key: ObjectKey; then?: KubeObject; present: boolean }>();

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark, one after another, each in its own Node process (so one's heap and open
+// servers never weigh on the next). Set BENCH_ONLY=name,name to run some of them (e.g. BENCH_ONLY=run,failover).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCHES = [
+  'run', // whole commands vs kubectl and node; kubectl through kplane's credential (issue 18)
+  'placement',
+  'api',
+  'oidc',
+  'oidc-auth-token',
+  'install-size',
+  'crd',
+  'patch',
+  'service-account-token',
+  'storage', // SQLite vs etcd (issue 14)
+  'failover',
+  'work-view',
+  'deploy-fleet',
+  'agent-memory',
+];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const unknown = only?.filter((name) => !BENCHES.includes(name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(', ')}: choose from ${BENCHES.join(', ')}`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of BENCHES) {
+  if (only && !only.includes(name)) continue;
+  console.log(`\n=== bench/${name}.js`);
+  const result = spawnSync(process.execPath, [path.join(here, `${name}.js`)], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`bench/${name}.js failed (exit ${result.status ?? result.signal})`);
+    failed++;
+  }
+}
+process.exit(failed === 0 ? 0 : 1);

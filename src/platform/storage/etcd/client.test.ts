@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { translateEtcdError } from './client.js';
+import { ResourceExpiredError, StorageUnavailableError } from './errors.js';
+
+const grpcError = (message: string, code?: number) => Object.assign(new Error(message), code ? { code } : {});
+
+describe('translateEtcdError', () => {
+  it.each([
+    ['14 UNAVAILABLE: No connection established', 14],
+    ['etcdserver: no leader', undefined],
+    ['etcdserver: leader changed', undefined],
+    ['etcdserver: unhealthy cluster', undefined],
+  ])('makes %s a storage-unavailable error (503)', (message, code) => {
+    expect(translateEtcdError(grpcError(message, code))).toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it('says a timed-out write may still have been made, as kube-apiserver does', () => {
+    for (const err of [
+      grpcError('4 DEADLINE_EXCEEDED: Deadline exceeded', 4),
+      grpcError('etcdserver: request timed out'),
+    ]) {
+      const translated = translateEtcdError(err);
+      expect(translated).toBeInstanceOf(StorageUnavailableError);
+      expect((translated as Error).message).toMatch(/may or may not have been made/);
+    }
+  });
+
+  it('makes a read of compacted history a 410', () => {
+    const translated = translateEtcdError(
+      grpcError('etcdserver: mvcc: required revision has been compacted', 11),
+      7,
+    );
+    expect(translated).toBeInstanceOf(ResourceExpiredError);
+    expect((translated as ResourceExpiredError).requestedRevision).toBe(7);
+  });
+
+  it('tells what to change when a transaction is too large for etcd', () => {
+    const translated = translateEtcdError(grpcError('etcdserver: too many operations in txn request', 3));
+    expect((translated as Error).message).toMatch(/--max-txn-ops/);
+  });
+
+  it('leaves other errors as they are', () => {
+    const err = grpcError('etcdserver: permission denied', 7);
+    expect(translateEtcdError(err)).toBe(err);
+  });
+});

@@ -1,0 +1,34 @@
+import type { EtcdConnection } from './client.js';
+import { keyAfter, OBJECTS_PREFIX, prefixEnd } from './keys.js';
+import { KeyspaceMirror } from './mirror.js';
+
+const SNAPSHOT_PAGE = 1000;
+
+/** Every object under the root at one revision, read in pages that all name that revision. */
+export async function loadSnapshot(connection: EtcdConnection): Promise<KeyspaceMirror> {
+  const end = Buffer.from(prefixEnd(OBJECTS_PREFIX));
+  let start = Buffer.from(OBJECTS_PREFIX);
+  let revision: number | undefined;
+  const entries: { key: string; value: string; modRevision: number }[] = [];
+  for (;;) {
+    const page = await connection.range({
+      key: start,
+      range_end: end,
+      limit: SNAPSHOT_PAGE,
+      ...(revision === undefined ? {} : { revision }),
+    });
+    revision ??= Number(page.header.revision);
+    for (const kv of page.kvs)
+      entries.push({
+        key: kv.key.toString(),
+        value: kv.value.toString(),
+        modRevision: Number(kv.mod_revision),
+      });
+    const last = page.kvs.at(-1);
+    if (!page.more || !last) break;
+    start = Buffer.from(keyAfter(last.key.toString()));
+  }
+  const mirror = new KeyspaceMirror(revision);
+  for (const entry of entries) mirror.load(entry.key, entry.value, entry.modRevision);
+  return mirror;
+}
