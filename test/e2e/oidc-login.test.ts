@@ -101,10 +101,12 @@ describe('kplane login at the OpenID provider the platform names', () => {
     const text = readFileSync(alice.kubeconfig, 'utf8');
     expect(text).not.toContain(stored.token!);
     expect(text).not.toContain(stored.refreshToken!);
-    // kubectl starts the plugin with these arguments: they are what `ps` shows.
-    expect(config.users.map((user) => user.user.exec?.args)).toEqual([
+    // kubectl starts the plugin with these arguments: they are what `ps` shows (after the shell line that
+    // hands NODE_EXTRA_CA_CERTS to kplane, where it is set).
+    expect(config.users.map((user) => user.user.exec?.args?.slice(-4))).toEqual([
       ['auth', 'token', '--server', world.platform.url],
     ]);
+    expect(config.users[0]!.user.exec?.args?.length).toBe(process.env.NODE_EXTRA_CA_CERTS ? 7 : 4);
   });
 
   it('whoami shows the issuer, subject, username, groups and expiry', async () => {
