@@ -41,6 +41,13 @@ export class NotFoundError extends KplaneError {
   }
 }
 
+/** A --timeout that ran out: its own exit code, so a script can tell it from a failed rollout. */
+export class TimedOutError extends KplaneError {
+  constructor(message: string) {
+    super(message, ExitCode.timeout);
+  }
+}
+
 export class AccessDeniedError extends KplaneError {
   constructor(message: string) {
     super(message, ExitCode.accessDenied);

@@ -1,4 +1,4 @@
-import { ExitCode, KplaneError, NotFoundError } from '../cli/errors.js';
+import { KplaneError, NotFoundError, TimedOutError } from '../cli/errors.js';
 import { isStatusCode } from '../client/api-error.js';
 import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
@@ -20,13 +20,6 @@ export const replicaSetsPath = (workspace: string, namespace: string) =>
 export const manifestWorksPath = (workspace: string) => `${clusterPath(workspace)}${WORK_V1}/manifestworks`;
 export const worksSelector = (namespace: string, name: string) =>
   `${REPLICA_SET_LABEL}=${`${namespace}.${name}`.slice(0, 63)}`;
-
-/** A --timeout that ran out: its own exit code, so a script can tell it from a failed rollout. */
-export class TimedOutError extends KplaneError {
-  constructor(message: string) {
-    super(message, ExitCode.timeout);
-  }
-}
 
 export interface DeployRef {
   client: RestClient;

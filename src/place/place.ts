@@ -1,4 +1,4 @@
-import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
+import { InvalidInputError, KplaneError, NotFoundError, TimedOutError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
@@ -174,7 +174,7 @@ function waitUntilDecided(
       timeoutMs,
       intervalMs: 100,
       timedOut: () =>
-        new KplaneError(`placement "${name}" was stored but not decided within ${timeoutMs / 1000}s`),
+        new TimedOutError(`placement "${name}" was stored but not decided within ${timeoutMs / 1000}s`),
     },
   );
 }
