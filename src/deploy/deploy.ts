@@ -2,6 +2,7 @@ import { InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js'
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
+import { type Condition, WORK_V1ALPHA1_API } from '../client/ocm-work.js';
 import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import { placementsPath } from '../place/api.js';
@@ -15,18 +16,8 @@ import { readManifests, type Manifest } from './manifests.js';
 // Everything a user can get wrong (the name, the files, the placement, a cluster-scoped kind) is
 // checked before anything is stored.
 
-const WORK_API = '/apis/work.open-cluster-management.io/v1alpha1';
-
 export const replicaSetsPath = (workspace: string, namespace: string) =>
-  `${clusterPath(workspace)}${WORK_API}/namespaces/${namespace}/manifestworkreplicasets`;
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  observedGeneration?: number;
-}
+  `${clusterPath(workspace)}${WORK_V1ALPHA1_API}/namespaces/${namespace}/manifestworkreplicasets`;
 
 export interface ReplicaSetObject {
   apiVersion?: string;
