@@ -74,11 +74,12 @@ async function untilAccepted(options: AgentOptions): Promise<boolean> {
     try {
       if (!registered) await registerCluster(options.hub, options.registration);
       registered = true;
-      if (await isAccepted(options.hub, options.clusterName)) return true;
       if (options.registration.autoAccept) {
+        // Registration may have accepted it already; the namespace is what an accepting hub adds.
         await acceptSelf(options);
-        continue;
+        return true;
       }
+      if (await isAccepted(options.hub, options.clusterName)) return true;
       if (!waitingSaid) {
         options.log(
           `cluster ${options.clusterName} waits for the hub to accept it: kplane cluster accept ${options.clusterName}`,
