@@ -67,16 +67,19 @@ export async function runWorkInformer(
       if (lastError) options.log(`the hub answers again: watching the works of ${options.namespace}`);
       lastError = '';
       // Watch, and after a stream the hub ended (its timeout, a restart), watch on from the last version seen.
-      while (!cycle.signal.aborted) {
+      let ended = false;
+      while (!cycle.signal.aborted && !ended) {
         await options.hub.watch<WatchEvent['object']>(
           path,
           { resourceVersion, allowWatchBookmarks: 'true' },
           (event) => {
-            // Events arrive inside the stream's handler: an error the hub streams ends the cycle, never throws.
+            if (ended) return;
             const next = handleEvent(event as WatchEvent, handlers);
             if (next === relist) {
               options.log(`the hub ended the watch of ${options.namespace}: ${describe(event.object)}`);
-              cycle.abort();
+              // Aborting from inside the stream's own data handler makes Node throw out of it: end it just after.
+              ended = true;
+              setImmediate(() => cycle.abort());
             } else if (next) resourceVersion = next;
           },
           cycle.signal,
