@@ -19,7 +19,7 @@ afterEach(() => close?.());
 /** A hub that answers the n-th list and the n-th watch with the given scripts, and records each request's query. */
 async function scriptedHub(
   lists: object[],
-  watches: ((res: ServerResponse) => void)[],
+  watches: (((res: ServerResponse) => void) | 'gone')[],
 ): Promise<{ client: RestClient; requests: string[]; watchesOpened: () => number }> {
   const requests: string[] = [];
   let listed = 0;
@@ -30,8 +30,12 @@ async function scriptedHub(
     requests.push(isWatch ? `watch from ${url.searchParams.get('resourceVersion')}` : 'list');
     res.setHeader('Content-Type', 'application/json');
     if (!isWatch) return res.end(JSON.stringify(lists[listed++]));
-    res.writeHead(200);
     const script = watches[watched++];
+    if (script === 'gone') {
+      res.writeHead(410);
+      return res.end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old' }));
+    }
+    res.writeHead(200);
     if (script) script(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,6 +97,29 @@ describe('runWorkInformer', () => {
     expect(hub.requests).toEqual(['list', 'watch from 5', 'watch from 8', 'list', 'watch from 10']);
     expect(heard).toEqual(['listed web false', 'changed web@6', 'listed  false']);
     expect(logged.join('\n')).toMatch(/the hub ended the watch of c1: 410 too old/);
+  });
+
+  it('lists again at once, saying nothing, when the hub answers the watch request itself with 410', async () => {
+    const list = { metadata: { resourceVersion: '5' }, items: [] };
+    const hub = await scriptedHub([list, list], ['gone', () => undefined]);
+    const logged: string[] = [];
+    const stop = new AbortController();
+    const running = runWorkInformer(
+      {
+        hub: hub.client,
+        namespace: 'c1',
+        resyncMs: 600_000,
+        signal: stop.signal,
+        log: (l) => logged.push(l),
+        backoff: { firstMs: 60_000, maxMs: 60_000 },
+      },
+      { listed: () => undefined, changed: () => undefined, deleted: () => undefined },
+    );
+    await until(() => hub.watchesOpened() === 2);
+    stop.abort();
+    await running;
+    expect(hub.requests).toEqual(['list', 'watch from 5', 'list', 'watch from 5']);
+    expect(logged).toEqual([]);
   });
 
   it('lists again, marked as a resync, when the resync period comes round', async () => {

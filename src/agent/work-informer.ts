@@ -1,3 +1,4 @@
+import { isStatusCode } from '../client/api-error.js';
 import { type ManifestWork, manifestWorksPath } from '../client/ocm-work.js';
 import type { RestClient } from '../client/rest-client.js';
 import { sleep } from './sleep.js';
@@ -86,7 +87,8 @@ export async function runWorkInformer(
         );
       }
     } catch (error) {
-      if (!cycle.signal.aborted) {
+      // A hub may answer the watch request itself with 410 rather than stream it: list again at once.
+      if (!cycle.signal.aborted && !isStatusCode(error, 410)) {
         const message = (error as Error).message;
         if (message !== lastError) options.log(`cannot watch the works of ${options.namespace}: ${message}`);
         lastError = message;
