@@ -5,7 +5,8 @@
 // The agent (the checkout's own runWorkAgent, in a process of its own, as `kplane agent` runs it) reaches the
 // platform through a counting proxy in this script; the bench's own reads go straight to the platform.
 //
-// Shapes: BENCH_AGENT_SHAPES (default "10x100,1x1000": works x ConfigMaps each). Idle window:
+// Shapes: BENCH_AGENT_SHAPES (default "10x100,1x1000,50:1x3": [agents in one process:]works x ConfigMaps each,
+// per agent; many agents share one member and one stop signal, as dev members do). Idle window:
 // BENCH_AGENT_IDLE_SECONDS (default 60). The agent's full resync: BENCH_AGENT_RESYNC_SECONDS (default: the
 // command's default, 300). BENCH_COMPARE=/path/to/another/built/checkout measures that checkout's agent instead
 // (e.g. the list-every-resync loop before the watch: BENCH_AGENT_RESYNC_SECONDS=2, its old default).
@@ -20,13 +21,15 @@ import { startBenchPlatform } from './platform.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const checkout = process.env.BENCH_COMPARE ? path.resolve(process.env.BENCH_COMPARE) : repoRoot;
-const shapes = (process.env.BENCH_AGENT_SHAPES ?? '10x100,1x1000').split(',').map((shape) => {
-  const [works, each] = shape.split('x').map(Number);
-  return { works, each };
+// AGENTS:WORKSxCONFIGMAPS; the agents of one shape run in one process, as dev members do.
+const shapes = (process.env.BENCH_AGENT_SHAPES ?? '10x100,1x1000,50:1x3').split(',').map((shape) => {
+  const [agents, works, each] = (shape.includes(':') ? shape : `1:${shape}`).split(/[:x]/).map(Number);
+  return { agents, works, each };
 });
 const idleSeconds = Number(process.env.BENCH_AGENT_IDLE_SECONDS ?? 60);
 const resyncSeconds = Number(process.env.BENCH_AGENT_RESYNC_SECONDS ?? 300);
 const applyTimeoutMs = 300_000;
+const allWorksPath = '/clusters/root:compute/apis/work.open-cluster-management.io/v1/manifestworks';
 
 const platform = await startBenchPlatform(repoRoot, { maxSockets: 8 });
 const proxy = await startCountingProxy(platform);
@@ -37,7 +40,7 @@ try {
     `agent of ${checkout === repoRoot ? 'this checkout' : checkout}, full resync every ${resyncSeconds} s, idle window ${idleSeconds} s`,
   );
   for (const [index, shape] of shapes.entries()) {
-    const cluster = `bench-${index + 1}`;
+    const clusters = Array.from({ length: shape.agents }, (_, i) => `bench-${index + 1}-${i + 1}`);
     const memberWorkspace = `bench-member-${index + 1}`;
     await createWorkspace(memberWorkspace);
     await call('POST', `/clusters/root:${memberWorkspace}/api/v1/namespaces`, {
@@ -45,25 +48,31 @@ try {
       kind: 'Namespace',
       metadata: { name: 'apps' },
     });
-    // The cluster's namespace on the hub, as `kplane cluster accept` makes it.
-    await call('POST', '/clusters/root:compute/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: cluster },
-    });
-    agent = startAgentProcess(cluster, `root:${memberWorkspace}`);
+    // The clusters' namespaces on the hub, as `kplane cluster accept` makes them.
+    for (const cluster of clusters) {
+      await call('POST', '/clusters/root:compute/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: cluster },
+      });
+    }
+    agent = startAgentProcess(clusters, `root:${memberWorkspace}`);
 
     proxy.reset();
     const started = process.hrtime.bigint();
-    for (let w = 0; w < shape.works; w++) {
-      await call('POST', worksPath(cluster), manifestWork(cluster, `app-${w}`, shape.each, w));
+    for (const cluster of clusters) {
+      for (let w = 0; w < shape.works; w++) {
+        await call('POST', worksPath(cluster), manifestWork(cluster, `app-${w}`, shape.each, w));
+      }
     }
     // Every 500 ms, not faster: the list carries every manifest's status, and serialising it must not be what
     // slows the platform down.
+    const mine = new Set(clusters);
     await waitFor(
       async () => {
-        const list = JSON.parse(await call('GET', worksPath(cluster)));
-        return list.items.length === shape.works && list.items.every(appliedNow);
+        const list = JSON.parse(await call('GET', allWorksPath));
+        const works = list.items.filter((work) => mine.has(work.metadata.namespace));
+        return works.length === clusters.length * shape.works && works.every(appliedNow);
       },
       applyTimeoutMs,
       500,
@@ -76,19 +85,22 @@ try {
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     const counts = proxy.counts();
     const idle = await agent.measure();
+    const warnings = agent.warnings();
     await agent.stop();
     agent = undefined;
 
     const perMinute = (n) => ((n * 60) / idleSeconds).toFixed(1);
-    const total = shape.works * shape.each;
-    console.log(`\n${shape.works} works x ${shape.each} ConfigMaps (${total} manifests)`);
+    const total = clusters.length * shape.works * shape.each;
+    const who = shape.agents === 1 ? 'one agent' : `${shape.agents} agents in one process, each`;
+    console.log(`\n${who}: ${shape.works} works x ${shape.each} ConfigMaps (${total} manifests in all)`);
     console.log(`  apply all, until every work reports Applied: ${(applyMs / 1000).toFixed(2)} s`);
     console.log(`  requests to apply them: ${applying.works} (and ${applying.watches} watches opened)`);
     console.log(`  after apply: RSS ${mb(applied.rss)} MB, heap used ${mb(applied.heapUsed)} MB`);
     console.log(`  idle ${idleSeconds} s later: RSS ${mb(idle.rss)} MB, heap used ${mb(idle.heapUsed)} MB`);
     console.log(
-      `  requests while idle, per minute: ${perMinute(counts.works)} for its works, ${perMinute(counts.heartbeat)} heartbeat (lease, cluster status, capacity), ${perMinute(counts.watches)} watches opened`,
+      `  requests while idle, per minute: ${perMinute(counts.works)} for the works, ${perMinute(counts.heartbeat)} heartbeat (lease, cluster status, capacity), ${perMinute(counts.watches)} watches opened`,
     );
+    if (warnings) console.log(`  warnings: ${warnings}`);
   }
 } finally {
   await agent?.stop();
@@ -109,7 +121,7 @@ function manifestWork(cluster, name, count, seed) {
   const manifests = Array.from({ length: count }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `${name}-${i}`, namespace: 'apps', labels: { app: name } },
+    metadata: { name: `${cluster}-${name}-${i}`, namespace: 'apps', labels: { app: name } },
     data: { index: String(i), seed: String(seed), payload: 'x'.repeat(200) },
   }));
   return {
@@ -144,7 +156,13 @@ async function createWorkspace(name) {
 async function waitFor(check, timeoutMs, everyMs = 100) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    if (
+      await check().catch((error) => {
+        if (process.env.BENCH_AGENT_LOG) console.error(error.message);
+        return false;
+      })
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`not reached within ${timeoutMs / 1000} s`);
@@ -230,10 +248,11 @@ function startCountingProxy(target) {
 }
 
 /**
- * The checkout's runWorkAgent in a process of its own (as `kplane agent` runs it, without the CLI around it), which
- * answers `measure` with its memory after a full GC.
+ * The checkout's runWorkAgent for each cluster, in a process of their own (as `kplane agent` runs one, without the
+ * CLI around it; as dev members run many, sharing one stop signal), which answers `measure` with its memory after a
+ * full GC.
  */
-function startAgentProcess(cluster, memberWorkspace) {
+function startAgentProcess(clusters, memberWorkspace) {
   const dist = (file) => path.join(checkout, 'dist', ...file.split('/'));
   const code = `
     const { runWorkAgent } = await import(${JSON.stringify(dist('agent/agent.js'))});
@@ -246,15 +265,15 @@ function startAgentProcess(cluster, memberWorkspace) {
       const { rss, heapUsed } = process.memoryUsage();
       process.send({ rss, heapUsed });
     });
-    await runWorkAgent({
+    await Promise.all(${JSON.stringify(clusters)}.map((cluster) => runWorkAgent({
       hub: client('root:compute'),
       member: client(${JSON.stringify(memberWorkspace)}),
-      clusterName: ${JSON.stringify(cluster)},
+      clusterName: cluster,
       resyncMs: ${resyncSeconds * 1000},
-      registration: { clusterName: ${JSON.stringify(cluster)}, labels: {}, capacityFlags: { cpu: '8' }, autoAccept: true, leaseDurationSeconds: 60 },
+      registration: { clusterName: cluster, labels: {}, capacityFlags: { cpu: '8' }, autoAccept: true, leaseDurationSeconds: 60 },
       signal: stop.signal,
-      log: (line) => process.stderr.write(line + '\\n'),
-    });
+      log: (line) => process.stderr.write(cluster + ': ' + line + '\\n'),
+    })));
     process.exit(0);
   `;
   const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', code], {
@@ -270,6 +289,7 @@ function startAgentProcess(cluster, memberWorkspace) {
     if (code !== 0 && code !== null) console.error(`agent exited with ${code}: ${stderr}`);
   });
   return {
+    warnings: () => (stderr.match(/\w+Warning: [^\n]*/g) ?? []).join('; '),
     measure: () =>
       new Promise((resolve) => {
         child.once('message', resolve);

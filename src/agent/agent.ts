@@ -51,17 +51,15 @@ const RETRY_MAX_MS = 60_000;
  * are reconciled one at a time; a work whose generation was applied and reported is skipped (OCM's agent does
  * the same with observedGeneration), so an idle agent costs only its heartbeat.
  */
-export async function runWorkAgent(options: AgentOptions): Promise<void> {
+export async function runWorkAgent(given: AgentOptions): Promise<void> {
+  // Signals of its own, derived without listeners: many agents in one process may share the caller's signal, and
+  // a listener each would pile up on it (and Node warns past ten).
+  const options = { ...given, signal: AbortSignal.any([given.signal]) };
   while (!options.signal.aborted) {
     if (!(await untilAccepted(options))) return;
     const session = new AbortController();
-    const endSession = () => session.abort();
-    options.signal.addEventListener('abort', endSession, { once: true });
-    try {
-      await Promise.all([heartbeat(options, session), syncWorks(options, session.signal)]);
-    } finally {
-      options.signal.removeEventListener('abort', endSession);
-    }
+    const signal = AbortSignal.any([options.signal, session.signal]);
+    await Promise.all([heartbeat(options, signal, () => session.abort()), syncWorks(options, signal)]);
   }
 }
 
@@ -100,16 +98,16 @@ async function untilAccepted(options: AgentOptions): Promise<boolean> {
  * Renews the lease and reports status a few times per lease period (so one late renewal does not cost the cluster
  * its lease), and ends the session when the hub no longer accepts the cluster.
  */
-async function heartbeat(options: AgentOptions, session: AbortController): Promise<void> {
+async function heartbeat(options: AgentOptions, signal: AbortSignal, endSession: () => void): Promise<void> {
   const periodMs = (options.registration.leaseDurationSeconds * 1000) / 4;
   let lastError = '';
-  while (!session.signal.aborted) {
+  while (!signal.aborted) {
     try {
       if (!(await isAccepted(options.hub, options.clusterName))) {
         options.log(
           `the hub no longer accepts cluster ${options.clusterName}: applying nothing until it does`,
         );
-        session.abort();
+        endSession();
         return;
       }
       await renewLease(options.hub, options.registration, new Date());
@@ -120,7 +118,7 @@ async function heartbeat(options: AgentOptions, session: AbortController): Promi
       if (message !== lastError) options.log(`cannot renew the lease of ${options.clusterName}: ${message}`);
       lastError = message;
     }
-    await sleep(periodMs, session.signal);
+    await sleep(periodMs, signal);
   }
 }
 

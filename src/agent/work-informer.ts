@@ -70,10 +70,12 @@ export async function runWorkInformer(
       // Watch, and after a stream the hub ended (its timeout, a restart), watch on from the last version seen.
       let ended = false;
       while (!cycle.signal.aborted && !ended) {
+        let heard = 0;
         await options.hub.watch<WatchEvent['object']>(
           path,
           { resourceVersion, allowWatchBookmarks: 'true' },
           (event) => {
+            heard += 1;
             if (ended) return;
             const next = handleEvent(event as WatchEvent, handlers);
             if (next === relist) {
@@ -85,6 +87,8 @@ export async function runWorkInformer(
           },
           cycle.signal,
         );
+        // A hub that ends watches as soon as they open (one shutting down, a proxy) must not be asked in a busy loop.
+        if (heard === 0) await sleep(backoff.firstMs, cycle.signal);
       }
     } catch (error) {
       // A hub may answer the watch request itself with 410 rather than stream it: list again at once.
