@@ -11,6 +11,7 @@ import {
 } from './applied-work.js';
 import { ensureClusterNamespace } from './cluster-namespace.js';
 import { MemberDiscovery } from './discovery.js';
+import { refreshFeedback } from './feedback-sync.js';
 import {
   isAccepted,
   registerCluster,
@@ -34,6 +35,11 @@ export interface AgentOptions {
    * watch at once, whatever this is.
    */
   resyncMs: number;
+  /**
+   * How often the objects that a work's statusFeedback rules name are read again, so the feedback (a Deployment's
+   * ready replicas) follows the member without the work being applied again. Default 10 s.
+   */
+  statusSyncMs?: number;
   registration: RegistrationOptions;
   signal: AbortSignal;
   /** One line per event worth a log (never a token). */
@@ -44,12 +50,14 @@ export interface AgentOptions {
 const ACCEPTANCE_POLL_MS = 2000;
 /** A work that failed (the member away, a manifest refused) comes back after 1 s, 2 s, 4 s… at most this. */
 const RETRY_MAX_MS = 60_000;
+const STATUS_SYNC_MS = 10_000;
 
 /**
  * The klusterlet as one loop: join the hub (register, wait for acceptance), then, while accepted, heartbeat and
  * keep the member in line with the ManifestWorks of the cluster's namespace. Works arrive by list-and-watch and
  * are reconciled one at a time; a work whose generation was applied and reported is skipped (OCM's agent does
- * the same with observedGeneration), so an idle agent costs only its heartbeat.
+ * the same with observedGeneration), so an idle agent costs its heartbeat, and one GET every status sync for each
+ * object a statusFeedback rule names.
  */
 export async function runWorkAgent(given: AgentOptions): Promise<void> {
   // Signals of its own, derived without listeners: many agents in one process may share the caller's signal, and
@@ -142,6 +150,8 @@ async function syncWorks(options: AgentOptions, signal: AbortSignal): Promise<vo
   const deletedOptions = new Map<string, DeleteOption | undefined>();
   /** The generation of each work that was applied in full and whose status the hub holds. */
   const done = new Map<string, number>();
+  /** Works whose fed-back objects are to be read again (the status sync came round). */
+  const feedbackDueFor = new Set<string>();
   const lastErrors = new Map<string, string>();
   const say = (key: string, message: string) => {
     if (lastErrors.get(key) !== message) options.log(message);
@@ -177,7 +187,11 @@ async function syncWorks(options: AgentOptions, signal: AbortSignal): Promise<vo
       return true;
     }
     const generation = work.metadata.generation ?? 0;
-    if (!work.metadata.deletionTimestamp && done.get(name) === generation) return true;
+    const feedbackDue = feedbackDueFor.delete(name);
+    if (!work.metadata.deletionTimestamp && done.get(name) === generation) {
+      if (feedbackDue) await refreshFeedback(options.hub, options.member, work);
+      return true;
+    }
     const result = await reconcileWork(deps, work);
     if (result.removed) {
       done.delete(name);
@@ -201,6 +215,13 @@ async function syncWorks(options: AgentOptions, signal: AbortSignal): Promise<vo
       await sleep(2000, signal);
     }
   }
+  const statusSync = setInterval(() => {
+    for (const [name, work] of works) {
+      if (!work.spec?.manifestConfigs?.length) continue;
+      feedbackDueFor.add(name);
+      queue.add(name);
+    }
+  }, options.statusSyncMs ?? STATUS_SYNC_MS);
   await runWorkInformer(
     {
       hub: options.hub,
@@ -228,6 +249,7 @@ async function syncWorks(options: AgentOptions, signal: AbortSignal): Promise<vo
       },
     },
   );
+  clearInterval(statusSync);
   queue.stop();
   await queue.idle();
 }

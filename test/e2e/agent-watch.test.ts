@@ -140,6 +140,64 @@ describe('kplane agent watches its works', () => {
   }, 60_000);
 });
 
+describe('statusFeedback follows the member', () => {
+  it("reports a Deployment's ready replicas as they change on the member, without the work changing", async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'fed', namespace: 'apps' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'fed' } },
+        template: {
+          metadata: { labels: { app: 'fed' } },
+          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+        },
+      },
+    };
+    const work = manifestWork('fed', [deployment]);
+    const manifestConfigs = [
+      {
+        resourceIdentifier: { group: 'apps', resource: 'deployments', name: 'fed', namespace: 'apps' },
+        feedbackRules: [{ type: 'WellKnownStatus' }],
+      },
+    ];
+    ok(await apply({ ...work, spec: { ...work.spec, manifestConfigs } }));
+    await eventually(() => readWork('fed'), appliedNow, 15_000);
+
+    ok(
+      await onMember([
+        'patch',
+        'deployment',
+        'fed',
+        '-n',
+        'apps',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { replicas: 2, readyReplicas: 2, availableReplicas: 2 } }),
+      ]),
+    );
+    type Fed = {
+      status?: { resourceStatus?: { manifests?: { statusFeedback?: { values?: unknown[] } }[] } };
+    };
+    const readyReplicas = (fed: Fed | undefined) =>
+      fed?.status?.resourceStatus?.manifests?.[0]?.statusFeedback?.values?.find(
+        (value) => (value as { name: string }).name === 'ReadyReplicas',
+      );
+    const fed = await eventually(
+      async () => (await readWork('fed')) as Fed | undefined,
+      (current) => readyReplicas(current) !== undefined,
+      30_000,
+    );
+    expect(readyReplicas(fed)).toEqual({
+      name: 'ReadyReplicas',
+      fieldValue: { type: 'Integer', integer: 2 },
+    });
+    ok(await onHub(['delete', 'manifestwork', 'fed', '-n', CLUSTER]));
+  }, 60_000);
+});
+
 describe('deleteOption SelectivelyOrphan', () => {
   it('leaves on the member exactly the objects its orphaning rules name when the work goes', async () => {
     const orphanRules = {
