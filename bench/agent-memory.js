@@ -206,8 +206,9 @@ function call(method, urlPath, body, allow404 = false) {
  */
 function startCountingProxy(target) {
   let counts = { works: 0, heartbeat: 0, watches: 0 };
-  // Kept alive, as the agent's own connections are: a TLS handshake per request would be what this measures.
-  const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 32 });
+  // Kept alive, as the agent's own connections are: a TLS handshake per request would be what this measures. No
+  // socket limit: every agent holds a watch open, and a capped pool would queue everything behind them.
+  const upstreamAgent = new Agent({ keepAlive: true });
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://proxy');
     if (url.searchParams.get('watch') === 'true') counts.watches += 1;
