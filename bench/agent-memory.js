@@ -34,6 +34,15 @@ const allWorksPath = '/clusters/root:compute/apis/work.open-cluster-management.i
 const platform = await startBenchPlatform(repoRoot, { maxSockets: 8 });
 const proxy = await startCountingProxy(platform);
 let agent;
+// Stopped from outside (a timeout, Ctrl-C): take the platform and the agents along rather than orphan them.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    agent?.kill();
+    platform.child.kill('SIGKILL');
+    rmSync(platform.dataDir, { recursive: true, force: true });
+    process.exit(1);
+  });
+}
 
 try {
   console.log(
@@ -296,6 +305,7 @@ function startAgentProcess(clusters, memberWorkspace) {
         child.once('message', resolve);
         child.send('measure');
       }),
+    kill: () => child.kill('SIGKILL'),
     stop: async () => {
       if (child.exitCode === null) child.send('stop');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
