@@ -86,10 +86,3 @@ export async function recordAppliedResources(
     contentType: 'application/merge-patch+json',
   });
 }
-
-export function sameResource(
-  a: Omit<AppliedResource, 'uid' | 'version'>,
-  b: Omit<AppliedResource, 'uid' | 'version'>,
-): boolean {
-  return a.group === b.group && a.resource === b.resource && a.namespace === b.namespace && a.name === b.name;
-}

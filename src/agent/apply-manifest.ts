@@ -1,8 +1,8 @@
 import { ApiStatusError } from '../client/api-error.js';
+import type { FeedbackValue, Manifest, ResourceMeta } from '../client/ocm-work.js';
 import type { RestClient } from '../client/rest-client.js';
 import { type MemberDiscovery, objectPath, type ResourceRef, splitApiVersion } from './discovery.js';
-import type { FeedbackValue } from './status-feedback.js';
-import { FIELD_MANAGER, type Manifest, type ResourceMeta, WORK_OWNER_LABEL } from './manifest-work.js';
+import { FIELD_MANAGER, WORK_OWNER_LABEL } from './manifest-work.js';
 
 /** A manifest with the member resource it maps to, or why it maps to none. */
 export interface ResolvedManifest {

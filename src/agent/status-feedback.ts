@@ -1,3 +1,5 @@
+import type { FeedbackRule, FeedbackValue, ManifestConfig } from '../client/ocm-work.js';
+
 // OCM's statusFeedback: values read from the applied object on the member and reported on the hub, so that
 // `deploy status` can show ready/desired replicas without anyone reaching into the member.
 
@@ -7,25 +9,6 @@ interface ObjectIdentity {
   resource: string;
   name: string;
   namespace: string;
-}
-
-export interface FeedbackRule {
-  type: 'WellKnownStatus' | 'JSONPaths';
-  jsonPaths?: { name: string; path: string; version?: string }[];
-}
-
-export interface ManifestConfig {
-  resourceIdentifier: { group?: string; resource: string; name: string; namespace?: string };
-  feedbackRules?: FeedbackRule[];
-}
-
-export interface FeedbackValue {
-  name: string;
-  fieldValue:
-    | { type: 'Integer'; integer: number }
-    | { type: 'String'; string: string }
-    | { type: 'Boolean'; boolean: boolean }
-    | { type: 'JsonRaw'; jsonRaw: string };
 }
 
 /** OCM's well-known status fields per kind (its `WellKnownStatus` rule), as dot paths into the object. */

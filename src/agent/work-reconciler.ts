@@ -1,3 +1,10 @@
+import {
+  type DeleteOption,
+  type ManifestWork,
+  manifestWorkPath,
+  type ManifestWorkStatus,
+  WORK_CLEANUP_FINALIZER,
+} from '../client/ocm-work.js';
 import type { RestClient } from '../client/rest-client.js';
 import {
   applyManifest,
@@ -10,16 +17,10 @@ import {
   type AppliedResource,
   getOrCreateAppliedWork,
   recordAppliedResources,
-  sameResource,
 } from './applied-work.js';
 import { deleteApplied } from './delete-applied.js';
 import type { MemberDiscovery } from './discovery.js';
-import {
-  type ManifestWork,
-  type ManifestWorkStatus,
-  ownerKey,
-  WORK_CLEANUP_FINALIZER,
-} from './manifest-work.js';
+import { isOrphaned, ownerKey } from './manifest-work.js';
 import { configFor, feedbackValues } from './status-feedback.js';
 import { workStatusFor } from './work-status.js';
 
@@ -31,32 +32,33 @@ export interface WorkReconcilerDeps {
   now?: () => string;
 }
 
-export const worksPath = (clusterNamespace: string) =>
-  `/apis/work.open-cluster-management.io/v1/namespaces/${encodeURIComponent(clusterNamespace)}/manifestworks`;
-
-const workPath = (work: ManifestWork) =>
-  `${worksPath(work.metadata.namespace)}/${encodeURIComponent(work.metadata.name)}`;
+const workPath = (work: ManifestWork) => manifestWorkPath(work.metadata.namespace, work.metadata.name);
 const mergePatch = 'application/merge-patch+json';
+
+/** What one pass did: enough for the agent to know whether this generation of the work is done. */
+export interface ReconcileResult {
+  /** Manifests the member refused (or could not place): worth another try later. */
+  failed: number;
+  /** The work was being deleted, and its objects are gone from the member. */
+  removed: boolean;
+}
 
 /**
  * One level-triggered pass over one ManifestWork, safe to kill at any line and to run again. The record on the
  * member (AppliedManifestWork) is written *before* anything is applied and trimmed only *after* the stale
  * objects are gone, so at every instant it lists at least what the work may have put on the member: a crash
  * can leave an entry too many (deleted next pass, a 404 is done), never an object unaccounted for.
+ * Linear in the number of manifests: every lookup across the record, the manifests and the outcomes is keyed.
  */
-export async function reconcileWork(deps: WorkReconcilerDeps, work: ManifestWork): Promise<void> {
+export async function reconcileWork(deps: WorkReconcilerDeps, work: ManifestWork): Promise<ReconcileResult> {
   const owner = ownerKey(work);
+  const deleteOption = work.spec?.deleteOption;
   let applied = await getOrCreateAppliedWork(deps.member, deps.hubHash, work.metadata.name);
   if (work.metadata.deletionTimestamp) {
-    await removeAppliedWork(
-      deps.member,
-      applied,
-      owner,
-      work.spec?.deleteOption?.propagationPolicy === 'Orphan',
-    );
+    await removeAppliedWork(deps.member, applied, owner, deleteOption);
     const finalizers = (work.metadata.finalizers ?? []).filter((f) => f !== WORK_CLEANUP_FINALIZER);
     await setFinalizers(deps.hub, work, finalizers);
-    return;
+    return { failed: 0, removed: true };
   }
   if (!work.metadata.finalizers?.includes(WORK_CLEANUP_FINALIZER)) {
     // OCM's hub keeps a deleted work until its agent cleaned up; the record on the member covers hubs that don't.
@@ -67,39 +69,42 @@ export async function reconcileWork(deps: WorkReconcilerDeps, work: ManifestWork
   for (const [ordinal, manifest] of (work.spec?.workload?.manifests ?? []).entries()) {
     resolved.push(await resolveManifest(deps.discovery, manifest, ordinal));
   }
-  const held: AppliedResource[] = resolved
-    .filter((entry) => entry.ref)
-    .map(({ resourceMeta: { group, version, resource, namespace, name } }) => ({
-      group,
-      version,
-      resource,
-      namespace,
-      name,
-      uid: '',
-    }));
+  const held = new Map<string, AppliedResource>();
+  for (const { ref, resourceMeta } of resolved) {
+    if (!ref) continue;
+    const { group, version, resource, namespace, name } = resourceMeta;
+    held.set(resourceKey(resourceMeta), { group, version, resource, namespace, name, uid: '' });
+  }
   const recorded = applied.status?.appliedResources ?? [];
-  const withHeld = [...recorded, ...held.filter((entry) => !recorded.some((r) => sameResource(r, entry)))];
+  const recordedKeys = new Set(recorded.map(resourceKey));
+  const withHeld = [
+    ...recorded,
+    ...[...held.values()].filter((entry) => !recordedKeys.has(resourceKey(entry))),
+  ];
   if (withHeld.length !== recorded.length)
     applied = await recordAppliedResources(deps.member, applied, withHeld);
 
   const outcomes: ApplyOutcome[] = [];
+  const appliedByKey = new Map<string, ApplyOutcome>();
   for (const entry of resolved) {
     const outcome = await applyManifest(deps.member, entry, owner);
     const rules = configFor(work.spec?.manifestConfigs, outcome.resourceMeta)?.feedbackRules;
     if (rules && outcome.applied)
       outcome.feedback = feedbackValues(rules, outcome.resourceMeta, outcome.live);
+    // The live object served its purpose (feedback); holding 1,000 of them until the status is written costs.
+    outcome.live = undefined;
     outcomes.push(outcome);
+    if (outcome.applied) appliedByKey.set(resourceKey(outcome.resourceMeta), outcome);
   }
 
-  const orphan = work.spec?.deleteOption?.propagationPolicy === 'Orphan';
   for (const entry of withHeld) {
-    if (orphan || held.some((h) => sameResource(h, entry))) continue;
+    if (held.has(resourceKey(entry)) || isOrphaned(deleteOption, entry)) continue;
     await deleteApplied(deps.member, entry, owner);
   }
   const kept = withHeld
-    .filter((entry) => held.some((h) => sameResource(h, entry)))
+    .filter((entry) => held.has(resourceKey(entry)))
     .map((entry) => {
-      const outcome = outcomes.find((o) => o.applied && sameResource(o.resourceMeta, entry));
+      const outcome = appliedByKey.get(resourceKey(entry));
       return outcome ? { ...entry, version: outcome.resourceMeta.version, uid: outcome.uid } : entry;
     });
   if (JSON.stringify(kept) !== JSON.stringify(applied.status?.appliedResources ?? [])) {
@@ -108,24 +113,31 @@ export async function reconcileWork(deps: WorkReconcilerDeps, work: ManifestWork
 
   const status = workStatusFor(outcomes, work.status, work.metadata.generation, (deps.now ?? isoNow)());
   if (!sameStatus(status, work.status)) await writeStatus(deps.hub, work, status);
+  return { failed: outcomes.length - appliedByKey.size, removed: false };
 }
 
 /**
- * Deletes everything a record lists (unless the work orphans it), then the record itself: for a work deleted on
- * the hub, seen either by its deletionTimestamp or by its absence.
+ * Deletes everything a record lists but what the work's deleteOption orphans, then the record itself: for a
+ * work deleted on the hub, seen either by its deletionTimestamp or by its absence (then no deleteOption is
+ * known, and everything goes, as OCM does for a work that vanished).
  */
 export async function removeAppliedWork(
   member: RestClient,
   applied: AppliedManifestWork,
   owner: string,
-  orphan: boolean,
+  deleteOption: DeleteOption | undefined,
 ): Promise<void> {
-  if (!orphan) {
-    for (const entry of applied.status?.appliedResources ?? []) await deleteApplied(member, entry, owner);
+  for (const entry of applied.status?.appliedResources ?? []) {
+    if (!isOrphaned(deleteOption, entry)) await deleteApplied(member, entry, owner);
   }
   await member.delete(
     `/apis/work.open-cluster-management.io/v1/appliedmanifestworks/${applied.metadata.name}`,
   );
+}
+
+/** One key per member object (the version aside: the same object may be applied under another version). */
+function resourceKey(entry: { group: string; resource: string; namespace: string; name: string }): string {
+  return `${entry.group}/${entry.resource}/${entry.namespace}/${entry.name}`;
 }
 
 function isoNow(): string {

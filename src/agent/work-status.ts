@@ -1,5 +1,5 @@
 import type { ApplyOutcome } from './apply-manifest.js';
-import type { Condition, ManifestCondition, ManifestWorkStatus } from './manifest-work.js';
+import type { Condition, ManifestCondition, ManifestWorkStatus } from '../client/ocm-work.js';
 
 /**
  * The status a work should have after one apply round (pure). A condition keeps its lastTransitionTime while its
@@ -12,11 +12,11 @@ export function workStatusFor(
   generation: number | undefined,
   now: string,
 ): ManifestWorkStatus {
-  const previousManifests = previous?.resourceStatus?.manifests ?? [];
+  const previousByOrdinal = new Map(
+    (previous?.resourceStatus?.manifests ?? []).map((entry) => [entry.resourceMeta.ordinal, entry]),
+  );
   const manifests: ManifestCondition[] = outcomes.map((outcome) => {
-    const before = previousManifests.find(
-      (entry) => entry.resourceMeta.ordinal === outcome.resourceMeta.ordinal,
-    );
+    const before = previousByOrdinal.get(outcome.resourceMeta.ordinal);
     const applied = outcome.applied ? 'True' : 'False';
     return {
       resourceMeta: outcome.resourceMeta,
@@ -96,7 +96,7 @@ function condition(
   observedGeneration?: number,
 ): Condition {
   const before = previous?.find((entry) => entry.type === type);
-  const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : now;
+  const lastTransitionTime = (before?.status === status ? before.lastTransitionTime : undefined) ?? now;
   return {
     type,
     status,

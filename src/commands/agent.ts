@@ -38,8 +38,9 @@ export default class Agent extends KplaneCommand {
       required: true,
     }),
     'resync-seconds': Flags.integer({
-      description: 'How often every work is reconciled again.',
-      default: 2,
+      description:
+        'How often every work is listed and applied again, whatever changed (repairs drift on the member); changes on the hub arrive by watch at once.',
+      default: 300,
       min: 1,
     }),
     label: Flags.string({

@@ -1,5 +1,6 @@
 import { KplaneError, NotFoundError, TimedOutError } from '../cli/errors.js';
 import { isStatusCode } from '../client/api-error.js';
+import { WORK_V1_API, WORK_V1ALPHA1_API } from '../client/ocm-work.js';
 import { pollUntil } from '../client/poll.js';
 import type { RestClient } from '../client/rest-client.js';
 import { clusterPath } from '../workspace/workspace-api.js';
@@ -10,14 +11,13 @@ import { rolloutProgress, type ReplicaSetState, type WorkObject } from './cluste
 // workspace serves those of its own replica sets read-only). And waiting on them: for a rollout of
 // the current version to finish, or for a deleted deploy's works to be gone.
 
-const WORK_V1 = '/apis/work.open-cluster-management.io/v1';
-const WORK_V1ALPHA1 = '/apis/work.open-cluster-management.io/v1alpha1';
 /** OCM's label on the works of a replica set: `<namespace>.<name>`. */
 export const REPLICA_SET_LABEL = 'work.open-cluster-management.io/manifestworkreplicaset';
 
 export const replicaSetsPath = (workspace: string, namespace: string) =>
-  `${clusterPath(workspace)}${WORK_V1ALPHA1}/namespaces/${namespace}/manifestworkreplicasets`;
-export const manifestWorksPath = (workspace: string) => `${clusterPath(workspace)}${WORK_V1}/manifestworks`;
+  `${clusterPath(workspace)}${WORK_V1ALPHA1_API}/namespaces/${namespace}/manifestworkreplicasets`;
+export const manifestWorksPath = (workspace: string) =>
+  `${clusterPath(workspace)}${WORK_V1_API}/manifestworks`;
 export const worksSelector = (namespace: string, name: string) =>
   `${REPLICA_SET_LABEL}=${`${namespace}.${name}`.slice(0, 63)}`;
 

@@ -2,6 +2,7 @@ import { InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
+import type { Condition } from '../client/ocm-work.js';
 import type { RestClient } from '../client/rest-client.js';
 import { placementsPath } from '../place/api.js';
 import { clusterPath } from '../workspace/workspace-api.js';
@@ -16,14 +17,6 @@ import { readManifests, type Manifest } from './manifests.js';
 // checked before anything is stored.
 
 export { replicaSetsPath } from './deploy-state.js';
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  observedGeneration?: number;
-}
 
 export interface ReplicaSetObject {
   apiVersion?: string;
