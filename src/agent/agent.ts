@@ -47,7 +47,7 @@ export interface AgentOptions {
 }
 
 /** How often an agent the hub has not accepted (yet, or any more) asks again. */
-const ACCEPTANCE_POLL_MS = 2000;
+export const ACCEPTANCE_POLL_MS = 2000;
 /** A work that failed (the member away, a manifest refused) comes back after 1 s, 2 s, 4 s… at most this. */
 const RETRY_MAX_MS = 60_000;
 const STATUS_SYNC_MS = 10_000;

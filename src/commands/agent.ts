@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { runWorkAgent } from '../agent/agent.js';
+import { ACCEPTANCE_POLL_MS, runWorkAgent } from '../agent/agent.js';
 import { joinHub } from '../agent/hub-credential.js';
 import { clientFromKubeconfigFile } from '../agent/member-client.js';
 import { KplaneCommand } from '../cli/base-command.js';
@@ -101,7 +101,7 @@ export default class Agent extends KplaneCommand {
           bootstrapKubeconfig,
           credentialDir: flags['hub-credential-dir'] ?? '',
           registration,
-          pollMs: flags['resync-seconds'] * 1000,
+          pollMs: ACCEPTANCE_POLL_MS,
           signal: stop.signal,
           log,
         })
