@@ -18,7 +18,7 @@ import {
 
 /** OCM's default lease (ManagedCluster.spec.leaseDurationSeconds) and the agent's default resync. */
 const LEASE_SECONDS = 60;
-const RESYNC_SECONDS = 2;
+const RESYNC_SECONDS = 300;
 
 export interface DevMember {
   name: string;
