@@ -103,6 +103,17 @@ function checkName(name: string): void {
     );
 }
 
+/** A deploy carries the objects of its own namespace: one naming another would be refused by the platform. */
+function refuseOtherNamespaces(manifests: readonly Manifest[], namespace: string): void {
+  for (const manifest of manifests) {
+    const named = manifest.metadata.namespace;
+    if (named === undefined || named === namespace) continue;
+    throw new InvalidInputError(
+      `${manifest.kind} ${manifest.metadata.name} names namespace "${String(named)}"; a deploy carries the objects of its own namespace "${namespace}": remove metadata.namespace, or deploy with -n ${String(named)}`,
+    );
+  }
+}
+
 /** Whether the workspace serves each manifest's kind namespaced, asked of its discovery. */
 async function refuseClusterScoped(session: WorkspaceSession, manifests: readonly Manifest[]): Promise<void> {
   const scopes = new Map<string, Map<string, boolean>>();
@@ -175,6 +186,7 @@ export async function deploy(options: DeployOptions, io: IOStreams): Promise<voi
   const strategy = rolloutStrategy(options.rollout, options.maxConcurrency);
   const manifests = await readManifests(options.source);
   await withSession(options, async (session, namespace) => {
+    refuseOtherNamespaces(manifests, namespace);
     await refuseClusterScoped(session, manifests);
     await requirePlacement(session, namespace, options.placement);
     const configs = feedbackConfigs(manifests, namespace);

@@ -216,5 +216,15 @@ describe('kplane deploy', () => {
     expect(scoped.code).toBe(2);
     expect(scoped.stderr).toContain('ClusterRole everything is cluster-scoped');
     await notStored('c');
+
+    const elsewhere = path.join(dana.sandbox.dir, 'other-namespace.yaml');
+    writeFileSync(
+      elsewhere,
+      APP.replace('name: web\nspec:\n  replicas', 'name: web\n  namespace: kube-system\nspec:\n  replicas'),
+    );
+    const other = await dana.kplane('deploy', 'd', '-f', elsewhere, '--placement', 'two');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('Deployment web names namespace "kube-system"');
+    await notStored('d');
   });
 });
