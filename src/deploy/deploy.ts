@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError } from '../cli/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../cli/errors.js';
 import { printData, type IOStreams, type OutputFormat } from '../cli/io.js';
 import { age, printList, renderTable } from '../cli/table.js';
 import { isStatusCode } from '../client/api-error.js';
@@ -114,6 +114,44 @@ function refuseOtherNamespaces(manifests: readonly Manifest[], namespace: string
   }
 }
 
+/** kind and name within the API group: what makes two manifests the same object on a member. */
+function objectKey(manifest: {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown };
+}): string {
+  const group =
+    typeof manifest.apiVersion === 'string' ? manifest.apiVersion.split('/').slice(0, -1).join('/') : '';
+  return `${group}/${String(manifest.kind)}/${String(manifest.metadata?.name)}`;
+}
+
+/**
+ * Another deploy of the namespace that already carries one of these objects would share it on every member it
+ * reaches: each apply would overwrite the other's, and deleting either deploy would take the object from both.
+ */
+async function refuseObjectsOfOtherDeploys(
+  session: WorkspaceSession,
+  namespace: string,
+  name: string,
+  manifests: readonly Manifest[],
+): Promise<void> {
+  const list = await session.client.get<{ items?: ReplicaSetObject[] }>(
+    replicaSetsPath(session.path, namespace),
+  );
+  const wanted = new Map(manifests.map((m) => [objectKey(m), m]));
+  for (const other of list.items ?? []) {
+    if (other.metadata.name === name) continue;
+    const template = other.spec.manifestWorkTemplate as { workload?: { manifests?: Manifest[] } } | undefined;
+    for (const theirs of template?.workload?.manifests ?? []) {
+      const mine = wanted.get(objectKey(theirs));
+      if (!mine) continue;
+      throw new ConflictError(
+        `${mine.kind} ${mine.metadata.name} is already deployed by "${other.metadata.name}" in namespace "${namespace}": an object belongs to one deploy (rename it, or remove it from "${other.metadata.name}" first)`,
+      );
+    }
+  }
+}
+
 /** Whether the workspace serves each manifest's kind namespaced, asked of its discovery. */
 async function refuseClusterScoped(session: WorkspaceSession, manifests: readonly Manifest[]): Promise<void> {
   const scopes = new Map<string, Map<string, boolean>>();
@@ -188,6 +226,7 @@ export async function deploy(options: DeployOptions, io: IOStreams): Promise<voi
   await withSession(options, async (session, namespace) => {
     refuseOtherNamespaces(manifests, namespace);
     await refuseClusterScoped(session, manifests);
+    await refuseObjectsOfOtherDeploys(session, namespace, options.name, manifests);
     await requirePlacement(session, namespace, options.placement);
     const configs = feedbackConfigs(manifests, namespace);
     const stored = await upsert(session.client, replicaSetsPath(session.path, namespace), {

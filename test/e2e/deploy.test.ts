@@ -115,11 +115,13 @@ describe('kplane deploy', () => {
   });
 
   it("--wait exits 1 with the member's message when a cluster refuses a manifest", async () => {
+    const badApp = path.join(dana.sandbox.dir, 'bad-app.yaml');
+    writeFileSync(badApp, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad-settings}\ndata: {a: b}\n');
     const waiting = dana.kplane(
       'deploy',
       'bad',
       '-f',
-      appDir,
+      badApp,
       '--placement',
       'two',
       '--wait',
@@ -142,7 +144,7 @@ describe('kplane deploy', () => {
             type: 'Applied',
             status: 'False',
             reason: 'AppliedManifestFailed',
-            message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1',
+            message: 'ConfigMap "bad-settings" is invalid: data: Invalid value: "a"',
             lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
           },
         ],
@@ -164,7 +166,7 @@ describe('kplane deploy', () => {
     expect(patched.code, patched.stderr).toBe(0);
     const result = await waiting;
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${works[0]!.metadata.namespace}: Deployment.apps "web" is invalid`);
+    expect(result.stderr).toContain(`${works[0]!.metadata.namespace}: ConfigMap "bad-settings" is invalid`);
     const deleted = await dana.kplane('deploy', 'delete', 'bad', '-o', 'json');
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 'bad', namespace: 'default' });
@@ -226,5 +228,16 @@ describe('kplane deploy', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('Deployment web names namespace "kube-system"');
     await notStored('d');
+  });
+
+  it('refuses a second deploy of an object another deploy carries (exit 7): they would fight over it', async () => {
+    const first = await dana.kplane('deploy', 'owner', '-f', appDir, '--placement', 'two');
+    expect(first.code, first.stderr).toBe(0);
+    const second = await dana.kplane('deploy', 'copycat', '-f', appDir, '--placement', 'two');
+    expect(second.code).toBe(7);
+    expect(second.stderr).toContain('Deployment web is already deployed by "owner"');
+    await notStored('copycat');
+    // The same deploy again is an update, not a conflict.
+    expect((await dana.kplane('deploy', 'owner', '-f', appDir, '--placement', 'two')).code).toBe(0);
   });
 });
