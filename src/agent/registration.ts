@@ -23,7 +23,7 @@ export interface RegistrationOptions {
 
 interface ManagedCluster {
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: { hubAcceptsClient?: boolean };
+  spec?: { hubAcceptsClient?: boolean; leaseDurationSeconds?: number };
   status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
 }
 
@@ -34,9 +34,14 @@ export async function registerCluster(hub: RestClient, options: RegistrationOpti
     const missing = Object.entries(options.labels).some(
       ([key, value]) => existing.metadata.labels?.[key] !== value,
     );
-    if (missing) {
+    // A restarted agent with another --lease-seconds: the hub judges the lease by the cluster's own value.
+    const leaseChanged = existing.spec?.leaseDurationSeconds !== options.leaseDurationSeconds;
+    if (missing || leaseChanged) {
       await hub.request('PATCH', `${clustersPath}/${options.clusterName}`, {
-        body: { metadata: { labels: options.labels } },
+        body: {
+          ...(missing ? { metadata: { labels: options.labels } } : {}),
+          ...(leaseChanged ? { spec: { leaseDurationSeconds: options.leaseDurationSeconds } } : {}),
+        },
         contentType: 'application/merge-patch+json',
       });
     }

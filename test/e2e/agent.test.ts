@@ -339,6 +339,25 @@ describe('kplane agent applies ManifestWorks to its member', () => {
     expect(names(await memberObjects('deployments', 'web'))).toEqual(['web']);
   }, 30_000);
 
+  it('a restart with another --lease-seconds changes the lease the hub judges it by', async () => {
+    await agent!.stop();
+    agent = runAgent(
+      CLUSTER,
+      '--auto-accept',
+      '--label',
+      'region=eu-west',
+      '--capacity',
+      'cpu=4',
+      '--lease-seconds',
+      '7',
+    );
+    const cluster = await eventually(
+      () => readJson<{ spec?: { leaseDurationSeconds?: number } }>(HUB, 'managedcluster', CLUSTER),
+      (c) => c?.spec?.leaseDurationSeconds === 7,
+    );
+    expect(cluster?.spec?.leaseDurationSeconds).toBe(7);
+  }, 30_000);
+
   it('after kill -9 and a restart, catches up without duplicating or leaking anything', async () => {
     ok(
       await applyJson(
