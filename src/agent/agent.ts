@@ -19,6 +19,7 @@ import {
   renewLease,
   reportClusterStatus,
 } from './registration.js';
+import { hubErrorText } from './hub-error.js';
 import { sleep } from './sleep.js';
 import { runWorkInformer } from './work-informer.js';
 import { WorkQueue } from './work-queue.js';
@@ -97,7 +98,7 @@ async function untilAccepted(options: AgentOptions): Promise<boolean> {
         waitingSaid = true;
       }
     } catch (error) {
-      const message = (error as Error).message;
+      const message = hubErrorText(error, options.clusterName);
       if (message !== lastError) options.log(`cannot join the hub as ${options.clusterName}: ${message}`);
       lastError = message;
     }
@@ -126,7 +127,7 @@ async function heartbeat(options: AgentOptions, signal: AbortSignal, endSession:
       await reportClusterStatus(options.hub, options.member, options.registration, isoNow());
       lastError = '';
     } catch (error) {
-      const message = (error as Error).message;
+      const message = hubErrorText(error, options.clusterName);
       if (message !== lastError) options.log(`cannot renew the lease of ${options.clusterName}: ${message}`);
       lastError = message;
     }
