@@ -9,6 +9,7 @@ import {
   adminToken,
   kubectl,
   rawRequest,
+  rawWatch,
   startPlatformProcess,
   tokenKubeconfig,
   type PlatformProcess,
@@ -35,6 +36,8 @@ const workspace = (name: string) => ({
   metadata: { name },
   spec: { type: { name: 'universal', path: 'root' } },
 });
+const objectName = (object: Record<string, unknown>) =>
+  (object.metadata as { name?: string } | undefined)?.name;
 const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
 /** kubectl as whoever holds `token`, against one workspace. */
@@ -138,6 +141,58 @@ describe('ServiceAccount tokens (TokenRequest)', () => {
     // A new account of the same name does not bring the old token back.
     ok(await at('root:team-a', ['create', 'serviceaccount', 'short-lived', '-n', 'ci']));
     expect((await holder(['get', 'configmaps', '-n', 'ci'])).code).not.toBe(0);
+  }, 60_000);
+
+  it('deleting the ServiceAccount ends the watches its token opened (ERROR 401, then the stream closes)', async () => {
+    ok(await applyJson('root:team-a', namespace('observers')));
+    ok(await at('root:team-a', ['create', 'serviceaccount', 'watcher', '-n', 'observers']));
+    ok(
+      await at('root:team-a', [
+        'create',
+        'role',
+        'cm-watcher',
+        '-n',
+        'observers',
+        '--verb=get,list,watch',
+        '--resource=configmaps',
+      ]),
+    );
+    ok(
+      await at('root:team-a', [
+        'create',
+        'rolebinding',
+        'cm-watcher',
+        '-n',
+        'observers',
+        '--role=cm-watcher',
+        '--serviceaccount=observers:watcher',
+      ]),
+    );
+    const token = (await at('root:team-a', ['create', 'token', 'watcher', '-n', 'observers'])).stdout.trim();
+    const watch = await rawWatch(
+      platform.url,
+      '/clusters/root:team-a/api/v1/namespaces/observers/configmaps',
+      {
+        token,
+        ca: readFileSync(path.join(platform.dataDir, 'ca.crt')),
+      },
+    );
+    try {
+      ok(await at('root:team-a', ['create', 'configmap', 'before-revoke', '-n', 'observers']));
+      await watch.waitFor((e) => e.type === 'ADDED' && objectName(e.object) === 'before-revoke');
+
+      ok(await at('root:team-a', ['delete', 'serviceaccount', 'watcher', '-n', 'observers']));
+      const error = await watch.waitFor((e) => e.type === 'ERROR');
+      expect(error.object).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+      expect(await watch.ended()).toBe(true);
+
+      // Nothing written after the revocation reaches the old token's holder.
+      ok(await at('root:team-a', ['create', 'configmap', 'after-revoke', '-n', 'observers']));
+      expect(watch.events().some((e) => objectName(e.object) === 'after-revoke')).toBe(false);
+      expect(watch.events().at(-1)?.type).toBe('ERROR');
+    } finally {
+      watch.stop();
+    }
   }, 60_000);
 
   it('refuses a lifetime outside 10 minutes to 365 days, as the apiserver does, and mints nothing', async () => {
