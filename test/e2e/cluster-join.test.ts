@@ -419,10 +419,25 @@ describe('joining compute with a bootstrap token', () => {
   }, 60_000);
 
   it("deny revokes the agent's token; a new join-command and accept bring the running agent back", async () => {
+    // A watch the agent's token opened before the deny ends with it: no tenant work reaches it afterwards.
+    const openWatch = await rawWatch(
+      platform.url,
+      `/clusters/${HUB}/apis/work.open-cluster-management.io/v1/namespaces/${CLUSTER}/manifestworks`,
+      { token: agentToken, ca: readFileSync(path.join(platform.dataDir, 'ca.crt')) },
+    );
     ok(await kplane(['cluster', 'deny', CLUSTER], { env: owner() }));
     unauthorized(
       await asToken(agentToken, HUB, 'join-1-agent-denied')(['get', 'manifestworks', '-n', CLUSTER]),
     );
+    try {
+      const error = await openWatch.waitFor((e) => e.type === 'ERROR');
+      expect(error.object).toMatchObject({ kind: 'Status', code: 401 });
+      expect(await openWatch.ended()).toBe(true);
+      ok(await applyJson(HUB, helloWork('while-denied', '2')));
+      expect(openWatch.events().some((e) => objectName(e.object) === 'while-denied')).toBe(false);
+    } finally {
+      openWatch.stop();
+    }
     await agent!.waitForStderr(/the hub refused the stored credential/);
     // Its bootstrap identity was deleted above: the owner writes a fresh bootstrap kubeconfig over the old one.
     await agent!.waitForStderr(/cannot join again: the hub refused the bootstrap token/);
