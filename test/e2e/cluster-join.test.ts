@@ -195,6 +195,64 @@ describe('ServiceAccount tokens (TokenRequest)', () => {
     }
   }, 60_000);
 
+  it('refuses a token for another audience (422) and a body of the wrong types (400), and mints nothing', async () => {
+    ok(await applyJson('root:team-a', namespace('audiences')));
+    ok(await at('root:team-a', ['create', 'serviceaccount', 'other', '-n', 'audiences']));
+    const foreign = await at('root:team-a', [
+      'create',
+      'token',
+      'other',
+      '-n',
+      'audiences',
+      '--audience',
+      'https://vault.example.com',
+    ]);
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stderr).toContain(
+      'spec.audiences: Invalid value: []string{"https://vault.example.com"}: this platform only accepts tokens for its own audience "https://kubernetes.default.svc.cluster.local"',
+    );
+    // Naming the platform's own audience (alone or beside others) is a token the platform accepts.
+    const own = await at('root:team-a', [
+      'create',
+      'token',
+      'other',
+      '-n',
+      'audiences',
+      '--audience',
+      'https://kubernetes.default.svc.cluster.local',
+    ]);
+    ok(own);
+
+    const post = (body: unknown) =>
+      rawRequest(
+        platform.url,
+        '/clusters/root:team-a/api/v1/namespaces/audiences/serviceaccounts/other/token',
+        {
+          token: adminToken(platform.dataDir),
+          ca: readFileSync(path.join(platform.dataDir, 'ca.crt')),
+          method: 'POST',
+          body: JSON.stringify({
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            ...(body as object),
+          }),
+        },
+      );
+    const notAnObject = await post({ spec: [1] });
+    expect(notAnObject.status).toBe(400);
+    expect(notAnObject.body).toContain('cannot unmarshal array into Go struct field TokenRequest.spec');
+    const notAList = await post({ spec: { audiences: 'x' } });
+    expect(notAList.status).toBe(400);
+    expect(notAList.body).toContain('cannot unmarshal string into Go struct field');
+    const notStrings = await post({ spec: { audiences: [1] } });
+    expect(notStrings.status).toBe(400);
+    const defaulted = await post({ spec: {} });
+    expect(defaulted.status).toBe(201);
+    expect(JSON.parse(defaulted.body)).toMatchObject({
+      spec: { audiences: ['https://kubernetes.default.svc.cluster.local'] },
+    });
+  }, 30_000);
+
   it('refuses a lifetime outside 10 minutes to 365 days, as the apiserver does, and mints nothing', async () => {
     const short = await at('root:team-a', ['create', 'token', 'deployer', '-n', 'ci', '--duration', '5m']);
     expect(short.code).not.toBe(0);
