@@ -9,6 +9,7 @@ import {
   adminToken,
   kubectl,
   rawRequest,
+  rawWatch,
   startPlatformProcess,
   tokenKubeconfig,
   type PlatformProcess,
@@ -35,6 +36,8 @@ const workspace = (name: string) => ({
   metadata: { name },
   spec: { type: { name: 'universal', path: 'root' } },
 });
+const objectName = (object: Record<string, unknown>) =>
+  (object.metadata as { name?: string } | undefined)?.name;
 const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
 /** kubectl as whoever holds `token`, against one workspace. */
@@ -139,6 +142,116 @@ describe('ServiceAccount tokens (TokenRequest)', () => {
     ok(await at('root:team-a', ['create', 'serviceaccount', 'short-lived', '-n', 'ci']));
     expect((await holder(['get', 'configmaps', '-n', 'ci'])).code).not.toBe(0);
   }, 60_000);
+
+  it('deleting the ServiceAccount ends the watches its token opened (ERROR 401, then the stream closes)', async () => {
+    ok(await applyJson('root:team-a', namespace('observers')));
+    ok(await at('root:team-a', ['create', 'serviceaccount', 'watcher', '-n', 'observers']));
+    ok(
+      await at('root:team-a', [
+        'create',
+        'role',
+        'cm-watcher',
+        '-n',
+        'observers',
+        '--verb=get,list,watch',
+        '--resource=configmaps',
+      ]),
+    );
+    ok(
+      await at('root:team-a', [
+        'create',
+        'rolebinding',
+        'cm-watcher',
+        '-n',
+        'observers',
+        '--role=cm-watcher',
+        '--serviceaccount=observers:watcher',
+      ]),
+    );
+    const token = (await at('root:team-a', ['create', 'token', 'watcher', '-n', 'observers'])).stdout.trim();
+    const watch = await rawWatch(
+      platform.url,
+      '/clusters/root:team-a/api/v1/namespaces/observers/configmaps',
+      {
+        token,
+        ca: readFileSync(path.join(platform.dataDir, 'ca.crt')),
+      },
+    );
+    try {
+      ok(await at('root:team-a', ['create', 'configmap', 'before-revoke', '-n', 'observers']));
+      await watch.waitFor((e) => e.type === 'ADDED' && objectName(e.object) === 'before-revoke');
+
+      ok(await at('root:team-a', ['delete', 'serviceaccount', 'watcher', '-n', 'observers']));
+      const error = await watch.waitFor((e) => e.type === 'ERROR');
+      expect(error.object).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+      expect(await watch.ended()).toBe(true);
+
+      // Nothing written after the revocation reaches the old token's holder.
+      ok(await at('root:team-a', ['create', 'configmap', 'after-revoke', '-n', 'observers']));
+      expect(watch.events().some((e) => objectName(e.object) === 'after-revoke')).toBe(false);
+      expect(watch.events().at(-1)?.type).toBe('ERROR');
+    } finally {
+      watch.stop();
+    }
+  }, 60_000);
+
+  it('refuses a token for another audience (422) and a body of the wrong types (400), and mints nothing', async () => {
+    ok(await applyJson('root:team-a', namespace('audiences')));
+    ok(await at('root:team-a', ['create', 'serviceaccount', 'other', '-n', 'audiences']));
+    const foreign = await at('root:team-a', [
+      'create',
+      'token',
+      'other',
+      '-n',
+      'audiences',
+      '--audience',
+      'https://vault.example.com',
+    ]);
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stderr).toContain(
+      'spec.audiences: Invalid value: []string{"https://vault.example.com"}: this platform only accepts tokens for its own audience "https://kubernetes.default.svc.cluster.local"',
+    );
+    // Naming the platform's own audience (alone or beside others) is a token the platform accepts.
+    const own = await at('root:team-a', [
+      'create',
+      'token',
+      'other',
+      '-n',
+      'audiences',
+      '--audience',
+      'https://kubernetes.default.svc.cluster.local',
+    ]);
+    ok(own);
+
+    const post = (body: unknown) =>
+      rawRequest(
+        platform.url,
+        '/clusters/root:team-a/api/v1/namespaces/audiences/serviceaccounts/other/token',
+        {
+          token: adminToken(platform.dataDir),
+          ca: readFileSync(path.join(platform.dataDir, 'ca.crt')),
+          method: 'POST',
+          body: JSON.stringify({
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            ...(body as object),
+          }),
+        },
+      );
+    const notAnObject = await post({ spec: [1] });
+    expect(notAnObject.status).toBe(400);
+    expect(notAnObject.body).toContain('cannot unmarshal array into Go struct field TokenRequest.spec');
+    const notAList = await post({ spec: { audiences: 'x' } });
+    expect(notAList.status).toBe(400);
+    expect(notAList.body).toContain('cannot unmarshal string into Go struct field');
+    const notStrings = await post({ spec: { audiences: [1] } });
+    expect(notStrings.status).toBe(400);
+    const defaulted = await post({ spec: {} });
+    expect(defaulted.status).toBe(201);
+    expect(JSON.parse(defaulted.body)).toMatchObject({
+      spec: { audiences: ['https://kubernetes.default.svc.cluster.local'] },
+    });
+  }, 30_000);
 
   it('refuses a lifetime outside 10 minutes to 365 days, as the apiserver does, and mints nothing', async () => {
     const short = await at('root:team-a', ['create', 'token', 'deployer', '-n', 'ci', '--duration', '5m']);
@@ -364,10 +477,25 @@ describe('joining compute with a bootstrap token', () => {
   }, 60_000);
 
   it("deny revokes the agent's token; a new join-command and accept bring the running agent back", async () => {
+    // A watch the agent's token opened before the deny ends with it: no tenant work reaches it afterwards.
+    const openWatch = await rawWatch(
+      platform.url,
+      `/clusters/${HUB}/apis/work.open-cluster-management.io/v1/namespaces/${CLUSTER}/manifestworks`,
+      { token: agentToken, ca: readFileSync(path.join(platform.dataDir, 'ca.crt')) },
+    );
     ok(await kplane(['cluster', 'deny', CLUSTER], { env: owner() }));
     unauthorized(
       await asToken(agentToken, HUB, 'join-1-agent-denied')(['get', 'manifestworks', '-n', CLUSTER]),
     );
+    try {
+      const error = await openWatch.waitFor((e) => e.type === 'ERROR');
+      expect(error.object).toMatchObject({ kind: 'Status', code: 401 });
+      expect(await openWatch.ended()).toBe(true);
+      ok(await applyJson(HUB, helloWork('while-denied', '2')));
+      expect(openWatch.events().some((e) => objectName(e.object) === 'while-denied')).toBe(false);
+    } finally {
+      openWatch.stop();
+    }
     await agent!.waitForStderr(/the hub refused the stored credential/);
     // Its bootstrap identity was deleted above: the owner writes a fresh bootstrap kubeconfig over the old one.
     await agent!.waitForStderr(/cannot join again: the hub refused the bootstrap token/);

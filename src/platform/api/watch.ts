@@ -1,4 +1,5 @@
-import { badRequest, expired, type Status } from '../http/errors.js';
+import { credentialLifetime, type CredentialLifetime } from '../auth/credential-lifetime.js';
+import { ApiError, badRequest, expired, unauthorized, type Status } from '../http/errors.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
 import { watchProjection } from './projection.js';
@@ -38,7 +39,8 @@ const tooOld = (rv: string | number, floor: number): WatchEvent => ({
 /**
  * Starts a watch and returns how to stop it, or undefined when it ended at once; `end` ends it
  * early. A watch held to a consent treats a resume from before the consent began as one from
- * before the history kept (410 Expired), and ends with the consent.
+ * before the history kept (410 Expired), and ends with the consent. Every watch also ends with the
+ * credential that opened it: when its ServiceAccount goes (401) and when its token expires.
  */
 export function openWatch(
   service: ResourceService,
@@ -46,25 +48,80 @@ export function openWatch(
   emit: (event: WatchEvent) => void,
   end: () => void,
 ): (() => void) | undefined {
-  const { consent, resourceVersion: rv } = request;
-  if (!consent) return watchChanges(service, request, emit);
-  if (rv !== undefined && /^\d+$/.test(rv) && rv !== '0' && Number(rv) < consent.since) {
+  const { consent, resourceVersion: rv, scope } = request;
+  if (consent && rv !== undefined && /^\d+$/.test(rv) && rv !== '0' && Number(rv) < consent.since) {
     emit(tooOld(rv, consent.since));
+    return undefined;
+  }
+  const credential = credentialLifetime(scope.user, scope.cluster.id, service.store);
+  const heldByCredential = credentialConsent(credential);
+  const endWith = (status: Status) => emit({ type: 'ERROR', object: { ...status } });
+  // The router checked the credential just now; this catches one that lapsed on the way here.
+  const lost = heldByCredential.withdrawn();
+  if (lost ?? expiredBy(credential, Date.now())) {
+    endWith(lost ?? tokenExpired().toStatus());
     return undefined;
   }
   const stopWatch = watchChanges(service, request, emit);
   if (!stopWatch) return undefined;
-  const stopJudging = service.store.events.subscribe((event) => {
-    if (!consent.affectedBy(event)) return;
-    const status = consent.withdrawn();
-    if (!status) return;
-    emit({ type: 'ERROR', object: { ...status } });
-    end();
-  });
+  // Only a grant that can be withdrawn costs a look at every change; most watches hold none.
+  const revocable = [...(scope.user.boundTo ? [heldByCredential] : []), ...(consent ? [consent] : [])];
+  const stopJudging =
+    revocable.length === 0
+      ? () => undefined
+      : service.store.events.subscribe((event) => {
+          for (const hold of revocable) {
+            if (!hold.affectedBy(event)) continue;
+            const status = hold.withdrawn();
+            if (!status) continue;
+            endWith(status);
+            end();
+            return;
+          }
+        });
+  const stopClock =
+    credential.expiresAt === undefined
+      ? () => undefined
+      : atTime(credential.expiresAt, Date.now, () => {
+          endWith(tokenExpired().toStatus());
+          end();
+        });
   return () => {
+    stopClock();
     stopJudging();
     stopWatch();
   };
+}
+
+/** The credential as a grant the watch depends on: it replays everything, and ends when revoked. */
+function credentialConsent(credential: CredentialLifetime): WatchConsent {
+  return {
+    since: 0,
+    affectedBy: (event) => credential.revokedBy(event.key),
+    withdrawn: () => (credential.holds() ? undefined : unauthorized().toStatus()),
+  };
+}
+
+const expiredBy = (credential: CredentialLifetime, time: number) =>
+  credential.expiresAt !== undefined && credential.expiresAt <= time;
+
+function tokenExpired(): ApiError {
+  return new ApiError(401, 'Unauthorized', 'the token that opened this watch has expired');
+}
+
+// setTimeout fires at once for delays past 2^31-1 ms (24.8 days), and tokens may live a year.
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fire` once at `time` (however far off); returns how to cancel it. */
+function atTime(time: number, now: () => number, fire: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    const left = time - now();
+    if (left <= 0) fire();
+    else timer = setTimeout(arm, Math.min(left, LONGEST_TIMER_MS));
+  };
+  timer = setTimeout(arm, Math.min(Math.max(time - now(), 0), LONGEST_TIMER_MS));
+  return () => clearTimeout(timer);
 }
 
 /**

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../api/object.js';
 import type { ObjectKey } from '../storage/object-key.js';
-import { credentialValidIn, expirationErrors } from './service-account-tokens.js';
+import {
+  audienceErrors,
+  credentialValidIn,
+  expirationErrors,
+  PLATFORM_AUDIENCE,
+  tokenAudiences,
+} from './service-account-tokens.js';
 import type { UserInfo } from './user.js';
 
 const account = (uid: string): KubeObject => ({
@@ -42,5 +48,27 @@ describe('credentialValidIn', () => {
     expect(credentialValidIn(bound, 'compute', readerWith({}))).toBe(false);
     const recreated = readerWith({ 'compute/serviceaccounts/eu-1/agent': account('u2') });
     expect(credentialValidIn(bound, 'compute', recreated)).toBe(false);
+  });
+});
+
+describe('token audiences', () => {
+  it("gives a token the platform's own audience when none is asked for", () => {
+    expect(tokenAudiences(undefined)).toEqual([PLATFORM_AUDIENCE]);
+    expect(tokenAudiences([])).toEqual([PLATFORM_AUDIENCE]);
+    expect(tokenAudiences([PLATFORM_AUDIENCE, 'https://other'])).toEqual([
+      PLATFORM_AUDIENCE,
+      'https://other',
+    ]);
+  });
+  it("refuses audiences that leave the platform's own out: nobody else can check its tokens", () => {
+    expect(audienceErrors([PLATFORM_AUDIENCE])).toEqual([]);
+    expect(audienceErrors(['https://vault.example.com', PLATFORM_AUDIENCE])).toEqual([]);
+    expect(audienceErrors(['https://vault.example.com'])).toEqual([
+      expect.objectContaining({
+        type: 'Invalid',
+        field: 'spec.audiences',
+        value: ['https://vault.example.com'],
+      }),
+    ]);
   });
 });

@@ -15,6 +15,31 @@ export const SERVICE_ACCOUNTS_GROUP = 'system:serviceaccounts';
 /** kube-apiserver's bounds: under 10 minutes is refused; the platform's maximum is one year (kube: 2^32 s). */
 export const TOKEN_EXPIRATION_SECONDS = { default: 3600, min: 600, max: 365 * 24 * 3600 } as const;
 
+/**
+ * The audience of every token the platform mints, the name kube-apiserver's own audience has by default. A
+ * token here is an opaque random string only this platform can check, so it can serve no other audience: a
+ * TokenRequest that leaves this one out is refused rather than minting a token nobody could use.
+ */
+export const PLATFORM_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+
+/** The audiences a token gets: the platform's own when none are asked for, as kube-apiserver defaults them. */
+export function tokenAudiences(requested: string[] | undefined): string[] {
+  return requested && requested.length > 0 ? requested : [PLATFORM_AUDIENCE];
+}
+
+/** `spec.audiences` problems: a list that leaves out the platform's own audience. */
+export function audienceErrors(audiences: string[]): FieldError[] {
+  if (audiences.includes(PLATFORM_AUDIENCE)) return [];
+  return [
+    {
+      type: 'Invalid',
+      field: 'spec.audiences',
+      value: audiences as never,
+      detail: `this platform only accepts tokens for its own audience "${PLATFORM_AUDIENCE}"; ask for it (or for none)`,
+    },
+  ];
+}
+
 export interface ServiceAccountRef {
   /** The logical cluster id. */
   cluster: string;

@@ -1,7 +1,9 @@
 import {
+  audienceErrors,
   expirationErrors,
   mintServiceAccountToken,
   TOKEN_EXPIRATION_SECONDS,
+  tokenAudiences,
 } from '../../auth/service-account-tokens.js';
 import { withPublishedSchema } from '../../builtin/published-definitions.js';
 import { badRequest, invalid, type FieldError } from '../../http/errors.js';
@@ -9,6 +11,7 @@ import type { TokenStore } from '../../storage/token-store.js';
 import { isPlainObject, nowTimestamp, type KubeObject } from '../object.js';
 import { tokenRequestMessage } from '../protobuf/messages.js';
 import type { ResourceDefinition, SubresourceAction } from '../registry.js';
+import { checkAndPruneFields } from '../validation/schema-fields.js';
 
 // authentication.k8s.io/v1 TokenRequest, the `token` subresource of a ServiceAccount (`kubectl create token`):
 // answered with a fresh token bound to that ServiceAccount and to the workspace that holds it, never stored as
@@ -36,10 +39,13 @@ const tokenRequests: ResourceDefinition = withPublishedSchema({
   protobuf: tokenRequestMessage,
 });
 
+/** The request's spec, once the body decodes as a TokenRequest: wrong JSON types are a 400, as Go's decoder gives. */
 function specOf(body: unknown): Record<string, unknown> {
   if (!isPlainObject(body)) throw badRequest('the request body must be a TokenRequest object');
   if (body.kind !== undefined && body.kind !== 'TokenRequest')
     throw badRequest(`the request body must be a TokenRequest, not ${JSON.stringify(body.kind)}`);
+  const { typeErrors } = checkAndPruneFields(tokenRequests.schema, body);
+  if (typeErrors.length > 0) throw badRequest(`json: ${typeErrors.join(', ')}`);
   return isPlainObject(body.spec) ? body.spec : {};
 }
 
@@ -51,7 +57,9 @@ export function tokenRequestAction(tokens: TokenStore): SubresourceAction {
       const spec = specOf(body);
       const name = account.metadata.name ?? '';
       const seconds = spec.expirationSeconds ?? TOKEN_EXPIRATION_SECONDS.default;
-      const errors: FieldError[] = expirationErrors(seconds);
+      // The schema check above made audiences a list of strings, when present.
+      const audiences = tokenAudiences(spec.audiences as string[] | undefined);
+      const errors: FieldError[] = [...audienceErrors(audiences), ...expirationErrors(seconds)];
       // A token bound to a Pod or Secret ends with that object; nothing here runs pods, so none can be named.
       if (spec.boundObjectRef !== undefined && spec.boundObjectRef !== null)
         errors.push({
@@ -70,7 +78,6 @@ export function tokenRequestAction(tokens: TokenStore): SubresourceAction {
         },
         seconds as number,
       );
-      const audiences = Array.isArray(spec.audiences) ? spec.audiences : [];
       return {
         apiVersion: `${GROUP}/v1`,
         kind: 'TokenRequest',
