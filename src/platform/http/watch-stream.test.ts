@@ -112,3 +112,19 @@ describe('streamWatch', () => {
     expect(registry.size).toBe(1);
   });
 });
+
+describe('timeoutSeconds', () => {
+  it('beyond what a Node timer holds (~24.8 days) keeps the watch open instead of ending it at once', async () => {
+    const registry = new WatchRegistry();
+    let response: ServerResponse | undefined;
+    server = createServer((_req, res) => {
+      response = res;
+      streamWatch(res, { registry, timeoutSeconds: 3_000_000 }, () => () => undefined);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    openClient((server.address() as AddressInfo).port, true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(response).toBeDefined();
+    expect(response!.writableEnded).toBe(false);
+  });
+});

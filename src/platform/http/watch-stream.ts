@@ -20,6 +20,7 @@ export class WatchRegistry {
 
 // The apiserver ends watches after its minimum request timeout when the client sets none.
 const DEFAULT_TIMEOUT_SECONDS = 1800;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * How much a watcher may leave unread before it is closed. Whatever a client does not read waits
@@ -74,7 +75,11 @@ export function streamWatch(
     finish();
     res.destroy();
   };
-  const timer = setTimeout(finish, (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
+  // Node fires a timer beyond 2^31-1 ms at once: a watch asking for longer than ~24.8 days gets that long.
+  const timer = setTimeout(
+    finish,
+    Math.min((options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, MAX_TIMER_MS),
+  );
   const deregister = options.registry.add(finish);
   // The response (not the request, which closes once its body is read) tells us the client left.
   res.on('close', finish);
