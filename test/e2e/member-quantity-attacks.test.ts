@@ -97,6 +97,25 @@ describe("a tenant's hostile quantities on a shared member", () => {
     expect((await kubectlWithInput('', 'get', 'deploy', 'many')).stderr).toContain('NotFound');
   });
 
+  it('refuses a Node whose allocatable would unlock the member for everyone (1e999, -4)', async () => {
+    const node = (await kubectlWithInput('', 'get', 'nodes', '-o', 'name')).stdout.trim();
+    for (const cpu of ['1e999', '-4']) {
+      const patched = await kubectlWithInput(
+        '',
+        'patch',
+        node,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { allocatable: { cpu } } }),
+      );
+      expect(patched.code).not.toBe(0);
+      expect(patched.stderr).toContain(`status.allocatable[cpu]: Invalid value: "${cpu}"`);
+    }
+    const stored = await kubectlWithInput('', 'get', node, '-o', 'jsonpath={.status.allocatable.cpu}');
+    expect(stored.stdout).toBe('4');
+  });
+
   it("still admits another tenant's normal Deployment and refuses one beyond capacity afterwards", async () => {
     const fits = await kubectlWithInput(
       deployment('web', 2, [container('app', { cpu: '1' })]),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replicasErrors, resourceRequirementsErrors } from './resource-quantities.js';
+import { replicasErrors, resourceListErrors, resourceRequirementsErrors } from './resource-quantities.js';
 
 const FIELD = 'spec.template.spec.containers[0].resources';
 const details = (resources: unknown) =>
@@ -46,6 +46,19 @@ describe('replicasErrors', () => {
   ])('refuses %s: %s', (replicas, detail) => {
     expect(replicasErrors(replicas, 'spec.replicas')).toEqual([
       { type: 'Invalid', field: 'spec.replicas', value: replicas, detail },
+    ]);
+  });
+});
+
+describe('resourceListErrors', () => {
+  it("refuses a Node's or a pod overhead's negative quantity at its key", () => {
+    expect(resourceListErrors({ cpu: '4', memory: '-1Gi' }, 'status.allocatable')).toEqual([
+      {
+        type: 'Invalid',
+        field: 'status.allocatable[memory]',
+        value: '-1Gi',
+        detail: 'must be greater than or equal to 0',
+      },
     ]);
   });
 });

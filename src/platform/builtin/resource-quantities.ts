@@ -44,6 +44,13 @@ function quantitiesAt(resources: unknown, field: string, errors: FieldError[]): 
   return quantities;
 }
 
+/** Errors in a ResourceList (a Node's allocatable, a pod's overhead) at `field`: each quantity valid and ≥ 0. */
+export function resourceListErrors(resources: unknown, field: string): FieldError[] {
+  const errors: FieldError[] = [];
+  quantitiesAt(resources, field, errors);
+  return errors;
+}
+
 /** Errors in a container's `resources` at `field`: each quantity well formed, finite, ≥ 0, requests ≤ limits. */
 export function resourceRequirementsErrors(resources: unknown, field: string): FieldError[] {
   const errors: FieldError[] = [];
