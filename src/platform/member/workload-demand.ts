@@ -15,15 +15,29 @@ export const ACCOUNTED_RESOURCES = ['cpu', 'memory', 'pods'] as const;
 const MILLI = 1000n;
 const MAX_REPLICAS = 2 ** 31 - 1;
 
+// Every admission re-reads the quantities of every workload on the member, and they repeat (`250m`, `1Gi`):
+// a bounded cache of parsed text keeps exact arithmetic about as cheap as the floats were.
+const parsedCache = new Map<string, bigint | undefined>();
+const PARSED_CACHE_LIMIT = 4096;
+
+function parsedMilli(text: string): bigint | undefined {
+  if (parsedCache.has(text)) return parsedCache.get(text);
+  let milli: bigint | undefined;
+  try {
+    milli = parseQuantityMilli(text);
+  } catch {
+    milli = undefined;
+  }
+  if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+  parsedCache.set(text, milli);
+  return milli;
+}
+
 /** A quantity in thousandths; malformed is left out and negative counts as nothing (validation refuses both). */
 function milliOf(value: unknown): bigint | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  try {
-    const milli = parseQuantityMilli(String(value));
-    return milli < 0n ? 0n : milli;
-  } catch {
-    return undefined;
-  }
+  const milli = parsedMilli(String(value));
+  return milli !== undefined && milli < 0n ? 0n : milli;
 }
 
 function amountsOf(resources: unknown): ResourceAmounts {
