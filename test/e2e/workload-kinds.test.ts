@@ -452,6 +452,24 @@ describe('defaults and validation', () => {
     ).toEqual(['spec.replicas', 'spec.template.spec.containers[0].resources.requests[cpu]']);
     expect((await at(TEAM, 'get', 'job,statefulset', 'greedy', 'endless')).stdout).toBe('');
   }, 30_000);
+
+  it("refuses a Job's negative or unbounded parallelism and completions with 422", async () => {
+    const job = await createIn(TEAM, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'countless' },
+      spec: {
+        parallelism: -1,
+        completions: 1e300,
+        template: template({}, [{ name: 'run', image: 'busybox' }], 'Never'),
+      },
+    });
+    expect(job.stderr).toContain('spec.parallelism: Invalid value: -1: must be greater than or equal to 0');
+    expect(job.stderr).toContain(
+      'spec.completions: Invalid value: 1e+300: must be less than or equal to 2147483647',
+    );
+    expect((await at(TEAM, 'get', 'job', 'countless')).stderr).toContain('NotFound');
+  }, 30_000);
 });
 
 describe('apply, patch, scale and explain', () => {
