@@ -8,7 +8,13 @@ export {
   matchesLabelSelector,
   parseLabelSelector,
 } from './label-selector.js';
-export { QuantityParseError, parseQuantity, tryParseQuantity } from './quantity.js';
+export {
+  MAX_MILLI_UNITS,
+  QuantityParseError,
+  parseQuantity,
+  parseQuantityMilli,
+  tryParseQuantity,
+} from './quantity.js';
 export {
   GLOBAL_CLUSTER_SET,
   boundClusterSetNames,

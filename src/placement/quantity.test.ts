@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { QuantityParseError, parseQuantity, tryParseQuantity } from './quantity.js';
+import {
+  MAX_MILLI_UNITS,
+  QuantityParseError,
+  parseQuantity,
+  parseQuantityMilli,
+  tryParseQuantity,
+} from './quantity.js';
 
 describe('parseQuantity', () => {
   it.each<[string, number]>([
@@ -40,5 +46,29 @@ describe('parseQuantity', () => {
     expect(tryParseQuantity(undefined)).toBeUndefined();
     expect(tryParseQuantity('lots')).toBeUndefined();
     expect(tryParseQuantity('8')).toBe(8);
+  });
+});
+
+describe('parseQuantityMilli', () => {
+  it.each([
+    ['500m', 500n],
+    ['1', 1000n],
+    ['1.5', 1500n],
+    ['1Ki', 1024000n],
+    ['16Gi', 16n * 2n ** 30n * 1000n],
+    ['2e3', 2000000n],
+    ['1n', 1n],
+    ['0.0001', 1n],
+    ['-100', -100000n],
+    ['0', 0n],
+    ['1e-999', 1n],
+    ['1e999', MAX_MILLI_UNITS],
+    ['-1e999', -MAX_MILLI_UNITS],
+    ['9Ei', MAX_MILLI_UNITS],
+  ])('%s is %s thousandths, exactly and never beyond int64', (input, expected) => {
+    expect(parseQuantityMilli(input)).toBe(expected);
+  });
+  it.each(['NaN', 'Infinity', '1e', 'lots', '', '1.2.3'])('refuses %j', (input) => {
+    expect(() => parseQuantityMilli(input)).toThrow(QuantityParseError);
   });
 });

@@ -409,6 +409,67 @@ describe('defaults and validation', () => {
     });
     expect(service.stderr).toContain('The Service "portless" is invalid: spec.ports: Required value');
   }, 30_000);
+
+  it("refuses a pod template's negative, unbounded or over-limit quantities with 422 in a workspace too", async () => {
+    const resources = (requests: object, limits: object = {}) => ({ resources: { requests, limits } });
+    const job = await createIn(TEAM, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'greedy' },
+      spec: {
+        template: template(
+          {},
+          [
+            { name: 'run', image: 'busybox', ...resources({ cpu: '-1' }) },
+            { name: 'side', image: 'busybox', ...resources({ memory: '2Gi' }, { memory: '1Gi' }) },
+          ],
+          'Never',
+        ),
+      },
+    });
+    expect(job.stderr).toContain('The Job "greedy" is invalid');
+    expect(job.stderr).toContain(
+      'spec.template.spec.containers[0].resources.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+    );
+    expect(job.stderr).toContain(
+      'spec.template.spec.containers[1].resources.requests[memory]: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi',
+    );
+    const response = await raw('POST', '/apis/apps/v1/namespaces/default/statefulsets', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'endless' },
+      spec: {
+        replicas: 1e300,
+        selector: { matchLabels: { app: 'endless' } },
+        template: template({ app: 'endless' }, [{ name: 'a', image: 'b', ...resources({ cpu: '1e999' }) }]),
+      },
+    });
+    expect(response.status).toBe(422);
+    expect(
+      (JSON.parse(response.body) as { details: { causes: { field: string }[] } }).details.causes.map(
+        (c) => c.field,
+      ),
+    ).toEqual(['spec.replicas', 'spec.template.spec.containers[0].resources.requests[cpu]']);
+    expect((await at(TEAM, 'get', 'job,statefulset', 'greedy', 'endless')).stdout).toBe('');
+  }, 30_000);
+
+  it("refuses a Job's negative or unbounded parallelism and completions with 422", async () => {
+    const job = await createIn(TEAM, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'countless' },
+      spec: {
+        parallelism: -1,
+        completions: 1e300,
+        template: template({}, [{ name: 'run', image: 'busybox' }], 'Never'),
+      },
+    });
+    expect(job.stderr).toContain('spec.parallelism: Invalid value: -1: must be greater than or equal to 0');
+    expect(job.stderr).toContain(
+      'spec.completions: Invalid value: 1e+300: must be less than or equal to 2147483647',
+    );
+    expect((await at(TEAM, 'get', 'job', 'countless')).stderr).toContain('NotFound');
+  }, 30_000);
 });
 
 describe('apply, patch, scale and explain', () => {

@@ -15,6 +15,7 @@ import {
 } from './printing.js';
 import { batchV1CronJobMessage, batchV1JobMessage } from './protobuf-messages.js';
 import { replicatedErrors } from './replicated.js';
+import { replicasErrors } from './resource-quantities.js';
 
 // batch/v1: Jobs and CronJobs are stored and validated; nothing runs them in a workspace.
 
@@ -108,7 +109,13 @@ export const jobs: ResourceDefinition = builtinKind({
     },
     // A Job's selector must select its template's pods, as a ReplicaSet's does; its pods may
     // not restart in place, since a Job counts finished pods.
-    validate: (object) => replicatedErrors(object, 'job', JOB_RESTART_POLICIES),
+    validate: (object) => [
+      ...replicatedErrors(object, 'job', JOB_RESTART_POLICIES),
+      // Counts of pods, int32 ≥ 0 as a Deployment's replicas are (pkg/apis/batch/validation).
+      ...['parallelism', 'completions', 'backoffLimit'].flatMap((field) =>
+        replicasErrors(at(object, 'spec', field), `spec.${field}`),
+      ),
+    ],
   },
 });
 

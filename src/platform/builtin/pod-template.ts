@@ -1,6 +1,7 @@
 import type { FieldError } from '../http/errors.js';
 import { isPlainObject } from '../api/object.js';
 import { at, defaults, list, objectAt, str, type Json } from './object-paths.js';
+import { resourceListErrors, resourceRequirementsErrors } from './resource-quantities.js';
 
 // The parts of pod defaulting and validation (pkg/apis/core/v1/defaults.go, pkg/apis/core/validation)
 // that a user of a pod template meets first. No pod ever runs in a workspace, so only what shows in
@@ -52,7 +53,13 @@ export function podTemplateErrors(template: unknown, path: string, restartPolici
     else if (seen.has(name)) errors.push({ type: 'Duplicate', field: `${field}.name`, value: name });
     seen.add(name);
     if (str(at(container, 'image')).trim() === '') errors.push({ type: 'Required', field: `${field}.image` });
+    errors.push(...resourceRequirementsErrors(at(container, 'resources'), `${field}.resources`));
   });
+  list(at(template, 'spec', 'initContainers')).forEach((container, i) => {
+    const field = `${specPath}.initContainers[${i}].resources`;
+    errors.push(...resourceRequirementsErrors(at(container, 'resources'), field));
+  });
+  errors.push(...resourceListErrors(at(template, 'spec', 'overhead'), `${specPath}.overhead`));
   const restartPolicy = at(template, 'spec', 'restartPolicy');
   if (typeof restartPolicy === 'string' && !restartPolicies.includes(restartPolicy)) {
     errors.push({

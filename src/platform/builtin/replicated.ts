@@ -2,6 +2,7 @@ import type { FieldError } from '../http/errors.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
 import { at, list, str } from './object-paths.js';
 import { podTemplateErrors } from './pod-template.js';
+import { replicasErrors } from './resource-quantities.js';
 
 // The checks Deployment, ReplicaSet, StatefulSet and DaemonSet share (pkg/apis/apps/validation):
 // a selector that is set, not empty, and selects the pods their template describes.
@@ -69,15 +70,7 @@ export function replicatedErrors(
       });
     }
   }
-  const replicas = at(object, 'spec', 'replicas');
-  if (typeof replicas === 'number' && replicas < 0) {
-    errors.push({
-      type: 'Invalid',
-      field: 'spec.replicas',
-      value: replicas,
-      detail: 'must be greater than or equal to 0',
-    });
-  }
+  errors.push(...replicasErrors(at(object, 'spec', 'replicas'), 'spec.replicas'));
   errors.push(...podTemplateErrors(template, 'spec.template', restartPolicies));
   return errors;
 }

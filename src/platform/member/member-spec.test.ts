@@ -28,6 +28,16 @@ describe('parseMemberSpecs', () => {
       '[{"name": "a", "capacity": {"cpu": "lots"}}]',
       'member 0.capacity.cpu: invalid quantity "lots"',
     ],
+    [
+      'a negative quantity',
+      '[{"name": "a", "allocatable": {"cpu": "-4"}}]',
+      'member 0.allocatable.cpu: "-4" must be a quantity of at least 0 and below 9223372036854775807m',
+    ],
+    [
+      'an unbounded quantity',
+      '[{"name": "a", "capacity": {"memory": "1e999"}}]',
+      'member 0.capacity.memory: "1e999" must be a quantity of at least 0 and below 9223372036854775807m',
+    ],
     ['a label that is no string', '[{"name": "a", "labels": {"tier": 1}}]', 'label values must be strings'],
   ])('refuses %s, saying where', (_, text, message) => {
     expect(() => parseMemberSpecs(text)).toThrow(MemberSpecError);

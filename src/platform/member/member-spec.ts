@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseQuantity, QuantityParseError } from '../../placement/index.js';
+import { MAX_MILLI_UNITS, parseQuantityMilli, QuantityParseError } from '../../placement/index.js';
 import { isPlainObject } from '../api/object.js';
 import { DEMO_CLUSTERS, demoClusterObject } from '../compute/demo-inventory.js';
 
@@ -36,13 +36,19 @@ function quantities(value: unknown, where: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [resource, quantity] of Object.entries(value)) {
     const text = typeof quantity === 'number' ? String(quantity) : quantity;
+    let milli: bigint;
     try {
       if (typeof text !== 'string') throw new QuantityParseError(String(text));
-      parseQuantity(text);
+      milli = parseQuantityMilli(text);
     } catch (err) {
       if (!(err instanceof QuantityParseError)) throw err;
       throw new MemberSpecError(`${where}.${resource}: ${err.message}`);
     }
+    // The member's Node carries these, and its validation (as kube's) refuses them negative or unbounded.
+    if (milli < 0n || milli >= MAX_MILLI_UNITS)
+      throw new MemberSpecError(
+        `${where}.${resource}: ${JSON.stringify(text)} must be a quantity of at least 0 and below ${MAX_MILLI_UNITS}m`,
+      );
     out[resource] = text;
   }
   return out;

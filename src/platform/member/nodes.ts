@@ -2,7 +2,9 @@ import { isPlainObject, type KubeObject } from '../api/object.js';
 import type { ResourceDefinition } from '../api/registry.js';
 import { AGE_COLUMN, ageCell } from '../api/resources/common.js';
 import { builtinKind } from '../builtin/builtin-kind.js';
+import { at } from '../builtin/object-paths.js';
 import { column } from '../builtin/printing.js';
+import { resourceListErrors } from '../builtin/resource-quantities.js';
 
 // core/v1 Node, served by dev members only: a workspace is a control plane and has no nodes, while a member
 // stands for a cluster, and an agent reads a cluster's capacity from its Nodes.
@@ -45,4 +47,12 @@ export const nodes: ResourceDefinition = builtinKind({
     column('Version', 'Kubelet Version reported by the node.'),
   ],
   cells: (object, now) => [readyText(object), roles(object), ageCell(object, now), kubeletVersion(object)],
+  hooks: {
+    // Capacity admission adds workloads up against these: a negative or unbounded allocatable would lock or
+    // unlock the member for every tenant, so they are checked as kube-apiserver's ValidateNode checks them.
+    validate: (object) => [
+      ...resourceListErrors(at(object, 'status', 'capacity'), 'status.capacity'),
+      ...resourceListErrors(at(object, 'status', 'allocatable'), 'status.allocatable'),
+    ],
+  },
 });
