@@ -19,6 +19,7 @@ const BENCHES = [
   'failover',
   'work-view',
   'deploy-fleet',
+  'member-capacity',
   'agent-memory',
 ];
 
