@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, workspaceKubeconfig, type AgentProcess } from './helpers/agent.js';
-import { startDevPlatform, type DevPlatform, type RunResult } from './helpers/cli.js';
+import { kplane, startDevPlatform, type DevPlatform, type RunResult } from './helpers/cli.js';
 import { adminKubectl, loggedInUser, type LoggedInUser } from './helpers/identity.js';
 import { eventually } from './helpers/wait.js';
 
@@ -376,4 +376,51 @@ describe('two tenants deploying the same names onto the same members', () => {
       expect(peek.code).not.toBe(0);
     }
   }, 120_000);
+});
+
+describe('a cluster the owner denies', () => {
+  it('turns unschedulable (HubAccepted False, Unknown, unreachable) and the deploys move off it', async () => {
+    const [denied = ''] = await decided(erin.user, 'web');
+    const owner = {
+      HOME: scratch,
+      KUBECONFIG: platform.adminKubeconfig,
+      KUBECACHEDIR: path.join(scratch, 'cache'),
+    };
+    // These agents run with --auto-accept and the owner's credential, so a running one would accept its
+    // cluster again; a joined agent's token is revoked on deny. Stop it first: its lease is still fresh.
+    await agents.get(denied)!.kill9();
+    ok(await kplane(['cluster', 'deny', denied], { env: owner }));
+    const condition = (c: ClusterState, type: string) => c.status?.conditions?.find((x) => x.type === type);
+    const cluster = await eventually(
+      () => managedCluster(denied),
+      (c) =>
+        (c.spec?.taints ?? []).some((t) => t.key === UNREACHABLE) &&
+        condition(c, 'HubAcceptedManagedCluster')?.status === 'False' &&
+        condition(c, AVAILABLE)?.status === 'Unknown',
+      15_000,
+    );
+    expect(condition(cluster, 'HubAcceptedManagedCluster')).toMatchObject({
+      status: 'False',
+      reason: 'HubClusterAdminDenied',
+    });
+    expect(condition(cluster, AVAILABLE)).toMatchObject({
+      status: 'Unknown',
+      reason: 'HubClusterAdminDenied',
+    });
+    expect(
+      await eventually(
+        () => decided(erin.user, 'web'),
+        (clusters) => !clusters.includes(denied),
+        15_000,
+      ),
+    ).toEqual(CLUSTERS.filter((c) => c !== denied));
+    expect(await decided(dana.user, 'web')).not.toContain(denied);
+    expect(
+      await eventually(
+        () => deploySummary(erin.user, 'web'),
+        (s) => s?.total === 2,
+        20_000,
+      ),
+    ).toMatchObject({ total: 2, available: 2 });
+  }, 60_000);
 });

@@ -21,7 +21,13 @@ const TENANTS = ['root:view-a', 'root:view-b'];
 const SELECTOR = `${WORK}/manifestworkreplicaset=shop.web`;
 
 interface Work {
-  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+  };
   spec: { workload: { manifests: { kind: string; metadata: { name: string; namespace?: string } }[] } };
 }
 
@@ -215,5 +221,93 @@ describe("a workspace's view of the ManifestWorks its replica sets own", () => {
       a!.stop();
       b!.stop();
     }
+  });
+
+  it("refuses anyone but the platform rewriting a work's owner, so no tenant's work shows in another's view", async () => {
+    const [mine] = await worksIn(TENANTS[0]!, '-A');
+    const [theirs] = await worksIn(TENANTS[1]!, '-A');
+    const owner = 'work.kplane.io/replicaset';
+    const inCompute = (...args: string[]) =>
+      at('/clusters/root:compute', [...args, '-n', mine!.metadata.namespace]);
+    // Not even the compute owner may move a work to another tenant (an agent may update its works for
+    // finalizers, so RBAC alone cannot stop it).
+    const moved = await inCompute(
+      'annotate',
+      'manifestwork',
+      mine!.metadata.name,
+      '--overwrite',
+      `${owner}=${theirs!.metadata.annotations?.[owner]}`,
+    );
+    expect(moved.code).not.toBe(0);
+    expect(moved.stderr).toMatch(/written only by the platform/);
+    const relabelled = await inCompute(
+      'label',
+      'manifestwork',
+      mine!.metadata.name,
+      '--overwrite',
+      `${WORK}/manifestworkreplicaset=other.web`,
+    );
+    expect(relabelled.code).not.toBe(0);
+    const respec = await inCompute(
+      'patch',
+      'manifestwork',
+      mine!.metadata.name,
+      '--type=merge',
+      '-p',
+      '{"spec":{"workload":{"manifests":[]}}}',
+    );
+    expect(respec.code).not.toBe(0);
+    expect(respec.stderr).toMatch(/written only by the platform/);
+    const forged = await at(
+      '/clusters/root:compute',
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: `${WORK}/v1`,
+        kind: 'ManifestWork',
+        metadata: {
+          name: 'forged',
+          namespace: mine!.metadata.namespace,
+          annotations: { [owner]: theirs!.metadata.annotations?.[owner] },
+        },
+        spec: { workload: { manifests: [] } },
+      }),
+    );
+    expect(forged.code).not.toBe(0);
+    expect((await worksIn(TENANTS[1]!, '-A')).every((w) => w.metadata.name === theirs!.metadata.name)).toBe(
+      true,
+    );
+
+    // What an agent needs still works: a finalizer, and status.
+    await ok(
+      inCompute(
+        'patch',
+        'manifestwork',
+        mine!.metadata.name,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":["cluster.open-cluster-management.io/manifest-work-cleanup"]}}',
+      ),
+    );
+    await ok(
+      inCompute(
+        'patch',
+        'manifestwork',
+        mine!.metadata.name,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"conditions":[{"type":"Applied","status":"True","reason":"AppliedManifestWorkComplete","message":"","lastTransitionTime":"2026-12-07T04:00:00Z"}]}}',
+      ),
+    );
+    await ok(
+      inCompute(
+        'patch',
+        'manifestwork',
+        mine!.metadata.name,
+        '--type=json',
+        '-p',
+        '[{"op":"remove","path":"/metadata/finalizers"}]',
+      ),
+    );
   });
 });

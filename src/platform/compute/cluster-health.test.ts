@@ -95,7 +95,7 @@ describe('clusterHealthChange: the hub reading an agent lease', () => {
 
   it.each([
     ['no agent ever joined it (no lease)', cluster('False'), undefined],
-    ['it was never accepted', cluster('True', { hubAcceptsClient: false }), lease(T0)],
+    ['it was never accepted and no agent joined it', cluster('True', { hubAcceptsClient: false }), undefined],
     [
       'it is being deleted',
       { ...cluster('True'), metadata: { name: 'eu-1', deletionTimestamp: '2026-12-07T04:00:00Z' } },
@@ -123,11 +123,84 @@ describe('clusterHealthChange: the hub reading an agent lease', () => {
     expect(clusterHealthChange(cluster('True'), { spec: {} }, T0).conditions?.[1]?.status).toBe('Unknown');
   });
 
+  it('makes a denied cluster unschedulable, as OCM does: HubAccepted False (HubClusterAdminDenied), Unknown, unreachable', () => {
+    const change = clusterHealthChange(cluster('True', { hubAcceptsClient: false }), lease(T0), seconds(1));
+    expect(change.expiresAt).toBeUndefined();
+    expect(change.conditions).toEqual([
+      { type: 'ManagedClusterJoined', status: 'True' },
+      {
+        type: 'HubAcceptedManagedCluster',
+        status: 'False',
+        reason: 'HubClusterAdminDenied',
+        message: 'Denied by the platform owner',
+        lastTransitionTime: '2026-12-07T04:00:01Z',
+      },
+      {
+        type: AVAILABLE,
+        status: 'Unknown',
+        reason: 'HubClusterAdminDenied',
+        message: 'Denied by the platform owner',
+        lastTransitionTime: '2026-12-07T04:00:01Z',
+      },
+    ]);
+    expect(change.taints).toEqual([
+      { key: UNREACHABLE, effect: 'NoSelect', timeAdded: '2026-12-07T04:00:01Z' },
+    ]);
+    // Written once: a denied cluster already marked so is left alone.
+    const denied = {
+      ...cluster(undefined, { hubAcceptsClient: false, taints: change.taints }),
+      status: { conditions: change.conditions },
+    };
+    expect(clusterHealthChange(denied, lease(T0), seconds(2))).toEqual({});
+  });
+
+  it('keeps a denied cluster tainted even when its agent still reports Available=True', () => {
+    const denied = cluster('True', {
+      hubAcceptsClient: false,
+      taints: [{ key: UNREACHABLE, effect: 'NoSelect' }],
+    });
+    expect(clusterHealthChange(denied, lease(T0), seconds(2)).taints).toBeUndefined();
+  });
+
+  it('drops HubAccepted False once the cluster is accepted again', () => {
+    const again = cluster('True');
+    again.status?.conditions?.push({
+      type: 'HubAcceptedManagedCluster',
+      status: 'False',
+      reason: 'HubClusterAdminDenied',
+    });
+    expect(clusterHealthChange(again, lease(T0), seconds(1)).conditions).toEqual([
+      { type: 'ManagedClusterJoined', status: 'True' },
+      { type: AVAILABLE, status: 'True', reason: 'ManagedClusterAvailable' },
+      {
+        type: 'HubAcceptedManagedCluster',
+        status: 'True',
+        reason: 'HubClusterAdminAccepted',
+        message: 'Accepted by the platform owner',
+        lastTransitionTime: '2026-12-07T04:00:01Z',
+      },
+    ]);
+  });
+
+  it('times a renewTime in the future from when the hub saw it: a forged lease keeps nothing Available forever', () => {
+    const forged = { spec: { renewTime: '2099-01-01T00:00:00.000000Z' } };
+    const seenAt = seconds(10);
+    expect(clusterHealthChange(cluster('True'), forged, seconds(11), undefined, seenAt)).toEqual({
+      expiresAt: seconds(15),
+    });
+    expect(
+      clusterHealthChange(cluster('True'), forged, seconds(15), undefined, seenAt).conditions?.[1]?.status,
+    ).toBe('Unknown');
+  });
+
   it.each([
     [1, 5_000],
     [60, 300_000],
     [undefined, 300_000],
     [0, 300_000],
+    // Clamped to one hour: an absurd duration must not keep a dead cluster Available for weeks.
+    [429_497, 5 * 3_600_000],
+    [Number.MAX_SAFE_INTEGER, 5 * 3_600_000],
   ])('grace for leaseDurationSeconds %s is %i ms (OCM: 5 x, default 60 s)', (duration, grace) => {
     expect(leaseGraceMs({ metadata: {}, spec: { leaseDurationSeconds: duration } })).toBe(grace);
   });

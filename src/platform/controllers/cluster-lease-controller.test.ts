@@ -72,11 +72,11 @@ async function boot(dir: string) {
       },
       { subresource: 'status' },
     );
-  const joinCluster = (name: string, renewedAt?: number) => {
+  const joinCluster = (name: string, renewedAt?: number, leaseDurationSeconds = 1) => {
     store.transact(() => {
       service.create(def(MANAGED_CLUSTERS), computeScope, {
         metadata: { name, labels: { region: 'eu-west' } },
-        spec: { hubAcceptsClient: true, leaseDurationSeconds: 1 },
+        spec: { hubAcceptsClient: true, leaseDurationSeconds },
       });
       report(name, 'True');
       service.create(def('namespaces'), computeScope, { metadata: { name } });
@@ -84,9 +84,10 @@ async function boot(dir: string) {
     });
   };
   /** Writes the agent's lease as renewed at `renewedAt` (ms since epoch). */
-  const renew = (name: string, renewedAt = Date.now()) => {
+  const renew = (name: string, renewedAt: number | string = Date.now()) => {
     const scope = { ...computeScope, namespace: name };
-    const spec = { holderIdentity: name, leaseDurationSeconds: 1, renewTime: micro(renewedAt) };
+    const renewTime = typeof renewedAt === 'string' ? renewedAt : micro(renewedAt);
+    const spec = { holderIdentity: name, leaseDurationSeconds: 1, renewTime };
     const current = service.find(def(LEASES), scope, 'managed-cluster-lease');
     if (current) service.update(def(LEASES), scope, 'managed-cluster-lease', { ...current, spec });
     else service.create(def(LEASES), scope, { metadata: { name: 'managed-cluster-lease' }, spec });
@@ -114,7 +115,13 @@ async function boot(dir: string) {
     });
     service.create(def(PLACEMENTS), teamScope, { metadata: { name }, spec: { numberOfClusters } });
   };
-  return { db, leases, scheduler, joinCluster, renew, report, available, taints, decisions, place };
+  /** `kplane cluster deny NAME`: the owner sets hubAcceptsClient false. */
+  const deny = (name: string) =>
+    service.update(def(MANAGED_CLUSTERS), computeScope, name, {
+      ...cluster(name),
+      spec: { ...(cluster(name).spec as object), hubAcceptsClient: false },
+    });
+  return { db, leases, scheduler, joinCluster, deny, renew, report, available, taints, decisions, place };
 }
 
 const micro = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
@@ -252,5 +259,52 @@ describe('ClusterLeaseController', () => {
     expect(p.available('eu-1')?.status).toBe('True');
     expect(p.taints('eu-1')).toEqual([]);
     expect(p.leases.nextWakeUp()).toBeGreaterThanOrEqual(startedAt + GRACE_MS);
+  });
+
+  it('moves placements off a denied cluster and keeps it unschedulable while its agent still reports', async () => {
+    const p = await start();
+    for (const name of ['eu-1', 'eu-2']) p.joinCluster(name, Date.now());
+    p.place('web', 1);
+    p.scheduler.start();
+    p.leases.start();
+    const [chosen] = await eventually(
+      () => p.decisions('web'),
+      (d) => d.length === 1,
+    );
+    p.deny(chosen as string);
+    expect(
+      await eventually(
+        () => p.decisions('web'),
+        (d) => d.length === 1 && !d.includes(chosen as string),
+      ),
+    ).toEqual(['eu-1', 'eu-2'].filter((name) => name !== chosen));
+    expect(p.available(chosen as string)).toMatchObject({
+      status: 'Unknown',
+      reason: 'HubClusterAdminDenied',
+    });
+    expect(p.taints(chosen as string)).toEqual([UNREACHABLE]);
+    // The agent of a denied cluster may go on reporting: the taint stays.
+    p.report(chosen as string, 'True');
+    await p.leases.settle();
+    expect(p.taints(chosen as string)).toEqual([UNREACHABLE]);
+  });
+
+  it('never sets a timer Node cannot hold: a lease renewed in 2099 or an absurd duration arms at most an hour', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    cleanups.push(() => process.off('warning', onWarning));
+    const p = await start();
+    p.leases.start();
+    const before = Date.now();
+    p.joinCluster('eu-1', Date.now());
+    p.renew('eu-1', '2099-01-01T00:00:00.000000Z');
+    p.joinCluster('eu-2', Date.now(), 429_497);
+    await p.leases.settle();
+    // The forged renewal counts from when the hub saw it: it runs out after the usual grace.
+    expect(p.leases.nextWakeUp()).toBeLessThanOrEqual(Date.now() + GRACE_MS);
+    expect(p.leases.nextWakeUp()).toBeGreaterThanOrEqual(before + GRACE_MS);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(warnings.map((w) => w.name)).not.toContain('TimeoutOverflowWarning');
   });
 });

@@ -22,6 +22,11 @@ import { WorkQueue } from './work-queue.js';
 // at the end of its grace and nothing wakes up while no lease is due.
 
 export const LEASES = 'leases.coordination.k8s.io';
+/**
+ * The longest the timer sleeps before looking again. Node clamps a delay beyond 2^31-1 ms (~24.8 days) to
+ * 1 ms and warns each time, so an unbounded expiry would spin the hub and flood its log.
+ */
+export const MAX_TIMER_MS = 3_600_000;
 
 export interface ClusterLeaseControllerDeps {
   service: ResourceService;
@@ -45,6 +50,8 @@ export class ClusterLeaseController {
   private compute: ClusterRef | undefined;
   /** The renewTime of each lease as found on starting: its grace counts from the start (heardSince). */
   private readonly foundOnStart = new Map<string, unknown>();
+  /** Each lease's renewTime and when the hub first saw it: a renewal is never later than that. */
+  private readonly seen = new Map<string, { renewTime: unknown; at: number }>();
   private startedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
   private readonly now: () => number;
@@ -74,6 +81,7 @@ export class ClusterLeaseController {
     this.timer = undefined;
     this.dueAt.clear();
     this.foundOnStart.clear();
+    this.seen.clear();
   }
 
   settle(): Promise<void> {
@@ -112,12 +120,14 @@ export class ClusterLeaseController {
     // Renewed since the start: from now on the lease's own time counts.
     if (this.foundOnStart.has(name) && this.foundOnStart.get(name) !== getField(lease, 'spec.renewTime'))
       this.foundOnStart.delete(name);
+    const seenAt = this.seenAt(name, lease);
     const change = cluster
       ? clusterHealthChange(
           cluster as unknown as HealthCluster,
           lease as unknown as HealthLease | undefined,
           this.now(),
           this.foundOnStart.has(name) ? this.startedAt : Number.NEGATIVE_INFINITY,
+          seenAt,
         )
       : {};
     if (change.conditions || change.taints) this.write(compute, name, change.conditions, change.taints);
@@ -125,6 +135,20 @@ export class ClusterLeaseController {
     else this.dueAt.set(name, change.expiresAt);
     this.armTimer();
     return false;
+  }
+
+  /** When the hub first saw the lease's current renewTime (now, for one it has not seen before). */
+  private seenAt(name: string, lease: KubeObject | undefined): number {
+    if (!lease) {
+      this.seen.delete(name);
+      return Number.POSITIVE_INFINITY;
+    }
+    const renewTime = getField(lease, 'spec.renewTime');
+    const known = this.seen.get(name);
+    if (known && known.renewTime === renewTime) return known.at;
+    const at = this.now();
+    this.seen.set(name, { renewTime, at });
+    return at;
   }
 
   private leaseOf(clusterName: string): KubeObject | undefined {
@@ -167,11 +191,12 @@ export class ClusterLeaseController {
     });
   }
 
-  /** One timer, at the earliest expiry; none when no lease is fresh. */
+  /** One timer, at the earliest expiry but at most an hour away; none when no lease is fresh. */
   private armTimer(): void {
     let earliest: number | undefined;
     for (const at of this.dueAt.values()) if (earliest === undefined || at < earliest) earliest = at;
-    if (this.timer && this.timer.at === earliest) return;
+    if (earliest !== undefined) earliest = Math.min(earliest, this.now() + MAX_TIMER_MS);
+    if (this.timer && earliest !== undefined && this.timer.at <= earliest) return;
     if (this.timer) clearTimeout(this.timer.handle);
     this.timer = undefined;
     if (earliest === undefined) return;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { PLACEMENT_LABEL } from '../../placement/index.js';
 import {
   deepEqual,
@@ -17,6 +16,7 @@ import { ApiError } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { ObjectKey } from '../storage/object-key.js';
+import { ownerHash as workOwnerHash, ownerId as workOwnerId } from './work-owner.js';
 import {
   appliedCondition,
   failures,
@@ -58,10 +58,11 @@ export interface ReplicaSetControllerDeps {
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-const ownerId = (key: Pick<ObjectKey, 'cluster' | 'namespace' | 'name'>) =>
-  `${key.cluster}/${key.namespace}/${key.name}`;
-const ownerHash = (key: Pick<ObjectKey, 'cluster' | 'namespace' | 'name'>) =>
-  createHash('sha256').update(ownerId(key)).digest('hex').slice(0, 40);
+type OwnerKey = Pick<ObjectKey, 'cluster' | 'namespace' | 'name'>;
+const ownerId = (key: OwnerKey) =>
+  workOwnerId({ workspace: key.cluster, namespace: key.namespace, name: key.name });
+const ownerHash = (key: OwnerKey) =>
+  workOwnerHash({ workspace: key.cluster, namespace: key.namespace, name: key.name });
 
 /** Whether a stored work already holds what is wanted: its spec, and the labels that say whose it is. */
 function holds(current: KubeObject, desired: KubeObject): boolean {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ResourceDefinition } from '../api/registry.js';
 import { servedVersions } from '../apiextensions/served-versions.js';
 import type { SchemaSpec } from '../apis/types.js';
+import { withOwnershipAdmission } from './work-admission.js';
 import { MANIFEST_WORK_REPLICA_SETS, MANIFEST_WORKS } from './work-names.js';
 import { manifestWorksView } from './works-view.js';
 
@@ -37,5 +38,9 @@ export function workResources(): ResourceDefinition[] {
   return readWorkCrds()
     .crds.filter((crd) => HUB_KINDS.has(crd.name))
     .flatMap((crd) => servedVersions(crd.spec, { servedBy: "as Open Cluster Management's work API" }))
-    .map((def) => (def.resource === 'manifestworks' ? { ...def, projection: manifestWorksView } : def));
+    .map((def) =>
+      def.resource === 'manifestworks'
+        ? withOwnershipAdmission({ ...def, projection: manifestWorksView })
+        : def,
+    );
 }

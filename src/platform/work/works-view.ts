@@ -2,24 +2,19 @@ import type { KubeObject } from '../api/object.js';
 import type { Projection, ProjectionOf, ProjectionSource } from '../api/projected-kind.js';
 import { COMPUTE_PATH } from '../compute/constants.js';
 import type { ClusterRef } from '../storage/cluster-index.js';
-import { MANIFEST_WORKS, OWNER_ANNOTATION } from './work-names.js';
+import { MANIFEST_WORKS } from './work-names.js';
+import { ownerOf } from './work-owner.js';
 
 // What a workspace other than the compute workspace sees of ManifestWorks: read-only, the works its
 // own ManifestWorkReplicaSets own, with their namespace (the cluster's name) and name as stored in
 // root:compute, so `GET .../manifestworks?labelSelector=work.open-cluster-management.io/
 // manifestworkreplicaset=<ns>.<name>` answers here as it does on an OCM hub. A user cannot read the
 // compute workspace, and must not see another tenant's works, which share its cluster namespaces.
-// Owner is read from the annotation the replica set controller stamps: `<workspace id>/<ns>/<name>`.
+// Owner is read from the annotation the replica set controller stamps, `<workspace id>/<ns>/<name>`, and
+// only when the owner label holds its hash: a work whose two disagree was not written so and shows nowhere.
 
 const VIEW_MESSAGE =
   'ManifestWorks are written by the platform in root:compute; this workspace shows, read-only, those its ManifestWorkReplicaSets own. Change the ManifestWorkReplicaSet instead (kplane deploy NAME -f FILE --placement P).';
-
-function ownerOf(work: KubeObject): { workspace: string; namespace: string; name: string } | undefined {
-  const parts = work.metadata.annotations?.[OWNER_ANNOTATION]?.split('/');
-  if (parts?.length !== 3) return undefined;
-  const [workspace = '', namespace = '', name = ''] = parts;
-  return { workspace, namespace, name };
-}
 
 const ownedBy = (cluster: ClusterRef) => (work: KubeObject) => ownerOf(work)?.workspace === cluster.id;
 
