@@ -43,7 +43,8 @@ export interface DeployCommon {
 
 export interface DeployOptions extends DeployCommon {
   name: string;
-  source: string;
+  /** Files, folders or `-`, read in order. */
+  sources: readonly string[];
   placement: string;
   wait: boolean;
   timeoutMs: number;
@@ -222,7 +223,7 @@ async function upsert(
 export async function deploy(options: DeployOptions, io: IOStreams): Promise<void> {
   checkName(options.name);
   const strategy = rolloutStrategy(options.rollout, options.maxConcurrency);
-  const manifests = await readManifests(options.source);
+  const manifests = await readManifests(options.sources);
   await withSession(options, async (session, namespace) => {
     refuseOtherNamespaces(manifests, namespace);
     await refuseClusterScoped(session, manifests);

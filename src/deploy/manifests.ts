@@ -56,11 +56,12 @@ function asManifests(value: unknown, where: string): Manifest[] {
   return [value as Manifest];
 }
 
-/** Every object the source holds, parsed and checked before anything is sent. */
-export async function readManifests(source: string): Promise<Manifest[]> {
+/** Every object the sources hold, in order, parsed and checked before anything is sent. */
+export async function readManifests(from: readonly string[]): Promise<Manifest[]> {
   const { parseAllDocuments } = await import('yaml');
   const manifests: Manifest[] = [];
-  for (const { name, text } of await sources(source)) {
+  const read = (await Promise.all(from.map((source) => sources(source)))).flat();
+  for (const { name, text } of read) {
     parseAllDocuments(text).forEach((document, i) => {
       if (document.errors.length > 0) throw new InvalidInputError(`${name}: ${document.errors[0]!.message}`);
       const value: unknown = document.toJS();
@@ -68,7 +69,11 @@ export async function readManifests(source: string): Promise<Manifest[]> {
         manifests.push(...asManifests(value, `${name}, document ${i + 1}`));
     });
   }
-  if (manifests.length === 0)
-    throw new InvalidInputError(`${source === '-' ? 'stdin' : source} holds no Kubernetes objects to deploy`);
+  if (manifests.length === 0) {
+    const named = from.map((source) => (source === '-' ? 'stdin' : source)).join(', ');
+    throw new InvalidInputError(
+      `${named} ${from.length > 1 ? 'hold' : 'holds'} no Kubernetes objects to deploy`,
+    );
+  }
   return manifests;
 }

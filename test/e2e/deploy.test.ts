@@ -230,6 +230,18 @@ describe('kplane deploy', () => {
     await notStored('d');
   });
 
+  it('takes -f more than once, in order, as kubectl apply does', async () => {
+    const one = path.join(dana.sandbox.dir, 'one.yaml');
+    const two = path.join(dana.sandbox.dir, 'two.json');
+    writeFileSync(one, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\ndata: {n: "1"}\n');
+    writeFileSync(two, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'two' } }));
+    const result = await dana.kplane('deploy', 'pair', '-f', one, '-f', two, '--placement', 'two');
+    expect(result.code, result.stderr).toBe(0);
+    const stored = await dana.kubectl('get', 'manifestworkreplicaset', 'pair', '-o', 'json');
+    const manifests = JSON.parse(stored.stdout).spec.manifestWorkTemplate.workload.manifests;
+    expect(manifests.map((m: { metadata: { name: string } }) => m.metadata.name)).toEqual(['one', 'two']);
+  });
+
   it('refuses a second deploy of an object another deploy carries (exit 7): they would fight over it', async () => {
     const first = await dana.kplane('deploy', 'owner', '-f', appDir, '--placement', 'two');
     expect(first.code, first.stderr).toBe(0);

@@ -21,8 +21,10 @@ export default class Deploy extends KplaneCommand {
     workspace: workspaceFlag,
     file: Flags.string({
       char: 'f',
-      description: 'A manifest file, a folder of them, or - for stdin.',
+      description:
+        'A manifest file, a folder of them, or - for stdin (repeatable, as with kubectl apply -f).',
       required: true,
+      multiple: true,
     }),
     placement: Flags.string({ description: 'The placement that decides the clusters.', required: true }),
     rollout: Flags.string({
@@ -50,7 +52,7 @@ export default class Deploy extends KplaneCommand {
         namespace: flags.namespace,
         output: this.outputFormat(flags.output),
         name: args.name,
-        source: flags.file,
+        sources: flags.file,
         placement: flags.placement,
         wait: flags.wait,
         rollout: flags.rollout as Rollout | undefined,
