@@ -1,25 +1,27 @@
 import { isStatusCode } from '../client/api-error.js';
 import type { RestClient } from '../client/rest-client.js';
+import { tryParseQuantity } from '../placement/quantity.js';
 
 interface NodeList {
   items?: { status?: { allocatable?: Record<string, string> } }[];
 }
 
-const binarySuffixes: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-};
-const decimalSuffixes: Record<string, number> = { m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+/** The binary units a byte sum is written back in, largest first. */
+const BINARY_UNITS: readonly [string, number][] = [
+  ['Pi', 2 ** 50],
+  ['Ti', 2 ** 40],
+  ['Gi', 2 ** 30],
+  ['Mi', 2 ** 20],
+  ['Ki', 2 ** 10],
+];
 
-/** A Kubernetes quantity as a number of base units (`500m` → 0.5, `1Gi` → 1073741824); NaN when malformed. */
+/**
+ * A Kubernetes quantity as a number of base units (`500m` → 0.5, `1Gi` → 1073741824), read by the scheduler's
+ * own parser; NaN when malformed or negative, which no Node reports as allocatable.
+ */
 export function parseQuantity(text: string): number {
-  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(text.trim());
-  if (!match) return NaN;
-  const factor = binarySuffixes[match[2]!] ?? decimalSuffixes[match[2]!];
-  return factor === undefined ? NaN : Number(match[1]) * factor;
+  const value = tryParseQuantity(text.trim());
+  return value === undefined || value < 0 ? NaN : value;
 }
 
 /** Resources counted in bytes: their sums keep the binary unit the Nodes used (`240Gi`, not `257698037760`). */
@@ -28,10 +30,7 @@ const byteResources = /^(memory|ephemeral-storage|hugepages-.*)$/;
 /** Sums back to a quantity: whole units when exact, else millis (cpu `1500m`); bytes in the largest exact unit. */
 export function formatQuantity(value: number, resource = ''): string {
   if (byteResources.test(resource) && Number.isInteger(value) && value > 0) {
-    for (const unit of ['Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
-      const size = binarySuffixes[unit]!;
-      if (value % size === 0) return `${value / size}${unit}`;
-    }
+    for (const [unit, size] of BINARY_UNITS) if (value % size === 0) return `${value / size}${unit}`;
   }
   return Number.isInteger(value) ? String(value) : `${Math.round(value * 1000)}m`;
 }
