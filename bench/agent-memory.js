@@ -10,14 +10,13 @@
 // BENCH_AGENT_IDLE_SECONDS (default 60). The agent's full resync: BENCH_AGENT_RESYNC_SECONDS (default: the
 // command's default, 300). BENCH_COMPARE=/path/to/another/built/checkout measures that checkout's agent instead
 // (e.g. the list-every-resync loop before the watch: BENCH_AGENT_RESYNC_SECONDS=2, its old default).
-import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Agent, request } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBenchPlatform } from './platform.js';
+import { platformCall, startBenchPlatform } from './platform.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const checkout = process.env.BENCH_COMPARE ? path.resolve(process.env.BENCH_COMPARE) : repoRoot;
@@ -177,36 +176,10 @@ async function waitFor(check, timeoutMs, everyMs = 100) {
   throw new Error(`not reached within ${timeoutMs / 1000} s`);
 }
 
-function call(method, urlPath, body, allow404 = false) {
-  return new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      new URL(urlPath, platform.url),
-      {
-        method,
-        ca: platform.ca,
-        agent: platform.agent,
-        headers: {
-          authorization: `Bearer ${platform.token}`,
-          accept: 'application/json',
-          ...(text ? { 'content-type': 'application/json' } : {}),
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const answer = Buffer.concat(chunks).toString();
-          if (res.statusCode === 404 && allow404) resolve(false);
-          else if (res.statusCode >= 300)
-            reject(new Error(`${method} ${urlPath}: ${res.statusCode} ${answer}`));
-          else resolve(answer || true);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+/** The bench platform's answer; false for an allowed 404, true for an empty answer. */
+async function call(method, urlPath, body, allow404 = false) {
+  const answer = await platformCall(platform, method, urlPath, { body, allow404 });
+  return answer === undefined ? false : answer || true;
 }
 
 /**

@@ -7,12 +7,10 @@
 // - the validation cost per object (decode, prune, default, schema, list types and CEL) over HTTP
 //   (a POST's time) and in process (the kind's admission alone, no HTTP).
 // Bounded: BENCH_CRD_ROUNDS rounds (default 5), BENCH_CRD_OBJECTS objects (default 10,000).
-import { Buffer } from 'node:buffer';
 import { readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBenchPlatform } from './platform.js';
+import { platformCall, startBenchPlatform } from './platform.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.env.BENCH_CRD_ROUNDS ?? 5);
@@ -122,37 +120,7 @@ const startPlatform = () =>
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
 
-function call(platform, method, urlPath, { body, accept = 'application/json', allow404 = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      new URL(urlPath, platform.url),
-      {
-        method,
-        ca: platform.ca,
-        agent: platform.agent,
-        headers: {
-          authorization: `Bearer ${platform.token}`,
-          accept,
-          ...(text ? { 'content-type': 'application/json' } : {}),
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const answer = Buffer.concat(chunks).toString();
-          if (res.statusCode === 404 && allow404) resolve(undefined);
-          else if (res.statusCode >= 300)
-            reject(new Error(`${method} ${urlPath}: ${res.statusCode} ${answer}`));
-          else resolve(answer);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
+const call = platformCall;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 const median = (values) => {

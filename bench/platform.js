@@ -2,7 +2,8 @@
 // fresh data folder, resolved once it printed its ready line, with the admin token, the CA and a keep-alive agent.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
+import { Buffer } from 'node:buffer';
+import { Agent, request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -29,5 +30,46 @@ export function startBenchPlatform(checkout, { maxSockets = 4, nodeArgs = [] } =
         agent: new Agent({ keepAlive: true, maxSockets }),
       });
     });
+  });
+}
+
+/**
+ * One HTTPS request to a bench platform as its admin: resolves with the answer's text, or undefined for a 404
+ * when `allow404`; rejects on any other status of 300 or more, naming the request.
+ */
+export function platformCall(
+  platform,
+  method,
+  urlPath,
+  { body, accept = 'application/json', allow404 = false } = {},
+) {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      new URL(urlPath, platform.url),
+      {
+        method,
+        ca: platform.ca,
+        agent: platform.agent,
+        headers: {
+          authorization: `Bearer ${platform.token}`,
+          accept,
+          ...(text ? { 'content-type': 'application/json' } : {}),
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const answer = Buffer.concat(chunks).toString();
+          if (res.statusCode === 404 && allow404) resolve(undefined);
+          else if (res.statusCode >= 300)
+            reject(new Error(`${method} ${urlPath}: ${res.statusCode} ${answer}`));
+          else resolve(answer);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
   });
 }

@@ -6,11 +6,9 @@
 // BENCH_WORK_CLUSTERS clusters (default 100) each holding the tenant's work and
 // BENCH_WORK_OTHERS other tenants' works (default 9, so 1,000 works in all); median of
 // BENCH_WORK_ROUNDS rounds (default 30).
-import { Buffer } from 'node:buffer';
-import { request } from 'node:https';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startBenchPlatform } from './platform.js';
+import { platformCall, startBenchPlatform } from './platform.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const clusters = Number(process.env.BENCH_WORK_CLUSTERS ?? 100);
@@ -19,33 +17,8 @@ const rounds = Number(process.env.BENCH_WORK_ROUNDS ?? 30);
 const WORK = 'work.open-cluster-management.io';
 const selector = encodeURIComponent(`${WORK}/manifestworkreplicaset=shop.web`);
 
-function call(platform, method, urlPath, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(urlPath, platform.url),
-      {
-        method,
-        ca: platform.ca,
-        agent: platform.agent,
-        headers: {
-          authorization: `Bearer ${platform.token}`,
-          accept: 'application/json',
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if (res.statusCode >= 300) reject(new Error(`${method} ${urlPath}: ${res.statusCode} ${text}`));
-          else resolve(JSON.parse(text));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
+async function call(platform, method, urlPath, body) {
+  return JSON.parse(await platformCall(platform, method, urlPath, { body }));
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
