@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark, one after another, each in its own Node process (so one's heap and open
 // servers never weigh on the next). Set BENCH_ONLY=name,name to run some of them (e.g. BENCH_ONLY=run,failover).
+// bench/work-view.js is left out: it writes owned ManifestWorks as the admin, which the platform now refuses
+// (only its controller writes the owner marks); it needs rewriting to go through ManifestWorkReplicaSets.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,6 @@ const BENCHES = [
   'service-account-token',
   'storage', // SQLite vs etcd (issue 14)
   'failover',
-  'work-view',
   'deploy-fleet',
   'member-capacity',
   'agent-memory',
