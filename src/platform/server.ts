@@ -195,7 +195,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
     if (options.members) {
       const tokenFile = ensureAdminToken(dataDir, tokens);
-      const running = startMemberMode({
+      const running = await startMemberMode({
         service,
         registry,
         clusters,
@@ -220,7 +220,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         close,
       };
     }
-    bootstrapRoot(service, registry, clusters, env.baseUrl);
+    await bootstrapRoot(service, registry, clusters, env.baseUrl);
     const tokenFile = ensureAdminToken(dataDir, tokens);
     const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);
     controller.resync();

@@ -45,7 +45,7 @@
 import type { KubeObject } from '../../api/object.js';
 import { EventLog, type EventLogOptions, type ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
-import type { StoredEntry } from '../object-store.js';
+import type { PlatformStore, StoredEntry } from '../store.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, EtcdConnection, type EtcdConnectionOptions } from './client.js';
 import { ResourceExpiredError, StorageConflictError, StorageUnavailableError } from './errors.js';
 import { clusterPrefix, collectionPrefix, keyAfter, parseObjectKey, prefixEnd, rangeStart } from './keys.js';
@@ -78,7 +78,7 @@ const PROBE_KEY = Buffer.from('/kplane/meta/probe');
 const FENCE_KEY = Buffer.from('/kplane/meta/fence');
 const DEFAULT_CLUSTER_DELETE_BATCH = 500;
 
-export class EtcdStore {
+export class EtcdStore implements PlatformStore {
   readonly events: EventLog;
   private open: EtcdTransaction | undefined;
   private readonly waiters: RevisionWaiters;

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../api/object.js';
 import type { ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
-import type { StoredEntry } from '../object-store.js';
+import type { StoredEntry } from '../store.js';
 import { collectionPrefix, objectKey, parseObjectKey, rangeStart } from './keys.js';
 
 /** One key as etcd holds it: the stored JSON (without resourceVersion) and the revision that wrote it. */

@@ -1,7 +1,7 @@
 import type { ICompare, IRequestOp, ITxnRequest } from 'etcd3';
 import type { KubeObject } from '../../api/object.js';
 import type { CollectionScope, ObjectKey } from '../object-key.js';
-import type { StoredEntry } from '../object-store.js';
+import type { StoredEntry, StoreTransaction } from '../store.js';
 import { clusterPrefix, collectionPrefix, objectKey, prefixEnd } from './keys.js';
 import { decodeObject, encodeObject, type KeyspaceMirror } from './mirror.js';
 
@@ -25,7 +25,7 @@ interface BufferedWrite {
  * the transaction only read is not a conflict: the controllers that list are level-triggered and see
  * the delete's own event.
  */
-export class EtcdTransaction {
+export class EtcdTransaction implements StoreTransaction {
   /** etcd key -> mod_revision seen (0: absent). */
   private readonly reads = new Map<string, number>();
   /** etcd key -> mod_revision a list showed. */
