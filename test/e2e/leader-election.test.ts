@@ -139,6 +139,31 @@ describe.skipIf(etcdMissing)('leader election on a coordination.k8s.io/v1 Lease 
     expect([a.started.length + b.started.length, a.stopped.length + b.stopped.length]).toEqual([1, 0]);
   });
 
+  it('hands over at the next try when the leader stops and releases', async () => {
+    const a = await startReplica('a', etcd.endpoints);
+    await until(
+      () => a.elector.isLeader,
+      (leading) => leading,
+    );
+    const b = await startReplica('b', etcd.endpoints);
+    await sleep(1500);
+
+    const transitions = (a.store.get(CONTROLLERS_LEASE_KEY)?.spec as { leaseTransitions: number })
+      .leaseTransitions;
+    const stoppingAt = performance.now();
+    await a.elector.stop();
+    await until(
+      () => b.started.length,
+      (n) => n === 1,
+    );
+    expect(b.started[0]! - stoppingAt).toBeLessThan(DEFAULT_RETRY_PERIOD_MS + SLACK_MS);
+    expect(a.stopped[0]!).toBeLessThan(b.started[0]!);
+    expect(b.store.get(CONTROLLERS_LEASE_KEY)?.spec).toMatchObject({
+      holderIdentity: 'b',
+      leaseTransitions: transitions + 1,
+    });
+  });
+
   it("hands over within leaseDuration + retryPeriod when the leader's process dies without releasing", async () => {
     const a = await startReplica('a', etcd.endpoints);
     await until(
