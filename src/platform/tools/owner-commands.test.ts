@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authenticate } from '../auth/authenticate.js';
 import { openDatabase } from '../storage/database.js';
-import { TokenStore } from '../storage/token-store.js';
+import { SqliteTokenStore } from '../storage/token-store.js';
 import { runOwnerCommand } from './owner-commands.js';
 
 describe('owner commands', () => {
@@ -21,7 +21,7 @@ describe('owner commands', () => {
   const whoHas = (dir: string, token: string, now?: number) => {
     const db = openDatabase(join(dir, 'platform.db'));
     try {
-      return authenticate({ authorization: `Bearer ${token}` }, new TokenStore(db), now);
+      return authenticate({ authorization: `Bearer ${token}` }, new SqliteTokenStore(db), now);
     } finally {
       db.close();
     }

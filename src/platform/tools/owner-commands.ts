@@ -5,7 +5,7 @@ import { DurationError, parseDuration } from '../auth/duration.js';
 import { hashToken, mintToken } from '../auth/tokens.js';
 import { isReservedUserName } from '../auth/user.js';
 import { DATABASE_FILE, openDatabase } from '../storage/database.js';
-import { TokenStore } from '../storage/token-store.js';
+import { SqliteTokenStore, type TokenStore } from '../storage/token-store.js';
 
 // The platform owner's tools, run as `node dist/platform/main.js <command> …` (`kplane dev token`
 // spawns them). They open the data folder's database directly, whether or not a server is running
@@ -106,7 +106,7 @@ function withTokens<T>(dataDir: string, work: (tokens: TokenStore) => T): T {
     throw new MissingPlatformError(`no kplane platform data in ${dataDir}: run kplane dev up first`);
   const db = openDatabase(file);
   try {
-    return work(new TokenStore(db));
+    return work(new SqliteTokenStore(db));
   } finally {
     db.close();
   }
