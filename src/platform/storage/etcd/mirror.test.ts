@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey } from './keys.js';
+import { DEFAULT_KEYS } from './keys.js';
 import { encodeObject, KeyspaceMirror } from './mirror.js';
+
+const objectKey = DEFAULT_KEYS.objectKey.bind(DEFAULT_KEYS);
 
 const key = (name: string, namespace = 'default') => ({
   cluster: 'root',

@@ -2,7 +2,7 @@ import type { KubeObject } from '../../api/object.js';
 import type { ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
 import type { StoredEntry } from '../object-store.js';
-import { collectionPrefix, objectKey, parseObjectKey, rangeStart } from './keys.js';
+import { DEFAULT_KEYS, type KeyLayout } from './keys.js';
 
 /** One key as etcd holds it: the stored JSON (without resourceVersion) and the revision that wrote it. */
 export interface MirroredValue {
@@ -57,7 +57,11 @@ export class KeyspaceMirror {
   private readonly collections = new Map<string, Map<string, string[]>>();
   private applied: number;
 
-  constructor(revision: number) {
+  constructor(
+    revision: number,
+    /** Where this platform's keys live; keys outside its objects are not mirrored. */
+    readonly keys: KeyLayout = DEFAULT_KEYS,
+  ) {
     this.applied = revision;
   }
 
@@ -80,7 +84,7 @@ export class KeyspaceMirror {
   }
 
   get(key: ObjectKey): KubeObject | undefined {
-    const entry = this.values.get(objectKey(key));
+    const entry = this.values.get(this.keys.objectKey(key));
     return entry && decodeObject(entry.value, entry.modRevision);
   }
 
@@ -92,9 +96,13 @@ export class KeyspaceMirror {
   keysAfter(scope: CollectionScope, after: ListPosition | undefined, count: number): string[] {
     const keys = this.collections.get(scope.cluster)?.get(scope.resource);
     if (!keys) return [];
-    const prefix = collectionPrefix(scope);
+    const prefix = this.keys.collectionPrefix(scope);
     const found: string[] = [];
-    for (let i = lowerBound(keys, rangeStart(scope, after)); i < keys.length && found.length < count; i++) {
+    for (
+      let i = lowerBound(keys, this.keys.rangeStart(scope, after));
+      i < keys.length && found.length < count;
+      i++
+    ) {
       if (!keys[i]!.startsWith(prefix)) break;
       found.push(keys[i]!);
     }
@@ -130,7 +138,7 @@ export class KeyspaceMirror {
 
   /** Loads one key of the initial snapshot (no event: a snapshot is where history starts). */
   load(etcdKey: string, value: string, modRevision: number): void {
-    const key = parseObjectKey(etcdKey);
+    const key = this.keys.parseObjectKey(etcdKey);
     if (key) this.set(etcdKey, { key, value, modRevision });
   }
 
@@ -140,7 +148,7 @@ export class KeyspaceMirror {
    * revision was already applied and yields nothing.
    */
   apply(change: KeyChange): ChangeEvent | undefined {
-    const key = parseObjectKey(change.etcdKey);
+    const key = this.keys.parseObjectKey(change.etcdKey);
     if (change.revision < this.applied) return undefined;
     this.applied = change.revision;
     if (!key) return undefined;
