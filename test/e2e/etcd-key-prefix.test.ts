@@ -54,6 +54,9 @@ describe.skipIf(etcdMissing)('etcd key prefix', () => {
     await blue.transact((tx) => tx.put(key('shared-name'), cm('shared-name', { owner: 'blue' })));
     await blue.transact((tx) => tx.put(key('only-blue', 'c1'), cm('only-blue', { owner: 'blue' })));
     await green.transact((tx) => tx.put(key('shared-name'), cm('shared-name', { owner: 'green' })));
+    // History replayed from etcd stays inside the prefix too. (Asked before any fence: etcd before 3.4.25
+    // may report a watch's progress ahead of its events, etcd issue #15220.)
+    expect((await green.eventsSince(start)).map((e) => e.key.name)).toEqual(['shared-name']);
     // A write of each, then a fence of each: both watches have seen everything written so far.
     await Promise.all([blue.syncToLatest(), green.syncToLatest()]);
 
@@ -66,8 +69,6 @@ describe.skipIf(etcdMissing)('etcd key prefix', () => {
       'ADDED only-blue {"owner":"blue"}',
     ]);
     expect(seenGreen.map((e) => `${e.type} ${e.key.name}`)).toEqual(['ADDED shared-name']);
-    // History replayed from etcd stays inside the prefix too.
-    expect((await green.eventsSince(start)).map((e) => e.key.name)).toEqual(['shared-name']);
     const page = await green.listAt({ cluster: 'root', resource: 'configmaps' }, 0, undefined, 10);
     expect(page.entries.map((e) => e.object.data)).toEqual([{ owner: 'green' }]);
 

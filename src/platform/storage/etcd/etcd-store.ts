@@ -299,6 +299,16 @@ export class EtcdStore {
   }
 
   /**
+   * Runs `work` in the transaction open now, synchronously, for writes that must commit or roll back with
+   * the caller's (the cluster index, written by a workspace's creation). Outside one it throws: such a
+   * write on its own would be a programming error, not a condition to recover from.
+   */
+  inOpenTransaction<T>(what: string, work: (tx: EtcdTransaction) => T): T {
+    if (!this.open) throw new Error(`${what} must be called inside a storage transaction (store.transact)`);
+    return work(this.open);
+  }
+
+  /**
    * One page of a collection as it was at `revision`, read from etcd itself (what kube-apiserver's
    * paged lists do): `limit` entries after `after`, whether more follow, and the revision read.
    * A revision etcd has compacted away is ResourceExpiredError (410). `revision` 0 reads the latest.

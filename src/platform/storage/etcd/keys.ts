@@ -88,6 +88,17 @@ export class KeyLayout {
   }
 }
 
+/**
+ * The logical clusters the platform keeps records of its own in (the cluster index, the tokens), so they
+ * ride the mirror and the transactions as objects do. No workspace can have one of these names: a
+ * workspace's id is `root`, a member's DNS-label name or 16 base36 characters, none with a colon.
+ */
+const RESERVED_CLUSTER_PREFIX = 'system:';
+
+export function isReservedCluster(cluster: string): boolean {
+  return cluster.startsWith(RESERVED_CLUSTER_PREFIX);
+}
+
 /** The layout under the default prefix. */
 export const DEFAULT_KEYS = new KeyLayout();
 

@@ -2,7 +2,7 @@ import type { KubeObject } from '../../api/object.js';
 import type { ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
 import type { StoredEntry } from '../object-store.js';
-import { DEFAULT_KEYS, type KeyLayout } from './keys.js';
+import { DEFAULT_KEYS, isReservedCluster, type KeyLayout } from './keys.js';
 
 /** One key as etcd holds it: the stored JSON (without resourceVersion) and the revision that wrote it. */
 export interface MirroredValue {
@@ -125,9 +125,11 @@ export class KeyspaceMirror {
     return entries;
   }
 
+  /** Every workspace's objects of one resource (the platform's reserved clusters are no workspace's). */
   listEverywhere(resource: string): StoredEntry[] {
     const entries: StoredEntry[] = [];
-    for (const cluster of this.collections.keys()) entries.push(...this.list({ cluster, resource }));
+    for (const cluster of this.collections.keys())
+      if (!isReservedCluster(cluster)) entries.push(...this.list({ cluster, resource }));
     return entries;
   }
 
@@ -145,7 +147,9 @@ export class KeyspaceMirror {
   /**
    * Applies one change from the watch and returns the platform's event for it. Changes come in
    * revision order, all of one revision (one etcd Txn) in one watch response; one below the mirror's
-   * revision was already applied and yields nothing.
+   * revision was already applied and yields nothing. A change to a reserved cluster (an index or token
+   * record) yields nothing either: no watcher may see it, and token churn must not push the objects'
+   * changes out of the watch history.
    */
   apply(change: KeyChange): ChangeEvent | undefined {
     const key = this.keys.parseObjectKey(change.etcdKey);
@@ -153,6 +157,16 @@ export class KeyspaceMirror {
     this.applied = change.revision;
     if (!key) return undefined;
     const before = change.previous ?? this.values.get(change.etcdKey);
+    if (isReservedCluster(key.cluster)) {
+      if (change.value === undefined) this.unset(change.etcdKey, key);
+      else
+        this.set(change.etcdKey, {
+          key,
+          value: change.value,
+          modRevision: change.modRevision ?? change.revision,
+        });
+      return undefined;
+    }
     const previous = before && decodeObject(before.value, before.modRevision);
     if (change.value === undefined) {
       this.unset(change.etcdKey, key);

@@ -1,0 +1,99 @@
+import type { KubeObject } from '../../api/object.js';
+import type { ObjectKey } from '../object-key.js';
+import type { TokenRecord, TokenStore } from '../token-store.js';
+import type { EtcdStore } from './etcd-store.js';
+import type { EtcdTransaction } from './transaction.js';
+
+// Each token is one record in the store's reserved cluster `system:tokens`, named by its sha256 hash:
+// `find` is one map lookup in the replica's mirror, and a token minted or revoked through any replica
+// (or by the owner tools, which open a store of their own) counts on every replica once its watch
+// brings the change. Writes join the caller's transaction when one is open, as on SQLite.
+
+const CLUSTER = 'system:tokens';
+const RESOURCE = 'kplane:tokens';
+const SCOPE = { cluster: CLUSTER, resource: RESOURCE };
+
+const recordKey = (hash: string): ObjectKey => ({ ...SCOPE, namespace: '', name: hash });
+
+function encode(token: TokenRecord): KubeObject {
+  return {
+    apiVersion: 'kplane.internal/v1',
+    kind: 'Token',
+    metadata: { name: token.hash },
+    user: token.user,
+    groups: token.groups,
+    ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
+    ...(token.boundTo ? { boundTo: { cluster: token.boundTo.cluster, uid: token.boundTo.uid } } : {}),
+  };
+}
+
+function decode(object: KubeObject | undefined): TokenRecord | undefined {
+  if (!object) return undefined;
+  const token: TokenRecord = {
+    hash: object.metadata.name ?? '',
+    user: object.user as string,
+    groups: object.groups as string[],
+  };
+  if (typeof object.expiresAt === 'number') token.expiresAt = object.expiresAt;
+  const bound = object.boundTo as TokenRecord['boundTo'];
+  if (bound) token.boundTo = { cluster: bound.cluster, uid: bound.uid };
+  return token;
+}
+
+/** Bearer tokens by their sha256 hash in etcd, shared by every replica; the plain token is never stored. */
+export class EtcdTokenStore implements TokenStore {
+  static readonly CLUSTER = CLUSTER;
+  static readonly RESOURCE = RESOURCE;
+
+  constructor(private readonly store: EtcdStore) {}
+
+  find(hash: string): TokenRecord | undefined {
+    return decode(this.store.get(recordKey(hash)));
+  }
+
+  async add(token: TokenRecord): Promise<void> {
+    await this.store.transact((tx) => tx.put(recordKey(token.hash), encode(token)));
+  }
+
+  async addDroppingExpired(token: TokenRecord, now = Date.now()): Promise<void> {
+    await this.store.transact((tx) => {
+      this.removeExpiredBound(tx, now);
+      tx.put(recordKey(token.hash), encode(token));
+    });
+  }
+
+  /**
+   * Lists the tokens in the transaction, so a token of `user` minted meanwhile through another replica
+   * makes it run again rather than survive the revocation.
+   */
+  revokeUser(user: string): Promise<number> {
+    return this.store.transact((tx) => {
+      let revoked = 0;
+      for (const entry of tx.list(SCOPE)) {
+        if (entry.object.user !== user) continue;
+        tx.remove(entry.key);
+        revoked++;
+      }
+      return revoked;
+    });
+  }
+
+  forgetExpiredBound(now = Date.now()): Promise<number> {
+    return this.store.transact((tx) => this.removeExpiredBound(tx, now));
+  }
+
+  /**
+   * Reads the replica's mirror rather than listing in the transaction: a token another replica adds
+   * meanwhile is no reason to run again (it is not expired), and agents renewing tokens on a timer
+   * through several replicas would otherwise keep making each other retry.
+   */
+  private removeExpiredBound(tx: EtcdTransaction, now: number): number {
+    let removed = 0;
+    for (const entry of this.store.list(SCOPE)) {
+      const token = decode(entry.object);
+      if (!token?.boundTo || token.expiresAt === undefined || token.expiresAt > now) continue;
+      if (tx.remove(entry.key)) removed++;
+    }
+    return removed;
+  }
+}
