@@ -156,17 +156,13 @@ export class KeyspaceMirror {
     if (change.revision < this.applied) return undefined;
     this.applied = change.revision;
     if (!key) return undefined;
-    const before = change.previous ?? this.values.get(change.etcdKey);
+    const modRevision = change.modRevision ?? change.revision;
     if (isReservedCluster(key.cluster)) {
       if (change.value === undefined) this.unset(change.etcdKey, key);
-      else
-        this.set(change.etcdKey, {
-          key,
-          value: change.value,
-          modRevision: change.modRevision ?? change.revision,
-        });
+      else this.set(change.etcdKey, { key, value: change.value, modRevision });
       return undefined;
     }
+    const before = change.previous ?? this.values.get(change.etcdKey);
     const previous = before && decodeObject(before.value, before.modRevision);
     if (change.value === undefined) {
       this.unset(change.etcdKey, key);
@@ -174,7 +170,6 @@ export class KeyspaceMirror {
       const gone = decodeObject(before.value, change.revision);
       return { type: 'DELETED', rv: change.revision, key, object: gone, previous };
     }
-    const modRevision = change.modRevision ?? change.revision;
     this.set(change.etcdKey, { key, value: change.value, modRevision });
     return {
       type: previous ? 'MODIFIED' : 'ADDED',
