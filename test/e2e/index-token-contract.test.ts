@@ -224,6 +224,29 @@ describe.each(engines)('token store on $name', ({ skip, open }) => {
     expect(await tokens.forgetExpiredBound(9_000)).toBe(0);
   });
 
+  it.skipIf(skip)('works off more expired or revoked tokens than one etcd transaction holds', async () => {
+    const { transact, tokens } = (await open()).first;
+    // More removals than the local etcd's --max-txn-ops (1024) allows in one transaction.
+    const pile = 1100;
+    const bound = { cluster: id(1), uid: 'u1' };
+    const addAll = async (make: (i: number) => TokenRecord) => {
+      for (let start = 0; start < pile; start += 550)
+        await transact(() => {
+          for (let i = start; i < start + 550; i++) void tokens.add(make(i));
+        });
+    };
+    await addAll((i) => token(`old-${i}`, 'sa', { expiresAt: 1_000, boundTo: bound }));
+    await addAll((i) => token(`bulk-${i}`, 'leaked'));
+    await tokens.addDroppingExpired(token('new', 'sa', { expiresAt: 9_000, boundTo: bound }), 5_000);
+    expect(tokens.find('new')).toBeDefined();
+    const left = await tokens.forgetExpiredBound(5_000);
+    expect(pile - left).toBeGreaterThan(0);
+    for (let i = 0; i < pile; i++) expect(tokens.find(`old-${i}`)).toBeUndefined();
+    expect(await tokens.revokeUser('leaked')).toBe(pile);
+    expect(tokens.find(`bulk-${pile - 1}`)).toBeUndefined();
+    expect(tokens.find('new')).toBeDefined();
+  });
+
   it.skipIf(skip)("joins the caller's transaction, keeping nothing when it throws", async () => {
     const { transact, tokens } = (await open()).first;
     await expect(

@@ -13,6 +13,13 @@ const CLUSTER = 'system:tokens';
 const RESOURCE = 'kplane:tokens';
 const SCOPE = { cluster: CLUSTER, resource: RESOURCE };
 
+/**
+ * The most tokens one transaction removes. Each removal is a compare and a delete, and etcd refuses a Txn
+ * with more than --max-txn-ops (128 by default) compares or operations: a pile of expired tokens must
+ * never make minting fail, so it is worked off a batch at a time.
+ */
+export const MAX_REMOVALS_PER_TXN = 100;
+
 const recordKey = (hash: string): ObjectKey => ({ ...SCOPE, namespace: '', name: hash });
 
 function encode(token: TokenRecord): KubeObject {
@@ -63,33 +70,42 @@ export class EtcdTokenStore implements TokenStore {
   }
 
   /**
-   * Lists the tokens in the transaction, so a token of `user` minted meanwhile through another replica
-   * makes it run again rather than survive the revocation.
+   * Removes the user's tokens a batch per transaction, until a transaction finds none left. Each lists
+   * the tokens in the transaction, so a token of `user` minted meanwhile through another replica makes it
+   * run again rather than survive the revocation.
    */
-  revokeUser(user: string): Promise<number> {
-    return this.store.transact((tx) => {
-      let revoked = 0;
-      for (const entry of tx.list(SCOPE)) {
-        if (entry.object.user !== user) continue;
-        tx.remove(entry.key);
-        revoked++;
-      }
-      return revoked;
-    });
+  async revokeUser(user: string): Promise<number> {
+    let revoked = 0;
+    for (;;) {
+      const removed = await this.store.transact((tx) => {
+        const mine = tx.list(SCOPE).filter((entry) => entry.object.user === user);
+        for (const entry of mine.slice(0, MAX_REMOVALS_PER_TXN)) tx.remove(entry.key);
+        return Math.min(mine.length, MAX_REMOVALS_PER_TXN);
+      });
+      revoked += removed;
+      if (removed < MAX_REMOVALS_PER_TXN) return revoked;
+    }
   }
 
-  forgetExpiredBound(now = Date.now()): Promise<number> {
-    return this.store.transact((tx) => this.removeExpiredBound(tx, now));
+  async forgetExpiredBound(now = Date.now()): Promise<number> {
+    let forgotten = 0;
+    for (;;) {
+      const removed = await this.store.transact((tx) => this.removeExpiredBound(tx, now));
+      forgotten += removed;
+      if (removed < MAX_REMOVALS_PER_TXN) return forgotten;
+    }
   }
 
   /**
    * Reads the replica's mirror rather than listing in the transaction: a token another replica adds
    * meanwhile is no reason to run again (it is not expired), and agents renewing tokens on a timer
-   * through several replicas would otherwise keep making each other retry.
+   * through several replicas would otherwise keep making each other retry. At most
+   * MAX_REMOVALS_PER_TXN; a mint that leaves some for the next keeps the pile shrinking.
    */
   private removeExpiredBound(tx: EtcdTransaction, now: number): number {
     let removed = 0;
     for (const entry of this.store.list(SCOPE)) {
+      if (removed === MAX_REMOVALS_PER_TXN) break;
       const token = decode(entry.object);
       if (!token?.boundTo || token.expiresAt === undefined || token.expiresAt > now) continue;
       if (tx.remove(entry.key)) removed++;
