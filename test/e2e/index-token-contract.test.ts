@@ -307,6 +307,23 @@ describe.skipIf(etcdMissing)('index and tokens on etcd, seen from the API', () =
       expect(clusters.resolve(reserved)).toBeUndefined();
   });
 
+  it('lets a token record that is not what the platform writes authenticate nobody', async () => {
+    const store = await EtcdStore.open({ endpoints: etcd!.endpoints, requestTimeoutMs: 1500 });
+    cleanups.push(() => store.close());
+    const tokens = new EtcdTokenStore(store);
+    const forged = (name: string, fields: Record<string, unknown>) =>
+      store.transact((tx) =>
+        tx.put(
+          { cluster: EtcdTokenStore.CLUSTER, resource: EtcdTokenStore.RESOURCE, namespace: '', name },
+          { metadata: { name }, ...fields },
+        ),
+      );
+    await forged('no-groups', { user: 'mallory' });
+    await forged('odd-binding', { user: 'mallory', groups: [], boundTo: 'root' });
+    await forged('odd-expiry', { user: 'mallory', groups: [], expiresAt: 'never' });
+    for (const hash of ['no-groups', 'odd-binding', 'odd-expiry']) expect(tokens.find(hash)).toBeUndefined();
+  });
+
   it('refuses an index write outside a transaction, a programming error', async () => {
     const store = await EtcdStore.open({ endpoints: etcd!.endpoints, requestTimeoutMs: 1500 });
     cleanups.push(() => store.close());

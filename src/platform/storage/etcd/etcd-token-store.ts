@@ -34,16 +34,23 @@ function encode(token: TokenRecord): KubeObject {
   };
 }
 
+const isText = (value: unknown): value is string => typeof value === 'string';
+
+/** The record as a token, or undefined for one that is not what encode writes: it authenticates nobody. */
 function decode(object: KubeObject | undefined): TokenRecord | undefined {
   if (!object) return undefined;
-  const token: TokenRecord = {
-    hash: object.metadata.name ?? '',
-    user: object.user as string,
-    groups: object.groups as string[],
-  };
-  if (typeof object.expiresAt === 'number') token.expiresAt = object.expiresAt;
-  const bound = object.boundTo as TokenRecord['boundTo'];
-  if (bound) token.boundTo = { cluster: bound.cluster, uid: bound.uid };
+  const { user, groups, expiresAt, boundTo } = object;
+  if (!isText(user) || !Array.isArray(groups) || !groups.every(isText)) return undefined;
+  const token: TokenRecord = { hash: object.metadata.name ?? '', user, groups };
+  if (expiresAt !== undefined) {
+    if (typeof expiresAt !== 'number') return undefined;
+    token.expiresAt = expiresAt;
+  }
+  if (boundTo !== undefined) {
+    const bound = boundTo as Partial<Record<'cluster' | 'uid', unknown>> | null;
+    if (!bound || !isText(bound.cluster) || !isText(bound.uid)) return undefined;
+    token.boundTo = { cluster: bound.cluster, uid: bound.uid };
+  }
   return token;
 }
 
