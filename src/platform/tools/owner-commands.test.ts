@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,18 @@ describe('owner commands', () => {
       });
       expect(existsSync(join(dir, 'platform.db'))).toBe(false);
     }
+  });
+
+  it("refuses a folder whose storage.json is not the platform's, and creates nothing there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kplane-owner-storage-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'storage.json'), '{"engine":"etcd","endpoints":["127.0.0.1:2379"]}');
+    const result = await runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toContain(
+      `${join(dir, 'storage.json')}: endpoint "127.0.0.1:2379" must be http://`,
+    );
+    expect(existsSync(join(dir, 'platform.db'))).toBe(false);
   });
 
   it.each([
