@@ -109,8 +109,8 @@ function exitWith(pid: number, shutdown: () => void): void {
   timer.unref();
 }
 
-function ownerTool(command: OwnerCommand): void {
-  const result = runOwnerCommand(command, process.argv.slice(3));
+async function ownerTool(command: OwnerCommand): Promise<void> {
+  const result = await runOwnerCommand(command, process.argv.slice(3));
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -38,11 +38,11 @@ import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { makeOwnerOnly } from './process/owner-only.js';
 import { acquirePidFile } from './process/pid-file.js';
-import { ClusterIndex } from './storage/cluster-index.js';
+import { SqliteClusterIndex } from './storage/cluster-index.js';
 import { DATABASE_FILE, openDatabase, type Db } from './storage/database.js';
 import { EventLog } from './storage/event-log.js';
 import { ObjectStore } from './storage/object-store.js';
-import { TokenStore } from './storage/token-store.js';
+import { SqliteTokenStore } from './storage/token-store.js';
 import { HomeWorkspaces } from './tenancy/home.js';
 import { ensureServingCertificates } from './tls/platform-certificates.js';
 
@@ -131,8 +131,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (options.members) db.pragma('synchronous = NORMAL');
     const history = options.watchHistoryMs !== undefined ? { maxAgeMs: options.watchHistoryMs } : {};
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), history));
-    const clusters = new ClusterIndex(db);
-    const tokens = new TokenStore(db);
+    const clusters = new SqliteClusterIndex(db);
+    const tokens = new SqliteTokenStore(db);
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
     const registry = options.members
@@ -194,7 +194,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     env.baseUrl = `https://${LOOPBACK}:${port}`;
 
     if (options.members) {
-      const tokenFile = ensureAdminToken(dataDir, tokens);
+      const tokenFile = await ensureAdminToken(dataDir, tokens);
       const running = await startMemberMode({
         service,
         registry,
@@ -221,7 +221,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       };
     }
     await bootstrapRoot(service, registry, clusters, env.baseUrl);
-    const tokenFile = ensureAdminToken(dataDir, tokens);
+    const tokenFile = await ensureAdminToken(dataDir, tokens);
     const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);
     controller.resync();
     bindings = new ApiBindingController({ service, registry, clusters });

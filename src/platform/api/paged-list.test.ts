@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_USER } from '../auth/user.js';
 import { ApiError } from '../http/errors.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -41,7 +41,7 @@ describe('listPage', () => {
     db = openDatabase(join(dir, 'platform.db'));
     // A short event log, so a paged list can outlive the history it reads its first page's version from.
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), { capacity: 5 }));
-    service = new ResourceService(store, new ClusterIndex(db), { baseUrl: 'https://127.0.0.1:6443' });
+    service = new ResourceService(store, new SqliteClusterIndex(db), { baseUrl: 'https://127.0.0.1:6443' });
     for (const name of ['a', 'b', 'c', 'd']) await service.create(namespaces, ROOT, { metadata: { name } });
   });
 

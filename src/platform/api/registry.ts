@@ -110,7 +110,7 @@ export interface SubresourceAction {
     ctx: { user: UserInfo; cluster: ClusterRef; namespace?: string },
     parent: KubeObject,
     body: unknown,
-  ): KubeObject;
+  ): KubeObject | Promise<KubeObject>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { SYSTEM_USER } from '../auth/user.js';
 import { bootstrapRoot } from '../controllers/root-bootstrap.js';
 import { WorkspaceController } from '../controllers/workspace-controller.js';
 import { ApiError } from '../http/errors.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -45,7 +45,7 @@ describe('ResourceService', () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-service-'));
     db = openDatabase(join(dir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-    clusters = new ClusterIndex(db);
+    clusters = new SqliteClusterIndex(db);
     registry = builtinRegistry({
       onCreated: (key) => controller.enqueue(key),
       authorizer: new Authorizer(store),

@@ -6,7 +6,7 @@ import { Authorizer } from '../auth/authorize.js';
 import { SYSTEM_USER, TOKEN_EXPIRY_EXTRA, type UserInfo } from '../auth/user.js';
 import { bootstrapRoot } from '../controllers/root-bootstrap.js';
 import { WorkspaceController } from '../controllers/workspace-controller.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -37,7 +37,7 @@ describe('openWatch ends with the credential that opened it', () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-watch-'));
     db = openDatabase(join(dir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-    const clusters = new ClusterIndex(db);
+    const clusters = new SqliteClusterIndex(db);
     registry = builtinRegistry({
       onCreated: (key) => controller.enqueue(key),
       authorizer: new Authorizer(store),

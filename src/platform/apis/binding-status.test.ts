@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../api/object.js';
 import { configMaps } from '../api/resources/configmaps.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -78,7 +78,7 @@ describe('desiredBindingStatus', () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-binding-status-'));
     db = openDatabase(join(dir, 'platform.db'));
     store = new ObjectStore(db, new EventLog(0));
-    const clusters = new ClusterIndex(db);
+    const clusters = new SqliteClusterIndex(db);
     clusters.add(provider);
     clusters.add(consumer);
     world = { reader: store, resolve: (ref) => clusters.resolve(ref), builtins: [configMaps], now };

@@ -7,7 +7,7 @@ import { OpenApiPublisher } from '../api/openapi.js';
 import { ResourceRegistry, type HookContext } from '../api/registry.js';
 import { configMaps } from '../api/resources/configmaps.js';
 import { SYSTEM_USER } from '../auth/user.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -139,7 +139,7 @@ describe('boundDefinitions', () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-bound-'));
     db = openDatabase(join(dir, 'platform.db'));
     store = new ObjectStore(db, new EventLog(0));
-    const clusters = new ClusterIndex(db);
+    const clusters = new SqliteClusterIndex(db);
     for (const cluster of [provider, consumer, other]) clusters.add(cluster);
     registry = new ResourceRegistry([configMaps]);
     registry.addSource(

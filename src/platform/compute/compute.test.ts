@@ -11,7 +11,7 @@ import { Authorizer } from '../auth/authorize.js';
 import { ADMIN_GROUPS, ADMIN_USER, SYSTEM_USER, type UserInfo } from '../auth/user.js';
 import { bootstrapRoot } from '../controllers/root-bootstrap.js';
 import { WorkspaceController } from '../controllers/workspace-controller.js';
-import { ClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -31,7 +31,7 @@ const ERIN: UserInfo = { name: 'erin', groups: ['system:authenticated'] };
 async function boot(dir: string) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl: 'https://127.0.0.1:1' };
   const authorizer = new Authorizer(store);
   const registry = builtinRegistry({ onCreated: (key) => controller.enqueue(key), authorizer });

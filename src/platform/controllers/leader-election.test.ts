@@ -7,7 +7,7 @@ import { ResourceService, type RequestScope } from '../api/resource-service.js';
 import { builtinRegistry } from '../api/resources/index.js';
 import { Authorizer } from '../auth/authorize.js';
 import { SYSTEM_USER } from '../auth/user.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -300,7 +300,7 @@ describe('LeaderElector', () => {
 
     const check = openStore();
     const registry = builtinRegistry({ onCreated: () => {}, authorizer: new Authorizer(check) });
-    const clusters = new ClusterIndex(dbs.at(-1)!);
+    const clusters = new SqliteClusterIndex(dbs.at(-1)!);
     const service = new ResourceService(check, clusters, { baseUrl: 'https://127.0.0.1:1' });
     const root = { id: 'root', path: 'root' };
     clusters.add(root);

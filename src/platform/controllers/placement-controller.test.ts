@@ -17,7 +17,7 @@ import {
   PLACEMENT_DECISIONS,
   PLACEMENTS,
 } from '../compute/constants.js';
-import { ClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -35,7 +35,7 @@ interface ClusterSpec {
 async function boot(dir: string) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl: 'https://127.0.0.1:1' };
   const registry = builtinRegistry({
     onCreated: (key) => workspaces.enqueue(key),

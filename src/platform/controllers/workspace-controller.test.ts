@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceService } from '../api/resource-service.js';
 import { builtinRegistry } from '../api/resources/index.js';
 import { SYSTEM_USER } from '../auth/user.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog, type ChangeEvent } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -17,7 +17,7 @@ import { Authorizer } from '../auth/authorize.js';
 async function boot(dir: string, baseUrl: string, autoStart = true) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl };
   // The hook fires only on writes, which all happen after the controller exists.
   const registry = builtinRegistry({
