@@ -141,6 +141,19 @@ describe.skipIf(missing !== undefined)(
         for (let i = 0; i < 4; i++)
           expect(ok(await admin('get', 'namespaces', '-o', 'name'))).toContain('namespace/default');
 
+        const status = await kplane(['dev', 'status', '--data-dir', dataDir, '-o', 'json']);
+        expect(
+          (JSON.parse(ok(status)) as { role: string; running: boolean }[]).map(({ role, running }) => [
+            role,
+            running,
+          ]),
+        ).toEqual([
+          ['front', true],
+          ['replica r1', true],
+          ['replica r2', false],
+          ['etcd', true],
+        ]);
+
         const down = await kplane(['dev', 'down', '--data-dir', dataDir], { timeoutMs: 60_000 });
         expect(down.code, down.stderr).toBe(0);
         expect(down.stderr).toContain(`kplane front (pid ${up.topology.front.pid}) stopped.`);
@@ -158,6 +171,10 @@ describe.skipIf(missing !== undefined)(
         for (const file of ['front.pid', 'server-r1.pid', 'server-r2.pid', 'etcd.pid'])
           expect(existsSync(path.join(dataDir, file)), file).toBe(false);
 
+        expect(await kplane(['dev', 'status', '--data-dir', dataDir])).toMatchObject({
+          code: 3,
+          stderr: `Error: no kplane platform is running on ${dataDir}\n`,
+        });
         const again = await kplane(['dev', 'down', '--data-dir', dataDir]);
         expect(again).toMatchObject({
           code: 3,
