@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { KplaneError, NotFoundError } from '../cli/errors.js';
+import { NotFoundError } from '../cli/errors.js';
 import { devReplicaIds } from '../shared/platform-files.js';
 import { isProcessAlive } from '../shared/process-alive.js';
 import type { EtcdTlsChoice, StorageChoice } from '../shared/storage-flags.js';
@@ -12,6 +12,7 @@ import {
   localEtcdFiles,
   topologyFile,
 } from './data-dir.js';
+import { recordedPid, refuseWhileRunning, replicaPidFiles } from './recorded-processes.js';
 import {
   startDetached,
   startDetachedProcess,
@@ -48,17 +49,6 @@ export interface Topology {
 
 export interface ReplicatedReady extends PlatformReady {
   topology: Topology;
-}
-
-/** Thrown before anything starts: a platform on this folder still runs (a replica, or the front). */
-function refuseWhileRunning(dataDir: string): void {
-  for (const file of [frontFiles(dataDir).pid, ...replicaPidFiles(dataDir)]) {
-    const pid = recordedPid(file);
-    if (pid !== undefined && isProcessAlive(pid))
-      throw new KplaneError(
-        `kplane platform is already running on ${dataDir} (pid ${pid}): stop it first with kplane dev down`,
-      );
-  }
 }
 
 export async function startReplicated(options: ReplicatedStartOptions): Promise<ReplicatedReady> {
@@ -190,30 +180,7 @@ export async function stopPlatformProcesses(dataDir: string): Promise<StoppedPro
   return stopped;
 }
 
-/** `server.pid` and every `server-ID.pid` in the folder. */
-function replicaPidFiles(dataDir: string): string[] {
-  if (!existsSync(dataDir)) return [];
-  return readdirSync(dataDir)
-    .filter((name) => /^server(-[a-z0-9-]+)?\.pid$/.test(name))
-    .sort()
-    .map((name) => path.join(dataDir, name));
-}
-
 function replicaRole(pidFileName: string): string {
   const id = /^server-([a-z0-9-]+)\.pid$/.exec(pidFileName)?.[1];
   return id === undefined ? 'platform' : `replica ${id}`;
-}
-
-function recordedPid(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-/** Whether anything `dev up` recorded on this folder still runs (a foreground `dev up` waits on this). */
-export function anyRecordedAlive(dataDir: string): boolean {
-  return [frontFiles(dataDir).pid, ...replicaPidFiles(dataDir), localEtcdFiles(dataDir).pid].some((file) => {
-    const pid = recordedPid(file);
-    return pid !== undefined && isProcessAlive(pid);
-  });
 }

@@ -1,6 +1,6 @@
 import { startDevCompute, stopDevCompute, type DevComputeReady } from './dev-compute.js';
+import { anyRecordedAlive } from './recorded-processes.js';
 import {
-  anyRecordedAlive,
   startReplicated,
   stopReplicated,
   type ReplicatedReady,

@@ -10,6 +10,7 @@ import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
 import { launchDevMembers, startDevCompute, stopDevCompute, type DevComputeReady } from './dev-compute.js';
 import { kplaneInvocation } from './invocation.js';
 import { startDetached, startForeground, stopPlatform, type PlatformReady } from './process.js';
+import { refuseWhileRunning } from './recorded-processes.js';
 import type { ReplicatedReady } from './replicas.js';
 import { devStorage, type DevStorageFlags } from './storage-options.js';
 
@@ -48,6 +49,8 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
   const replicated = devStorage(options.storage ?? {});
   const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
+  // Replicas of a `dev up --storage etcd` hold their own pid files, which a single platform would not see.
+  refuseWhileRunning(dataDir);
   // Loaded only when asked for: the provider module is not needed by any other dev up.
   const provider = options.oidc
     ? await (await import('./demo-oidc.js')).startDemoProvider(dataDir, { detach: options.detach })
@@ -172,7 +175,7 @@ async function announce(
         : []),
       `Stop it with ${downHint}.`,
       '',
-      ...(ready.topology ? topologyLines(ready.topology) : []),
+      ...(ready.topology ? topologyLines(ready.topology, kplane) : []),
       ...(compute ? computeLines(compute) : []),
       'Workspaces:',
     ].join('\n'),
@@ -183,7 +186,7 @@ async function announce(
 }
 
 /** The processes behind the platform's address: the front, each replica, and etcd. */
-function topologyLines(topology: ReplicatedReady['topology']): string[] {
+function topologyLines(topology: ReplicatedReady['topology'], kplane: string): string[] {
   const local = topology.etcd.local;
   return [
     ...(topology.front
@@ -194,6 +197,7 @@ function topologyLines(topology: ReplicatedReady['topology']): string[] {
       (replica) => `  ${replica.id ?? 'platform'}: ${replica.url} (pid ${replica.pid})`,
     ),
     `etcd: ${topology.etcd.endpoints.join(',')}${local ? ` (local, pid ${local.pid}, data in ${local.dataDir})` : ''}`,
+    `Logs: ${[topology.front ? 'server-*.log, front.log' : 'server.log', ...(local ? ['etcd.log'] : [])].join(', ')} in the data folder; \`${kplane} dev status\` shows which run.`,
     '',
   ];
 }
