@@ -12,6 +12,11 @@ import { rawRequest } from './helpers/platform.js';
 // folder, and a front on the usual port that the admin kubeconfig names. Checked from outside: both replicas
 // answer, the real kubectl works through the front (also with a replica killed), and `dev down` leaves no
 // process behind.
+//
+// NEEDS THE STORAGE WIRING in src/platform/server.ts: the second replica can only start once server.ts
+// claims `server-ID.pid` for `--replica-id` (acquirePidFile(dataDir, process.pid, options.replicaId));
+// until then dev up reports "replica r2 ... already running" and cleans up. The [cross-replica] test also
+// needs the replicas to serve from etcd.
 
 const missing = etcdMissing();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-dev-replicas-'));
