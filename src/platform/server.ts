@@ -66,6 +66,20 @@ export interface PlatformOptions {
   members?: MemberSpec[];
   /** Member mode: how long after a spec change a workload's simulated status follows (default 100 ms). */
   simulationDelayMs?: number;
+  /** Where objects live: SQLite in the data folder (the default), or etcd, which several replicas may share. */
+  storage?:
+    | { engine: 'sqlite' }
+    | {
+        engine: 'etcd';
+        endpoints: string[];
+        keyPrefix?: string;
+        tls?: { caFile: string; certFile?: string; keyFile?: string };
+      };
+  /**
+   * One of several replicas sharing this data folder (certificates and the admin token live there): the
+   * pid file is then `server-ID.pid`, so each replica claims its own.
+   */
+  replicaId?: string;
 }
 
 export interface RunningPlatform {
