@@ -260,13 +260,24 @@ export class ResourceHandler {
   }
 
   private get(request: ResourceRequest): void {
+    this.refuseStaleRead(request);
     const { format, include } = this.format(request);
     const object = this.service.get(request.def, request.scope, request.route.name ?? '');
     const rendered = renderObject(request.def, object, format, include);
     writeJson(request.res, 200, rendered.body, rendered.contentType);
   }
 
+  /**
+   * A read of the current state (no resourceVersion, as kubectl sends) must not answer older data as
+   * current: on etcd, a replica that cannot reach a quorum says 503 instead.
+   */
+  private refuseStaleRead(request: ResourceRequest): void {
+    const rv = request.query.get('resourceVersion');
+    if (rv === null || rv === '') this.service.store.ensureCurrent();
+  }
+
   private list(request: ResourceRequest): void {
+    this.refuseStaleRead(request);
     const { format, include } = this.format(request);
     const filter = parseObjectFilter(
       request.def,

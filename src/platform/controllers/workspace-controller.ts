@@ -41,10 +41,23 @@ export class WorkspaceController {
     RETRY_MS,
   );
 
+  private unsubscribe: (() => void) | undefined;
+
   constructor(private readonly deps: WorkspaceControllerDeps) {}
 
   enqueue(key: ObjectKey): void {
     this.queue.add(key);
+  }
+
+  /**
+   * Follows committed workspaces (a workspace created through another replica reaches this one only
+   * as an event) and queues every existing one.
+   */
+  start(): void {
+    this.unsubscribe = this.deps.service.store.events.subscribe((event) => {
+      if (event.key.resource === WORKSPACES && event.type !== 'DELETED') this.enqueue(event.key);
+    });
+    this.resync();
   }
 
   /** Queues every workspace, so unfinished ones finish and stale URLs (a new port) get fixed. */
@@ -58,6 +71,7 @@ export class WorkspaceController {
   }
 
   stop(): void {
+    this.unsubscribe?.();
     this.queue.stop();
   }
 
