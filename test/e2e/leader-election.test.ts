@@ -227,9 +227,9 @@ describe('the controllers Lease as kubectl sees it', () => {
   });
 
   it('is a Lease in root, namespace kube-system, showing its holder', async () => {
-    platform = await startPlatformProcess();
-    // The server does not run an elector yet; one beside it on the same database file (as the owner
-    // tools open it) writes the Lease the server then serves.
+    // On SQLite the server runs its controllers without an elector; one beside it on the same database
+    // file (as the owner tools open it) writes the Lease the server then serves.
+    platform = await startPlatformProcess({ args: ['--storage', 'sqlite'] });
     const db = openDatabase(`${platform.dataDir}/platform.db`);
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
     const elector = new LeaderElector({ store, identity: 'replica-1' });
