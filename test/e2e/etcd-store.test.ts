@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/platform/storage/event-log.js';
+import { deletionMarker, deletionMarkerKey } from '../../src/platform/storage/etcd/cluster-deletions.js';
 import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
 import {
   ResourceExpiredError,
@@ -311,6 +312,52 @@ describe.skipIf(etcdMissing)('etcd storage engine on one etcd member', () => {
     expect(deletes).toHaveLength(1200);
     expect(new Set(deletes.map((e) => e.rv)).size).toBe(3);
     expect(b.get(key('kept', 'default', 'kept'))).toBeDefined();
+  });
+
+  it("removes a cluster too large for one Txn inside a workspace's deletion, emptying it once committed", async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    for (let batch = 0; batch < 12; batch++) {
+      await a.transact((tx) => {
+        for (let i = 0; i < 100; i++)
+          tx.put(key(`obj-${batch}-${i}`, 'default', 'big'), cm(`obj-${batch}-${i}`));
+      });
+    }
+    await until(
+      () => b.list({ cluster: 'big', resource: 'configmaps' }).length,
+      (n) => n === 1200,
+    );
+    // One transaction removes the cluster and writes beside it, as a Workspace's deletion does.
+    await a.transact((tx) => {
+      tx.removeCluster('big');
+      expect(tx.listCluster('big')).toEqual([]);
+      tx.put(key('parent-record', 'default', 'parent'), cm('parent-record'));
+    });
+    expect(a.list({ cluster: 'big', resource: 'configmaps' })).toEqual([]);
+    expect(a.get(key('parent-record', 'default', 'parent'))).toBeDefined();
+    expect(a.get(deletionMarkerKey('big'))).toBeUndefined();
+    await until(
+      () => b.list({ cluster: 'big', resource: 'configmaps' }).length,
+      (n) => n === 0,
+    );
+  });
+
+  it('finishes a cluster deletion that a replica committed and died before emptying', async () => {
+    const a = await openStore(etcd);
+    // What a replica killed between the marker's commit and the batches leaves behind.
+    await a.transact((tx) => {
+      for (let i = 0; i < 50; i++) tx.put(key(`left-${i}`, 'default', 'orphaned'), cm(`left-${i}`));
+      tx.put(deletionMarkerKey('orphaned'), deletionMarker('orphaned'));
+    });
+    a.close();
+    const b = await openStore(etcd);
+    await until(
+      () => b.list({ cluster: 'orphaned', resource: 'configmaps' }).length,
+      (n) => n === 0,
+    );
+    await until(
+      () => b.get(deletionMarkerKey('orphaned')),
+      (marker) => marker === undefined,
+    );
   });
 });
 

@@ -20,6 +20,7 @@ interface Tx {
   listCluster(cluster: string, namespace?: string): StoredEntry[];
   put(key: ObjectKey, object: KubeObject): KubeObject;
   remove(key: ObjectKey): KubeObject | undefined;
+  removeCluster(cluster: string): void;
 }
 
 /** What both stores offer; SQLite's transact returns at once, etcd's a Promise: the suite awaits both. */
@@ -220,6 +221,32 @@ describe.each(engines)('storage contract on $name', ({ skip, open }) => {
       expect(inTeam.sort()).toEqual(['configmaps/a', 'secrets/s']);
       const everywhere = store.listEverywhere('secrets').filter((e) => e.key.cluster === cluster);
       expect(everywhere.map((e) => e.key.name)).toEqual(['s']);
+    },
+  );
+
+  it.skipIf(skip)(
+    'removes a logical cluster whole, with a DELETED event per object, and leaves the others alone',
+    async () => {
+      const { store, seen } = await opened();
+      const other = { cluster: `${cluster}-other`, resource: 'configmaps', namespace: 'default', name: 'x' };
+      await store.transact((tx) => {
+        tx.put(key('a'), cm('a'));
+        tx.put({ cluster, resource: 'secrets', namespace: 'team', name: 's' }, cm('s'));
+        tx.put(other, cm('x'));
+      });
+      await store.transact((tx) => {
+        tx.removeCluster(cluster);
+        expect(tx.get(key('a'))).toBeUndefined();
+      });
+      expect(store.list(scope())).toEqual([]);
+      expect(store.list({ cluster, resource: 'secrets' })).toEqual([]);
+      expect(store.get(other)?.metadata.name).toBe('x');
+      expect(
+        seen
+          .filter((e) => e.type === 'DELETED')
+          .map((e) => e.key.name)
+          .sort(),
+      ).toEqual(['a', 's']);
     },
   );
 });

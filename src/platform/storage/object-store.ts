@@ -140,6 +140,10 @@ export class SqliteTransaction implements StoreTransaction {
     return rows.map(toEntry);
   }
 
+  removeCluster(cluster: string): void {
+    for (const entry of this.listCluster(cluster)) this.remove(entry.key);
+  }
+
   /** Creates or replaces the object, stamping it with a fresh resourceVersion. */
   put(key: ObjectKey, object: KubeObject): KubeObject {
     const previous = this.get(key);

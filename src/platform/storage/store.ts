@@ -17,6 +17,11 @@ export interface StoreTransaction {
   put(key: ObjectKey, object: KubeObject): KubeObject;
   /** Deletes the object; the DELETED event carries it at the deletion's resourceVersion. */
   remove(key: ObjectKey): KubeObject | undefined;
+  /**
+   * Deletes every object of a logical cluster, each with its DELETED event. SQLite deletes them in this
+   * transaction; etcd, whose transactions are capped at --max-txn-ops, in batches once it commits.
+   */
+  removeCluster(cluster: string): void;
 }
 
 /**

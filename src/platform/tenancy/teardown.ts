@@ -17,6 +17,6 @@ export function deleteLogicalClusterTree(
     if (typeof childCluster === 'string' && childCluster)
       deleteLogicalClusterTree(tx, clusters, childCluster);
   }
-  for (const entry of tx.listCluster(clusterId)) tx.remove(entry.key);
+  tx.removeCluster(clusterId);
   clusters.remove(clusterId);
 }

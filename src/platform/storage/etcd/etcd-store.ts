@@ -9,27 +9,11 @@
 // Change events come from the watch, so every replica publishes every replica's writes, in revision
 // order, once each.
 //
-// Wiring it in place of ObjectStore (server.ts `--storage etcd`), from grepping src/ at this commit:
-// 1. `transact` returns a Promise, so these call sites must await it, and their callers up to the HTTP
-//    handlers and controller loops (already async):
-//      src/platform/api/resource-service.ts:484,486   write() (create/update/patch/delete/deleteCollection)
-//      src/platform/controllers/placement-controller.ts:292
-//      src/platform/controllers/root-bootstrap.ts:32
-//      src/platform/controllers/workspace-controller.ts:108,128
-//      src/platform/compute/bootstrap.ts:89
-//      src/platform/compute/demo-inventory.ts:172
-//      src/platform/tenancy/builtin-rbac.ts:88
-//      src/platform/tenancy/home.ts:86
-//    A nested transact (a hook inside a transaction) joins synchronously, as on SQLite.
-// 2. The `StoreTransaction` type (api/registry.ts, api/resource-service.ts, tenancy/teardown.ts,
-//    tenancy/workspace-types.ts) becomes an interface both transactions satisfy: get, list, listCluster,
-//    put, remove (test/e2e/storage-contract.test.ts spells it out and runs both engines through it).
-// 3. tenancy/teardown.ts removes a deleted workspace's objects in the caller's transaction; on etcd that
-//    is `deleteCluster(id)`, in batches of 500 after the transaction, since one Txn is capped by etcd's
-//    --max-txn-ops.
-// 4. The server maps StorageUnavailableError to 503, ResourceExpiredError to 410 (reason Expired) and
-//    StorageConflictError to 409, and passes `mayBeStale` (its 404/409 errors) so a dry run or a 422
-//    costs no round trip to etcd.
+// The server picks it with `--storage etcd` (open-storage.ts) and maps StorageUnavailableError to 503,
+// ResourceExpiredError to 410 (reason Expired) and StorageConflictError to 409; it passes `mayBeStale`
+// (its 404/409 errors) so a dry run or a 422 costs no round trip to etcd. A transaction that removes a
+// logical cluster whole (a workspace's deletion) commits a marker, and the cluster's keys go afterwards
+// in batches (cluster-deletions.ts), since one Txn is capped by etcd's --max-txn-ops.
 // Reads (get, list, listAfter, countAfter, listEverywhere, resourceVersion, events) keep their
 // signatures; CollectionSnapshot takes either engine (SnapshotSource), and `listAt` reads a page at an
 // older revision from etcd itself. The cluster index and the tokens live in this keyspace too, under
@@ -48,6 +32,7 @@ import { EventLog, type EventLogOptions, type ChangeEvent } from '../event-log.j
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
 import type { PlatformStore, StoredEntry } from '../store.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, EtcdConnection, type EtcdConnectionOptions } from './client.js';
+import { DELETIONS_CLUSTER, deletionMarkerKey } from './cluster-deletions.js';
 import { ResourceExpiredError, StorageConflictError, StorageUnavailableError } from './errors.js';
 import { keyAfter, KeyLayout, prefixEnd } from './keys.js';
 import { decodeObject, KeyspaceMirror, type KeyChange } from './mirror.js';
@@ -81,6 +66,8 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DEFAULT_CLUSTER_DELETE_BATCH = 500;
+/** How long after a failed cluster deletion (etcd unreachable) the replica tries it again. */
+const CLUSTER_DELETION_RETRY_MS = 5000;
 
 export class EtcdStore implements PlatformStore {
   readonly events: EventLog;
@@ -99,6 +86,8 @@ export class EtcdStore implements PlatformStore {
   private readonly staleAfterMs: number;
   private readonly mayBeStale: (err: unknown) => boolean;
   private readonly keys: KeyLayout;
+  private deletionRetry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   private constructor(
     private readonly connection: EtcdConnection,
@@ -146,6 +135,7 @@ export class EtcdStore implements PlatformStore {
       store = new EtcdStore(connection, await loadSnapshot(connection, keys), options);
       store.feed.start();
       await store.feed.established(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+      void store.finishClusterDeletions();
       return store;
     } catch (err) {
       if (store) store.close();
@@ -294,6 +284,7 @@ export class EtcdStore implements PlatformStore {
       tx.committedAt(revision);
       // The write is durable in etcd whatever happens next; waiting is for reading it back here.
       await this.waitFor(revision).catch(() => undefined);
+      for (const cluster of tx.clustersToEmpty) await this.emptyCluster(cluster);
       return { lost: false, result };
     }
   }
@@ -399,7 +390,34 @@ export class EtcdStore implements PlatformStore {
     return deleted;
   }
 
+  /**
+   * Finishes every cluster deletion a marker names (cluster-deletions.ts): ones a replica committed and
+   * did not get to finish.
+   */
+  async finishClusterDeletions(): Promise<void> {
+    for (const { key } of this.mirror.listCluster(DELETIONS_CLUSTER)) await this.emptyCluster(key.name);
+  }
+
+  /** Deletes a removed cluster's keys in batches, then its marker; when etcd fails, tries again later. */
+  private async emptyCluster(cluster: string): Promise<void> {
+    try {
+      await this.deleteCluster(cluster);
+      const marker = Buffer.from(this.keys.objectKey(deletionMarkerKey(cluster)));
+      const response = await this.connection.txn({ success: [{ request_delete_range: { key: marker } }] });
+      await this.waitFor(Number(response.header.revision)).catch(() => undefined);
+    } catch {
+      if (this.closed || this.deletionRetry) return;
+      this.deletionRetry = setTimeout(() => {
+        this.deletionRetry = undefined;
+        void this.finishClusterDeletions();
+      }, CLUSTER_DELETION_RETRY_MS);
+      this.deletionRetry.unref();
+    }
+  }
+
   close(): void {
+    this.closed = true;
+    clearTimeout(this.deletionRetry);
     clearInterval(this.probeTimer);
     this.feed.close();
     this.connection.close();

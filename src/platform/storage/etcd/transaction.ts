@@ -2,6 +2,7 @@ import type { ICompare, IRequestOp, ITxnRequest } from 'etcd3';
 import type { KubeObject } from '../../api/object.js';
 import type { CollectionScope, ObjectKey } from '../object-key.js';
 import type { StoredEntry, StoreTransaction } from '../store.js';
+import { deletionMarker, deletionMarkerKey } from './cluster-deletions.js';
 import { prefixEnd, type KeyLayout } from './keys.js';
 import { decodeObject, encodeObject, type KeyspaceMirror } from './mirror.js';
 
@@ -33,6 +34,8 @@ export class EtcdTransaction implements StoreTransaction {
   /** Range start -> end of every prefix listed. */
   private readonly ranges = new Map<string, string>();
   private readonly writes = new Map<string, BufferedWrite>();
+  /** Logical clusters removed whole: their keys go after the commit, in batches (cluster-deletions.ts). */
+  private readonly removedClusters = new Set<string>();
   /** Objects handed out whose resourceVersion is the commit's, filled in when it lands. */
   private readonly pending: KubeObject[] = [];
   /** The mirror's revision when the transaction began: what its reads saw. */
@@ -48,7 +51,13 @@ export class EtcdTransaction implements StoreTransaction {
     return this.writes.size > 0;
   }
 
+  /** The logical clusters this transaction removed whole, for the store to empty once it commits. */
+  get clustersToEmpty(): string[] {
+    return [...this.removedClusters];
+  }
+
   get(key: ObjectKey): KubeObject | undefined {
+    if (this.removedClusters.has(key.cluster)) return undefined;
     const etcdKey = this.keys.objectKey(key);
     const buffered = this.writes.get(etcdKey);
     if (buffered) return buffered.value === undefined ? undefined : this.handOut(buffered.value);
@@ -58,12 +67,14 @@ export class EtcdTransaction implements StoreTransaction {
   }
 
   list(scope: CollectionScope): StoredEntry[] {
+    if (this.removedClusters.has(scope.cluster)) return [];
     const prefix = this.keys.collectionPrefix(scope);
     return this.overlay(prefix, this.mirror.list(scope));
   }
 
   /** Every object in a logical cluster, optionally only one namespace's. */
   listCluster(cluster: string, namespace?: string): StoredEntry[] {
+    if (this.removedClusters.has(cluster)) return [];
     const entries = this.overlay(
       this.keys.clusterPrefix(cluster),
       this.mirror.listCluster(cluster, namespace),
@@ -84,6 +95,15 @@ export class EtcdTransaction implements StoreTransaction {
     if (!previous) return undefined;
     this.writes.set(this.keys.objectKey(key), { key });
     return this.pendingObject(previous);
+  }
+
+  /**
+   * Removes a logical cluster whole: this transaction commits only a marker, whatever the cluster holds,
+   * and reads here no longer see the cluster; the store deletes its keys once the commit lands.
+   */
+  removeCluster(cluster: string): void {
+    this.put(deletionMarkerKey(cluster), deletionMarker(cluster));
+    this.removedClusters.add(cluster);
   }
 
   /** The etcd Txn that commits this transaction, or undefined when it wrote nothing. */
