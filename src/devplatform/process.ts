@@ -31,6 +31,8 @@ export interface PlatformStartOptions {
   storage?: StorageChoice | undefined;
   /** Passed on as `--replica-id`: one of several processes on this data folder and one etcd. */
   replicaId?: string | undefined;
+  /** Passed on as `--external-url`: the front's address, which replicas advertise instead of their own. */
+  externalUrl?: string | undefined;
 }
 
 /**
@@ -54,6 +56,7 @@ function serverArgs(options: PlatformStartOptions): string[] {
   if (options.exitWith !== undefined) args.push('--exit-with', String(options.exitWith));
   if (options.storage?.engine === 'etcd') args.push(...etcdArgs(options.storage));
   if (options.replicaId !== undefined) args.push('--replica-id', options.replicaId);
+  if (options.externalUrl !== undefined) args.push('--external-url', options.externalUrl);
   return args;
 }
 

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
 import { NotFoundError } from '../cli/errors.js';
+import { freeLoopbackPort } from '../shared/free-port.js';
 import { devReplicaIds } from '../shared/platform-files.js';
 import { isProcessAlive } from '../shared/process-alive.js';
 import type { EtcdTlsChoice, StorageChoice } from '../shared/storage-flags.js';
@@ -68,6 +68,11 @@ export async function startReplicated(options: ReplicatedStartOptions): Promise<
     };
     const ids: (string | undefined)[] =
       options.replicas === 1 ? [undefined] : devReplicaIds(options.replicas);
+    // Behind a front, every replica advertises the front's address (workspace URLs, the admin
+    // kubeconfig), so they stay put whichever replica leads; the front's port is chosen first for that.
+    const frontPort =
+      options.replicas > 1 ? (options.port === 0 ? await freeLoopbackPort() : options.port) : undefined;
+    const externalUrl = frontPort === undefined ? undefined : `https://127.0.0.1:${frontPort}`;
     const replica = (replicaId: string | undefined, port: number, demo: boolean) =>
       startDetached({
         port,
@@ -77,6 +82,7 @@ export async function startReplicated(options: ReplicatedStartOptions): Promise<
         authenticationConfig: options.authenticationConfig,
         storage,
         replicaId,
+        externalUrl,
       });
     // The first creates the certificates, the admin token and root (and seeds the demo once); the others
     // find them in the shared folder and the store.
@@ -87,10 +93,8 @@ export async function startReplicated(options: ReplicatedStartOptions): Promise<
       url: ready.url,
       pid: ready.pid,
     }));
-    const front = options.replicas > 1 ? await startFront(dataDir, options.port, replicas) : undefined;
+    const front = frontPort === undefined ? undefined : await startFront(dataDir, frontPort, replicas);
     const url = front?.url ?? first.url;
-    // Each replica wrote the admin kubeconfig with its own address; people and agents go through the front.
-    pointKubeconfigAt(first.kubeconfig, url);
     const topology: Topology = {
       url,
       ...(front ? { front } : {}),
@@ -138,14 +142,6 @@ async function startFront(
   );
   writeFileSync(files.pid, `${ready.pid}\n`, { mode: 0o600 });
   return { url: ready.url, pid: ready.pid };
-}
-
-function pointKubeconfigAt(file: string, url: string): void {
-  const config = parse(readFileSync(file, 'utf8')) as { clusters?: { cluster: { server: string } }[] };
-  for (const entry of config.clusters ?? []) entry.cluster.server = `${url}/clusters/root`;
-  const temp = `${file}.tmp`;
-  writeFileSync(temp, stringify(config), { mode: 0o600 });
-  renameSync(temp, file);
 }
 
 export interface StoppedProcess extends StopResult {

@@ -25,6 +25,7 @@ interface CommandLine {
   exitWith?: number;
   storage: StorageChoice;
   replicaId?: string;
+  externalUrl?: string;
 }
 
 /** The flags checked by parsePlatformArgs (exit 2 with its message), then the files they name loaded. */

@@ -75,6 +75,11 @@ export interface PlatformOptions {
    * pid file is then `server-ID.pid`, so each replica claims its own.
    */
   replicaId?: string;
+  /**
+   * The https origin clients reach the platform at, when not its own port (replicas behind a front):
+   * what workspace URLs and the admin kubeconfig name, so they stay the same whichever replica wrote them.
+   */
+  externalUrl?: string;
 }
 
 export interface RunningPlatform {
@@ -194,7 +199,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.connectionTimeouts },
     );
     port = await listenOnLoopback(server.front, options.port);
-    env.baseUrl = `https://${LOOPBACK}:${port}`;
+    const localUrl = `https://${LOOPBACK}:${port}`;
+    env.baseUrl = options.externalUrl ?? localUrl;
 
     if (options.members) {
       const tokenFile = await ensureAdminToken(dataDir, tokens);
@@ -240,7 +246,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     } else {
       elector = await runControllersWhileLeading(store, controllers, (started) => (running = started));
     }
-    return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
+    return { url: localUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { etcdMissing } from '../../src/platform/storage/etcd/local-etcd.js';
 import { isProcessAlive } from '../../src/shared/process-alive.js';
 import { kplane, kubectl, userSandbox, type RunResult } from './helpers/cli.js';
 import { rawRequest } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // `kplane dev up --storage etcd --replicas 2` as a platform owner runs it: a local etcd from the machine's
 // binary (dev up's own, /usr/bin/etcd; CI installs Debian's etcd-server), two platform processes on one data
@@ -116,8 +117,24 @@ describe.skipIf(missing !== undefined)(
       ok(await admin('create', 'configmap', 'through-front', '--from-literal=a=1'));
     });
 
-    // CROSS-REPLICA: needs the platform wired to etcd (--storage etcd honoured by server.ts). Until then each
-    // replica keeps its own view, and this fails.
+    it('names the front, not a replica, in every workspace URL, whichever replica wrote it', async () => {
+      const [, r2] = up.topology.replicas;
+      // A workspace created through replica 2, reconciled by whichever replica leads the controllers.
+      const manifest = path.join(dataDir, 'via-r2.yaml');
+      writeFileSync(
+        manifest,
+        'apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: via-r2\n',
+      );
+      ok(await admin('--server', `${r2!.url}/clusters/root`, 'create', '-f', manifest));
+      const urls = await eventually(
+        async () =>
+          (await admin('get', 'workspaces', '-o', 'jsonpath={.items[*].spec.URL}')).stdout.split(' '),
+        (found) => found.some((url) => url.endsWith('/clusters/root:via-r2')),
+        20_000,
+      );
+      for (const url of urls) expect(url).toMatch(new RegExp(`^${up.url}/clusters/root:`));
+    });
+
     it(
       'shows a namespace created through replica 1 through replica 2 [cross-replica]',
       { timeout: 60_000 },

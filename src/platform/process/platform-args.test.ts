@@ -22,6 +22,8 @@ describe('parsePlatformArgs', () => {
       'http://127.0.0.1:2379, http://127.0.0.1:22379',
       '--replica-id',
       'r2',
+      '--external-url',
+      'https://127.0.0.1:6443/',
     ]);
     expect(args.storage).toEqual({
       engine: 'etcd',
@@ -29,6 +31,7 @@ describe('parsePlatformArgs', () => {
       keyPrefix: '/kplane/',
     });
     expect(args.replicaId).toBe('r2');
+    expect(args.externalUrl).toBe('https://127.0.0.1:6443');
   });
 
   it('reads TLS client files and a key prefix', () => {
@@ -130,6 +133,16 @@ describe('parsePlatformArgs', () => {
       'members on etcd',
       ['--members', 'demo', '--storage', 'etcd', '--etcd-endpoints', 'http://h:1'],
       'it takes no --storage etcd',
+    ],
+    [
+      'an external URL with a path',
+      ['--external-url', 'https://front:6443/clusters/root'],
+      '--external-url "https://front:6443/clusters/root": give the https://HOST:PORT clients reach',
+    ],
+    [
+      'an external URL over plain HTTP',
+      ['--external-url', 'http://front:6443'],
+      'give the https://HOST:PORT',
     ],
     ['members and the demo tree', ['--members', 'demo', '--demo'], 'it takes no --demo'],
     ['a bad port', ['--port', '70000'], '--port must be 0-65535'],

@@ -11,7 +11,7 @@ export type { StorageChoice };
 export const PLATFORM_USAGE =
   'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)] [--authentication-config FILE]\n' +
   '         [--storage sqlite|etcd (default sqlite)] [--etcd-endpoints URL[,URL...]] [--etcd-ca FILE [--etcd-cert FILE --etcd-key FILE]]\n' +
-  '         [--etcd-prefix /PREFIX/ (default /kplane/)] [--replica-id ID]\n' +
+  '         [--etcd-prefix /PREFIX/ (default /kplane/)] [--replica-id ID] [--external-url https://HOST:PORT]\n' +
   '       node dist/platform/main.js --members demo|FILE --port N --data-dir DIR [--exit-with PID]   (dev member clusters)';
 
 export interface PlatformArgs {
@@ -26,6 +26,8 @@ export interface PlatformArgs {
   exitWith?: number;
   storage: StorageChoice;
   replicaId?: string;
+  /** Where clients reach this platform when that is not its own port (replicas behind a front). */
+  externalUrl?: string;
 }
 
 /** A command line the platform cannot start with; the message says what to write instead. */
@@ -62,6 +64,7 @@ export function parsePlatformArgs(argv: string[]): PlatformArgs {
         'etcd-key': { type: 'string' },
         'etcd-prefix': { type: 'string' },
         'replica-id': { type: 'string' },
+        'external-url': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -114,7 +117,24 @@ export function parsePlatformArgs(argv: string[]): PlatformArgs {
       );
     args.replicaId = replicaId;
   }
+  if (values['external-url'] !== undefined) args.externalUrl = externalUrl(values['external-url']);
   return args;
+}
+
+/** An https origin and nothing else: workspace URLs and kubeconfigs append `/clusters/<path>` to it. */
+function externalUrl(value: string): string {
+  const refused = new PlatformArgsError(
+    `--external-url "${value}": give the https://HOST:PORT clients reach this platform at, e.g. https://127.0.0.1:6443`,
+  );
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refused;
+  }
+  if (url.protocol !== 'https:' || url.pathname !== '/' || url.search || url.hash || url.username)
+    throw refused;
+  return url.origin;
 }
 
 /** The storage rules are shared with `kplane dev up`, which checks them before it starts anything. */

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freeLoopbackPort } from '../../../shared/free-port.js';
 import { LOCAL_MAX_TXN_OPS } from './client.js';
 import { EtcdBinaryMissingError } from './errors.js';
 
@@ -64,18 +64,6 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -137,8 +125,8 @@ export async function startLocalEtcd(options: LocalEtcdOptions = {}): Promise<Lo
   for (let i = 0; i < size; i++) {
     specs.push({
       name: `m${i}`,
-      clientUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${options.ports?.[i]?.client ?? (await freePort())}`,
-      peerUrl: `http://127.0.0.1:${options.ports?.[i]?.peer ?? (await freePort())}`,
+      clientUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${options.ports?.[i]?.client ?? (await freeLoopbackPort())}`,
+      peerUrl: `http://127.0.0.1:${options.ports?.[i]?.peer ?? (await freeLoopbackPort())}`,
     });
   }
   const initialCluster = specs.map((s) => `${s.name}=${s.peerUrl}`).join(',');
