@@ -37,6 +37,7 @@ import { Router } from './http/router.js';
 import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { makeOwnerOnly } from './process/owner-only.js';
+import { DEFAULT_WATCH_HISTORY_MS } from './storage/event-log.js';
 import { acquirePidFile } from './process/pid-file.js';
 import { HomeWorkspaces } from './tenancy/home.js';
 import { ensureServingCertificates } from './tls/platform-certificates.js';
@@ -240,6 +241,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       demo: options.demo ?? false,
       // etcd refuses a Txn of more than --max-txn-ops operations (128 by default).
       ...(storage.shared ? { maxPlacementsPerTransaction: 16 } : {}),
+      ...(storage.compactable
+        ? {
+            compaction: {
+              history: storage.compactable,
+              intervalMs: options.watchHistoryMs ?? DEFAULT_WATCH_HISTORY_MS,
+            },
+          }
+        : {}),
     };
     if (!storage.shared) {
       running = await startControllers(controllers);

@@ -9,6 +9,7 @@ import { ClusterLeaseController } from './cluster-lease-controller.js';
 import { CrdNamingController } from './crd-naming-controller.js';
 import { PlacementController } from './placement-controller.js';
 import { WorkspaceController } from './workspace-controller.js';
+import { HistoryCompactor, type CompactableHistory } from './history-compactor.js';
 import { LeaderElector } from './leader-election.js';
 import type { PlatformStore } from '../storage/store.js';
 
@@ -21,6 +22,8 @@ export interface PlatformControllersDeps {
   demo: boolean;
   /** How many placements one transaction may decide (etcd caps a Txn's operations). */
   maxPlacementsPerTransaction?: number;
+  /** etcd's history, compacted by the leader every `intervalMs` (history-compactor.ts). */
+  compaction?: { history: CompactableHistory; intervalMs: number };
 }
 
 export interface RunningControllers {
@@ -67,6 +70,13 @@ export async function startControllers(deps: PlatformControllersDeps): Promise<R
     const clusterLeases = new ClusterLeaseController({ service, registry, clusters });
     stops.push(() => clusterLeases.stop());
     clusterLeases.start();
+    if (deps.compaction) {
+      const compactor = new HistoryCompactor(deps.compaction.history, deps.compaction.intervalMs, (err) =>
+        process.stderr.write(`kplane platform: compacting etcd's history: ${(err as Error).message}\n`),
+      );
+      stops.push(() => compactor.stop());
+      compactor.start();
+    }
     return { workspaces, stop };
   } catch (err) {
     stop();

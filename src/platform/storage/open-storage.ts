@@ -18,6 +18,8 @@ export interface OpenStorage {
   tokens: TokenStore;
   /** True when several replicas may share the store (etcd). */
   shared: boolean;
+  /** etcd's revision history, which someone must compact (the controllers' leader does). */
+  compactable?: { readonly resourceVersion: number; compact(revision: number): Promise<void> };
   close(): void;
 }
 
@@ -70,6 +72,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<OpenStor
     clusters: new EtcdClusterIndex(store),
     tokens: new EtcdTokenStore(store),
     shared: true,
+    compactable: store,
     close: () => store.close(),
   };
 }
