@@ -253,7 +253,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (!storage.shared) {
       running = await startControllers(controllers);
     } else {
-      elector = await runControllersWhileLeading(store, controllers, (started) => (running = started));
+      elector = await runControllersWhileLeading(
+        store,
+        controllers,
+        (started) => (running = started),
+        options.replicaId,
+      );
     }
     return { url: localUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {

@@ -111,7 +111,7 @@ export class LeaderElector {
 
   constructor(options: LeaderElectorOptions) {
     this.store = options.store;
-    this.identity = options.identity ?? defaultIdentity();
+    this.identity = options.identity ?? replicaIdentity();
     this.leaseKey = options.leaseKey ?? CONTROLLERS_LEASE_KEY;
     this.leaseDurationMs = options.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.renewDeadlineMs = options.renewDeadlineMs ?? DEFAULT_RENEW_DEADLINE_MS;
@@ -293,6 +293,8 @@ export class LeaderElector {
   }
 }
 
-function defaultIdentity(): string {
-  return `${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`;
+/** client-go's hostname_uuid, led by the replica's name when it has one (`r2_host_4711_9f3a…`). */
+export function replicaIdentity(replicaId?: string): string {
+  const unique = `${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return replicaId === undefined ? unique : `${replicaId}_${unique}`;
 }

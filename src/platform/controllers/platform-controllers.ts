@@ -10,7 +10,7 @@ import { CrdNamingController } from './crd-naming-controller.js';
 import { PlacementController } from './placement-controller.js';
 import { WorkspaceController } from './workspace-controller.js';
 import { HistoryCompactor, type CompactableHistory } from './history-compactor.js';
-import { LeaderElector } from './leader-election.js';
+import { LeaderElector, replicaIdentity } from './leader-election.js';
 import type { PlatformStore } from '../storage/store.js';
 
 export interface PlatformControllersDeps {
@@ -97,9 +97,11 @@ export async function runControllersWhileLeading(
   store: PlatformStore,
   deps: PlatformControllersDeps,
   onChange: (running: RunningControllers | undefined) => void,
+  replicaId?: string,
 ): Promise<LeaderElector> {
   const elector = new LeaderElector({
     store,
+    identity: replicaIdentity(replicaId),
     onError: (err) =>
       process.stderr.write(`kplane platform: leader election: ${(err as Error).message ?? String(err)}\n`),
   });
