@@ -7,7 +7,8 @@
 //   second, with each request's p50/p99 (under that load);
 // - listing all OBJECTS: one JSON list, and kubectl's way (pages of limit=500 followed by continue tokens);
 // - watch fan-out: WATCHERS watch streams on one collection (spread over the replicas) and a writer: the time
-//   from a create's acknowledgement to its event at every watcher (sequential creates, p50/p99), then
+//   from a create's acknowledgement to its event at every watcher (sequential creates, p50/p99; a value at or
+//   below 0 means the platform had sent the event to every watcher before the client read the answer), then
 //   IN_FLIGHT writers at full speed and the events delivered per second to all watchers together; and each
 //   platform process's resident memory before and with the watches open.
 // The set-ups run side by side and their phases interleave in rounds, so a busy moment on this shared machine
