@@ -18,6 +18,9 @@ const BENCHES = [
   'patch',
   'service-account-token',
   'storage', // SQLite vs etcd (issue 14)
+  'platform-storage', // the same three set-ups through the platform's HTTPS API, with watch fan-out (issue 14)
+  'index-tokens', // cluster index and token store on both engines (issue 14)
+  'leader-handover', // controllers without a leader when the leading replica goes (issue 14)
   'failover',
   'deploy-fleet',
   'member-capacity',

@@ -1,5 +1,7 @@
 // Starts a built checkout's platform for a benchmark: `node dist/platform/main.js` on a free loopback port with a
 // fresh data folder, resolved once it printed its ready line, with the admin token, the CA and a keep-alive agent.
+// `args` adds platform flags (e.g. --storage etcd); `dataDir` starts another replica on a folder an earlier one
+// made (replicas share the certificates and the admin token).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
@@ -7,11 +9,19 @@ import { Agent, request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-export function startBenchPlatform(checkout, { maxSockets = 4, nodeArgs = [] } = {}) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-'));
+export function startBenchPlatform(checkout, { maxSockets = 4, nodeArgs = [], args = [], dataDir } = {}) {
+  dataDir ??= mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-'));
   const child = spawn(
     process.execPath,
-    [...nodeArgs, path.join(checkout, 'dist', 'platform', 'main.js'), '--port', '0', '--data-dir', dataDir],
+    [
+      ...nodeArgs,
+      path.join(checkout, 'dist', 'platform', 'main.js'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
