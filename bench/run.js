@@ -21,6 +21,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 30);
 // so a change is judged against the code before it under the same machine state.
 const comparedBin =
   process.env.BENCH_COMPARE && path.join(path.resolve(process.env.BENCH_COMPARE), 'bin', 'run.js');
+// Preloaded into one more `ws use` per round, to show where its time goes (see the file).
+const phaseProbe = fileURLToPath(new URL('./ws-use-phases.cjs', import.meta.url));
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kplane-bench-'));
 const dataDir = path.join(work, 'platform');
@@ -74,6 +76,7 @@ try {
   writeFileSync(file('cold.kubeconfig'), stringify(config), { mode: 0o600 });
   copyFileSync(ready.kubeconfig, file('kplane.kubeconfig'));
   copyFileSync(ready.kubeconfig, file('compared.kubeconfig'));
+  copyFileSync(ready.kubeconfig, file('phases.kubeconfig'));
 
   // A user logged in with `kplane login` (token in the owner-only file here, as without a Secret Service): kubectl
   // runs `kplane auth token`, and `ws use` reads the same token. Two workspaces of their own to switch between.
@@ -126,6 +129,11 @@ try {
       [kplaneBin, 'ws', 'use', i % 2 ? ':root:acme:web' : ':root:acme:api'],
       envFor('kplane.kubeconfig'),
     ],
+    'kplane ws use (live server, phases)': (i) => [
+      process.execPath,
+      ['--require', phaseProbe, kplaneBin, 'ws', 'use', i % 2 ? ':root:acme:web' : ':root:acme:api'],
+      { ...envFor('phases.kubeconfig'), KPLANE_BENCH_PHASES: file('phases.jsonl') },
+    ],
     'kplane ws use (logged-in user)': (i) => [
       process.execPath,
       [kplaneBin, 'ws', 'use', `:root:users:${user}:${i % 2 ? 'a' : 'b'}`],
@@ -140,16 +148,17 @@ try {
     'kplane ws --short': () => [process.execPath, [kplaneBin, 'ws', '--short'], envFor('kplane.kubeconfig')],
     // As kubectl runs it: the entry's command and arguments.
     'kplane auth token (credential entry)': () => [credential.exec.command, credential.exec.args, loginEnv],
+    // Its own code cache folder: two checkouts sharing one would each throw the other's away on every run.
     ...(comparedBin && {
       'ws use (BENCH_COMPARE checkout)': (i) => [
         process.execPath,
         [comparedBin, 'ws', 'use', i % 2 ? ':root:acme:web' : ':root:acme:api'],
-        envFor('compared.kubeconfig'),
+        { ...envFor('compared.kubeconfig'), XDG_CACHE_HOME: file('compared-cache') },
       ],
       'auth token (BENCH_COMPARE checkout)': () => [
         process.execPath,
         [comparedBin, 'auth', 'token', '--server', ready.url],
-        loginEnv,
+        { ...loginEnv, XDG_CACHE_HOME: file('compared-cache') },
       ],
     }),
   };
@@ -162,6 +171,7 @@ try {
       return timed(command, args, envChange(env));
     };
     for (const name of Object.keys(commands)) once(name, 0); // warm the file cache and the code cache
+    rmSync(file('phases.jsonl'), { force: true });
     for (let i = 0; i < rounds; i++)
       for (const name of Object.keys(commands)) samples[name].push(once(name, i));
 
@@ -188,6 +198,39 @@ try {
     ratio('kplane auth token (credential entry)', 'node -e 0 (no NODE_EXTRA_CA_CERTS)', 1.15);
     ratio('kplane ws use (live server)', 'kubectl config use-context', 1.2);
     ratio('kplane ws use (logged-in user)', 'kubectl config use-context', 1.2);
+    printWsUsePhases(
+      medians['kplane ws use (live server, phases)'],
+      kubectlMs,
+      medians['node -e 0 (no NODE_EXTRA_CA_CERTS)'],
+    );
+  };
+
+  // Where `ws use` spends its time, from the probe's timestamps in every round (medians of each phase).
+  const printWsUsePhases = (wholeMs, kubectlMs, nodeMs) => {
+    const runs = readFileSync(file('phases.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((run) => run.connect !== undefined && run.unlocked !== undefined);
+    if (runs.length === 0) return;
+    const phase = (of) => median(runs.map(of));
+    const rows = [
+      ['Node start-up (process start to the first line)', phase((r) => r.preload)],
+      ['kplane start-up (to opening the connection)', phase((r) => r.connect - r.preload)],
+      ['existence check (TLS, requests, answer)', phase((r) => r.locked - r.connect)],
+      ['durable write (lock to unlock)', phase((r) => r.unlocked - r.locked)],
+      ['  of which fsync (file and folder)', phase((r) => r.fsync)],
+      ['output and exit', phase((r) => r.exit - r.unlocked)],
+      ['process teardown, as the parent waits', wholeMs - phase((r) => r.exit)],
+    ];
+    console.log(
+      `\nWhere \`ws use\` goes (live server, ${runs.length} probed runs, medians; whole ${wholeMs.toFixed(1)} ms):`,
+    );
+    for (const [name, ms] of rows) console.log(`  ${name.padEnd(52)}${`${ms.toFixed(1)} ms`.padStart(10)}`);
+    console.log(
+      `  kubectl config use-context, for comparison: ${kubectlMs.toFixed(1)} ms; ` +
+        `Node's floor (node -e 0): ${nodeMs.toFixed(1)} ms`,
+    );
   };
 
   const extraCerts = process.env.NODE_EXTRA_CA_CERTS;
