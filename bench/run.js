@@ -218,6 +218,7 @@ try {
       ['Node start-up (process start to the first line)', phase((r) => r.preload)],
       ['kplane start-up (to opening the connection)', phase((r) => r.connect - r.preload)],
       ['existence check (TLS, requests, answer)', phase((r) => r.locked - r.connect)],
+      ['  of which the TLS context (trust store set-up)', phase((r) => r.secureContext)],
       ['durable write (lock to unlock)', phase((r) => r.unlocked - r.locked)],
       ['  of which fsync (file and folder)', phase((r) => r.fsync)],
       ['output and exit', phase((r) => r.exit - r.unlocked)],
