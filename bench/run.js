@@ -217,6 +217,7 @@ try {
     const rows = [
       ['Node start-up (process start to the first line)', phase((r) => r.preload)],
       ['kplane start-up (to opening the connection)', phase((r) => r.connect - r.preload)],
+      ["  of which loading Node's TLS code", phase((r) => r.tlsLoad)],
       ['existence check (TLS, requests, answer)', phase((r) => r.locked - r.connect)],
       ['  of which the TLS context (trust store set-up)', phase((r) => r.secureContext)],
       ['durable write (lock to unlock)', phase((r) => r.unlocked - r.locked)],

@@ -18,6 +18,7 @@ const phases = {
   unlocked: undefined,
   fsync: 0,
   secureContext: 0,
+  tlsLoad: 0,
 };
 const isLock = (file) => typeof file === 'string' && file.endsWith('.lock');
 
@@ -43,8 +44,11 @@ fs.fsyncSync = function () {
 
 const { require: moduleRequire } = Module.prototype;
 Module.prototype.require = function (id) {
+  const isTls = id === 'node:tls' || id === 'tls';
+  const started = now();
   const exported = moduleRequire.apply(this, arguments);
-  if ((id === 'node:tls' || id === 'tls') && !exported.connect.__benchWrapped) {
+  if (isTls && !exported.connect.__benchWrapped) {
+    phases.tlsLoad = now() - started; // the first time: Node's TLS, crypto and socket code
     const { connect, createSecureContext } = exported;
     exported.connect = function () {
       phases.connect ??= now();
