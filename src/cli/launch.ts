@@ -19,8 +19,7 @@ export async function launch(words: readonly string[]): Promise<void> {
   // kubectl runs `auth token` before every call: a token kept in a file is printed before the hot path's bundle
   // and its code cache are even read (the loader below is imported only after this, for the same reason).
   const credential = cachedExecCredential(argv);
-  if (credential !== undefined) {
-    processIOStreams().out(credential);
+  if (credential !== undefined && printed(credential)) {
     process.exitCode = 0;
     return;
   }
@@ -34,5 +33,15 @@ export async function launch(words: readonly string[]): Promise<void> {
   } else {
     process.exitCode = exitCode;
     hotPath.saveCodeCache();
+  }
+}
+
+/** False when stdout refused the line (closed, say): the full command then fails on it in its own words. */
+function printed(line: string): boolean {
+  try {
+    processIOStreams().out(line);
+    return true;
+  } catch {
+    return false;
   }
 }
