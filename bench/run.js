@@ -105,6 +105,23 @@ try {
   writeWith('credential.kubeconfig', { exec: entry });
   writeWith('plain-credential.kubeconfig', { exec: plainEntry });
   writeWith('token.kubeconfig', { token: token.trim() });
+  // The cheapest credential plugin Node can be: a process that prints a fixed ExecCredential and nothing else.
+  // What kplane's entry costs above this row is kplane's; up to it, it is Node's start-up.
+  const fixedCredential = JSON.stringify({
+    apiVersion: entry.apiVersion,
+    kind: 'ExecCredential',
+    status: { token: token.trim() },
+  });
+  writeWith('node-floor.kubeconfig', {
+    exec: {
+      apiVersion: entry.apiVersion,
+      command: process.execPath,
+      args: ['-e', `require('node:fs').writeSync(1, ${JSON.stringify(fixedCredential)})`],
+      // Without the CA bundle, as kplane's entry runs: Node 20 would otherwise parse it first.
+      env: [{ name: 'NODE_EXTRA_CA_CERTS', value: '' }],
+      interactiveMode: 'Never',
+    },
+  });
 
   const envFor = (kubeconfig) => ({ ...baseEnv, KUBECONFIG: file(kubeconfig) });
   const withoutExtraCerts = (env) => {
@@ -119,6 +136,11 @@ try {
     'node -e 0 (no NODE_EXTRA_CA_CERTS)': () => [process.execPath, ['-e', '0'], withoutExtraCerts(baseEnv)],
     'kubectl get ns (token in kubeconfig)': () => [kubectlBin, ['get', 'ns'], envFor('token.kubeconfig')],
     'kubectl get ns (kplane credential)': () => [kubectlBin, ['get', 'ns'], envFor(credential.file)],
+    'kubectl get ns (node -e plugin, the floor)': () => [
+      kubectlBin,
+      ['get', 'ns'],
+      envFor('node-floor.kubeconfig'),
+    ],
     'kubectl config use-context': (i) => [
       kubectlBin,
       ['config', 'use-context', i % 2 ? 'a' : 'b'],
@@ -195,6 +217,9 @@ try {
       console.log(`  ${a} / ${b}: ${(medians[a] / medians[b]).toFixed(2)}x (aim ≤ ${aim}x)`);
     console.log('\nAims (issue 18):');
     ratio('kubectl get ns (kplane credential)', 'kubectl get ns (token in kubeconfig)', 1.4);
+    console.log(
+      `    (Node's floor for any plugin: ${(medians['kubectl get ns (node -e plugin, the floor)'] / medians['kubectl get ns (token in kubeconfig)']).toFixed(2)}x)`,
+    );
     ratio('kplane auth token (credential entry)', 'node -e 0 (no NODE_EXTRA_CA_CERTS)', 1.15);
     ratio('kplane ws use (live server)', 'kubectl config use-context', 1.2);
     ratio('kplane ws use (logged-in user)', 'kubectl config use-context', 1.2);
