@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     disableConsoleIntercept: true,
     reporters: ['default', './test/summary-reporter.ts'],
+    // Starts one etcd when the suite runs on etcd (KPLANE_TEST_STORAGE=etcd); nothing otherwise.
+    globalSetup: ['./test/e2e/helpers/etcd-global-setup.ts'],
   },
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { platformLogFileName, platformPidFileName } from '../shared/platform-files.js';
 
 /**
  * The data folder `--data-dir` names, made absolute; without one, `$XDG_DATA_HOME/kplane/dev` or
@@ -24,12 +25,41 @@ export function previousPort(dataDir: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function serverPidFile(dataDir: string): string {
-  return path.join(dataDir, 'server.pid');
+/** `server.pid`, or with several replicas on the folder (`dev up --replicas N`) replica ID's `server-ID.pid`. */
+export function serverPidFile(dataDir: string, replicaId?: string): string {
+  return path.join(dataDir, platformPidFileName(replicaId));
 }
 
-export function serverLogFile(dataDir: string): string {
-  return path.join(dataDir, 'server.log');
+export function serverLogFile(dataDir: string, replicaId?: string): string {
+  return path.join(dataDir, platformLogFileName(replicaId));
+}
+
+/**
+ * `dev up --storage etcd` without endpoints runs etcd itself: its data in DATA_DIR/etcd, its pid and log
+ * beside the platform's. The front of `--replicas N` keeps its pid and log there too.
+ */
+export const localEtcdFiles = (dataDir: string) => ({
+  dir: path.join(dataDir, 'etcd'),
+  pid: path.join(dataDir, 'etcd.pid'),
+  log: path.join(dataDir, 'etcd.log'),
+});
+
+export const frontFiles = (dataDir: string) => ({
+  pid: path.join(dataDir, 'front.pid'),
+  log: path.join(dataDir, 'front.log'),
+});
+
+/** What the last `dev up --storage etcd` started, for `dev status` and `dev down`. */
+export function topologyFile(dataDir: string): string {
+  return path.join(dataDir, 'topology.json');
+}
+
+export function localEtcdEntryPoint(): string {
+  return new URL('../platform/process/local-etcd-main.js', import.meta.url).pathname;
+}
+
+export function frontEntryPoint(): string {
+  return new URL('./front-main.js', import.meta.url).pathname;
 }
 
 export function serverEntryPoint(): string {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { ExitCode, InvalidInputError, KplaneError, NotFoundError } from '../cli/errors.js';
 import { isProcessAlive } from '../shared/process-alive.js';
+import type { StorageChoice } from '../shared/storage-flags.js';
 import { serverEntryPoint, serverLogFile, serverPidFile } from './data-dir.js';
 
 export interface PlatformReady {
@@ -26,15 +27,20 @@ export interface PlatformStartOptions {
   members?: string | undefined;
   /** Passed on as `--exit-with`: the process stops when that one is gone. */
   exitWith?: number | undefined;
+  /** Passed on as `--storage etcd --etcd-…`; SQLite (no flag) when undefined. */
+  storage?: StorageChoice | undefined;
+  /** Passed on as `--replica-id`: one of several processes on this data folder and one etcd. */
+  replicaId?: string | undefined;
 }
 
 /**
  * The platform exits with 2 when an argument is wrong (it said which on stderr), so `dev up` fails with the
- * usage exit code too; anything else is a failure to start.
+ * usage exit code too; 3 is something missing (the local etcd's binary); anything else is a failure to start.
  */
-function notReady(code: number | null, detail = ''): KplaneError {
-  const message = `the platform stopped before it was ready (exit code ${code ?? 'signal'})${detail}`;
-  return code === ExitCode.usage ? new InvalidInputError(message) : new KplaneError(message);
+function notReady(code: number | null, detail = '', name = 'the platform'): KplaneError {
+  const message = `${name} stopped before it was ready (exit code ${code ?? 'signal'})${detail}`;
+  if (code === ExitCode.usage) return new InvalidInputError(message);
+  return code === ExitCode.notFound ? new NotFoundError(message) : new KplaneError(message);
 }
 
 function serverArgs(options: PlatformStartOptions): string[] {
@@ -46,6 +52,19 @@ function serverArgs(options: PlatformStartOptions): string[] {
     args.push('--authentication-config', options.authenticationConfig);
   if (options.members !== undefined) args.push('--members', options.members);
   if (options.exitWith !== undefined) args.push('--exit-with', String(options.exitWith));
+  if (options.storage?.engine === 'etcd') args.push(...etcdArgs(options.storage));
+  if (options.replicaId !== undefined) args.push('--replica-id', options.replicaId);
+  return args;
+}
+
+function etcdArgs(storage: Extract<StorageChoice, { engine: 'etcd' }>): string[] {
+  const args = ['--storage', 'etcd', '--etcd-endpoints', storage.endpoints.join(',')];
+  if (storage.keyPrefix !== undefined) args.push('--etcd-prefix', storage.keyPrefix);
+  if (storage.tls) {
+    args.push('--etcd-ca', storage.tls.caFile);
+    if (storage.tls.certFile !== undefined) args.push('--etcd-cert', storage.tls.certFile);
+    if (storage.tls.keyFile !== undefined) args.push('--etcd-key', storage.tls.keyFile);
+  }
   return args;
 }
 
@@ -88,9 +107,10 @@ export async function startDetached(
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   return startDetachedProcess<PlatformReady>(
     serverArgs(options),
-    serverLogFile(options.dataDir),
+    serverLogFile(options.dataDir, options.replicaId),
     timeoutMs,
     onSpawn,
+    options.replicaId === undefined ? 'the platform' : `platform replica ${options.replicaId}`,
   );
 }
 
@@ -104,6 +124,7 @@ export async function startDetachedProcess<Ready extends { ready: true }>(
   logFile: string,
   timeoutMs = 30_000,
   onSpawn?: (pid: number) => void,
+  name = 'the platform',
 ): Promise<Ready> {
   const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
   const log = openSync(logFile, 'a', 0o600);
@@ -119,11 +140,11 @@ export async function startDetachedProcess<Ready extends { ready: true }>(
     if (ready) return ready;
     if (exitCode !== undefined) {
       const tail = readFileSync(logFile, 'utf8').slice(logOffset).trim();
-      throw notReady(exitCode, `:\n${tail}`);
+      throw notReady(exitCode, `:\n${tail}`, name);
     }
     await sleep(25);
   }
-  throw new KplaneError(`the platform did not answer within ${timeoutMs / 1000}s; see ${logFile}`);
+  throw new KplaneError(`${name} did not answer within ${timeoutMs / 1000}s; see ${logFile}`);
 }
 
 function readyLine<Ready extends { ready: true }>(text: string): Ready | undefined {

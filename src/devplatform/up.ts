@@ -10,6 +10,9 @@ import { defaultPort, previousPort, resolveDataDir } from './data-dir.js';
 import { launchDevMembers, startDevCompute, stopDevCompute, type DevComputeReady } from './dev-compute.js';
 import { kplaneInvocation } from './invocation.js';
 import { startDetached, startForeground, stopPlatform, type PlatformReady } from './process.js';
+import { refuseWhileRunning } from './recorded-processes.js';
+import type { ReplicatedReady } from './replicas.js';
+import { devStorage, type DevStorageFlags } from './storage-options.js';
 
 export interface DevUpOptions {
   port?: number;
@@ -28,6 +31,8 @@ export interface DevUpOptions {
   members?: boolean | undefined;
   detach: boolean;
   output: OutputFormat;
+  /** --storage, --etcd-* and --replicas; the default is one process on SQLite. */
+  storage?: DevStorageFlags | undefined;
 }
 
 /**
@@ -41,8 +46,11 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
     throw new InvalidInputError(
       '--oidc writes its own authentication configuration: give --oidc or --authentication-config, not both',
     );
+  const replicated = devStorage(options.storage ?? {});
   const dataDir = resolveDataDir(options.dataDir);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
+  // Replicas of a `dev up --storage etcd` hold their own pid files, which a single platform would not see.
+  refuseWhileRunning(dataDir);
   // Loaded only when asked for: the provider module is not needed by any other dev up.
   const provider = options.oidc
     ? await (await import('./demo-oidc.js')).startDemoProvider(dataDir, { detach: options.detach })
@@ -62,6 +70,21 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
   };
   const oidcIssuer = provider?.issuer;
   const withCompute = options.demo && options.members !== false;
+  if (replicated) {
+    // Loaded only when asked for: the default dev up starts as fast as it did.
+    const { upReplicated } = await import('./up-replicated.js');
+    return upReplicated(
+      { ...startOptions, ...replicated, detach: options.detach, withCompute },
+      {
+        announce: (ready, compute) =>
+          announce({ ...ready, ...(oidcIssuer ? { oidcIssuer } : {}) }, compute, io, options),
+        stopProvider,
+        waitingHint: () => {
+          if (options.output === 'text') io.err('Press Ctrl-C to stop the platform.');
+        },
+      },
+    );
+  }
   // The member clusters start beside the platform rather than after it (they need nothing from it but its
   // pid, to go when it goes); the agents that join them start once the platform serves.
   let members: Promise<PlatformReady> | undefined;
@@ -120,7 +143,7 @@ function historySeconds(text: string): number {
 }
 
 async function announce(
-  ready: PlatformReady & { oidcIssuer?: string },
+  ready: PlatformReady & { oidcIssuer?: string; topology?: ReplicatedReady['topology'] },
   compute: DevComputeReady | undefined,
   io: IOStreams,
   options: DevUpOptions,
@@ -152,6 +175,7 @@ async function announce(
         : []),
       `Stop it with ${downHint}.`,
       '',
+      ...(ready.topology ? topologyLines(ready.topology, kplane) : []),
       ...(compute ? computeLines(compute) : []),
       'Workspaces:',
     ].join('\n'),
@@ -159,6 +183,23 @@ async function announce(
   return withWorkspaceSession({ explicitPath: ready.kubeconfig }, async (session) => {
     io.out(renderWorkspaceTree(await fetchWorkspaceTree(session.client, session.path), { full: false }));
   });
+}
+
+/** The processes behind the platform's address: the front, each replica, and etcd. */
+function topologyLines(topology: ReplicatedReady['topology'], kplane: string): string[] {
+  const local = topology.etcd.local;
+  return [
+    ...(topology.front
+      ? [`Front (spreads connections over the replicas): ${topology.front.url} (pid ${topology.front.pid})`]
+      : []),
+    `Platform ${topology.replicas.length === 1 ? 'process' : 'replicas'}:`,
+    ...topology.replicas.map(
+      (replica) => `  ${replica.id ?? 'platform'}: ${replica.url} (pid ${replica.pid})`,
+    ),
+    `etcd: ${topology.etcd.endpoints.join(',')}${local ? ` (local, pid ${local.pid}, data in ${local.dataDir})` : ''}`,
+    `Logs: ${[topology.front ? 'server-*.log, front.log' : 'server.log', ...(local ? ['etcd.log'] : [])].join(', ')} in the data folder; \`${kplane} dev status\` shows which run.`,
+    '',
+  ];
 }
 
 /** Where the member clusters are and how to look at one with kubectl. */

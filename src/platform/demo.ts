@@ -55,10 +55,15 @@ export async function seedDemo(deps: DemoDeps): Promise<void> {
     return { cluster, user };
   };
 
-  ensureWorkspace(service, registry, await scopeOf(ROOT_PATH), ORGANIZATION, 'organization');
+  const rootScope = await scopeOf(ROOT_PATH);
+  await service.store.transact((tx) =>
+    ensureWorkspace(service.within(tx), registry, rootScope, ORGANIZATION, 'organization'),
+  );
   const organization = joinPath(ROOT_PATH, ORGANIZATION);
   const orgScope = await scopeOf(organization);
-  for (const team of TEAMS) ensureWorkspace(service, registry, orgScope, team, 'team');
+  await service.store.transact((tx) => {
+    for (const team of TEAMS) ensureWorkspace(service.within(tx), registry, orgScope, team, 'team');
+  });
 
   const configMaps = registry.get('configmaps');
   const namespaces = registry.get(NAMESPACES);
@@ -68,8 +73,11 @@ export async function seedDemo(deps: DemoDeps): Promise<void> {
     if (!service.find(namespaces, workspace, 'default')) continue;
     const scope = { ...workspace, namespace: 'default' };
     if (service.find(configMaps, scope, cm.name)) continue;
-    service.create(configMaps, scope, { metadata: { name: cm.name, labels: cm.labels }, data: cm.data });
+    await service.create(configMaps, scope, {
+      metadata: { name: cm.name, labels: cm.labels },
+      data: cm.data,
+    });
   }
 
-  seedDemoCompute(service, registry, await scopeOf(COMPUTE_PATH));
+  await seedDemoCompute(service, registry, await scopeOf(COMPUTE_PATH));
 }

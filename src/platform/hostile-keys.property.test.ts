@@ -152,7 +152,7 @@ describe('keys a client chose never reach a prototype', () => {
     base = platform.url;
     fetchOverTls = fetchTrusting(readFileSync(join(dataDir, 'ca.crt')));
     for (const user of ['alice', 'bob']) {
-      tokens[user] = runOwnerCommand('token', ['--data-dir', dataDir, '--user', user]).stdout.trim();
+      tokens[user] = (await runOwnerCommand('token', ['--data-dir', dataDir, '--user', user])).stdout.trim();
       const home = await call(user, HOME);
       expect(home.status, home.body).toBe(200);
       homes[user] = new URL((JSON.parse(home.body) as { spec: { URL: string } }).spec.URL).pathname;

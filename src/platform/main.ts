@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
-import { DurationError, parseDuration } from './auth/duration.js';
 import type { AuthenticationConfig } from './auth/oidc/config.js';
 import { isProcessAlive } from '../shared/process-alive.js';
 import type { MemberSpec } from './member/member-spec.js';
+import { parsePlatformArgs, PlatformArgsError, type StorageChoice } from './process/platform-args.js';
 import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owner-commands.js';
 
 // Process entry of the local platform. The CLI relies on this contract: one JSON line on stdout
@@ -10,10 +9,6 @@ import { isOwnerCommand, runOwnerCommand, type OwnerCommand } from './tools/owne
 //
 // `main.js token …` and `main.js revoke-tokens …` are the owner's tools instead (see
 // tools/owner-commands.ts); they load no HTTP code.
-
-const USAGE =
-  'usage: node dist/platform/main.js --port N --data-dir DIR [--demo] [--watch-history DURATION (default 5m)] [--authentication-config FILE]\n' +
-  '       node dist/platform/main.js --members demo|FILE --port N --data-dir DIR [--exit-with PID]   (dev member clusters)';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -28,50 +23,25 @@ interface CommandLine {
   authentication?: AuthenticationConfig;
   members?: MemberSpec[];
   exitWith?: number;
+  storage: StorageChoice;
+  replicaId?: string;
 }
 
+/** The flags checked by parsePlatformArgs (exit 2 with its message), then the files they name loaded. */
 async function parseCommandLine(): Promise<CommandLine> {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: 'string' },
-        'data-dir': { type: 'string' },
-        demo: { type: 'boolean' },
-        'watch-history': { type: 'string' },
-        'authentication-config': { type: 'string' },
-        members: { type: 'string' },
-        'exit-with': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    parsed = parsePlatformArgs(process.argv.slice(2));
   } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`, 2);
+    if (!(err instanceof PlatformArgsError)) throw err;
+    fail(err.message, 2);
   }
-  const port = Number(values.port);
-  if (values.port === undefined || !/^\d+$/.test(values.port) || port > 65535)
-    fail(`--port must be 0-65535\n${USAGE}`, 2);
-  if (!values['data-dir']) fail(`--data-dir is required\n${USAGE}`, 2);
-  const args: CommandLine = { port, dataDir: values['data-dir'], demo: values.demo ?? false };
-  if (values['watch-history'] !== undefined) {
-    try {
-      args.watchHistoryMs = parseDuration(values['watch-history']);
-    } catch (err) {
-      if (!(err instanceof DurationError)) throw err;
-      fail(`--watch-history: ${err.message}\n${USAGE}`, 2);
-    }
-  }
-  const authenticationFile = values['authentication-config'];
-  if (authenticationFile !== undefined) args.authentication = await loadAuthentication(authenticationFile);
-  if (values.members !== undefined && args.demo)
-    fail(`--members serves member clusters, not the platform: it takes no --demo\n${USAGE}`, 2);
-  if (values.members !== undefined) args.members = await loadMembers(values.members);
-  if (values['exit-with'] !== undefined) {
-    if (!/^[1-9]\d*$/.test(values['exit-with'])) fail(`--exit-with must be a process id\n${USAGE}`, 2);
-    args.exitWith = Number(values['exit-with']);
-  }
-  return args;
+  const { authenticationConfigFile, members, ...args } = parsed;
+  const commandLine: CommandLine = args;
+  if (authenticationConfigFile !== undefined)
+    commandLine.authentication = await loadAuthentication(authenticationConfigFile);
+  if (members !== undefined) commandLine.members = await loadMembers(members);
+  return commandLine;
 }
 
 /** A bad file stops the start (exit 2): a platform that quietly took nobody's JWTs would be worse. */
@@ -109,8 +79,8 @@ function exitWith(pid: number, shutdown: () => void): void {
   timer.unref();
 }
 
-function ownerTool(command: OwnerCommand): void {
-  const result = runOwnerCommand(command, process.argv.slice(3));
+async function ownerTool(command: OwnerCommand): Promise<void> {
+  const result = await runOwnerCommand(command, process.argv.slice(3));
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

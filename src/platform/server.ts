@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ResourceHandler } from './api/handler.js';
 import { OpenApiPublisher } from './api/openapi.js';
 import { ResourceService } from './api/resource-service.js';
@@ -13,18 +13,18 @@ import { CrdDefinitions } from './apiextensions/crd-source.js';
 import { boundDefinitions } from './apis/bound-resources.js';
 import { ExportView } from './apis/export-view.js';
 import { ExportCatalog } from './apis/catalog.js';
-import { ApiBindingController } from './controllers/apibinding-controller.js';
-import { ClusterLeaseController } from './controllers/cluster-lease-controller.js';
-import { bootstrapCompute } from './compute/bootstrap.js';
-import { CrdNamingController } from './controllers/crd-naming-controller.js';
-import { PlacementController } from './controllers/placement-controller.js';
 import { bootstrapRoot } from './controllers/root-bootstrap.js';
-import { WorkspaceController } from './controllers/workspace-controller.js';
-import { ReplicaSetController } from './work/replicaset-controller.js';
+import type { LeaderElector } from './controllers/leader-election.js';
+import {
+  runControllersWhileLeading,
+  startControllers,
+  type RunningControllers,
+} from './controllers/platform-controllers.js';
+import { ApiError } from './http/errors.js';
+import { openStorage, type OpenStorage } from './storage/open-storage.js';
 import { memberRegistry } from './member/member-registry.js';
 import { startMemberMode, type RunningMember } from './member/member-mode.js';
 import type { MemberSpec } from './member/member-spec.js';
-import { seedDemo } from './demo.js';
 import {
   createDualProtocolServer,
   DEFAULT_CONNECTION_TIMEOUTS,
@@ -38,11 +38,6 @@ import { WatchRegistry } from './http/watch-stream.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { makeOwnerOnly } from './process/owner-only.js';
 import { acquirePidFile } from './process/pid-file.js';
-import { ClusterIndex } from './storage/cluster-index.js';
-import { DATABASE_FILE, openDatabase, type Db } from './storage/database.js';
-import { EventLog } from './storage/event-log.js';
-import { ObjectStore } from './storage/object-store.js';
-import { TokenStore } from './storage/token-store.js';
 import { HomeWorkspaces } from './tenancy/home.js';
 import { ensureServingCertificates } from './tls/platform-certificates.js';
 
@@ -66,6 +61,20 @@ export interface PlatformOptions {
   members?: MemberSpec[];
   /** Member mode: how long after a spec change a workload's simulated status follows (default 100 ms). */
   simulationDelayMs?: number;
+  /** Where objects live: SQLite in the data folder (the default), or etcd, which several replicas may share. */
+  storage?:
+    | { engine: 'sqlite' }
+    | {
+        engine: 'etcd';
+        endpoints: string[];
+        keyPrefix?: string;
+        tls?: { caFile: string; certFile?: string; keyFile?: string };
+      };
+  /**
+   * One of several replicas sharing this data folder (certificates and the admin token live there): the
+   * pid file is then `server-ID.pid`, so each replica claims its own.
+   */
+  replicaId?: string;
 }
 
 export interface RunningPlatform {
@@ -96,48 +105,43 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       `kplane platform: made ${dataDir} owner-only (folders 0700, files 0600): ` +
         `${loosened.length} had looser modes\n`,
     );
-  const releasePid = acquirePidFile(dataDir);
-  let db: Db | undefined;
+  const releasePid = acquirePidFile(dataDir, process.pid, options.replicaId);
+  let storage: OpenStorage | undefined;
   let server: DualProtocolServer | undefined;
   const watches = new WatchRegistry();
-  let controller: WorkspaceController | undefined;
-  let scheduler: PlacementController | undefined;
-  let bindings: ApiBindingController | undefined;
-  let crdNames: CrdNamingController | undefined;
-  let delivery: ReplicaSetController | undefined;
-  let clusterLeases: ClusterLeaseController | undefined;
+  let running: RunningControllers | undefined;
+  let elector: LeaderElector | undefined;
   let memberMode: { stop(): void } | undefined;
   let closing: Promise<void> | undefined;
   // Stops whatever has started, so a failed start cleans up exactly as a stop does.
   const close = () =>
     (closing ??= (async () => {
-      controller?.stop();
-      scheduler?.stop();
-      bindings?.stop();
-      crdNames?.stop();
-      delivery?.stop();
-      clusterLeases?.stop();
+      // A leader stops its controllers, then releases the Lease, so the next replica takes over at once.
+      if (elector) await elector.stop();
+      running?.stop();
+      running = undefined;
       memberMode?.stop();
       watches.closeAll();
       if (server) await closeServer(server);
-      db?.close();
+      storage?.close();
       releasePid();
     })());
   try {
-    db = openDatabase(join(dataDir, DATABASE_FILE));
-    // A dev member stands for a cluster that runs nothing: a commit need not wait for the disk. WAL with
-    // synchronous=NORMAL still keeps every commit across a killed process (only a machine crash may lose the
-    // last ones), and the agents re-apply whatever a member lost.
-    if (options.members) db.pragma('synchronous = NORMAL');
     const history = options.watchHistoryMs !== undefined ? { maxAgeMs: options.watchHistoryMs } : {};
-    const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), history));
-    const clusters = new ClusterIndex(db);
-    const tokens = new TokenStore(db);
+    storage = await openStorage({
+      dataDir,
+      choice: options.storage ?? { engine: 'sqlite' },
+      history,
+      relaxedDurability: options.members !== undefined,
+      // A 404 or a resourceVersion 409 may only mean this replica has not yet seen another's write.
+      mayBeStale: (err) => err instanceof ApiError && (err.code === 404 || err.code === 409),
+    });
+    const { store, clusters, tokens } = storage;
     const env = { baseUrl: '' };
     const authorizer = new Authorizer(store);
     const registry = options.members
       ? memberRegistry({ authorizer })
-      : builtinRegistry({ onCreated: (key) => controller?.enqueue(key), authorizer, tokens });
+      : builtinRegistry({ onCreated: (key) => running?.workspaces.enqueue(key), authorizer, tokens });
     // What a workspace serves beyond the built-in kinds: first the APIs bound into it.
     if (!options.members)
       registry.addSource(
@@ -150,7 +154,6 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // Then the workspace's own CustomResourceDefinitions (never over a bound API of the same name).
     registry.addSource(new CrdDefinitions(store, store.events).source);
     const service = new ResourceService(store, clusters, env);
-    controller = new WorkspaceController({ service, registry, clusters, env });
     let port = options.port;
     const serverAddress = () => `${LOOPBACK}:${port}`;
     const resources = new ResourceHandler(service, watches);
@@ -194,8 +197,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     env.baseUrl = `https://${LOOPBACK}:${port}`;
 
     if (options.members) {
-      const tokenFile = ensureAdminToken(dataDir, tokens);
-      const running = startMemberMode({
+      const tokenFile = await ensureAdminToken(dataDir, tokens);
+      const running = await startMemberMode({
         service,
         registry,
         clusters,
@@ -220,25 +223,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         close,
       };
     }
-    bootstrapRoot(service, registry, clusters, env.baseUrl);
-    const tokenFile = ensureAdminToken(dataDir, tokens);
+    await bootstrapRoot(service, registry, clusters, env.baseUrl);
+    const tokenFile = await ensureAdminToken(dataDir, tokens);
     const kubeconfig = writeAdminKubeconfig(dataDir, env.baseUrl, tokenFile, certificates.caPem);
-    controller.resync();
-    bindings = new ApiBindingController({ service, registry, clusters });
-    bindings.start();
-    crdNames = new CrdNamingController({ service, registry, clusters });
-    crdNames.start();
-    const workspaces = controller;
-    await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
-    if (options.demo) await seedDemo({ service, registry, clusters, controller });
-    await controller.settle();
-    scheduler = new PlacementController({ service, registry, clusters });
-    scheduler.start();
-    delivery = new ReplicaSetController({ service, registry, clusters });
-    delivery.start();
-    clusterLeases = new ClusterLeaseController({ service, registry, clusters });
-    clusterLeases.start();
-
+    const controllers = {
+      service,
+      registry,
+      clusters,
+      env,
+      demo: options.demo ?? false,
+      // etcd refuses a Txn of more than --max-txn-ops operations (128 by default).
+      ...(storage.shared ? { maxPlacementsPerTransaction: 16 } : {}),
+    };
+    if (!storage.shared) {
+      running = await startControllers(controllers);
+    } else {
+      elector = await runControllersWhileLeading(store, controllers, (started) => (running = started));
+    }
     return { url: env.baseUrl, port, dataDir, kubeconfig, tokenFile, caFile: certificates.caFile, close };
   } catch (err) {
     await close();

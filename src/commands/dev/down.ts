@@ -3,10 +3,11 @@ import { KplaneCommand } from '../../cli/base-command.js';
 import { resolveDataDir } from '../../devplatform/data-dir.js';
 import { stopDemoProvider } from '../../devplatform/demo-oidc.js';
 import { stopDevCompute } from '../../devplatform/dev-compute.js';
-import { stopPlatform } from '../../devplatform/process.js';
+import { stopPlatformProcesses } from '../../devplatform/replicas.js';
 
 export default class DevDown extends KplaneCommand {
-  static override summary = 'Stop a local platform started with "dev up --detach".';
+  static override summary =
+    'Stop a local platform started with "dev up --detach": with --storage etcd also its replicas, front and local etcd.';
   static override examples = ['<%= config.bin %> dev down', '<%= config.bin %> dev down --data-dir /tmp/kp'];
 
   static override flags = {
@@ -24,9 +25,17 @@ export default class DevDown extends KplaneCommand {
     const compute = await stopDevCompute(dataDir);
     if (compute.agents) this.io.err(`kplane agents (pid ${compute.agents.pid}) stopped.`);
     if (compute.members) this.io.err(`kplane member clusters (pid ${compute.members.pid}) stopped.`);
-    const { pid, forced } = await stopPlatform(dataDir);
-    this.io.err(
-      `kplane platform (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`,
-    );
+    for (const { role, pid, forced } of await stopPlatformProcesses(dataDir))
+      this.io.err(
+        `${stoppedName(role)} (pid ${pid}) stopped${forced ? ' (it did not stop in time and was killed)' : ''}.`,
+      );
   }
+}
+
+/** `kplane platform` as before for the single process; with replicas each says which it was. */
+function stoppedName(role: string): string {
+  if (role === 'etcd') return 'local etcd';
+  return role === 'front'
+    ? 'kplane front'
+    : `kplane ${role === 'platform' ? 'platform' : `platform ${role}`}`;
 }

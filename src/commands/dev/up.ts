@@ -12,6 +12,7 @@ export default class DevUp extends KplaneCommand {
     '<%= config.bin %> dev up --demo',
     '<%= config.bin %> dev up --demo --oidc',
     '<%= config.bin %> dev up --port 0 --data-dir /tmp/kp --detach',
+    '<%= config.bin %> dev up --storage etcd --replicas 2 --detach',
   ];
 
   static override flags = {
@@ -44,6 +45,29 @@ export default class DevUp extends KplaneCommand {
       default: true,
       allowNo: true,
     }),
+    storage: Flags.string({
+      description:
+        'Where the platform keeps objects: sqlite (in the data folder, one process) or etcd (several replicas may share it).',
+      options: ['sqlite', 'etcd'],
+    }),
+    'etcd-endpoints': Flags.string({
+      description:
+        "With --storage etcd: your etcd's client URLs, comma-separated (default: run a local etcd from the machine's etcd binary, data in DATA_DIR/etcd).",
+    }),
+    'etcd-ca': Flags.string({
+      description: "With https:// --etcd-endpoints: the CA that signed etcd's certificate.",
+    }),
+    'etcd-cert': Flags.string({ description: 'A client certificate for etcd (with --etcd-key).' }),
+    'etcd-key': Flags.string({ description: "The client certificate's private key (with --etcd-cert)." }),
+    'etcd-prefix': Flags.string({
+      description: 'The etcd key prefix the platform keeps its objects under (default /kplane/).',
+    }),
+    replicas: Flags.integer({
+      description:
+        'With --storage etcd: run N platform processes behind one front on the usual port (default 1).',
+      min: 1,
+      max: 16,
+    }),
     detach: Flags.boolean({
       description: 'Return once the platform answers, leaving it running (DATA_DIR/server.pid).',
     }),
@@ -63,6 +87,15 @@ export default class DevUp extends KplaneCommand {
         members: flags.members,
         detach: flags.detach,
         output: this.outputFormat(flags.output),
+        storage: {
+          storage: flags.storage,
+          etcdEndpoints: flags['etcd-endpoints'],
+          etcdCa: flags['etcd-ca'],
+          etcdCert: flags['etcd-cert'],
+          etcdKey: flags['etcd-key'],
+          etcdPrefix: flags['etcd-prefix'],
+          replicas: flags.replicas,
+        },
       },
       this.io,
     );

@@ -232,7 +232,7 @@ export class ResourceHandler {
       // An apply configuration of a view holds only the fields it sets, as a merge patch does.
       changed = patchObject(view.definition, type === 'apply' ? 'merge' : type, current, patch);
     }
-    const result = this.service.patch(def, scope, name, 'merge', view.toPatch(name, changed), options);
+    const result = await this.service.patch(def, scope, name, 'merge', view.toPatch(name, changed), options);
     render(result.object);
   }
 
@@ -247,7 +247,7 @@ export class ResourceHandler {
     if (dryRun(request.query)) throw badRequest(`dry run is not supported for ${request.route.subresource}`);
     const parent = this.service.get(request.def, request.scope, request.route.name ?? '');
     const { value: body } = this.decode({ ...request, def: action.definition }, await readBody(request.req));
-    const answer = action.create(request.scope, parent, body);
+    const answer = await action.create(request.scope, parent, body);
     const { format, include } = this.format(request);
     const rendered = renderObject(action.definition, answer, format, include);
     writeJson(request.res, 201, rendered.body, rendered.contentType);
@@ -260,13 +260,24 @@ export class ResourceHandler {
   }
 
   private get(request: ResourceRequest): void {
+    this.refuseStaleRead(request);
     const { format, include } = this.format(request);
     const object = this.service.get(request.def, request.scope, request.route.name ?? '');
     const rendered = renderObject(request.def, object, format, include);
     writeJson(request.res, 200, rendered.body, rendered.contentType);
   }
 
+  /**
+   * A read of the current state (no resourceVersion, as kubectl sends) must not answer older data as
+   * current: on etcd, a replica that cannot reach a quorum says 503 instead.
+   */
+  private refuseStaleRead(request: ResourceRequest): void {
+    const rv = request.query.get('resourceVersion');
+    if (rv === null || rv === '') this.service.store.ensureCurrent();
+  }
+
   private list(request: ResourceRequest): void {
+    this.refuseStaleRead(request);
     const { format, include } = this.format(request);
     const filter = parseObjectFilter(
       request.def,
@@ -360,7 +371,7 @@ export class ResourceHandler {
     // A review is answered, not stored.
     if (request.def.review) return this.respond(request, 201, request.def.review(request.scope, body));
     options.duplicateFields = duplicateFields;
-    const created = this.service.create(request.def, request.scope, body, options);
+    const created = await this.service.create(request.def, request.scope, body, options);
     this.respond(request, 201, created, options.warnings);
   }
 
@@ -368,7 +379,13 @@ export class ResourceHandler {
     const options = this.writeOptions(request);
     const { value: body, duplicateFields } = this.decode(request, await readBody(request.req));
     options.duplicateFields = duplicateFields;
-    const updated = this.service.update(request.def, request.scope, request.route.name ?? '', body, options);
+    const updated = await this.service.update(
+      request.def,
+      request.scope,
+      request.route.name ?? '',
+      body,
+      options,
+    );
     this.respond(request, 200, updated, options.warnings);
   }
 
@@ -388,7 +405,7 @@ export class ResourceHandler {
     const text = (await readBody(request.req)).toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
     const patch = decodePatch(type, text, options);
-    const result = this.service.patch(
+    const result = await this.service.patch(
       request.def,
       request.scope,
       request.route.name ?? '',
@@ -415,7 +432,7 @@ export class ResourceHandler {
           options.preconditions = body.preconditions as DeleteOptions['preconditions'];
       }
     }
-    const deleted = this.service.delete(request.def, request.scope, request.route.name ?? '', options);
+    const deleted = await this.service.delete(request.def, request.scope, request.route.name ?? '', options);
     this.respond(request, 200, deleted);
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_USER } from '../auth/user.js';
 import { ApiError } from '../http/errors.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -36,39 +36,40 @@ describe('listPage', () => {
   let db: Db;
   let service: ResourceService;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-paged-'));
     db = openDatabase(join(dir, 'platform.db'));
     // A short event log, so a paged list can outlive the history it reads its first page's version from.
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db), { capacity: 5 }));
-    service = new ResourceService(store, new ClusterIndex(db), { baseUrl: 'https://127.0.0.1:6443' });
-    for (const name of ['a', 'b', 'c', 'd']) service.create(namespaces, ROOT, { metadata: { name } });
+    service = new ResourceService(store, new SqliteClusterIndex(db), { baseUrl: 'https://127.0.0.1:6443' });
+    for (const name of ['a', 'b', 'c', 'd']) await service.create(namespaces, ROOT, { metadata: { name } });
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const names = (items: KubeObject[]) => items.map((item) => item.metadata.name);
 
-  it('answers 410 once the changes since the first page have left the event log', () => {
+  it('answers 410 once the changes since the first page have left the event log', async () => {
     const first = listPage(service, namespaces, ROOT, MATCH_ALL, { limit: 2 });
     expect(names(first.items)).toEqual(['a', 'b']);
     const token = first.metadata.continue ?? '';
-    for (const name of ['e', 'f', 'g', 'h', 'i']) service.create(namespaces, ROOT, { metadata: { name } });
+    for (const name of ['e', 'f', 'g', 'h', 'i'])
+      await service.create(namespaces, ROOT, { metadata: { name } });
     // Five changes: all still in the log, so the next page is the list as of the first.
     const second = listPage(service, namespaces, ROOT, MATCH_ALL, { limit: 2, continue: token });
     expect(names(second.items)).toEqual(['c', 'd']);
     expect(second.metadata).toEqual({ resourceVersion: first.metadata.resourceVersion });
 
-    service.create(namespaces, ROOT, { metadata: { name: 'j' } });
+    await service.create(namespaces, ROOT, { metadata: { name: 'j' } });
     expect(failure(() => listPage(service, namespaces, ROOT, MATCH_ALL, { limit: 2, continue: token }))).toBe(
       TOO_OLD,
     );
   });
 
-  it('pages a projection while it is unchanged and answers 410 once it changed', () => {
+  it('pages a projection while it is unchanged and answers 410 once it changed', async () => {
     let view: KubeObject[] = ['x', 'y', 'z'].map((name) => ({ metadata: { name, resourceVersion: '1' } }));
     const projection: Projection = {
       list: () => view,
@@ -80,12 +81,12 @@ describe('listPage', () => {
     expect([names(first.items), first.metadata.remainingItemCount]).toEqual([['x', 'y'], 1]);
     const token = first.metadata.continue ?? '';
 
-    service.create(namespaces, ROOT, { metadata: { name: 'unrelated' } });
+    await service.create(namespaces, ROOT, { metadata: { name: 'unrelated' } });
     expect(names(listPage(service, projected, ROOT, MATCH_ALL, { limit: 2, continue: token }).items)).toEqual(
       ['z'],
     );
 
-    service.create(namespaces, ROOT, { metadata: { name: 'watched' } });
+    await service.create(namespaces, ROOT, { metadata: { name: 'watched' } });
     view = [...view, { metadata: { name: 'w', resourceVersion: '9' } }];
     expect(failure(() => listPage(service, projected, ROOT, MATCH_ALL, { limit: 2, continue: token }))).toBe(
       TOO_OLD,

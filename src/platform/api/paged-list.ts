@@ -1,7 +1,7 @@
 import { CollectionSnapshot } from '../storage/collection-snapshot.js';
 import type { ChangeEvent, EventLog } from '../storage/event-log.js';
 import type { CollectionScope, ListPosition } from '../storage/object-key.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { PlatformStore } from '../storage/store.js';
 import {
   compareKeys,
   encodeContinue,
@@ -75,7 +75,7 @@ export function listPage(
 
 function storedPage(
   def: ResourceDefinition,
-  store: ObjectStore,
+  store: PlatformStore,
   collection: CollectionScope,
   rv: number,
   filter: ObjectFilter,

@@ -1,7 +1,7 @@
 import type { UserInfo } from '../auth/user.js';
 import { qualifiedResource, type FieldError, type ResourceName } from '../http/errors.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
-import type { StoreTransaction } from '../storage/object-store.js';
+import type { StoreTransaction } from '../storage/store.js';
 import type { KubeObject } from './object.js';
 import type { ProjectionOf } from './projected-kind.js';
 import type { MessageDescriptor } from './protobuf/messages.js';
@@ -110,7 +110,7 @@ export interface SubresourceAction {
     ctx: { user: UserInfo; cluster: ClusterRef; namespace?: string },
     parent: KubeObject,
     body: unknown,
-  ): KubeObject;
+  ): KubeObject | Promise<KubeObject>;
 }
 
 /**

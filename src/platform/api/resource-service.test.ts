@@ -6,7 +6,7 @@ import { SYSTEM_USER } from '../auth/user.js';
 import { bootstrapRoot } from '../controllers/root-bootstrap.js';
 import { WorkspaceController } from '../controllers/workspace-controller.js';
 import { ApiError } from '../http/errors.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -18,9 +18,9 @@ import { Authorizer } from '../auth/authorize.js';
 
 const BASE = 'https://127.0.0.1:6443';
 
-function apiError(fn: () => unknown): ApiError {
+async function apiError(fn: () => unknown): Promise<ApiError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ApiError) return err;
     throw err;
@@ -41,11 +41,11 @@ describe('ResourceService', () => {
     ...(namespace ? { namespace } : {}),
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-service-'));
     db = openDatabase(join(dir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-    clusters = new ClusterIndex(db);
+    clusters = new SqliteClusterIndex(db);
     registry = builtinRegistry({
       onCreated: (key) => controller.enqueue(key),
       authorizer: new Authorizer(store),
@@ -53,10 +53,10 @@ describe('ResourceService', () => {
     const env = { baseUrl: BASE };
     service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
-    bootstrapRoot(service, registry, clusters, BASE);
+    await bootstrapRoot(service, registry, clusters, BASE);
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     controller.stop();
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -65,8 +65,8 @@ describe('ResourceService', () => {
   const configMaps = () => registry.get('configmaps');
   const workspaces = () => registry.get('workspaces.tenancy.kcp.io');
 
-  it('creates with system metadata and refuses duplicates', () => {
-    const created = service.create(configMaps(), root('default'), {
+  it('creates with system metadata and refuses duplicates', async () => {
+    const created = await service.create(configMaps(), root('default'), {
       metadata: { name: 'a', uid: 'mine' },
       data: { k: 'v' },
     });
@@ -77,31 +77,38 @@ describe('ResourceService', () => {
     });
     expect(created.metadata.uid).not.toBe('mine');
     expect(created.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    const err = apiError(() => service.create(configMaps(), root('default'), { metadata: { name: 'a' } }));
+    const err = await apiError(() =>
+      service.create(configMaps(), root('default'), { metadata: { name: 'a' } }),
+    );
     expect(err.code).toBe(409);
     expect(err.message).toBe('configmaps "a" already exists');
   });
 
-  it('generates names from generateName', () => {
-    const created = service.create(configMaps(), root('default'), { metadata: { generateName: 'job-' } });
+  it('generates names from generateName', async () => {
+    const created = await service.create(configMaps(), root('default'), {
+      metadata: { generateName: 'job-' },
+    });
     expect(created.metadata.name).toMatch(/^job-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
-  it('needs the namespace to exist', () => {
-    const err = apiError(() => service.create(configMaps(), root('nope'), { metadata: { name: 'a' } }));
+  it('needs the namespace to exist', async () => {
+    const err = await apiError(() => service.create(configMaps(), root('nope'), { metadata: { name: 'a' } }));
     expect([err.code, err.message]).toEqual([404, 'namespaces "nope" not found']);
   });
 
-  it('rejects a stale resourceVersion and accepts the current one', () => {
-    const created = service.create(configMaps(), root('default'), {
+  it('rejects a stale resourceVersion and accepts the current one', async () => {
+    const created = await service.create(configMaps(), root('default'), {
       metadata: { name: 'a' },
       data: { v: '1' },
     });
-    const updated = service.update(configMaps(), root('default'), 'a', { ...created, data: { v: '2' } });
+    const updated = await service.update(configMaps(), root('default'), 'a', {
+      ...created,
+      data: { v: '2' },
+    });
     expect(Number(updated.metadata.resourceVersion)).toBeGreaterThan(
       Number(created.metadata.resourceVersion),
     );
-    const err = apiError(() =>
+    const err = await apiError(() =>
       service.update(configMaps(), root('default'), 'a', { ...created, data: { v: '3' } }),
     );
     expect(err.code).toBe(409);
@@ -110,34 +117,37 @@ describe('ResourceService', () => {
     );
     const unconditional = { ...updated, metadata: { ...updated.metadata, resourceVersion: undefined } };
     expect(
-      service.update(configMaps(), root('default'), 'a', { ...unconditional, data: { v: '4' } }).data,
+      (await service.update(configMaps(), root('default'), 'a', { ...unconditional, data: { v: '4' } })).data,
     ).toEqual({ v: '4' });
   });
 
-  it('keeps the resourceVersion on a write that changes nothing', () => {
-    const created = service.create(configMaps(), root('default'), {
+  it('keeps the resourceVersion on a write that changes nothing', async () => {
+    const created = await service.create(configMaps(), root('default'), {
       metadata: { name: 'a' },
       data: { v: '1' },
     });
-    const same = service.patch(configMaps(), root('default'), 'a', 'merge', { data: { v: '1' } });
+    const same = await service.patch(configMaps(), root('default'), 'a', 'merge', { data: { v: '1' } });
     expect(same.object.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
   });
 
-  it('patches with merge, JSON and apply patches', () => {
-    service.create(configMaps(), root('default'), { metadata: { name: 'a' }, data: { a: '1', b: '2' } });
-    service.patch(configMaps(), root('default'), 'a', 'merge', { data: { b: null, c: '3' } });
-    service.patch(configMaps(), root('default'), 'a', 'json', [
+  it('patches with merge, JSON and apply patches', async () => {
+    await service.create(configMaps(), root('default'), {
+      metadata: { name: 'a' },
+      data: { a: '1', b: '2' },
+    });
+    await service.patch(configMaps(), root('default'), 'a', 'merge', { data: { b: null, c: '3' } });
+    await service.patch(configMaps(), root('default'), 'a', 'json', [
       { op: 'replace', path: '/data/a', value: '9' },
     ]);
     expect(service.get(configMaps(), root('default'), 'a').data).toEqual({ a: '9', c: '3' });
-    const applied = service.patch(configMaps(), root('default'), 'fresh', 'apply', {
+    const applied = await service.patch(configMaps(), root('default'), 'fresh', 'apply', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'fresh' },
       data: { x: 'y' },
     });
     expect(applied.created).toBe(true);
-    const err = apiError(() =>
+    const err = await apiError(() =>
       service.patch(configMaps(), root('default'), 'a', 'json', [
         { op: 'test', path: '/data/a', value: 'x' },
       ]),
@@ -145,15 +155,15 @@ describe('ResourceService', () => {
     expect(err.code).toBe(422);
   });
 
-  it('validates names and unknown fields', () => {
-    const invalid = apiError(() =>
+  it('validates names and unknown fields', async () => {
+    const invalid = await apiError(() =>
       service.create(configMaps(), root('default'), { metadata: { name: 'Bad_Name' } }),
     );
     expect(invalid.code).toBe(422);
     expect(invalid.message).toMatch(
       /^ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
     );
-    const strict = apiError(() =>
+    const strict = await apiError(() =>
       service.create(
         configMaps(),
         root('default'),
@@ -165,7 +175,7 @@ describe('ResourceService', () => {
       'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dataa"',
     );
     const warnings: string[] = [];
-    const lax = service.create(
+    const lax = await service.create(
       configMaps(),
       root('default'),
       { metadata: { name: 'b' }, dataa: {} },
@@ -175,9 +185,9 @@ describe('ResourceService', () => {
     expect(lax).not.toHaveProperty('dataa');
   });
 
-  it('rolls back a dry run', () => {
+  it('rolls back a dry run', async () => {
     const rv = service.store.resourceVersion;
-    const created = service.create(
+    const created = await service.create(
       configMaps(),
       root('default'),
       { metadata: { name: 'dry' } },
@@ -187,8 +197,8 @@ describe('ResourceService', () => {
     expect(created.metadata.resourceVersion).toBeUndefined();
     expect(service.find(configMaps(), root('default'), 'dry')).toBeUndefined();
     expect(service.store.resourceVersion).toBe(rv);
-    const real = service.create(configMaps(), root('default'), { metadata: { name: 'real' } });
-    const patched = service.patch(
+    const real = await service.create(configMaps(), root('default'), { metadata: { name: 'real' } });
+    const patched = await service.patch(
       configMaps(),
       root('default'),
       'real',
@@ -199,13 +209,13 @@ describe('ResourceService', () => {
     expect(patched.object.data).toEqual({ a: 'b' });
     expect(patched.object.metadata.resourceVersion).toBe(real.metadata.resourceVersion);
     expect(service.get(configMaps(), root('default'), 'real').data).toBeUndefined();
-    service.delete(configMaps(), root('default'), 'real', { dryRun: true });
+    await service.delete(configMaps(), root('default'), 'real', { dryRun: true });
     expect(service.find(configMaps(), root('default'), 'real')).toBeDefined();
   });
 
-  it('filters lists by label and field selectors', () => {
-    service.create(configMaps(), root('default'), { metadata: { name: 'a', labels: { app: 'web' } } });
-    service.create(configMaps(), root('default'), { metadata: { name: 'b', labels: { app: 'api' } } });
+  it('filters lists by label and field selectors', async () => {
+    await service.create(configMaps(), root('default'), { metadata: { name: 'a', labels: { app: 'web' } } });
+    await service.create(configMaps(), root('default'), { metadata: { name: 'b', labels: { app: 'api' } } });
     const names = (label?: string, field?: string) =>
       service
         .list(configMaps(), root('default'), parseObjectFilter(configMaps(), label, field))
@@ -214,18 +224,18 @@ describe('ResourceService', () => {
     expect(names('app notin (web)')).toEqual(['b']);
     expect(names(undefined, 'metadata.name=b')).toEqual(['b']);
     expect(service.list(configMaps(), root(), MATCH_ALL).items).toHaveLength(2);
-    expect(apiError(() => names(undefined, 'spec.x=1')).code).toBe(400);
+    expect((await apiError(() => names(undefined, 'spec.x=1'))).code).toBe(400);
   });
 
-  it('deleting a namespace deletes its content', () => {
-    service.create(registry.get('namespaces'), root(), { metadata: { name: 'team' } });
-    service.create(configMaps(), root('team'), { metadata: { name: 'a' } });
-    service.delete(registry.get('namespaces'), root(), 'team');
+  it('deleting a namespace deletes its content', async () => {
+    await service.create(registry.get('namespaces'), root(), { metadata: { name: 'team' } });
+    await service.create(configMaps(), root('team'), { metadata: { name: 'a' } });
+    await service.delete(registry.get('namespaces'), root(), 'team');
     expect(service.find(configMaps(), root('team'), 'a')).toBeUndefined();
   });
 
   it('brings a workspace up, defaults its type, and deletes it with its children', async () => {
-    const ws = service.create(workspaces(), root(), { metadata: { name: 'org' } });
+    const ws = await service.create(workspaces(), root(), { metadata: { name: 'org' } });
     expect(ws.spec).toMatchObject({
       type: { name: 'organization', path: 'root' },
       URL: `${BASE}/clusters/root:org`,
@@ -239,17 +249,17 @@ describe('ResourceService', () => {
     const org = clusters.resolve('root:org');
     expect(org?.id).toBe((ws.spec as { cluster: string }).cluster);
     const orgScope = { cluster: org!, user: SYSTEM_USER };
-    const team = service.create(workspaces(), orgScope, { metadata: { name: 'team' } });
+    const team = await service.create(workspaces(), orgScope, { metadata: { name: 'team' } });
     expect((team.spec as { type: unknown }).type).toEqual({ name: 'team', path: 'root' });
     await controller.settle();
     const teamCluster = clusters.resolve('root:org:team')!;
-    service.create(
+    await service.create(
       configMaps(),
       { cluster: teamCluster, user: SYSTEM_USER, namespace: 'default' },
       { metadata: { name: 'x' } },
     );
 
-    const immutable = apiError(() =>
+    const immutable = await apiError(() =>
       service.patch(workspaces(), orgScope, 'team', 'merge', {
         spec: { type: { name: 'universal', path: 'root' } },
       }),
@@ -257,15 +267,15 @@ describe('ResourceService', () => {
     expect(immutable.code).toBe(422);
     expect(immutable.message).toContain('spec.type is immutable');
 
-    service.delete(workspaces(), root(), 'org');
+    await service.delete(workspaces(), root(), 'org');
     expect(clusters.resolve('root:org')).toBeUndefined();
     expect(clusters.resolve('root:org:team')).toBeUndefined();
     expect(service.store.listEverywhere('configmaps')).toEqual([]);
     expect(service.store.listEverywhere('workspaces.tenancy.kcp.io')).toEqual([]);
   });
 
-  it('refuses an unknown workspace type', () => {
-    const err = apiError(() =>
+  it('refuses an unknown workspace type', async () => {
+    const err = await apiError(() =>
       service.create(workspaces(), root(), { metadata: { name: 'x' }, spec: { type: { name: 'nope' } } }),
     );
     expect(err.code).toBe(422);
@@ -273,13 +283,13 @@ describe('ResourceService', () => {
       'Workspace.tenancy.kcp.io "x" is invalid: spec.type: Invalid value: "root:nope": WorkspaceType root:nope does not exist',
     );
   });
-  it('answers writes to an object stored deeper than the nesting limit with a 422, never a stack overflow', () => {
+  it('answers writes to an object stored deeper than the nesting limit with a 422, never a stack overflow', async () => {
     // Before the limit a client could store 1,891 levels; such an object may still be on disk.
     let fields: Record<string, unknown> = {};
     const deep = { metadata: { name: 'deep', managedFields: [{ fieldsV1: fields }] }, data: { a: 'b' } };
     for (let level = 0; level < 1_891; level++) fields = (fields['f:a'] = {}) as Record<string, unknown>;
     const def = configMaps();
-    service.store.transact((tx) => tx.put(service.key(def, root('default'), 'deep'), deep as never));
+    await service.store.transact((tx) => tx.put(service.key(def, root('default'), 'deep'), deep as never));
 
     expect(service.get(def, root('default'), 'deep').data).toEqual({ a: 'b' });
     for (const [type, patch] of [
@@ -288,18 +298,18 @@ describe('ResourceService', () => {
       ['json', [{ op: 'add', path: '/data/x', value: 'y' }]],
       ['apply', { data: { a: 'c' } }],
     ] as const) {
-      const err = apiError(() => service.patch(def, root('default'), 'deep', type, patch));
+      const err = await apiError(() => service.patch(def, root('default'), 'deep', type, patch));
       expect(err.code, type).toBe(422);
       expect(err.message).toContain('nested more than 100 levels deep');
     }
     // A full update replaces the deep part, which is how its owner repairs it.
-    const repaired = service.update(def, root('default'), 'deep', {
+    const repaired = await service.update(def, root('default'), 'deep', {
       metadata: { name: 'deep' },
       data: { a: 'd' },
     });
     expect(repaired.data).toEqual({ a: 'd' });
   });
-  it('refuses an object that conversion into the storage version would nest too deep', () => {
+  it('refuses an object that conversion into the storage version would nest too deep', async () => {
     // A v1alpha1 APIBinding carries what v1alpha1 cannot say in an annotation, as JSON text: text the
     // body's nesting limit does not see, which conversion turns back into objects.
     const def = registry.find(undefined, 'apis.kcp.io', 'v1alpha1', 'apibindings')!;
@@ -316,7 +326,7 @@ describe('ResourceService', () => {
         permissionClaims: [{ group: '', resource: 'configmaps', all: false, state: 'Accepted' }],
       },
     };
-    const err = apiError(() => service.create(def, root(), body));
+    const err = await apiError(() => service.create(def, root(), body));
     expect(err.message).toContain('nested more than 100 levels deep');
     expect(err.code).toBe(422);
   });

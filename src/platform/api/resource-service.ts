@@ -12,9 +12,9 @@ import {
 import { refuseDeepObject } from '../http/nesting.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { ObjectKey } from '../storage/object-key.js';
-import type { ObjectStore, StoreTransaction } from '../storage/object-store.js';
+import type { PlatformStore, StoreTransaction } from '../storage/store.js';
 import { carrySystemMetadata, generateName, stampNewObject } from './metadata.js';
-import { deepClone, deepEqual, isPlainObject, type KubeObject } from './object.js';
+import { deepClone, deepEqual, isPlainObject, type JsonObject, type KubeObject } from './object.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import {
@@ -67,6 +67,20 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/** ResourceService's writes inside a transaction the caller holds open (ResourceService.within). */
+export interface TransactionWrites {
+  find(def: ResourceDefinition, scope: RequestScope, name: string): KubeObject | undefined;
+  create(def: ResourceDefinition, scope: RequestScope, body: unknown, options?: WriteOptions): KubeObject;
+  update(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    body: unknown,
+    options?: WriteOptions,
+  ): KubeObject;
+  delete(def: ResourceDefinition, scope: RequestScope, name: string, options?: DeleteOptions): KubeObject;
+}
+
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 const NAMESPACES = { group: '', resource: 'namespaces', kind: 'Namespace' };
@@ -84,7 +98,7 @@ class DryRunRollback extends Error {
  */
 export class ResourceService {
   constructor(
-    readonly store: ObjectStore,
+    readonly store: PlatformStore,
     private readonly clusters: ClusterIndex,
     /** Read per write: the base URL is known only once the server listens. */
     private readonly env: { readonly baseUrl: string },
@@ -145,24 +159,103 @@ export class ResourceService {
     };
   }
 
-  create(
+  async create(
     def: ResourceDefinition,
     scope: RequestScope,
     body: unknown,
     options: WriteOptions = {},
-  ): KubeObject {
-    this.refuseProjected(def, scope);
-    const object = this.admitStored(def, scope, body, options);
-    const created = this.write(options, (tx) => this.createIn(tx, def, scope, object, options));
+  ): Promise<KubeObject> {
+    const object = this.admitCreate(def, scope, body, options);
+    const created = await this.write(options, (tx) =>
+      this.createIn(tx, def, scope, deepClone(object), options),
+    );
     return this.asCommitted(options, def, scope, presentAs(def, created));
   }
 
-  update(
+  async update(
     def: ResourceDefinition,
     scope: RequestScope,
     name: string,
     body: unknown,
     options: WriteOptions = {},
+  ): Promise<KubeObject> {
+    const object = this.admitUpdate(def, scope, name, body, options);
+    const updated = await this.write(options, (tx) => this.updateIn(tx, def, scope, name, object, options));
+    return this.asCommitted(options, def, scope, presentAs(def, updated));
+  }
+
+  async patch(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    options: WriteOptions = {},
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    this.refuseProjected(def, scope, name);
+    const result = await this.write(options, (tx) =>
+      type === 'apply'
+        ? this.applyIn(tx, def, scope, name, patch, options)
+        : this.mergeIn(tx, def, scope, name, type, patch, options),
+    );
+    return { ...result, object: this.asCommitted(options, def, scope, presentAs(def, result.object)) };
+  }
+
+  async delete(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<KubeObject> {
+    this.refuseProjected(def, scope, name);
+    const deleted = await this.write(options, (tx) => this.deleteIn(tx, def, scope, name, options));
+    return this.asCommitted(options, def, scope, presentAs(def, deleted));
+  }
+
+  /**
+   * Writes inside a transaction the caller holds open, so that what a controller changes together
+   * commits together (or, on etcd, runs again on fresh data when another replica got there first).
+   * Reads go through the transaction too, so everything the writes depend on is compared at commit.
+   */
+  within(tx: StoreTransaction): TransactionWrites {
+    return {
+      find: (def, scope, name) => {
+        const projection = this.projection(def, scope);
+        if (projection) return projection.list().find((object) => object.metadata.name === name);
+        const stored = tx.get(this.key(def, scope, name));
+        return stored && presentAs(def, stored);
+      },
+      create: (def, scope, body, options = {}) => {
+        const object = this.admitCreate(def, scope, body, options);
+        return presentAs(def, this.createIn(tx, def, scope, object, options));
+      },
+      update: (def, scope, name, body, options = {}) => {
+        const object = this.admitUpdate(def, scope, name, body, options);
+        return presentAs(def, this.updateIn(tx, def, scope, name, object, options));
+      },
+      delete: (def, scope, name, options = {}) => {
+        this.refuseProjected(def, scope, name);
+        return presentAs(def, this.deleteIn(tx, def, scope, name, options));
+      },
+    };
+  }
+
+  private admitCreate(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    body: unknown,
+    options: WriteOptions,
+  ): KubeObject {
+    this.refuseProjected(def, scope);
+    return this.admitStored(def, scope, body, options);
+  }
+
+  private admitUpdate(
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    body: unknown,
+    options: WriteOptions,
   ): KubeObject {
     this.refuseProjected(def, scope, name);
     const object = this.admitStored(def, scope, body, options);
@@ -172,32 +265,26 @@ export class ResourceService {
       );
     }
     object.metadata.name = name;
-    const updated = this.write(options, (tx) => {
-      const key = this.key(def, scope, name);
-      const old = tx.get(key);
-      if (!old) throw notFound(def, name);
-      return this.replaceIn(tx, def, scope, key, old, object, options);
-    });
-    return this.asCommitted(options, def, scope, presentAs(def, updated));
+    return object;
   }
 
-  patch(
+  private updateIn(
+    tx: StoreTransaction,
     def: ResourceDefinition,
     scope: RequestScope,
     name: string,
-    type: PatchType,
-    patch: unknown,
-    options: WriteOptions = {},
-  ): { object: KubeObject; created: boolean } {
-    this.refuseProjected(def, scope, name);
-    const result =
-      type === 'apply'
-        ? this.apply(def, scope, name, patch, options)
-        : this.mergeIn(def, scope, name, type, patch, options);
-    return { ...result, object: this.asCommitted(options, def, scope, presentAs(def, result.object)) };
+    object: KubeObject,
+    options: WriteOptions,
+  ): KubeObject {
+    const key = this.key(def, scope, name);
+    const old = tx.get(key);
+    if (!old) throw notFound(def, name);
+    // On etcd a transaction may run again on fresher data: each run starts from the admitted body.
+    return this.replaceIn(tx, def, scope, key, old, deepClone(object), options);
   }
 
   private mergeIn(
+    tx: StoreTransaction,
     def: ResourceDefinition,
     scope: RequestScope,
     name: string,
@@ -205,37 +292,32 @@ export class ResourceService {
     patch: unknown,
     options: WriteOptions,
   ): { object: KubeObject; created: boolean } {
-    return this.write(options, (tx) => {
-      const key = this.key(def, scope, name);
-      const old = tx.get(key);
-      if (!old) throw notFound(def, name);
-      // A patch is written against the version the client speaks. Its body was measured when decoded; the
-      // stored object (perhaps from before the limit) is measured before any recursive walk clones it, since
-      // how deep structuredClone survives differs between Node versions; and so is the result.
-      refuseDeepObject(old);
-      const patched = patchObject(def, type, presentAs(def, old), patch);
-      refuseDeepObject(patched);
-      const next = this.admitStored(def, scope, patched, options);
-      return { object: this.replaceIn(tx, def, scope, key, old, next, options), created: false };
-    });
+    const key = this.key(def, scope, name);
+    const old = tx.get(key);
+    if (!old) throw notFound(def, name);
+    // A patch is written against the version the client speaks. Its body was measured when decoded; the
+    // stored object (perhaps from before the limit) is measured before any recursive walk clones it, since
+    // how deep structuredClone survives differs between Node versions; and so is the result.
+    refuseDeepObject(old);
+    const patched = patchObject(def, type, presentAs(def, old), patch);
+    refuseDeepObject(patched);
+    const next = this.admitStored(def, scope, patched, options);
+    return { object: this.replaceIn(tx, def, scope, key, old, next, options), created: false };
   }
 
-  delete(
+  private deleteIn(
+    tx: StoreTransaction,
     def: ResourceDefinition,
     scope: RequestScope,
     name: string,
-    options: DeleteOptions = {},
+    options: DeleteOptions,
   ): KubeObject {
-    this.refuseProjected(def, scope, name);
-    const deleted = this.write(options, (tx) => {
-      const key = this.key(def, scope, name);
-      const old = tx.get(key);
-      if (!old) throw notFound(def, name);
-      checkPreconditions(def, name, old, options.preconditions);
-      def.hooks?.beforeDelete?.(old, this.context(tx, scope));
-      return tx.remove(key) ?? old;
-    });
-    return this.asCommitted(options, def, scope, presentAs(def, deleted));
+    const key = this.key(def, scope, name);
+    const old = tx.get(key);
+    if (!old) throw notFound(def, name);
+    checkPreconditions(def, name, old, options.preconditions);
+    def.hooks?.beforeDelete?.(old, this.context(tx, scope));
+    return tx.remove(key) ?? old;
   }
 
   private refuseProjected(def: ResourceDefinition, scope: RequestScope, name?: string): void {
@@ -263,17 +345,8 @@ export class ResourceService {
     return copy;
   }
 
-  /**
-   * Server-side apply: the applied configuration creates the object when it is missing and is
-   * merged onto it otherwise, with field ownership recorded and conflicts refused (see apply/).
-   */
-  private apply(
-    def: ResourceDefinition,
-    scope: RequestScope,
-    name: string,
-    applied: unknown,
-    options: WriteOptions,
-  ): { object: KubeObject; created: boolean } {
+  /** The applied configuration must be an object naming the URL's object, if it names one. */
+  private checkApplied(name: string, applied: unknown): asserts applied is JsonObject {
     if (!isPlainObject(applied)) throw badRequest('the applied configuration must be an object');
     const appliedName = isPlainObject(applied.metadata) ? applied.metadata.name : undefined;
     if (appliedName !== undefined && appliedName !== name) {
@@ -281,27 +354,40 @@ export class ResourceService {
         `the name of the object (${String(appliedName)}) does not match the name on the URL (${name})`,
       );
     }
-    return this.write(options, (tx) => {
-      const key = this.key(def, scope, name);
-      const old = tx.get(key);
-      // The stored object may predate the nesting limit, and its managedFields are walked here.
-      if (old) refuseDeepObject(old);
-      const merged = applyConfiguration(
-        old && presentAs(def, old),
-        applied,
-        writerOf(def, options),
-        patchMetaOf(def),
-        options.force ?? false,
-      );
-      refuseDeepObject(merged);
-      const object = this.admitStored(def, scope, merged, options);
-      const recorded = { ...options, fieldManager: undefined };
-      if (!old) {
-        object.metadata.name = name;
-        return { object: this.createIn(tx, def, scope, object, recorded), created: true };
-      }
-      return { object: this.replaceIn(tx, def, scope, key, old, object, recorded), created: false };
-    });
+  }
+
+  /**
+   * Server-side apply: the applied configuration creates the object when it is missing and is
+   * merged onto it otherwise, with field ownership recorded and conflicts refused (see apply/).
+   */
+  private applyIn(
+    tx: StoreTransaction,
+    def: ResourceDefinition,
+    scope: RequestScope,
+    name: string,
+    applied: unknown,
+    options: WriteOptions,
+  ): { object: KubeObject; created: boolean } {
+    this.checkApplied(name, applied);
+    const key = this.key(def, scope, name);
+    const old = tx.get(key);
+    // The stored object may predate the nesting limit, and its managedFields are walked here.
+    if (old) refuseDeepObject(old);
+    const merged = applyConfiguration(
+      old && presentAs(def, old),
+      applied,
+      writerOf(def, options),
+      patchMetaOf(def),
+      options.force ?? false,
+    );
+    refuseDeepObject(merged);
+    const object = this.admitStored(def, scope, merged, options);
+    const recorded = { ...options, fieldManager: undefined };
+    if (!old) {
+      object.metadata.name = name;
+      return { object: this.createIn(tx, def, scope, object, recorded), created: true };
+    }
+    return { object: this.replaceIn(tx, def, scope, key, old, object, recorded), created: false };
   }
 
   private createIn(
@@ -490,10 +576,10 @@ export class ResourceService {
   }
 
   /** Runs a write in one transaction; a dry run does all the work, then rolls it back. */
-  private write<T>(options: { dryRun?: boolean }, work: (tx: StoreTransaction) => T): T {
-    if (!options.dryRun) return this.store.transact(work);
+  private async write<T>(options: { dryRun?: boolean }, work: (tx: StoreTransaction) => T): Promise<T> {
+    if (!options.dryRun) return await this.store.transact(work);
     try {
-      this.store.transact((tx) => {
+      await this.store.transact((tx) => {
         throw new DryRunRollback(work(tx));
       });
     } catch (err) {

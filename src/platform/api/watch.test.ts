@@ -6,7 +6,7 @@ import { Authorizer } from '../auth/authorize.js';
 import { SYSTEM_USER, TOKEN_EXPIRY_EXTRA, type UserInfo } from '../auth/user.js';
 import { bootstrapRoot } from '../controllers/root-bootstrap.js';
 import { WorkspaceController } from '../controllers/workspace-controller.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -32,12 +32,12 @@ describe('openWatch ends with the credential that opened it', () => {
     namespace: 'default',
   });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     dir = mkdtempSync(join(tmpdir(), 'kplane-watch-'));
     db = openDatabase(join(dir, 'platform.db'));
     const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-    const clusters = new ClusterIndex(db);
+    const clusters = new SqliteClusterIndex(db);
     registry = builtinRegistry({
       onCreated: (key) => controller.enqueue(key),
       authorizer: new Authorizer(store),
@@ -45,10 +45,10 @@ describe('openWatch ends with the credential that opened it', () => {
     const env = { baseUrl: BASE };
     service = new ResourceService(store, clusters, env);
     controller = new WorkspaceController({ service, registry, clusters, env });
-    bootstrapRoot(service, registry, clusters, BASE);
+    await bootstrapRoot(service, registry, clusters, BASE);
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     controller.stop();
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -56,8 +56,8 @@ describe('openWatch ends with the credential that opened it', () => {
   });
 
   /** A ServiceAccount in root's default namespace and a token user bound to it, expiring `in` ms from now. */
-  function agentToken(inMs: number): UserInfo {
-    const account = service.create(registry.get('serviceaccounts'), scope(SYSTEM_USER), {
+  async function agentToken(inMs: number): Promise<UserInfo> {
+    const account = await service.create(registry.get('serviceaccounts'), scope(SYSTEM_USER), {
       metadata: { name: 'agent' },
     });
     return {
@@ -88,18 +88,18 @@ describe('openWatch ends with the credential that opened it', () => {
   const addConfigMap = (name: string) =>
     service.create(registry.get('configmaps'), scope(SYSTEM_USER), { metadata: { name } });
 
-  it('ends (ERROR 401) when the ServiceAccount is deleted, and delivers nothing after', () => {
-    const watch = watchConfigMaps(agentToken(60 * MINUTE));
-    addConfigMap('before');
-    service.delete(registry.get('serviceaccounts'), scope(SYSTEM_USER), 'agent');
-    addConfigMap('after');
+  it('ends (ERROR 401) when the ServiceAccount is deleted, and delivers nothing after', async () => {
+    const watch = watchConfigMaps(await agentToken(60 * MINUTE));
+    await addConfigMap('before');
+    await service.delete(registry.get('serviceaccounts'), scope(SYSTEM_USER), 'agent');
+    await addConfigMap('after');
     expect(watch.events.map((e) => e.type)).toEqual(['ADDED', 'ERROR']);
     expect(watch.events[1]?.object).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
     expect(watch.ended()).toBe(true);
   });
 
-  it('ends (ERROR 401) when the token expires, not before', () => {
-    const watch = watchConfigMaps(agentToken(20 * MINUTE));
+  it('ends (ERROR 401) when the token expires, not before', async () => {
+    const watch = watchConfigMaps(await agentToken(20 * MINUTE));
     vi.advanceTimersByTime(20 * MINUTE - 1000);
     expect(watch.ended()).toBe(false);
     vi.advanceTimersByTime(1000);
@@ -110,25 +110,25 @@ describe('openWatch ends with the credential that opened it', () => {
     });
   });
 
-  it('waits out an expiry further off than one timer can (a token may live a year)', () => {
-    const watch = watchConfigMaps(agentToken(300 * 24 * 60 * MINUTE));
+  it('waits out an expiry further off than one timer can (a token may live a year)', async () => {
+    const watch = watchConfigMaps(await agentToken(300 * 24 * 60 * MINUTE));
     vi.advanceTimersByTime(30 * 24 * 60 * MINUTE);
     expect(watch.ended()).toBe(false);
     watch.stop?.();
   });
 
-  it('refuses at once a token whose ServiceAccount is already gone', () => {
-    const user = agentToken(60 * MINUTE);
-    service.delete(registry.get('serviceaccounts'), scope(SYSTEM_USER), 'agent');
+  it('refuses at once a token whose ServiceAccount is already gone', async () => {
+    const user = await agentToken(60 * MINUTE);
+    await service.delete(registry.get('serviceaccounts'), scope(SYSTEM_USER), 'agent');
     const watch = watchConfigMaps(user);
     expect(watch.stop).toBeUndefined();
     expect(watch.events).toEqual([{ type: 'ERROR', object: expect.objectContaining({ code: 401 }) }]);
   });
 
-  it('lets a credential that never expires and is bound to nothing watch on', () => {
+  it('lets a credential that never expires and is bound to nothing watch on', async () => {
     const watch = watchConfigMaps({ name: 'alice', groups: [] });
     vi.advanceTimersByTime(60 * MINUTE);
-    addConfigMap('seen');
+    await addConfigMap('seen');
     expect(watch.events.map((e) => e.type)).toEqual(['ADDED']);
     watch.stop?.();
   });

@@ -48,7 +48,7 @@ const put = (cluster: string, crd: KubeObject) => store.transact((tx) => tx.put(
 describe('CrdDefinitions', () => {
   const crds = new CrdDefinitions(store, store.events);
 
-  it('serves the established CRDs of the asking workspace only', () => {
+  it('serves the established CRDs of the asking workspace only', async () => {
     put(here.id, widgets(1));
     put(there.id, widgets(1, false));
     expect(crds.source(here).map((def) => `${def.resource}.${def.group}/${def.version}`)).toEqual([
@@ -57,7 +57,7 @@ describe('CrdDefinitions', () => {
     expect(crds.source(there)).toEqual([]);
   });
 
-  it('answers from memory until a CRD of that workspace changes', () => {
+  it('answers from memory until a CRD of that workspace changes', async () => {
     const first = crds.source(here);
     store.transact((tx) => tx.put({ ...key(there.id), name: 'other' }, widgets(1)));
     expect(crds.source(here)).toBe(first);
@@ -65,7 +65,7 @@ describe('CrdDefinitions', () => {
     expect(crds.source(there)).toHaveLength(2);
   });
 
-  it('keeps a CRD bundle across status writes and rebuilds it when the spec (generation) moves', () => {
+  it('keeps a CRD bundle across status writes and rebuilds it when the spec (generation) moves', async () => {
     const [before] = crds.source(here);
     put(here.id, {
       ...widgets(1),

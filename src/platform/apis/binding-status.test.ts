@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../api/object.js';
 import { configMaps } from '../api/resources/configmaps.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -74,11 +74,11 @@ describe('desiredBindingStatus', () => {
       ),
     );
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-binding-status-'));
     db = openDatabase(join(dir, 'platform.db'));
     store = new ObjectStore(db, new EventLog(0));
-    const clusters = new ClusterIndex(db);
+    const clusters = new SqliteClusterIndex(db);
     clusters.add(provider);
     clusters.add(consumer);
     world = { reader: store, resolve: (ref) => clusters.resolve(ref), builtins: [configMaps], now };
@@ -90,12 +90,12 @@ describe('desiredBindingStatus', () => {
     );
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('binds: boundResources, the export claims, what was accepted, every condition True', () => {
+  it('binds: boundResources, the export claims, what was accepted, every condition True', async () => {
     const status = desiredBindingStatus(
       world,
       binding('databases', 'databases', [
@@ -132,7 +132,7 @@ describe('desiredBindingStatus', () => {
     expect((status.conditions as { type: string }[])[0]?.type).toBe('Ready');
   });
 
-  it('waits, saying why, for an export that is not there', () => {
+  it('waits, saying why, for an export that is not there', async () => {
     const status = desiredBindingStatus(world, binding('b', 'nothing'), consumer);
     expect(status.phase).toBe('Binding');
     expect(conditionsOf(status)).toMatchObject({
@@ -141,7 +141,7 @@ describe('desiredBindingStatus', () => {
     });
   });
 
-  it('waits for a schema the export names but its workspace lacks', () => {
+  it('waits for a schema the export names but its workspace lacks', async () => {
     put(provider, API_EXPORTS, apiExport('broken', ['v1.caches.db.io']));
     const status = desiredBindingStatus(world, binding('b', 'broken'), consumer);
     expect(status.phase).toBe('Binding');
@@ -150,7 +150,7 @@ describe('desiredBindingStatus', () => {
     );
   });
 
-  it('does not bind a name another binding in the workspace already provides, and says which', () => {
+  it('does not bind a name another binding in the workspace already provides, and says which', async () => {
     const first = binding('first', 'databases');
     put(consumer, API_BINDINGS, { ...first, status: desiredBindingStatus(world, first, consumer) });
     put(provider, API_EXPORTS, apiExport('again', ['v1.databases.db.io']));
@@ -168,7 +168,7 @@ describe('desiredBindingStatus', () => {
     expect(desiredBindingStatus(world, first, consumer).phase).toBe('Bound');
   });
 
-  it('does not bind over a built-in kind', () => {
+  it('does not bind over a built-in kind', async () => {
     put(provider, API_RESOURCE_SCHEMAS, schema('v1.configmaps.', '', 'configmaps', 'ConfigMap'));
     put(provider, API_EXPORTS, {
       ...apiExport('core', []),
@@ -182,7 +182,7 @@ describe('desiredBindingStatus', () => {
     );
   });
 
-  it('flags claims the export never made, and keeps transition times that did not change', () => {
+  it('flags claims the export never made, and keeps transition times that did not change', async () => {
     const claimed = binding('b', 'databases', [
       { group: '', resource: 'configmaps', verbs: ['*'], selector: { matchAll: true }, state: 'Accepted' },
     ]);

@@ -7,7 +7,7 @@ import { OpenApiPublisher } from '../api/openapi.js';
 import { ResourceRegistry, type HookContext } from '../api/registry.js';
 import { configMaps } from '../api/resources/configmaps.js';
 import { SYSTEM_USER } from '../auth/user.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -46,7 +46,7 @@ const widgets = (uid: string, description = 'A widget.'): KubeObject => ({
 describe('definitionsForSchema', () => {
   const [v1, v2, ...none] = definitionsForSchema(widgets('s1'));
 
-  it('makes one kind per served version, stored in the storage version', () => {
+  it('makes one kind per served version, stored in the storage version', async () => {
     expect(none).toEqual([]);
     expect(v1).toMatchObject({
       group: 'example.io',
@@ -71,7 +71,7 @@ describe('definitionsForSchema', () => {
     expect(v1!.columns.map((c) => c.name)).toEqual(['Age']);
   });
 
-  it('validates against the schema and stamps where the object lives', () => {
+  it('validates against the schema and stamps where the object lives', async () => {
     const ctx = { cluster: { id: 'abc', path: 'root:team' }, user: SYSTEM_USER } as HookContext;
     const object: KubeObject = {
       apiVersion: 'example.io/v1',
@@ -135,11 +135,11 @@ describe('boundDefinitions', () => {
     });
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kplane-bound-'));
     db = openDatabase(join(dir, 'platform.db'));
     store = new ObjectStore(db, new EventLog(0));
-    const clusters = new ClusterIndex(db);
+    const clusters = new SqliteClusterIndex(db);
     for (const cluster of [provider, consumer, other]) clusters.add(cluster);
     registry = new ResourceRegistry([configMaps]);
     registry.addSource(
@@ -151,24 +151,24 @@ describe('boundDefinitions', () => {
     );
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves a bound schema in the binding workspace only', () => {
+  it('serves a bound schema in the binding workspace only', async () => {
     bindTo('s1');
     expect(registry.find(consumer, 'example.io', 'v2', 'widgets')?.kind).toBe('Widget');
     expect(registry.find(other, 'example.io', 'v1', 'widgets')).toBeUndefined();
     expect(registry.groups(consumer).find((g) => g.group === 'example.io')?.versions).toEqual(['v2', 'v1']);
   });
 
-  it('trusts the export, not the binding status: a schema it does not serve is not served', () => {
+  it('trusts the export, not the binding status: a schema it does not serve is not served', async () => {
     bindTo('s1', 'another-uid');
     expect(registry.find(consumer, 'example.io', 'v1', 'widgets')).toBeUndefined();
   });
 
-  it("follows what is stored, and each workspace's OpenAPI hash follows its schemas", () => {
+  it("follows what is stored, and each workspace's OpenAPI hash follows its schemas", async () => {
     const openapi = new OpenApiPublisher(registry);
     const prefix = '/clusters/root:c';
     expect(openapi.index(consumer, prefix).paths).not.toHaveProperty('apis/example.io/v1');

@@ -5,7 +5,7 @@ import type { UserInfo } from '../auth/user.js';
 import { pathNotFound } from '../http/errors.js';
 import { writeJson } from '../http/respond.js';
 import type { ClusterIndex } from '../storage/cluster-index.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { PlatformStore } from '../storage/store.js';
 import { PATH_ANNOTATION } from '../tenancy/constants.js';
 import { bindRequest } from './admission.js';
 import { API_EXPORTS } from './constants.js';
@@ -17,7 +17,7 @@ import { API_EXPORTS } from './constants.js';
 // workspace path in the `kcp.io/path` annotation.
 
 export interface CatalogDeps {
-  store: ObjectStore;
+  store: PlatformStore;
   clusters: ClusterIndex;
   authorizer: Authorizer;
 }

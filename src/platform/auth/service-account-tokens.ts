@@ -73,26 +73,39 @@ export function expirationErrors(seconds: unknown): FieldError[] {
   return [];
 }
 
-/** Mints a token for the ServiceAccount, valid `seconds` from `now`; only its hash is kept. */
+/**
+ * Mints a token for the ServiceAccount, valid `seconds` from `now`; only its hash is kept. On SQLite the
+ * token is stored when this returns; on etcd once `stored` resolves, so a caller must await `stored` before
+ * handing the token out (another replica may be asked to accept it next).
+ */
 export function mintServiceAccountToken(
   tokens: TokenStore,
   account: ServiceAccountRef,
   seconds: number,
   now = Date.now(),
-): { token: string; expiresAt: number } {
+): { token: string; expiresAt: number; stored: Promise<void> } {
   const token = mintToken();
   const expiresAt = now + seconds * 1000;
-  tokens.addDroppingExpired(
-    {
-      hash: hashToken(token),
-      user: serviceAccountUserName(account.namespace, account.name),
-      groups: [SERVICE_ACCOUNTS_GROUP, `${SERVICE_ACCOUNTS_GROUP}:${account.namespace}`, AUTHENTICATED_GROUP],
-      expiresAt,
-      boundTo: { cluster: account.cluster, uid: account.uid },
-    },
-    now,
+  const stored = Promise.resolve(
+    tokens.addDroppingExpired(
+      {
+        hash: hashToken(token),
+        user: serviceAccountUserName(account.namespace, account.name),
+        groups: [
+          SERVICE_ACCOUNTS_GROUP,
+          `${SERVICE_ACCOUNTS_GROUP}:${account.namespace}`,
+          AUTHENTICATED_GROUP,
+        ],
+        expiresAt,
+        boundTo: { cluster: account.cluster, uid: account.uid },
+      },
+      now,
+    ),
   );
-  return { token, expiresAt };
+  // A caller that does not await it yet (token-requests.ts until its create is async) must not turn a
+  // failed write into an unhandled rejection that ends the process; one that awaits still sees the error.
+  stored.catch(() => undefined);
+  return { token, expiresAt, stored };
 }
 
 /**

@@ -81,15 +81,18 @@ function bindRbac() {
 export async function bootstrapCompute(deps: ComputeBootstrapDeps): Promise<ClusterRef> {
   const { service, registry, clusters } = deps;
   const rootScope: RequestScope = { cluster: { id: ROOT_CLUSTER_ID, path: ROOT_PATH }, user: SYSTEM_USER };
-  ensureWorkspace(service, registry, rootScope, COMPUTE_WORKSPACE, 'universal');
+  await service.store.transact((tx) =>
+    ensureWorkspace(service.within(tx), registry, rootScope, COMPUTE_WORKSPACE, 'universal'),
+  );
   await deps.settle();
   const compute = clusters.resolve(COMPUTE_PATH);
   if (!compute) throw new Error(`workspace ${COMPUTE_PATH} did not come up`);
   const scope: RequestScope = { cluster: compute, user: SYSTEM_USER };
-  service.store.transact(() => {
+  await service.store.transact((tx) => {
+    const writes = service.within(tx);
     const sets = registry.get(MANAGED_CLUSTER_SETS);
-    if (!service.find(sets, scope, GLOBAL_CLUSTER_SET)) service.create(sets, scope, globalClusterSet());
-    ensureRbac(service, registry, scope, bindRbac());
+    if (!writes.find(sets, scope, GLOBAL_CLUSTER_SET)) writes.create(sets, scope, globalClusterSet());
+    ensureRbac(writes, registry, scope, bindRbac());
   });
   return compute;
 }

@@ -11,7 +11,7 @@ import { Authorizer } from '../auth/authorize.js';
 import { ADMIN_GROUPS, ADMIN_USER, SYSTEM_USER, type UserInfo } from '../auth/user.js';
 import { bootstrapRoot } from '../controllers/root-bootstrap.js';
 import { WorkspaceController } from '../controllers/workspace-controller.js';
-import { ClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -31,19 +31,19 @@ const ERIN: UserInfo = { name: 'erin', groups: ['system:authenticated'] };
 async function boot(dir: string) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl: 'https://127.0.0.1:1' };
   const authorizer = new Authorizer(store);
   const registry = builtinRegistry({ onCreated: (key) => controller.enqueue(key), authorizer });
   const service = new ResourceService(store, clusters, env);
   const controller = new WorkspaceController({ service, registry, clusters, env });
-  bootstrapRoot(service, registry, clusters, env.baseUrl);
+  await bootstrapRoot(service, registry, clusters, env.baseUrl);
   const compute = await bootstrapCompute({ service, registry, clusters, settle: () => controller.settle() });
   const computeScope: RequestScope = { cluster: compute, user: ADMIN };
-  seedDemoCompute(service, registry, computeScope);
+  await seedDemoCompute(service, registry, computeScope);
   const root: ClusterRef = { id: 'root', path: 'root' };
   // A tenant workspace with a namespace, as the workspace controller leaves it.
-  service.create(
+  await service.create(
     registry.get('workspaces.tenancy.kcp.io'),
     { cluster: root, user: ADMIN },
     { metadata: { name: 'team' } },
@@ -56,7 +56,7 @@ async function boot(dir: string) {
 describe('compute in root:compute and its views elsewhere', () => {
   const dirs: string[] = [];
   const dbs: Db[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const db of dbs.splice(0)) if (db.open) db.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
@@ -117,7 +117,7 @@ describe('compute in root:compute and its views elsewhere', () => {
       clusters: p.clusters,
       settle: () => p.controller.settle(),
     });
-    seedDemoCompute(p.service, p.registry, p.computeScope);
+    await seedDemoCompute(p.service, p.registry, p.computeScope);
     expect(p.store.resourceVersion).toBe(before);
   });
 
@@ -133,7 +133,7 @@ describe('compute in root:compute and its views elsewhere', () => {
     ]);
     expect(p.service.list(clustersDef, teamScope, MATCH_ALL).items).toEqual([]);
 
-    p.service.create(
+    await p.service.create(
       bindingsDef,
       { ...teamScope, namespace: 'default' },
       { metadata: { name: 'eu' }, spec: { clusterSet: 'eu' } },
@@ -151,10 +151,10 @@ describe('compute in root:compute and its views elsewhere', () => {
     expect(() => p.service.get(clustersDef, teamScope, 'aws-us-east-1')).toThrow('not found');
 
     const write = () => p.service.create(clustersDef, teamScope, { metadata: { name: 'mine' } });
-    expect(write).toThrow(ApiError);
-    expect(write).toThrow(/registered in root:compute/);
+    await expect(write()).rejects.toThrow(ApiError);
+    await expect(write()).rejects.toThrow(/registered in root:compute/);
     try {
-      p.service.delete(setsDef, teamScope, 'global');
+      await p.service.delete(setsDef, teamScope, 'global');
     } catch (err) {
       expect((err as ApiError).toStatus()).toMatchObject({ code: 405, reason: 'MethodNotAllowed' });
     }
@@ -173,7 +173,7 @@ describe('compute in root:compute and its views elsewhere', () => {
     const asErin: RequestScope = { cluster: p.team, user: ERIN, namespace: 'default' };
     let error: ApiError | undefined;
     try {
-      p.service.create(bindingsDef, asErin, { metadata: { name: 'gpu' }, spec: { clusterSet: 'gpu' } });
+      await p.service.create(bindingsDef, asErin, { metadata: { name: 'gpu' }, spec: { clusterSet: 'gpu' } });
     } catch (err) {
       error = err as ApiError;
     }
@@ -183,7 +183,7 @@ describe('compute in root:compute and its views elsewhere', () => {
       message:
         'managedclustersets.cluster.open-cluster-management.io "gpu" is forbidden: User "erin" cannot create resource "managedclustersets/bind" in API group "cluster.open-cluster-management.io" at the cluster scope',
     });
-    const bound = p.service.create(bindingsDef, asErin, {
+    const bound = await p.service.create(bindingsDef, asErin, {
       metadata: { name: 'global' },
       spec: { clusterSet: 'global' },
     });
@@ -196,15 +196,15 @@ describe('compute in root:compute and its views elsewhere', () => {
     const p = await start();
     const bindingsDef = p.registry.get(MANAGED_CLUSTER_SET_BINDINGS);
     const scope: RequestScope = { cluster: p.team, user: SYSTEM_USER, namespace: 'default' };
-    const binding = p.service.create(bindingsDef, scope, {
+    const binding = await p.service.create(bindingsDef, scope, {
       metadata: { name: 'later' },
       spec: { clusterSet: 'later' },
     });
     expect(binding.status).toMatchObject({
       conditions: [{ type: 'Bound', status: 'False', reason: 'ClusterSetNotFound' }],
     });
-    expect(() =>
+    await expect(
       p.service.create(bindingsDef, scope, { metadata: { name: 'other' }, spec: { clusterSet: 'global' } }),
-    ).toThrow('must have the same name as the target ManagedClusterSet');
+    ).rejects.toThrow('must have the same name as the target ManagedClusterSet');
   });
 });

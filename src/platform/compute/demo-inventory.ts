@@ -162,18 +162,19 @@ export function demoClusterStatus(cluster: DemoCluster, now: Date = new Date()):
  * kubectl: each cluster is created and given its status in one transaction. What exists is left
  * alone (it may have been marked unavailable or relabelled on purpose), so restarts change nothing.
  */
-export function seedDemoCompute(
+export async function seedDemoCompute(
   service: ResourceService,
   registry: ResourceRegistry,
   scope: RequestScope,
-): void {
+): Promise<void> {
   const clusters = registry.get(MANAGED_CLUSTERS);
   const sets = registry.get(MANAGED_CLUSTER_SETS);
-  service.store.transact(() => {
+  await service.store.transact((tx) => {
+    const writes = service.within(tx);
     for (const cluster of DEMO_CLUSTERS) {
-      if (service.find(clusters, scope, cluster.name)) continue;
-      const created = service.create(clusters, scope, demoClusterObject(cluster));
-      service.update(
+      if (writes.find(clusters, scope, cluster.name)) continue;
+      const created = writes.create(clusters, scope, demoClusterObject(cluster));
+      writes.update(
         clusters,
         scope,
         cluster.name,
@@ -181,6 +182,6 @@ export function seedDemoCompute(
         { subresource: 'status' },
       );
     }
-    if (!service.find(sets, scope, 'eu')) service.create(sets, scope, structuredClone(EU_CLUSTER_SET));
+    if (!writes.find(sets, scope, 'eu')) writes.create(sets, scope, structuredClone(EU_CLUSTER_SET));
   });
 }

@@ -73,7 +73,7 @@ export class ApiBindingController {
   }
 
   /** Makes the binding's next status change; true when there may be another. */
-  private reconcile(key: ObjectKey): boolean {
+  private async reconcile(key: ObjectKey): Promise<boolean> {
     const { service, registry, clusters } = this.deps;
     const binding = service.store.get(key);
     const cluster = clusters.resolve(key.cluster);
@@ -89,7 +89,7 @@ export class ApiBindingController {
             cluster,
           );
     if (deepEqual(wanted, binding.status ?? {})) return false;
-    service.update(
+    await service.update(
       registry.get(API_BINDINGS),
       { cluster, user: SYSTEM_USER },
       key.name,

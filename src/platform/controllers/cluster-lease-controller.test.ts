@@ -16,7 +16,7 @@ import {
   PLACEMENT_DECISIONS,
   PLACEMENTS,
 } from '../compute/constants.js';
-import { ClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
 import { openDatabase } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -37,7 +37,7 @@ const GRACE_MS = 5_000; // leaseDurationSeconds 1
 async function boot(dir: string) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl: 'https://127.0.0.1:1' };
   const registry = builtinRegistry({
     onCreated: (key) => workspaces.enqueue(key),
@@ -45,7 +45,7 @@ async function boot(dir: string) {
   });
   const service = new ResourceService(store, clusters, env);
   const workspaces = new WorkspaceController({ service, registry, clusters, env });
-  bootstrapRoot(service, registry, clusters, env.baseUrl);
+  await bootstrapRoot(service, registry, clusters, env.baseUrl);
   const compute = await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
   const root: ClusterRef = { id: 'root', path: 'root' };
   const computeScope: RequestScope = { cluster: compute, user: SYSTEM_USER };
@@ -72,25 +72,23 @@ async function boot(dir: string) {
       },
       { subresource: 'status' },
     );
-  const joinCluster = (name: string, renewedAt?: number, leaseDurationSeconds = 1) => {
-    store.transact(() => {
-      service.create(def(MANAGED_CLUSTERS), computeScope, {
-        metadata: { name, labels: { region: 'eu-west' } },
-        spec: { hubAcceptsClient: true, leaseDurationSeconds },
-      });
-      report(name, 'True');
-      service.create(def('namespaces'), computeScope, { metadata: { name } });
-      if (renewedAt !== undefined) renew(name, renewedAt);
+  const joinCluster = async (name: string, renewedAt?: number, leaseDurationSeconds = 1) => {
+    await service.create(def(MANAGED_CLUSTERS), computeScope, {
+      metadata: { name, labels: { region: 'eu-west' } },
+      spec: { hubAcceptsClient: true, leaseDurationSeconds },
     });
+    await report(name, 'True');
+    await service.create(def('namespaces'), computeScope, { metadata: { name } });
+    if (renewedAt !== undefined) await renew(name, renewedAt);
   };
   /** Writes the agent's lease as renewed at `renewedAt` (ms since epoch). */
-  const renew = (name: string, renewedAt: number | string = Date.now()) => {
+  const renew = async (name: string, renewedAt: number | string = Date.now()) => {
     const scope = { ...computeScope, namespace: name };
     const renewTime = typeof renewedAt === 'string' ? renewedAt : micro(renewedAt);
     const spec = { holderIdentity: name, leaseDurationSeconds: 1, renewTime };
     const current = service.find(def(LEASES), scope, 'managed-cluster-lease');
-    if (current) service.update(def(LEASES), scope, 'managed-cluster-lease', { ...current, spec });
-    else service.create(def(LEASES), scope, { metadata: { name: 'managed-cluster-lease' }, spec });
+    if (current) await service.update(def(LEASES), scope, 'managed-cluster-lease', { ...current, spec });
+    else await service.create(def(LEASES), scope, { metadata: { name: 'managed-cluster-lease' }, spec });
   };
   const available = (name: string) =>
     (
@@ -108,12 +106,12 @@ async function boot(dir: string) {
         (pd.status as { decisions: { clusterName: string }[] }).decisions.map((d) => d.clusterName),
       )
       .sort();
-  const place = (name: string, numberOfClusters: number) => {
-    service.create(def(MANAGED_CLUSTER_SET_BINDINGS), teamScope, {
+  const place = async (name: string, numberOfClusters: number) => {
+    await service.create(def(MANAGED_CLUSTER_SET_BINDINGS), teamScope, {
       metadata: { name: 'global' },
       spec: { clusterSet: 'global' },
     });
-    service.create(def(PLACEMENTS), teamScope, { metadata: { name }, spec: { numberOfClusters } });
+    await service.create(def(PLACEMENTS), teamScope, { metadata: { name }, spec: { numberOfClusters } });
   };
   /** `kplane cluster deny NAME`: the owner sets hubAcceptsClient false. */
   const deny = (name: string) =>
@@ -139,7 +137,7 @@ async function eventually<T>(read: () => T, ok: (value: T) => boolean): Promise<
 
 describe('ClusterLeaseController', () => {
   const cleanups: (() => void)[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   });
   const start = async () => {
@@ -156,8 +154,8 @@ describe('ClusterLeaseController', () => {
 
   it('marks a cluster whose lease ran out Unknown and unreachable, and the placement moves off it', async () => {
     const p = await start();
-    for (const name of ['eu-1', 'eu-2', 'eu-3']) p.joinCluster(name, Date.now());
-    p.place('web', 2);
+    for (const name of ['eu-1', 'eu-2', 'eu-3']) await p.joinCluster(name, Date.now());
+    await p.place('web', 2);
     p.scheduler.start();
     p.leases.start();
     const before = await eventually(
@@ -167,7 +165,7 @@ describe('ClusterLeaseController', () => {
     expect(before).toHaveLength(2);
     const [dead] = before as [string];
 
-    p.renew(dead, Date.now() - GRACE_MS - 1);
+    await p.renew(dead, Date.now() - GRACE_MS - 1);
     expect(
       await eventually(
         () => p.available(dead)?.status,
@@ -190,9 +188,9 @@ describe('ClusterLeaseController', () => {
     const p = await start();
     const renewedAt = Date.now() - GRACE_MS + 1_000;
     p.leases.start();
-    p.joinCluster('never-joined');
-    p.joinCluster('eu-1', renewedAt);
-    p.joinCluster('eu-2', Date.now());
+    await p.joinCluster('never-joined');
+    await p.joinCluster('eu-1', renewedAt);
+    await p.joinCluster('eu-2', Date.now());
     await p.leases.settle();
     expect(p.leases.nextWakeUp()).toBe(renewedAt + GRACE_MS);
     expect(p.available('eu-1')?.status).toBe('True');
@@ -214,7 +212,7 @@ describe('ClusterLeaseController', () => {
   it('keeps the taint while only the lease is back, and removes it once the agent reports Available', async () => {
     const p = await start();
     p.leases.start();
-    p.joinCluster('eu-1', Date.now() - GRACE_MS - 1);
+    await p.joinCluster('eu-1', Date.now() - GRACE_MS - 1);
     expect(
       await eventually(
         () => p.taints('eu-1'),
@@ -222,12 +220,12 @@ describe('ClusterLeaseController', () => {
       ),
     ).toEqual([UNREACHABLE]);
 
-    p.renew('eu-1');
+    await p.renew('eu-1');
     await p.leases.settle();
     expect(p.taints('eu-1')).toEqual([UNREACHABLE]);
     expect(p.available('eu-1')?.status).toBe('Unknown');
 
-    p.report('eu-1', 'True');
+    await p.report('eu-1', 'True');
     expect(
       await eventually(
         () => p.taints('eu-1'),
@@ -239,9 +237,9 @@ describe('ClusterLeaseController', () => {
 
   it('taints unavailable a cluster whose agent reports its member API down', async () => {
     const p = await start();
-    p.joinCluster('eu-1', Date.now());
+    await p.joinCluster('eu-1', Date.now());
     p.leases.start();
-    p.report('eu-1', 'False');
+    await p.report('eu-1', 'False');
     expect(
       await eventually(
         () => p.taints('eu-1'),
@@ -252,7 +250,7 @@ describe('ClusterLeaseController', () => {
 
   it('gives a lease found on starting a full grace from the start: a hub restart fails no cluster over', async () => {
     const p = await start();
-    p.joinCluster('eu-1', Date.now() - GRACE_MS - 60_000);
+    await p.joinCluster('eu-1', Date.now() - GRACE_MS - 60_000);
     const startedAt = Date.now();
     p.leases.start();
     await p.leases.settle();
@@ -263,15 +261,15 @@ describe('ClusterLeaseController', () => {
 
   it('moves placements off a denied cluster and keeps it unschedulable while its agent still reports', async () => {
     const p = await start();
-    for (const name of ['eu-1', 'eu-2']) p.joinCluster(name, Date.now());
-    p.place('web', 1);
+    for (const name of ['eu-1', 'eu-2']) await p.joinCluster(name, Date.now());
+    await p.place('web', 1);
     p.scheduler.start();
     p.leases.start();
     const [chosen] = await eventually(
       () => p.decisions('web'),
       (d) => d.length === 1,
     );
-    p.deny(chosen as string);
+    await p.deny(chosen as string);
     expect(
       await eventually(
         () => p.decisions('web'),
@@ -284,7 +282,7 @@ describe('ClusterLeaseController', () => {
     });
     expect(p.taints(chosen as string)).toEqual([UNREACHABLE]);
     // The agent of a denied cluster may go on reporting: the taint stays.
-    p.report(chosen as string, 'True');
+    await p.report(chosen as string, 'True');
     await p.leases.settle();
     expect(p.taints(chosen as string)).toEqual([UNREACHABLE]);
   });
@@ -297,9 +295,9 @@ describe('ClusterLeaseController', () => {
     const p = await start();
     p.leases.start();
     const before = Date.now();
-    p.joinCluster('eu-1', Date.now());
-    p.renew('eu-1', '2099-01-01T00:00:00.000000Z');
-    p.joinCluster('eu-2', Date.now(), 429_497);
+    await p.joinCluster('eu-1', Date.now());
+    await p.renew('eu-1', '2099-01-01T00:00:00.000000Z');
+    await p.joinCluster('eu-2', Date.now(), 429_497);
     await p.leases.settle();
     // The forged renewal counts from when the hub saw it: it runs out after the usual grace.
     expect(p.leases.nextWakeUp()).toBeLessThanOrEqual(Date.now() + GRACE_MS);

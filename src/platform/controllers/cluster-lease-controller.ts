@@ -111,7 +111,7 @@ export class ClusterLeaseController {
       });
   }
 
-  private reconcile(name: string): boolean {
+  private async reconcile(name: string): Promise<boolean> {
     const compute = this.compute;
     if (!compute) return false;
     const { store } = this.deps.service;
@@ -130,7 +130,7 @@ export class ClusterLeaseController {
           seenAt,
         )
       : {};
-    if (change.conditions || change.taints) this.write(compute, name, change.conditions, change.taints);
+    if (change.conditions || change.taints) await this.write(compute, name, change.conditions, change.taints);
     if (change.expiresAt === undefined) this.dueAt.delete(name);
     else this.dueAt.set(name, change.expiresAt);
     this.armTimer();
@@ -162,31 +162,36 @@ export class ClusterLeaseController {
   }
 
   /** The Available condition first, then the taints it implies, each on the object as it now is. */
-  private write(
+  private async write(
     compute: ClusterRef,
     name: string,
     conditions: unknown[] | undefined,
     taints: unknown[] | undefined,
-  ): void {
+  ): Promise<void> {
     const { service, registry } = this.deps;
     const def = registry.get(MANAGED_CLUSTERS);
     const scope: RequestScope = { cluster: compute, user: SYSTEM_USER };
-    service.store.transact(() => {
+    await service.store.transact((tx) => {
+      const writes = service.within(tx);
+      const current = () => {
+        const found = writes.find(def, scope, name);
+        if (!found) throw new Error(`ManagedCluster ${name} is gone`);
+        return found;
+      };
       if (conditions) {
-        const current = service.get(def, scope, name);
-        service.update(
+        writes.update(
           def,
           scope,
           name,
-          { ...current, status: { ...status(current), conditions } },
+          { ...current(), status: { ...status(current()), conditions } },
           {
             subresource: 'status',
           },
         );
       }
       if (taints) {
-        const current = service.get(def, scope, name);
-        service.update(def, scope, name, { ...current, spec: { ...spec(current), taints } });
+        const now = current();
+        writes.update(def, scope, name, { ...now, spec: { ...spec(now), taints } });
       }
     });
   }

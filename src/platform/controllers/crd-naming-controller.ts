@@ -70,12 +70,12 @@ export class CrdNamingController {
     }
   }
 
-  private reconcile(key: ObjectKey): boolean {
+  private async reconcile(key: ObjectKey): Promise<boolean> {
     const { service, registry, clusters } = this.deps;
     const crd = service.store.get(key);
     const cluster = clusters.resolve(key.cluster);
     if (!crd || !cluster) return false;
-    service.update(registry.get(CRDS), { cluster, user: SYSTEM_USER }, key.name, crd);
+    await service.update(registry.get(CRDS), { cluster, user: SYSTEM_USER }, key.name, crd);
     return false;
   }
 }

@@ -17,7 +17,7 @@ import {
   PLACEMENT_DECISIONS,
   PLACEMENTS,
 } from '../compute/constants.js';
-import { ClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
+import { SqliteClusterIndex, type ClusterRef } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -35,7 +35,7 @@ interface ClusterSpec {
 async function boot(dir: string) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl: 'https://127.0.0.1:1' };
   const registry = builtinRegistry({
     onCreated: (key) => workspaces.enqueue(key),
@@ -43,10 +43,10 @@ async function boot(dir: string) {
   });
   const service = new ResourceService(store, clusters, env);
   const workspaces = new WorkspaceController({ service, registry, clusters, env });
-  bootstrapRoot(service, registry, clusters, env.baseUrl);
+  await bootstrapRoot(service, registry, clusters, env.baseUrl);
   const compute = await bootstrapCompute({ service, registry, clusters, settle: () => workspaces.settle() });
   const root: ClusterRef = { id: 'root', path: 'root' };
-  service.create(
+  await service.create(
     registry.get('workspaces.tenancy.kcp.io'),
     { cluster: root, user: SYSTEM_USER },
     { metadata: { name: 'team' } },
@@ -58,13 +58,12 @@ async function boot(dir: string) {
   const teamScope: RequestScope = { cluster: team, user: SYSTEM_USER, namespace: 'default' };
   const def = (resource: string) => registry.get(resource);
 
-  const addCluster = (c: ClusterSpec) => {
-    store.transact(() => {
-      const created = service.create(def(MANAGED_CLUSTERS), computeScope, {
-        metadata: { name: c.name, labels: c.labels },
-      });
-      setClusterStatus(created, c.available ?? 'True', c.cpu ?? '8');
+  // No timer runs between the two writes, so the controller never sees the cluster without its status.
+  const addCluster = async (c: ClusterSpec) => {
+    const created = await service.create(def(MANAGED_CLUSTERS), computeScope, {
+      metadata: { name: c.name, labels: c.labels },
     });
+    await setClusterStatus(created, c.available ?? 'True', c.cpu ?? '8');
   };
   const setClusterStatus = (cluster: KubeObject, available: string, cpu = '8') =>
     service.update(
@@ -133,7 +132,7 @@ describe('PlacementController', () => {
   const dirs: string[] = [];
   const dbs: Db[] = [];
   const schedulers: PlacementController[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const s of schedulers.splice(0)) s.stop();
     for (const db of dbs.splice(0)) if (db.open) db.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -143,7 +142,7 @@ describe('PlacementController', () => {
     dirs.push(dir);
     const p = await boot(dir);
     dbs.push(p.db);
-    for (const c of clusters) p.addCluster(c);
+    for (const c of clusters) await p.addCluster(c);
     p.scheduler.start();
     schedulers.push(p.scheduler);
     return p;
@@ -156,7 +155,7 @@ describe('PlacementController', () => {
 
   it('says NoManagedClusterSetBindings until a set is bound, then decides', async () => {
     const p = await start(six());
-    p.place('web', {
+    await p.place('web', {
       numberOfClusters: 2,
       predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'silver' } } } }],
     });
@@ -175,7 +174,7 @@ describe('PlacementController', () => {
     });
     expect(p.decisions('web')).toEqual([]);
 
-    p.bind('global');
+    await p.bind('global');
     await p.settle();
     expect(p.decisions('web')).toEqual(['e', 'f']);
     const status = p.placement('web').status as Record<string, unknown>;
@@ -205,8 +204,8 @@ describe('PlacementController', () => {
 
   it('spreads over regions, and replaces a chosen cluster that goes unavailable or away', async () => {
     const p = await start(six());
-    p.bind('global');
-    p.place('spread', {
+    await p.bind('global');
+    await p.place('spread', {
       numberOfClusters: 3,
       spreadPolicy: { spreadConstraints: [{ topologyKey: 'region' }] },
     });
@@ -217,7 +216,7 @@ describe('PlacementController', () => {
     expect(new Set(first.map(regionOf)).size).toBe(3);
 
     const victim = first[0] as string;
-    p.markUnavailable(victim);
+    await p.markUnavailable(victim);
     await p.settle();
     const second = p.decisions('spread');
     expect(second).toHaveLength(3);
@@ -227,7 +226,7 @@ describe('PlacementController', () => {
     expect(new Set(second.map(regionOf)).size).toBe(3);
 
     const gone = second[0] as string;
-    p.service.delete(p.def(MANAGED_CLUSTERS), p.computeScope, gone);
+    await p.service.delete(p.def(MANAGED_CLUSTERS), p.computeScope, gone);
     await p.settle();
     const third = p.decisions('spread');
     expect(third).not.toContain(gone);
@@ -236,8 +235,8 @@ describe('PlacementController', () => {
 
   it('keeps a full placement as it is when an unrelated cluster arrives (Steady)', async () => {
     const p = await start(six());
-    p.bind('global');
-    p.place('steady', {
+    await p.bind('global');
+    await p.place('steady', {
       numberOfClusters: 2,
       prioritizerPolicy: {
         configurations: [{ scoreCoordinate: { builtIn: 'ResourceAllocatableCPU' }, weight: 1 }],
@@ -246,7 +245,7 @@ describe('PlacementController', () => {
     await p.settle();
     const before = p.decisions('steady');
     const decided = p.scheduler.decisionsMade;
-    p.addCluster({ name: 'big', labels: { region: 'eu', tier: 'gold' }, cpu: '512' });
+    await p.addCluster({ name: 'big', labels: { region: 'eu', tier: 'gold' }, cpu: '512' });
     await p.settle();
     expect(p.decisions('steady')).toEqual(before);
     expect(p.scheduler.decisionsMade).toBe(decided);
@@ -254,25 +253,25 @@ describe('PlacementController', () => {
 
   it('takes a placement without numberOfClusters to every new cluster', async () => {
     const p = await start(six());
-    p.bind('global');
-    p.place('all', {});
+    await p.bind('global');
+    await p.place('all', {});
     await p.settle();
     expect(p.decisions('all')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
-    p.addCluster({ name: 'g', labels: {} });
+    await p.addCluster({ name: 'g', labels: {} });
     await p.settle();
     expect(p.decisions('all')).toContain('g');
   });
 
   it('puts back a decision someone else deleted, and deletes decisions with their placement', async () => {
     const p = await start(six());
-    p.bind('global');
-    p.place('web', { numberOfClusters: 1 });
+    await p.bind('global');
+    await p.place('web', { numberOfClusters: 1 });
     await p.settle();
     const chosen = p.decisions('web');
-    p.service.delete(p.def(PLACEMENT_DECISIONS), p.teamScope, 'web-decision-1');
+    await p.service.delete(p.def(PLACEMENT_DECISIONS), p.teamScope, 'web-decision-1');
     await p.settle();
     expect(p.decisions('web')).toEqual(chosen);
-    p.service.delete(p.def(PLACEMENTS), p.teamScope, 'web');
+    await p.service.delete(p.def(PLACEMENTS), p.teamScope, 'web');
     await p.settle();
     expect(p.service.list(p.def(PLACEMENT_DECISIONS), p.teamScope, MATCH_ALL).items).toEqual([]);
   });
@@ -283,8 +282,8 @@ describe('PlacementController', () => {
       labels: {},
     }));
     const p = await start(many);
-    p.bind('global');
-    p.place('wide', {});
+    await p.bind('global');
+    await p.place('wide', {});
     await p.settle();
     const pds = p.service.list(p.def(PLACEMENT_DECISIONS), p.teamScope, MATCH_ALL).items;
     expect(
@@ -301,7 +300,7 @@ describe('PlacementController', () => {
 
   it('marks bindings Bound as their set comes and goes', async () => {
     const p = await start(six());
-    p.bind('later');
+    await p.bind('later');
     await p.settle();
     const bound = () =>
       (
@@ -310,18 +309,18 @@ describe('PlacementController', () => {
         }
       ).conditions[0]?.status;
     expect(bound()).toBe('False');
-    p.service.create(p.def(MANAGED_CLUSTER_SETS), p.computeScope, { metadata: { name: 'later' } });
+    await p.service.create(p.def(MANAGED_CLUSTER_SETS), p.computeScope, { metadata: { name: 'later' } });
     await p.settle();
     expect(bound()).toBe('True');
-    p.service.delete(p.def(MANAGED_CLUSTER_SETS), p.computeScope, 'later');
+    await p.service.delete(p.def(MANAGED_CLUSTER_SETS), p.computeScope, 'later');
     await p.settle();
     expect(bound()).toBe('False');
   });
 
   it('keeps a tolerated unavailable cluster for tolerationSeconds, then moves on', async () => {
     const p = await start(six());
-    p.bind('global');
-    p.place('patient', {
+    await p.bind('global');
+    await p.place('patient', {
       numberOfClusters: 1,
       predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'eu' } } } }],
       tolerations: [
@@ -330,7 +329,7 @@ describe('PlacementController', () => {
     });
     await p.settle();
     const [chosen] = p.decisions('patient');
-    p.markUnavailable(chosen as string);
+    await p.markUnavailable(chosen as string);
     await p.settle();
     expect(p.decisions('patient')).toEqual([chosen]);
     await new Promise((resolve) => setTimeout(resolve, 2200));
@@ -342,9 +341,14 @@ describe('PlacementController', () => {
 
   it('decides 1,000 placements in slices, never holding the event loop for long', async () => {
     const p = await start(six());
-    p.bind('global');
-    p.store.transact(() => {
-      for (let i = 0; i < 1000; i++) p.place(`p${i}`, { numberOfClusters: 2 });
+    await p.bind('global');
+    await p.store.transact((tx) => {
+      const writes = p.service.within(tx);
+      for (let i = 0; i < 1000; i++)
+        writes.create(p.def(PLACEMENTS), p.teamScope, {
+          metadata: { name: `p${i}` },
+          spec: { numberOfClusters: 2 },
+        });
     });
     let longest = 0;
     let last = performance.now();
@@ -365,7 +369,7 @@ describe('PlacementController', () => {
     // Undivided, the work would hold the loop for seconds; in slices the pauses stay short (loose for busy CI).
     expect(longest).toBeLessThan(500);
     // Losing a cluster re-decides only the placements that chose it.
-    p.service.delete(p.def(MANAGED_CLUSTERS), p.computeScope, 'a');
+    await p.service.delete(p.def(MANAGED_CLUSTERS), p.computeScope, 'a');
     const before = p.scheduler.decisionsMade;
     await p.settle();
     const redecided = p.scheduler.decisionsMade - before;

@@ -9,7 +9,7 @@ import {
 } from '../../placement/index.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
-import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import type { RequestScope, ResourceService, TransactionWrites } from '../api/resource-service.js';
 import { SYSTEM_USER } from '../auth/user.js';
 import { clusterSetOf, wantedBindingStatus } from '../compute/binding-status.js';
 import {
@@ -39,6 +39,8 @@ export interface PlacementControllerDeps {
   clusters: ClusterIndex;
   debounceMs?: number;
   sliceMs?: number;
+  /** How many placements one transaction may decide at most (etcd caps the operations of a Txn). */
+  maxPerTransaction?: number;
   now?: () => Date;
 }
 
@@ -56,6 +58,8 @@ export class PlacementController {
   private unsubscribe: (() => void) | undefined;
   /** True while this controller's own writes commit, so their events do not queue more work. */
   private writing = false;
+  private draining = false;
+  private readonly maxPerTransaction: number;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private readonly debounceMs: number;
@@ -67,6 +71,7 @@ export class PlacementController {
   constructor(private readonly deps: PlacementControllerDeps) {
     this.debounceMs = deps.debounceMs ?? 100;
     this.sliceMs = deps.sliceMs ?? 10;
+    this.maxPerTransaction = deps.maxPerTransaction ?? Number.POSITIVE_INFINITY;
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -204,44 +209,74 @@ export class PlacementController {
       this.queue.size === 0 &&
       this.bindingQueue.size === 0 &&
       this.drainTimer === undefined &&
-      this.drainImmediate === undefined
+      this.drainImmediate === undefined &&
+      !this.draining
     );
   }
 
   private scheduleDrain(delayMs: number): void {
-    if (this.stopped || this.drainTimer !== undefined || this.drainImmediate !== undefined) return;
+    if (this.stopped || this.draining || this.drainTimer !== undefined || this.drainImmediate !== undefined)
+      return;
     this.drainTimer = setTimeout(() => {
       this.drainTimer = undefined;
-      this.drain();
+      void this.drain();
     }, delayMs);
   }
 
   /**
    * Works for up to `sliceMs`, then yields to the event loop and carries on. The placements of one
-   * slice are written in one transaction, because a commit waits for the disk (about 1.5 ms) and a
-   * decision is much cheaper than that; if the slice fails, each of its placements is tried alone.
+   * slice are written in one transaction, because a commit waits for the disk (about 1.5 ms, or a
+   * round trip to etcd) and a decision is much cheaper than that; if the slice fails, each of its
+   * placements is tried alone. A slice holds at most `maxPerTransaction` placements, so its etcd
+   * transaction stays within etcd's limit on operations.
    */
-  private drain(): void {
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      await this.drainSlice();
+    } finally {
+      this.draining = false;
+    }
+    if (this.stopped) return;
+    if (this.queue.size > 0 || this.bindingQueue.size > 0) {
+      this.drainImmediate = setImmediate(() => {
+        this.drainImmediate = undefined;
+        void this.drain();
+      });
+    } else {
+      this.notifyIdle();
+    }
+  }
+
+  private async drainSlice(): Promise<void> {
     const started = performance.now();
     const hasTime = () => !this.stopped && performance.now() - started < this.sliceMs;
     while (hasTime()) {
       const binding = first(this.bindingQueue);
       if (binding === undefined) break;
       this.bindingQueue.delete(binding);
-      this.attempt(
+      await this.attempt(
         () => this.reconcileBinding(binding),
         () => this.enqueueBinding(binding),
       );
     }
     const slice: { key: string; decisions: string[] }[] = [];
+    while (slice.length < this.maxPerTransaction) {
+      const placement = first(this.queue);
+      if (placement === undefined) break;
+      this.queue.delete(placement);
+      slice.push({ key: placement, decisions: this.world.decisionNames(placement) });
+    }
+    if (slice.length === 0) return;
+    let decided = 0;
     try {
-      this.asSelf(() => {
-        while (hasTime()) {
-          const placement = first(this.queue);
-          if (placement === undefined) break;
-          this.queue.delete(placement);
-          slice.push({ key: placement, decisions: this.world.decisionNames(placement) });
-          this.decide(placement);
+      // On etcd the transaction may run again on fresher data: each run starts from the slice's first.
+      await this.asSelf((writes) => {
+        decided = 0;
+        for (const { key } of slice) {
+          if (decided > 0 && !hasTime()) break;
+          this.decide(key, writes);
+          decided++;
         }
       });
     } catch (err) {
@@ -249,25 +284,19 @@ export class PlacementController {
       // Rolled back: forget what the slice told the cache, then decide its placements one by one.
       for (const { key, decisions } of slice) this.reloadDecisions(key, decisions);
       for (const { key } of slice)
-        this.attempt(
-          () => this.asSelf(() => this.decide(key)),
+        await this.attempt(
+          () => this.asSelf((writes) => this.decide(key, writes)),
           () => this.enqueue(key),
         );
+      return;
     }
-    if (this.stopped) return;
-    if (this.queue.size > 0 || this.bindingQueue.size > 0) {
-      this.drainImmediate = setImmediate(() => {
-        this.drainImmediate = undefined;
-        this.drain();
-      });
-    } else {
-      this.notifyIdle();
-    }
+    // What the slice had no time for waits for the next turn.
+    for (const { key } of slice.slice(decided)) this.queue.add(key);
   }
 
-  private attempt(work: () => void, retry: () => void): void {
+  private async attempt(work: () => unknown, retry: () => void): Promise<void> {
     try {
-      work();
+      await work();
     } catch (err) {
       process.stderr.write(`kplane platform: scheduler: ${(err as Error).message}\n`);
       const timer = setTimeout(() => {
@@ -286,10 +315,11 @@ export class PlacementController {
   }
 
   /** Writes as the platform, with this controller's events marked as its own. */
-  private asSelf<T>(work: () => T): T {
+  private async asSelf<T>(work: (writes: TransactionWrites) => T): Promise<T> {
+    const { service } = this.deps;
     this.writing = true;
     try {
-      return this.deps.service.store.transact(work);
+      return await service.store.transact((tx) => work(service.within(tx)));
     } finally {
       this.writing = false;
     }
@@ -302,7 +332,7 @@ export class PlacementController {
 
   // --- deciding ------------------------------------------------------------------------------------
 
-  private decide(key: string): void {
+  private decide(key: string, writes: TransactionWrites): void {
     const entry = this.world.placements.get(key);
     if (!entry || entry.object.metadata.annotations?.[SCHEDULING_DISABLED_ANNOTATION] === 'true') return;
     const scope = this.scopeOf(entry.cluster, entry.namespace);
@@ -310,7 +340,7 @@ export class PlacementController {
     const now = this.now();
     const result = this.schedule(entry, now);
     writePlacementResult({
-      service: this.deps.service,
+      writes,
       registry: this.deps.registry,
       scope,
       placement: entry.object,
@@ -368,7 +398,7 @@ export class PlacementController {
     this.requeueTimers.set(key, timer);
   }
 
-  private reconcileBinding(id: string): void {
+  private async reconcileBinding(id: string): Promise<void> {
     const [cluster, namespace, name] = JSON.parse(id) as [string, string, string];
     const key = { cluster, resource: MANAGED_CLUSTER_SET_BINDINGS, namespace, name };
     const binding = this.deps.service.store.get(key);
@@ -377,8 +407,8 @@ export class PlacementController {
     const status = wantedBindingStatus(binding, this.world.sets.has(clusterSetOf(binding)), this.now());
     if (!status) return;
     const def = this.deps.registry.get(MANAGED_CLUSTER_SET_BINDINGS);
-    this.asSelf(() =>
-      this.deps.service.update(def, scope, key.name, { ...binding, status }, { subresource: 'status' }),
+    await this.asSelf((writes) =>
+      writes.update(def, scope, key.name, { ...binding, status }, { subresource: 'status' }),
     );
   }
 }

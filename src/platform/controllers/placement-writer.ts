@@ -6,7 +6,7 @@ import {
 } from '../../placement/index.js';
 import { deepEqual, getField, jsonObjects, nowTimestamp, type KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
-import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import type { RequestScope, TransactionWrites } from '../api/resource-service.js';
 import { DECISION_INDEX_LABEL, PLACEMENT_DECISIONS, PLACEMENTS } from '../compute/constants.js';
 
 // Turns a scheduling result into stored objects: the placement's PlacementDecisions hold exactly the
@@ -62,7 +62,8 @@ export function placementStatus(
 }
 
 export interface PlacementWrite {
-  service: ResourceService;
+  /** The transaction the decisions and the status are written in. */
+  writes: TransactionWrites;
   registry: ResourceRegistry;
   /** The placement's workspace and namespace, as the platform itself. */
   scope: RequestScope;
@@ -77,7 +78,7 @@ export interface PlacementWrite {
 
 /** Writes the decision and the status; returns how many objects it changed. */
 export function writePlacementResult(write: PlacementWrite): number {
-  const { service, registry, scope, placement, result, now } = write;
+  const { writes: tx, registry, scope, placement, result, now } = write;
   const name = placement.metadata.name ?? '';
   const namespace = placement.metadata.namespace ?? '';
   const built = buildPlacementDecisions(
@@ -92,7 +93,7 @@ export function writePlacementResult(write: PlacementWrite): number {
     ...built.placementDecisions.map((pd) => pd.metadata.name),
   ]);
   for (const pdName of names) {
-    const object = service.find(decisionsDef, scope, pdName);
+    const object = tx.find(decisionsDef, scope, pdName);
     if (object?.metadata.labels?.[PLACEMENT_LABEL] === name) existing.set(pdName, object);
   }
   let writes = 0;
@@ -112,7 +113,7 @@ export function writePlacementResult(write: PlacementWrite): number {
     let current = existing.get(wanted.metadata.name);
     existing.delete(wanted.metadata.name);
     if (!current) {
-      current = service.create(decisionsDef, scope, {
+      current = tx.create(decisionsDef, scope, {
         apiVersion: wanted.apiVersion,
         kind: wanted.kind,
         metadata,
@@ -122,7 +123,7 @@ export function writePlacementResult(write: PlacementWrite): number {
       !deepEqual(current.metadata.ownerReferences, metadata.ownerReferences) ||
       Object.entries(labels).some(([key, value]) => current?.metadata.labels?.[key] !== value)
     ) {
-      current = service.update(decisionsDef, scope, wanted.metadata.name, {
+      current = tx.update(decisionsDef, scope, wanted.metadata.name, {
         ...current,
         metadata: {
           ...current.metadata,
@@ -133,7 +134,7 @@ export function writePlacementResult(write: PlacementWrite): number {
       written(wanted.metadata.name, current);
     }
     if (!deepEqual(current.status, status)) {
-      const updated = service.update(
+      const updated = tx.update(
         decisionsDef,
         scope,
         wanted.metadata.name,
@@ -146,16 +147,16 @@ export function writePlacementResult(write: PlacementWrite): number {
     }
   });
   for (const stale of existing.keys()) {
-    service.delete(decisionsDef, scope, stale);
+    tx.delete(decisionsDef, scope, stale);
     written(stale, undefined);
   }
 
   const placementsDef = registry.get(PLACEMENTS);
-  const fresh = service.find(placementsDef, scope, name);
+  const fresh = tx.find(placementsDef, scope, name);
   if (!fresh) return writes;
   const status = placementStatus(fresh, result, built.decisionGroups, now);
   if (!deepEqual(fresh.status, status)) {
-    service.update(placementsDef, scope, name, { ...fresh, status }, { subresource: 'status' });
+    tx.update(placementsDef, scope, name, { ...fresh, status }, { subresource: 'status' });
     writes++;
   }
   return writes;

@@ -20,22 +20,23 @@ import { builtinWorkspaceType, BUILTIN_WORKSPACE_TYPES } from '../tenancy/worksp
  * RBAC: everybody authenticated may enter root and create `universal` workspaces, nothing more.
  * Idempotent, one transaction, so it runs on every start.
  */
-export function bootstrapRoot(
+export async function bootstrapRoot(
   service: ResourceService,
   registry: ResourceRegistry,
   clusters: ClusterIndex,
   baseUrl: string,
-): void {
+): Promise<void> {
   const root = { id: ROOT_CLUSTER_ID, path: ROOT_PATH };
   const scope: RequestScope = { cluster: root, user: SYSTEM_USER };
   const url = `${baseUrl}/clusters/${ROOT_PATH}`;
-  service.store.transact(() => {
+  await service.store.transact((tx) => {
+    const writes = service.within(tx);
     clusters.add(root);
     const logicalClusters = registry.get(LOGICAL_CLUSTERS);
-    const existing = service.find(logicalClusters, scope, LOGICAL_CLUSTER_NAME);
+    const existing = writes.find(logicalClusters, scope, LOGICAL_CLUSTER_NAME);
     const logicalCluster =
       existing ??
-      service.create(logicalClusters, scope, {
+      writes.create(logicalClusters, scope, {
         metadata: {
           name: LOGICAL_CLUSTER_NAME,
           annotations: { [PATH_ANNOTATION]: ROOT_PATH, [TYPE_ANNOTATION]: 'root:root' },
@@ -43,7 +44,7 @@ export function bootstrapRoot(
       });
     const status = (logicalCluster.status ?? {}) as Record<string, unknown>;
     if (status.phase !== 'Ready' || status.URL !== url) {
-      service.update(
+      writes.update(
         logicalClusters,
         scope,
         LOGICAL_CLUSTER_NAME,
@@ -52,14 +53,14 @@ export function bootstrapRoot(
       );
     }
     const namespaces = registry.get(NAMESPACES);
-    if (!service.find(namespaces, scope, 'default'))
-      service.create(namespaces, scope, { metadata: { name: 'default' } });
+    if (!writes.find(namespaces, scope, 'default'))
+      writes.create(namespaces, scope, { metadata: { name: 'default' } });
     const workspaceTypes = registry.get(WORKSPACE_TYPES);
     for (const type of BUILTIN_WORKSPACE_TYPES) {
-      if (!service.find(workspaceTypes, scope, type.name)) {
-        service.create(workspaceTypes, scope, builtinWorkspaceType(type.name, type.defaultChild));
+      if (!writes.find(workspaceTypes, scope, type.name)) {
+        writes.create(workspaceTypes, scope, builtinWorkspaceType(type.name, type.defaultChild));
       }
     }
-    ensureRbac(service, registry, scope, rootRbac());
+    ensureRbac(writes, registry, scope, rootRbac());
   });
 }

@@ -2,7 +2,8 @@ import type { ObjectKey } from '../storage/object-key.js';
 
 // A level-triggered work queue for controllers: keys are deduplicated, work runs on the next turn of
 // the event loop (after the write that queued it has reached watchers), a key whose work says
-// "again" is queued again, and a key whose work failed is retried after a pause.
+// "again" is queued again, and a key whose work failed is retried after a pause. Work may be async (a
+// write on etcd waits for its commit): keys are worked one at a time, in the order they came.
 
 const keyString = (key: ObjectKey) => JSON.stringify([key.cluster, key.resource, key.namespace, key.name]);
 
@@ -15,7 +16,7 @@ export class WorkQueue {
 
   constructor(
     /** Does the next piece of work for the key; true to be called again. */
-    private readonly work: (key: ObjectKey) => boolean,
+    private readonly work: (key: ObjectKey) => boolean | Promise<boolean>,
     private readonly onError: (key: ObjectKey, err: unknown) => void,
     private readonly retryMs = 200,
   ) {}
@@ -25,7 +26,7 @@ export class WorkQueue {
     this.queue.set(keyString(key), key);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.drain());
+    setImmediate(() => void this.drain());
   }
 
   /** Resolves once nothing is queued. */
@@ -42,14 +43,13 @@ export class WorkQueue {
     this.notifyIdle();
   }
 
-  private drain(): void {
-    this.scheduled = false;
+  private async drain(): Promise<void> {
     const batch = [...this.queue.values()];
     this.queue.clear();
     for (const key of batch) {
-      if (this.stopped) return;
+      if (this.stopped) break;
       try {
-        if (this.work(key)) this.add(key);
+        if (await this.work(key)) this.queue.set(keyString(key), key);
       } catch (err) {
         this.onError(key, err);
         const timer = setTimeout(() => {
@@ -59,7 +59,14 @@ export class WorkQueue {
         this.timers.add(timer);
       }
     }
+    // Keys added while this batch ran wait for the next turn, as they would have on their own.
+    this.scheduled = false;
+    if (this.stopped) return;
     if (this.queue.size === 0) this.notifyIdle();
+    else {
+      this.scheduled = true;
+      setImmediate(() => void this.drain());
+    }
   }
 
   private notifyIdle(): void {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceService } from '../api/resource-service.js';
 import { builtinRegistry } from '../api/resources/index.js';
 import { SYSTEM_USER } from '../auth/user.js';
-import { ClusterIndex } from '../storage/cluster-index.js';
+import { SqliteClusterIndex } from '../storage/cluster-index.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { EventLog, type ChangeEvent } from '../storage/event-log.js';
 import { ObjectStore } from '../storage/object-store.js';
@@ -14,10 +14,10 @@ import { WorkspaceController } from './workspace-controller.js';
 import { Authorizer } from '../auth/authorize.js';
 
 /** One "process": database, store, service and controller over a data folder. */
-function boot(dir: string, baseUrl: string, autoStart = true) {
+async function boot(dir: string, baseUrl: string, autoStart = true) {
   const db = openDatabase(join(dir, 'platform.db'));
   const store = new ObjectStore(db, new EventLog(ObjectStore.initialResourceVersion(db)));
-  const clusters = new ClusterIndex(db);
+  const clusters = new SqliteClusterIndex(db);
   const env = { baseUrl };
   // The hook fires only on writes, which all happen after the controller exists.
   const registry = builtinRegistry({
@@ -26,14 +26,14 @@ function boot(dir: string, baseUrl: string, autoStart = true) {
   });
   const service = new ResourceService(store, clusters, env);
   const controller = new WorkspaceController({ service, registry, clusters, env });
-  bootstrapRoot(service, registry, clusters, baseUrl);
+  await bootstrapRoot(service, registry, clusters, baseUrl);
   return { db, store, clusters, registry, service, controller };
 }
 
 describe('WorkspaceController', () => {
   const dirs: string[] = [];
   const dbs: Db[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const db of dbs.splice(0)) if (db.open) db.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
@@ -44,12 +44,12 @@ describe('WorkspaceController', () => {
   };
 
   it('moves a workspace through its phases, one visible write per step', async () => {
-    const p = boot(tempDir(), 'https://127.0.0.1:1');
+    const p = await boot(tempDir(), 'https://127.0.0.1:1');
     dbs.push(p.db);
     const seen: ChangeEvent[] = [];
     p.store.events.subscribe((event) => seen.push(event));
     const root = { cluster: { id: 'root', path: 'root' }, user: SYSTEM_USER };
-    p.service.create(p.registry.get('workspaces.tenancy.kcp.io'), root, { metadata: { name: 'a' } });
+    await p.service.create(p.registry.get('workspaces.tenancy.kcp.io'), root, { metadata: { name: 'a' } });
     await p.controller.settle();
     const phases = seen
       .filter((e) => e.key.resource === 'workspaces.tenancy.kcp.io')
@@ -77,13 +77,15 @@ describe('WorkspaceController', () => {
 
   it('finishes a workspace a crash left half-way and follows a new base URL', async () => {
     const dir = tempDir();
-    const first = boot(dir, 'https://127.0.0.1:1', false);
+    const first = await boot(dir, 'https://127.0.0.1:1', false);
     const root = { cluster: { id: 'root', path: 'root' }, user: SYSTEM_USER };
-    first.service.create(first.registry.get('workspaces.tenancy.kcp.io'), root, { metadata: { name: 'a' } });
+    await first.service.create(first.registry.get('workspaces.tenancy.kcp.io'), root, {
+      metadata: { name: 'a' },
+    });
     first.controller.stop();
     first.db.close();
 
-    const second = boot(dir, 'https://127.0.0.1:2');
+    const second = await boot(dir, 'https://127.0.0.1:2');
     dbs.push(second.db);
     second.controller.resync();
     await second.controller.settle();

@@ -41,10 +41,23 @@ export class WorkspaceController {
     RETRY_MS,
   );
 
+  private unsubscribe: (() => void) | undefined;
+
   constructor(private readonly deps: WorkspaceControllerDeps) {}
 
   enqueue(key: ObjectKey): void {
     this.queue.add(key);
+  }
+
+  /**
+   * Follows committed workspaces (a workspace created through another replica reaches this one only
+   * as an event) and queues every existing one.
+   */
+  start(): void {
+    this.unsubscribe = this.deps.service.store.events.subscribe((event) => {
+      if (event.key.resource === WORKSPACES && event.type !== 'DELETED') this.enqueue(event.key);
+    });
+    this.resync();
   }
 
   /** Queues every workspace, so unfinished ones finish and stale URLs (a new port) get fixed. */
@@ -58,6 +71,7 @@ export class WorkspaceController {
   }
 
   stop(): void {
+    this.unsubscribe?.();
     this.queue.stop();
   }
 
@@ -66,7 +80,7 @@ export class WorkspaceController {
   }
 
   /** Makes the next change the workspace needs; false when it is where it should be. */
-  private reconcile(key: ObjectKey): boolean {
+  private async reconcile(key: ObjectKey): Promise<boolean> {
     const { service, clusters } = this.deps;
     const workspace = service.store.get(key);
     const parent = clusters.resolve(key.cluster);
@@ -82,30 +96,36 @@ export class WorkspaceController {
 
     const logicalCluster = service.find(logicalClusters, childScope, LOGICAL_CLUSTER_NAME);
     if (!logicalCluster) {
-      this.createLogicalCluster(workspace, parent, child, url);
+      await this.createLogicalCluster(workspace, parent, child, url);
       return true;
     }
     if (phase === 'Scheduling') return this.setPhase(workspace, parentScope, 'Initializing');
     if (phase === 'Initializing') {
       if (!service.find(this.def(NAMESPACES), childScope, 'default')) {
-        service.create(this.def(NAMESPACES), childScope, { metadata: { name: 'default' } });
+        await service.create(this.def(NAMESPACES), childScope, { metadata: { name: 'default' } });
         return true;
       }
       // The owner is admin before anyone can see the workspace Ready.
-      if (ensureRbac(service, this.deps.registry, childScope, workspaceRbac(ownerOf(workspace)))) return true;
+      const rbac = workspaceRbac(ownerOf(workspace));
+      if (
+        await service.store.transact((tx) =>
+          ensureRbac(service.within(tx), this.deps.registry, childScope, rbac),
+        )
+      )
+        return true;
       if (getField(logicalCluster, 'status.phase') !== 'Ready') {
-        this.updateStatus(logicalClusters, childScope, logicalCluster, { phase: 'Ready', URL: url });
+        await this.updateStatus(logicalClusters, childScope, logicalCluster, { phase: 'Ready', URL: url });
         return true;
       }
       return this.setPhase(workspace, parentScope, 'Ready');
     }
     if (getField(logicalCluster, 'status.URL') !== url) {
-      this.updateStatus(logicalClusters, childScope, logicalCluster, { URL: url });
+      await this.updateStatus(logicalClusters, childScope, logicalCluster, { URL: url });
       return true;
     }
     if (getField(workspace, 'spec.URL') !== url) {
       // spec.URL is immutable through the API; the system rewrites it when the server's address changes.
-      service.store.transact((tx) => {
+      await service.store.transact((tx) => {
         const next = deepClone(workspace);
         (next.spec as Record<string, unknown>).URL = url;
         tx.put(key, next);
@@ -115,19 +135,20 @@ export class WorkspaceController {
     return false;
   }
 
-  private createLogicalCluster(
+  private async createLogicalCluster(
     workspace: KubeObject,
     parent: ClusterRef,
     child: ClusterRef,
     url: string,
-  ): void {
+  ): Promise<void> {
     const { service, clusters } = this.deps;
     const type = getField(workspace, 'spec.type') as { name: string; path: string };
     const logicalClusters = this.def(LOGICAL_CLUSTERS);
     const scope: RequestScope = { cluster: child, user: SYSTEM_USER };
-    service.store.transact(() => {
+    await service.store.transact((tx) => {
+      const writes = service.within(tx);
       clusters.add(child);
-      const created = service.create(logicalClusters, scope, {
+      const created = writes.create(logicalClusters, scope, {
         metadata: {
           name: LOGICAL_CLUSTER_NAME,
           annotations: { [PATH_ANNOTATION]: child.path, [TYPE_ANNOTATION]: formatTypeReference(type) },
@@ -142,23 +163,36 @@ export class WorkspaceController {
           },
         },
       });
-      this.updateStatus(logicalClusters, scope, created, { phase: 'Initializing', URL: url });
+      writes.update(
+        logicalClusters,
+        scope,
+        LOGICAL_CLUSTER_NAME,
+        {
+          ...created,
+          status: {
+            ...((created.status as Record<string, unknown> | undefined) ?? {}),
+            phase: 'Initializing',
+            URL: url,
+          },
+        },
+        { subresource: 'status' },
+      );
     });
   }
 
-  private setPhase(workspace: KubeObject, scope: RequestScope, phase: string): boolean {
-    this.updateStatus(this.def(WORKSPACES), scope, workspace, { phase });
+  private async setPhase(workspace: KubeObject, scope: RequestScope, phase: string): Promise<boolean> {
+    await this.updateStatus(this.def(WORKSPACES), scope, workspace, { phase });
     return true;
   }
 
-  private updateStatus(
+  private async updateStatus(
     def: ResourceDefinition,
     scope: RequestScope,
     object: KubeObject,
     changes: Record<string, unknown>,
-  ): void {
+  ): Promise<void> {
     const status = { ...((object.status as Record<string, unknown> | undefined) ?? {}), ...changes };
-    this.deps.service.update(
+    await this.deps.service.update(
       def,
       scope,
       object.metadata.name ?? '',

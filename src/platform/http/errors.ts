@@ -19,6 +19,8 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'RequestEntityTooLarge'
   | 'TooManyRequests'
+  | 'ServiceUnavailable'
+  | 'Timeout'
   | 'InternalError';
 
 export interface StatusCause {

@@ -1,3 +1,4 @@
+import { storageApiError } from './storage-errors.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveDiscovery } from '../api/discovery.js';
 import { isWatch, resourceVerb, type ResourceHandler } from '../api/handler.js';
@@ -139,9 +140,9 @@ export class Router {
       );
     }
     this.route(req, res).catch((err: unknown) => {
-      const error = err instanceof ApiError ? err : internalError(err);
-      if (!(err instanceof ApiError))
-        process.stderr.write(`kplane platform: ${String((err as Error)?.stack ?? err)}\n`);
+      const mapped = err instanceof ApiError ? err : storageApiError(err);
+      const error = mapped ?? internalError(err);
+      if (!mapped) process.stderr.write(`kplane platform: ${String((err as Error)?.stack ?? err)}\n`);
       writeError(res, error);
     });
   };

@@ -79,24 +79,25 @@ function nodeStatus(member: MemberSpec, at: string): Record<string, unknown> {
 }
 
 /** Makes the member's logical cluster and what a fresh cluster holds; the Node follows the given capacity. */
-function bootstrapMember(
+async function bootstrapMember(
   service: ResourceService,
   registry: ResourceRegistry,
   clusters: ClusterIndex,
   member: MemberSpec,
-): void {
+): Promise<void> {
   const cluster: ClusterRef = { id: member.name, path: member.name };
   const scope: RequestScope = { cluster, user: SYSTEM_USER };
-  service.store.transact(() => {
+  await service.store.transact((tx) => {
+    const writes = service.within(tx);
     clusters.add(cluster);
     const namespaces = registry.get(NAMESPACES);
     for (const name of SYSTEM_NAMESPACES)
-      if (!service.find(namespaces, scope, name)) service.create(namespaces, scope, { metadata: { name } });
+      if (!writes.find(namespaces, scope, name)) writes.create(namespaces, scope, { metadata: { name } });
     const nodes = registry.get('nodes');
     const node =
-      service.find(nodes, scope, nodeName(member.name)) ?? service.create(nodes, scope, nodeObject(member));
+      writes.find(nodes, scope, nodeName(member.name)) ?? writes.create(nodes, scope, nodeObject(member));
     const status = nodeStatus(member, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-    service.update(nodes, scope, nodeName(member.name), { ...node, status }, { subresource: 'status' });
+    writes.update(nodes, scope, nodeName(member.name), { ...node, status }, { subresource: 'status' });
   });
 }
 
@@ -137,14 +138,17 @@ export interface MemberModeDeps {
   simulationDelayMs: number;
 }
 
-export function startMemberMode(deps: MemberModeDeps): { members: RunningMember[]; stop(): void } {
-  const members = deps.members.map((member) => {
-    bootstrapMember(deps.service, deps.registry, deps.clusters, member);
+export async function startMemberMode(
+  deps: MemberModeDeps,
+): Promise<{ members: RunningMember[]; stop(): void }> {
+  const members: RunningMember[] = [];
+  for (const member of deps.members) {
+    await bootstrapMember(deps.service, deps.registry, deps.clusters, member);
     const server = `${deps.baseUrl}/clusters/${member.name}`;
     const kubeconfig = join(deps.dataDir, `${member.name}.kubeconfig`);
     writeMemberKubeconfig(kubeconfig, member.name, server, deps.tokenFile, deps.caPem);
-    return { name: member.name, server, kubeconfig, labels: member.labels };
-  });
+    members.push({ name: member.name, server, kubeconfig, labels: member.labels });
+  }
   const simulator = new WorkloadSimulator({
     service: deps.service,
     registry: deps.registry,

@@ -123,13 +123,13 @@ export class WorkloadSimulator {
     if (this.stopped || this.pending.has(id)) return;
     const timer = setTimeout(() => {
       this.pending.delete(id);
-      this.reconcile(key);
+      void this.reconcile(key);
     }, this.deps.delayMs);
     this.pending.set(id, timer);
   }
 
   /** Reads the workload as it is now (it may have changed or gone since) and writes its status. */
-  private reconcile(key: ObjectKey): void {
+  private async reconcile(key: ObjectKey): Promise<void> {
     const { service, registry } = this.deps;
     const def = registry.get(key.resource);
     const scope = {
@@ -140,7 +140,7 @@ export class WorkloadSimulator {
     const workload = service.find(def, scope, key.name);
     if (!workload || !needsStatus(workload)) return;
     try {
-      service.update(
+      await service.update(
         def,
         scope,
         key.name,

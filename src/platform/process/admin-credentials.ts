@@ -13,7 +13,7 @@ export const ADMIN_KUBECONFIG_FILE = 'admin.kubeconfig';
  * Keeps `DIR/admin.token` valid: reused while its hash is known, otherwise (first start, or the file
  * was lost) a new token is minted. Only the sha256 hash goes into the database.
  */
-export function ensureAdminToken(dataDir: string, tokens: TokenStore): string {
+export async function ensureAdminToken(dataDir: string, tokens: TokenStore): Promise<string> {
   const file = join(dataDir, ADMIN_TOKEN_FILE);
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
@@ -23,7 +23,8 @@ export function ensureAdminToken(dataDir: string, tokens: TokenStore): string {
     }
   }
   const token = mintToken();
-  tokens.add({ hash: hashToken(token), user: ADMIN_USER, groups: ADMIN_GROUPS });
+  // Stored before the file is written: a token file always holds a token the platform accepts.
+  await tokens.add({ hash: hashToken(token), user: ADMIN_USER, groups: ADMIN_GROUPS });
   writeFileAtomic(file, token, 0o600);
   return file;
 }

@@ -30,4 +30,15 @@ describe('acquirePidFile', () => {
     expect(readFileSync(join(dir, 'server.pid'), 'utf8').trim()).toBe(String(process.pid));
     release();
   });
+
+  it('gives each replica of a shared folder its own claim', () => {
+    const first = acquirePidFile(dir, process.pid, 'r1');
+    const second = acquirePidFile(dir, process.pid, 'r2');
+    expect(readFileSync(join(dir, 'server-r1.pid'), 'utf8').trim()).toBe(String(process.pid));
+    expect(() => acquirePidFile(dir, process.pid, 'r1')).toThrow(AlreadyRunningError);
+    first();
+    second();
+    expect(existsSync(join(dir, 'server-r1.pid'))).toBe(false);
+    expect(existsSync(join(dir, 'server-r2.pid'))).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProcessAlive } from '../../shared/process-alive.js';
+import { platformPidFileName } from '../../shared/platform-files.js';
 
 export class AlreadyRunningError extends Error {
   constructor(
@@ -16,11 +17,12 @@ export class AlreadyRunningError extends Error {
 const held = new Set<string>();
 
 /**
- * Claims `DIR/server.pid` so only one server uses a data folder. The file is created exclusively;
- * one left behind by a dead process (kill -9) is replaced. Returns the release function.
+ * Claims `DIR/server.pid` so only one server uses a data folder (with `replicaId`, `DIR/server-ID.pid`:
+ * one process per replica). The file is created exclusively; one left behind by a dead process
+ * (kill -9) is replaced. Returns the release function.
  */
-export function acquirePidFile(dataDir: string, pid = process.pid): () => void {
-  const file = join(dataDir, 'server.pid');
+export function acquirePidFile(dataDir: string, pid = process.pid, replicaId?: string): () => void {
+  const file = join(dataDir, platformPidFileName(replicaId));
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);

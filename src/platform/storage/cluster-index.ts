@@ -8,13 +8,22 @@ export interface ClusterRef {
 }
 
 /**
- * The path ↔ logical-cluster-id mapping, so resolving `/clusters/<path-or-id>` is one query.
- * Writes join whatever transaction the caller has open on the same connection.
+ * The path ↔ logical-cluster-id mapping, so resolving `/clusters/<path-or-id>` costs one lookup. `resolve`
+ * runs on every request, so it is synchronous on either engine; `add` and `remove` join the caller's open
+ * storage transaction (they commit or roll back with it).
  */
-export class ClusterIndex {
+export interface ClusterIndex {
+  /** Resolves a workspace path or a logical cluster id; a path wins if both could match. */
+  resolve(ref: string): ClusterRef | undefined;
+  /** Maps `cluster.id` to `cluster.path`, replacing any mapping of either. */
+  add(cluster: ClusterRef): void;
+  remove(id: string): void;
+}
+
+/** The index as a SQLite table; writes join whatever transaction the caller has open on the connection. */
+export class SqliteClusterIndex implements ClusterIndex {
   constructor(private readonly db: Db) {}
 
-  /** Resolves a workspace path or a logical cluster id; a path wins if both could match. */
   resolve(ref: string): ClusterRef | undefined {
     const row = statement(
       this.db,

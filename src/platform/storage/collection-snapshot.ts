@@ -1,7 +1,7 @@
 import type { KubeObject } from '../api/object.js';
 import type { CollectionScope, ListPosition, ObjectKey } from './object-key.js';
 import type { EventLog } from './event-log.js';
-import type { StoredEntry } from './object-store.js';
+import type { StoredEntry } from './store.js';
 
 /** What a snapshot reads: the current rows in key order and the changes since; both engines offer it. */
 export interface SnapshotSource {

@@ -2,6 +2,9 @@ import type { KubeObject } from '../api/object.js';
 import { statement, type Db } from './database.js';
 import type { ChangeEvent, EventLog } from './event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from './object-key.js';
+import type { PlatformStore, StoredEntry, StoreTransaction } from './store.js';
+
+export type { StoredEntry, StoreTransaction } from './store.js';
 
 interface Row {
   cluster: string;
@@ -9,11 +12,6 @@ interface Row {
   namespace: string;
   name: string;
   body: string;
-}
-
-export interface StoredEntry {
-  key: ObjectKey;
-  object: KubeObject;
 }
 
 const RV_KEY = 'resourceVersion';
@@ -25,9 +23,9 @@ const BY_KEY = 'cluster = ? AND resource = ? AND namespace = ? AND name = ?';
  * transaction is never interleaved with another request. Each write bumps the single global
  * resourceVersion; the change events are published only after the transaction commits.
  */
-export class ObjectStore {
+export class ObjectStore implements PlatformStore {
   private rv: number;
-  private open: StoreTransaction | undefined;
+  private open: SqliteTransaction | undefined;
 
   constructor(
     private readonly db: Db,
@@ -79,6 +77,9 @@ export class ObjectStore {
     return rows.map(toEntry);
   }
 
+  /** SQLite is the truth itself: its reads are always current. */
+  ensureCurrent(): void {}
+
   /**
    * Runs `work` in one immediate transaction. Nested calls join the outer transaction, so hooks
    * can write without caring whether they are already inside one.
@@ -86,7 +87,7 @@ export class ObjectStore {
   transact<T>(work: (tx: StoreTransaction) => T): T {
     if (this.open) return work(this.open);
     const startRv = this.rv;
-    const tx = new StoreTransaction(this.db, () => ++this.rv);
+    const tx = new SqliteTransaction(this.db, () => ++this.rv);
     this.open = tx;
     let result: T;
     try {
@@ -113,7 +114,7 @@ export class ObjectStore {
   }
 }
 
-export class StoreTransaction {
+export class SqliteTransaction implements StoreTransaction {
   readonly staged: ChangeEvent[] = [];
 
   constructor(

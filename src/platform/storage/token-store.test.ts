@@ -4,9 +4,9 @@ import path from 'node:path';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
-import { TokenStore } from './token-store.js';
+import { SqliteTokenStore } from './token-store.js';
 
-describe('TokenStore', () => {
+describe('SqliteTokenStore', () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -23,7 +23,7 @@ describe('TokenStore', () => {
     old.close();
 
     const db = openDatabase(file);
-    const tokens = new TokenStore(db);
+    const tokens = new SqliteTokenStore(db);
     expect(tokens.find('aa')).toEqual({ hash: 'aa', user: 'alice', groups: ['dev'] });
     tokens.add({
       hash: 'bb',

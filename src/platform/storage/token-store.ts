@@ -23,10 +23,25 @@ interface TokenRow {
 }
 
 /**
- * Bearer tokens by their sha256 hash; the plain token is never stored. Every lookup reads the
- * database, so tokens minted or revoked by the owner tools in another process count at once.
+ * Bearer tokens by their sha256 hash; the plain token is never stored. `find` runs on every request, so it
+ * is synchronous on either engine; writes may have to wait for etcd, so callers await them.
  */
-export class TokenStore {
+export interface TokenStore {
+  find(hash: string): TokenRecord | undefined;
+  add(record: TokenRecord): void | Promise<void>;
+  /** Adds a service-account token and drops the bound tokens that ran out, as one write. */
+  addDroppingExpired(record: TokenRecord, now?: number): void | Promise<void>;
+  /** Deletes every token of `user`; returns how many there were. */
+  revokeUser(user: string): number | Promise<number>;
+  /** Deletes the expired tokens bound to a ServiceAccount; returns how many. */
+  forgetExpiredBound(now?: number): number | Promise<number>;
+}
+
+/**
+ * The tokens as a SQLite table. Every lookup reads the database, so tokens minted or revoked by the owner
+ * tools in another process count at once.
+ */
+export class SqliteTokenStore implements TokenStore {
   constructor(private readonly db: Db) {}
 
   find(hash: string): TokenRecord | undefined {

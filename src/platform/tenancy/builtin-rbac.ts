@@ -1,6 +1,6 @@
 import type { KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
-import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import type { RequestScope, TransactionWrites } from '../api/resource-service.js';
 import {
   AUTHENTICATED_GROUP,
   BOOTSTRAP_CLUSTER_ROLES,
@@ -76,23 +76,21 @@ export function rootRbac(): Wanted[] {
 }
 
 /**
- * Creates whichever of `wanted` is missing, in one transaction (the caller's, if one is open).
+ * Creates whichever of `wanted` is missing, in the caller's transaction.
  * Returns whether anything was written. What exists is left alone: an owner may have changed it.
  */
 export function ensureRbac(
-  service: ResourceService,
+  writes: TransactionWrites,
   registry: ResourceRegistry,
   scope: RequestScope,
   wanted: Wanted[],
 ): boolean {
-  return service.store.transact(() => {
-    let wrote = false;
-    for (const { resource, object } of wanted) {
-      const def = registry.get(resource);
-      if (service.find(def, scope, object.metadata.name ?? '')) continue;
-      service.create(def, scope, object);
-      wrote = true;
-    }
-    return wrote;
-  });
+  let wrote = false;
+  for (const { resource, object } of wanted) {
+    const def = registry.get(resource);
+    if (writes.find(def, scope, object.metadata.name ?? '')) continue;
+    writes.create(def, scope, object);
+    wrote = true;
+  }
+  return wrote;
 }

@@ -1,16 +1,16 @@
 import type { KubeObject } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
-import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import type { RequestScope, TransactionWrites } from '../api/resource-service.js';
 import { WORKSPACES } from './constants.js';
 import { ROOT_PATH } from './paths.js';
 
 /**
  * The workspace `name` in the scope's workspace, created of the built-in type root:<type> unless
  * one of that name exists; what exists is left alone. For the platform's own workspaces (compute,
- * homes, the demo tree).
+ * homes, the demo tree), in the caller's transaction.
  */
 export function ensureWorkspace(
-  service: ResourceService,
+  writes: TransactionWrites,
   registry: ResourceRegistry,
   scope: RequestScope,
   name: string,
@@ -19,8 +19,8 @@ export function ensureWorkspace(
 ): KubeObject {
   const def = registry.get(WORKSPACES);
   return (
-    service.find(def, scope, name) ??
-    service.create(def, scope, {
+    writes.find(def, scope, name) ??
+    writes.create(def, scope, {
       metadata: annotations ? { name, annotations } : { name },
       spec: { type: { name: type, path: ROOT_PATH } },
     })

@@ -83,8 +83,8 @@ export class HomeWorkspaces {
   ): Promise<KubeObject> {
     const { service, registry } = this.deps;
     const annotations: Record<string, string> = owner ? { [OWNER_ANNOTATION]: ownerAnnotation(owner) } : {};
-    const workspace = service.store.transact(() =>
-      ensureWorkspace(service, registry, scope, name, type, annotations),
+    const workspace = await service.store.transact((tx) =>
+      ensureWorkspace(service.within(tx), registry, scope, name, type, annotations),
     );
     return isReady(workspace) ? workspace : this.waitForReady(scope, name);
   }

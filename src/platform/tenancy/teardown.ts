@@ -1,6 +1,6 @@
 import { getField } from '../api/object.js';
 import type { ClusterIndex } from '../storage/cluster-index.js';
-import type { StoreTransaction } from '../storage/object-store.js';
+import type { StoreTransaction } from '../storage/store.js';
 import { WORKSPACES } from './constants.js';
 
 /**

@@ -1,6 +1,6 @@
 import { getField, isPlainObject, type KubeObject } from '../api/object.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
-import type { StoreTransaction } from '../storage/object-store.js';
+import type { StoreTransaction } from '../storage/store.js';
 import {
   LOGICAL_CLUSTER_NAME,
   LOGICAL_CLUSTERS,

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authenticate } from '../auth/authenticate.js';
 import { openDatabase } from '../storage/database.js';
-import { TokenStore } from '../storage/token-store.js';
+import { SqliteTokenStore } from '../storage/token-store.js';
 import { runOwnerCommand } from './owner-commands.js';
 
 describe('owner commands', () => {
@@ -21,7 +21,7 @@ describe('owner commands', () => {
   const whoHas = (dir: string, token: string, now?: number) => {
     const db = openDatabase(join(dir, 'platform.db'));
     try {
-      return authenticate({ authorization: `Bearer ${token}` }, new TokenStore(db), now);
+      return authenticate({ authorization: `Bearer ${token}` }, new SqliteTokenStore(db), now);
     } finally {
       db.close();
     }
@@ -36,10 +36,10 @@ describe('owner commands', () => {
     }
   };
 
-  it('mints a token that prints alone and is stored only as a hash, with groups and expiry', () => {
+  it('mints a token that prints alone and is stored only as a hash, with groups and expiry', async () => {
     const dir = platformDir();
     const now = 1_000_000;
-    const result = runOwnerCommand(
+    const result = await runOwnerCommand(
       'token',
       ['--data-dir', dir, '--user', 'alice', '--group', 'dev', '--group', 'ops', '--ttl', '1h30m'],
       now,
@@ -61,12 +61,12 @@ describe('owner commands', () => {
     expect(rows[0]).toMatchObject({ expires_at: now + 5_400_000 });
   });
 
-  it('revokes every token of one user and says how many', () => {
+  it('revokes every token of one user and says how many', async () => {
     const dir = platformDir();
-    const mint = (user: string) =>
-      runOwnerCommand('token', ['--data-dir', dir, '--user', user]).stdout.trim();
-    const [a1, a2, b] = [mint('alice'), mint('alice'), mint('bob')];
-    expect(runOwnerCommand('revoke-tokens', ['--data-dir', dir, '--user', 'alice'])).toEqual({
+    const mint = async (user: string) =>
+      (await runOwnerCommand('token', ['--data-dir', dir, '--user', user])).stdout.trim();
+    const [a1, a2, b] = [await mint('alice'), await mint('alice'), await mint('bob')];
+    expect(await runOwnerCommand('revoke-tokens', ['--data-dir', dir, '--user', 'alice'])).toEqual({
       code: 0,
       stdout: 'revoked 2 token(s) of user alice\n',
       stderr: '',
@@ -74,16 +74,16 @@ describe('owner commands', () => {
     expect(whoHas(dir, a1)).toBeUndefined();
     expect(whoHas(dir, a2)).toBeUndefined();
     expect(whoHas(dir, b)?.name).toBe('bob');
-    expect(runOwnerCommand('revoke-tokens', ['--data-dir', dir, '--user', 'alice']).stdout).toBe(
+    expect((await runOwnerCommand('revoke-tokens', ['--data-dir', dir, '--user', 'alice'])).stdout).toBe(
       'revoked 0 token(s) of user alice\n',
     );
   });
 
-  it('refuses a folder without platform data, and creates nothing there', () => {
+  it('refuses a folder without platform data, and creates nothing there', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'kplane-owner-empty-'));
     dirs.push(empty);
     for (const dir of [empty, join(empty, 'missing')]) {
-      const result = runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice']);
+      const result = await runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice']);
       expect(result).toEqual({
         code: 1,
         stdout: '',
@@ -93,28 +93,42 @@ describe('owner commands', () => {
     }
   });
 
+  it("refuses a folder whose storage.json is not the platform's, and creates nothing there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kplane-owner-storage-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'storage.json'), '{"engine":"etcd","endpoints":["127.0.0.1:2379"]}');
+    const result = await runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toContain(
+      `${join(dir, 'storage.json')}: endpoint "127.0.0.1:2379" must be http://`,
+    );
+    expect(existsSync(join(dir, 'platform.db'))).toBe(false);
+  });
+
   it.each([
     ['99999999d', 'longer than the maximum of 365d'],
     ['366d', 'longer than the maximum of 365d'],
     ['8761h', 'longer than the maximum of 365d'],
-  ])('refuses a --ttl of %s beyond a year with exit code 2, and stores nothing', (ttl, message) => {
+  ])('refuses a --ttl of %s beyond a year with exit code 2, and stores nothing', async (ttl, message) => {
     const dir = platformDir();
-    const result = runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice', '--ttl', ttl]);
+    const result = await runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice', '--ttl', ttl]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toContain(message);
     expect(tokenRows(dir)).toBe(0);
   });
 
-  it('accepts a --ttl of exactly the maximum', () => {
+  it('accepts a --ttl of exactly the maximum', async () => {
     const dir = platformDir();
-    expect(runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice', '--ttl', '365d']).code).toBe(0);
+    expect(
+      (await runOwnerCommand('token', ['--data-dir', dir, '--user', 'alice', '--ttl', '365d'])).code,
+    ).toBe(0);
   });
 
   it.each(['kplane-admin', 'system:kplane', 'system:masters', 'system:serviceaccount:ci:builder', 'system:'])(
     'refuses to mint a token for the reserved name %s with exit code 2, and stores nothing',
-    (user) => {
+    async (user) => {
       const dir = platformDir();
-      const result = runOwnerCommand('token', ['--data-dir', dir, '--user', user]);
+      const result = await runOwnerCommand('token', ['--data-dir', dir, '--user', user]);
       expect(result).toMatchObject({ code: 2, stdout: '' });
       expect(result.stderr).toContain(`--user ${JSON.stringify(user)} is reserved`);
       expect(tokenRows(dir)).toBe(0);
@@ -130,8 +144,8 @@ describe('owner commands', () => {
     [['--data-dir', '.', '--user', 'alice', '--nope'], "Unknown option '--nope'"],
     [['--data-dir', '.', '--user', 'alice', 'extra'], 'Unexpected argument'],
     [['--data-dir', '.', '--user', 'alice', '--group', ' x'], '--group " x"'],
-  ])('rejects %j with exit code 2', (args, message) => {
-    const result = runOwnerCommand('token', args);
+  ])('rejects %j with exit code 2', async (args, message) => {
+    const result = await runOwnerCommand('token', args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(message);

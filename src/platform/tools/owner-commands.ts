@@ -5,12 +5,17 @@ import { DurationError, parseDuration } from '../auth/duration.js';
 import { hashToken, mintToken } from '../auth/tokens.js';
 import { isReservedUserName } from '../auth/user.js';
 import { DATABASE_FILE, openDatabase } from '../storage/database.js';
-import { TokenStore } from '../storage/token-store.js';
+import { EtcdStore } from '../storage/etcd/etcd-store.js';
+import { EtcdTokenStore } from '../storage/etcd/etcd-token-store.js';
+import { readStorageConfig, StorageConfigError, type StorageConfig } from '../storage/storage-config.js';
+import { SqliteTokenStore, type TokenStore } from '../storage/token-store.js';
 
 // The platform owner's tools, run as `node dist/platform/main.js <command> …` (`kplane dev token`
 // spawns them). They open the data folder's database directly, whether or not a server is running
 // on it: SQLite in WAL mode with a busy timeout lets both processes write, and the server reads
-// tokens from the database on every request, so a new or revoked token counts at once.
+// tokens from the database on every request, so a new or revoked token counts at once. A platform on
+// etcd names its etcd in the folder's storage.json: the tools then open a store of their own there,
+// and every replica sees the change through its watch.
 //
 // Contract: `token` prints only the token and a newline on stdout; `revoke-tokens` prints one line.
 // Exit 0 on success, 1 when the folder holds no platform, 2 for bad arguments; messages on stderr.
@@ -99,31 +104,60 @@ function parse(command: OwnerCommand, args: string[]) {
   return { dataDir: resolve(dataDir), user, groups: [...new Set(groups)], ttlMs };
 }
 
-function withTokens<T>(dataDir: string, work: (tokens: TokenStore) => T): T {
+async function withTokens<T>(dataDir: string, work: (tokens: TokenStore) => T | Promise<T>): Promise<T> {
+  const storage = readStorageConfig(dataDir);
+  if (storage) return withEtcdTokens(storage, work);
   const file = join(dataDir, DATABASE_FILE);
   // Opening would create an empty database; a folder without one is a mistake, not a platform.
   if (!existsSync(file))
     throw new MissingPlatformError(`no kplane platform data in ${dataDir}: run kplane dev up first`);
   const db = openDatabase(file);
   try {
-    return work(new TokenStore(db));
+    return await work(new SqliteTokenStore(db));
   } finally {
     db.close();
   }
 }
 
+async function withEtcdTokens<T>(
+  storage: StorageConfig,
+  work: (tokens: TokenStore) => T | Promise<T>,
+): Promise<T> {
+  let store: EtcdStore;
+  try {
+    store = await EtcdStore.open({
+      endpoints: storage.endpoints,
+      keyPrefix: storage.keyPrefix,
+      ...(storage.tls ? { tls: storage.tls } : {}),
+    });
+  } catch (err) {
+    throw new Error(
+      `cannot reach the platform's etcd at ${storage.endpoints.join(', ')}: ${(err as Error).message}`,
+    );
+  }
+  try {
+    return await work(new EtcdTokenStore(store));
+  } finally {
+    store.close();
+  }
+}
+
 class MissingPlatformError extends Error {}
 
-/** Runs one owner command; never throws for expected failures, never touches process state. */
-export function runOwnerCommand(command: OwnerCommand, args: string[], now = Date.now()): CommandResult {
+/** Runs one owner command; never rejects for expected failures, never touches process state. */
+export async function runOwnerCommand(
+  command: OwnerCommand,
+  args: string[],
+  now = Date.now(),
+): Promise<CommandResult> {
   try {
     const options = parse(command, args);
     if (command === 'revoke-tokens') {
-      const count = withTokens(options.dataDir, (tokens) => tokens.revokeUser(options.user));
+      const count = await withTokens(options.dataDir, (tokens) => tokens.revokeUser(options.user));
       return { code: 0, stdout: `revoked ${count} token(s) of user ${options.user}\n`, stderr: '' };
     }
     const token = mintToken();
-    withTokens(options.dataDir, (tokens) =>
+    await withTokens(options.dataDir, (tokens) =>
       tokens.add({
         hash: hashToken(token),
         user: options.user,
@@ -135,7 +169,8 @@ export function runOwnerCommand(command: OwnerCommand, args: string[], now = Dat
   } catch (err) {
     if (err instanceof UsageError)
       return { code: 2, stdout: '', stderr: `${err.message}\n${USAGE[command]}\n` };
-    if (err instanceof MissingPlatformError) return { code: 1, stdout: '', stderr: `${err.message}\n` };
+    if (err instanceof MissingPlatformError || err instanceof StorageConfigError)
+      return { code: 1, stdout: '', stderr: `${err.message}\n` };
     return { code: 1, stdout: '', stderr: `kplane platform ${command}: ${(err as Error).message}\n` };
   }
 }

@@ -8,7 +8,7 @@ import {
   type KubeObject,
 } from '../api/object.js';
 import type { ResourceRegistry } from '../api/registry.js';
-import type { RequestScope, ResourceService } from '../api/resource-service.js';
+import type { RequestScope, ResourceService, TransactionWrites } from '../api/resource-service.js';
 import { SYSTEM_USER } from '../auth/user.js';
 import { COMPUTE_PATH, PLACEMENT_DECISIONS, PLACEMENTS } from '../compute/constants.js';
 import { WorkQueue } from '../controllers/work-queue.js';
@@ -135,7 +135,13 @@ export class ReplicaSetController {
     this.queue.add({ cluster, resource: MANIFEST_WORK_REPLICA_SETS, namespace, name });
   }
 
-  private reconcile(key: ObjectKey): boolean {
+  /** One reconcile is one transaction: the works and the replica set's status change together. */
+  private async reconcile(key: ObjectKey): Promise<boolean> {
+    const { service } = this.deps;
+    return service.store.transact((tx) => this.reconcileIn(service.within(tx), key));
+  }
+
+  private reconcileIn(writes: TransactionWrites, key: ObjectKey): boolean {
     const { service, clusters } = this.deps;
     const compute = clusters.resolve(COMPUTE_PATH);
     if (!compute) return false;
@@ -143,7 +149,7 @@ export class ReplicaSetController {
     const replicaSet = service.store.get(key);
     const workspace = clusters.resolve(key.cluster);
     if (!replicaSet || !workspace) {
-      for (const work of owned) this.deleteWork(compute, work);
+      for (const work of owned) this.deleteWork(writes, compute, work);
       return false;
     }
     const decided = this.decidedClusters(key);
@@ -156,7 +162,7 @@ export class ReplicaSetController {
     });
     if (!mapped.ok) {
       // Refused manifests change nothing on the clusters: what was delivered before stays.
-      this.writeStatus(workspace, replicaSet, decided, owned, {
+      this.writeStatus(writes, workspace, replicaSet, decided, owned, {
         type: MANIFEST_WORK_APPLIED,
         status: 'False',
         reason: REASON_INVALID_MANIFESTS,
@@ -166,7 +172,7 @@ export class ReplicaSetController {
     }
     const wanted = new Set(decided.clusters);
     for (const work of owned) {
-      if (!wanted.has(work.metadata.namespace ?? '')) this.deleteWork(compute, work);
+      if (!wanted.has(work.metadata.namespace ?? '')) this.deleteWork(writes, compute, work);
     }
     const byCluster = new Map(owned.map((work) => [work.metadata.namespace ?? '', work]));
     const plans = decided.clusters.map((cluster) => {
@@ -185,11 +191,11 @@ export class ReplicaSetController {
     );
     const works: KubeObject[] = [];
     for (const plan of plans) {
-      if (now.has(plan.cluster)) works.push(this.ensureWork(compute, plan.cluster, plan.desired));
+      if (now.has(plan.cluster)) works.push(this.ensureWork(writes, compute, plan.cluster, plan.desired));
       else if (plan.work) works.push(plan.work);
     }
     const waiting = plans.filter((plan) => !plan.upToDate && !now.has(plan.cluster)).length;
-    this.writeStatus(workspace, replicaSet, decided, works, undefined, waiting);
+    this.writeStatus(writes, workspace, replicaSet, decided, works, undefined, waiting);
     return false;
   }
 
@@ -286,16 +292,21 @@ export class ReplicaSetController {
     };
   }
 
-  private ensureWork(compute: ClusterRef, clusterName: string, desired: KubeObject): KubeObject {
-    const { service, registry } = this.deps;
+  private ensureWork(
+    writes: TransactionWrites,
+    compute: ClusterRef,
+    clusterName: string,
+    desired: KubeObject,
+  ): KubeObject {
+    const { registry } = this.deps;
     const def = registry.get(MANIFEST_WORKS);
     const scope: RequestScope = { cluster: compute, user: SYSTEM_USER, namespace: clusterName };
-    this.ensureNamespace(compute, clusterName);
+    this.ensureNamespace(writes, compute, clusterName);
     const name = desired.metadata.name ?? '';
-    const current = service.find(def, scope, name);
-    if (!current) return service.create(def, scope, desired);
+    const current = writes.find(def, scope, name);
+    if (!current) return writes.create(def, scope, desired);
     if (holds(current, desired)) return current;
-    return service.update(def, scope, name, {
+    return writes.update(def, scope, name, {
       ...current,
       metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...desired.metadata.labels } },
       spec: desired.spec,
@@ -303,15 +314,15 @@ export class ReplicaSetController {
   }
 
   /** OCM keeps a namespace per cluster on the hub; a cluster registered by hand may not have one yet. */
-  private ensureNamespace(compute: ClusterRef, name: string): void {
-    const { service, registry } = this.deps;
+  private ensureNamespace(writes: TransactionWrites, compute: ClusterRef, name: string): void {
+    const { registry } = this.deps;
     const def = registry.get('namespaces');
     const scope: RequestScope = { cluster: compute, user: SYSTEM_USER };
-    if (service.find(def, scope, name)) return;
-    service.create(def, scope, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (writes.find(def, scope, name)) return;
+    writes.create(def, scope, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
 
-  private deleteWork(compute: ClusterRef, work: KubeObject): void {
+  private deleteWork(writes: TransactionWrites, compute: ClusterRef, work: KubeObject): void {
     const def = this.deps.registry.get(MANIFEST_WORKS);
     const scope: RequestScope = {
       cluster: compute,
@@ -319,13 +330,14 @@ export class ReplicaSetController {
       namespace: work.metadata.namespace ?? '',
     };
     try {
-      this.deps.service.delete(def, scope, work.metadata.name ?? '');
+      writes.delete(def, scope, work.metadata.name ?? '');
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 404)) throw err;
     }
   }
 
   private writeStatus(
+    writes: TransactionWrites,
     workspace: ClusterRef,
     replicaSet: KubeObject,
     decided: { clusters: string[]; missing: string[]; refs: number },
@@ -371,13 +383,13 @@ export class ReplicaSetController {
     );
     const status = { summary, conditions };
     if (deepEqual(replicaSet.status, status)) return;
-    const { service, registry } = this.deps;
+    const { registry } = this.deps;
     const scope: RequestScope = {
       cluster: workspace,
       user: SYSTEM_USER,
       namespace: replicaSet.metadata.namespace ?? '',
     };
-    service.update(
+    writes.update(
       registry.get(MANIFEST_WORK_REPLICA_SETS),
       scope,
       replicaSet.metadata.name ?? '',

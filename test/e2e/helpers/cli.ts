@@ -1,3 +1,4 @@
+import { testStorageArgs } from './test-storage.js';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -101,6 +102,7 @@ export async function startDevPlatform(
   const args = ['dev', 'up', '--detach', '--port', '0', '--data-dir', dataDir, '-o', 'json'];
   if (options.demo) args.push('--demo');
   if (options.demo && !options.members) args.push('--no-members');
+  args.push(...testStorageArgs(dataDir));
   const result = await kplane(args, { timeoutMs: 60_000 });
   if (result.code !== 0) throw new Error(`kplane dev up failed (${result.code}): ${result.stderr}`);
   const ready = JSON.parse(result.stdout) as { url: string; kubeconfig: string; pid: number };

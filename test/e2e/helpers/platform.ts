@@ -1,3 +1,4 @@
+import { testStorageArgs } from './test-storage.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -53,6 +54,8 @@ export async function startPlatformProcess(
   const args = [platformMain, '--port', '0', '--data-dir', dataDir];
   if (options.demo) args.push('--demo');
   args.push(...(options.args ?? []));
+  // Dev members keep their own SQLite; a test that chose its storage keeps it.
+  if (!args.includes('--members') && !args.includes('--storage')) args.push(...testStorageArgs(dataDir));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));

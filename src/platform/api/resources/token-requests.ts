@@ -53,7 +53,7 @@ function specOf(body: unknown): Record<string, unknown> {
 export function tokenRequestAction(tokens: TokenStore): SubresourceAction {
   return {
     definition: tokenRequests,
-    create(ctx, account, body): KubeObject {
+    async create(ctx, account, body): Promise<KubeObject> {
       const spec = specOf(body);
       const name = account.metadata.name ?? '';
       const seconds = spec.expirationSeconds ?? TOKEN_EXPIRATION_SECONDS.default;
@@ -68,7 +68,7 @@ export function tokenRequestAction(tokens: TokenStore): SubresourceAction {
           detail: 'this platform runs no pods: a token cannot be bound to an object',
         });
       if (errors.length > 0) throw invalid(tokenRequests, name, errors);
-      const { token, expiresAt } = mintServiceAccountToken(
+      const { token, expiresAt, stored } = mintServiceAccountToken(
         tokens,
         {
           cluster: ctx.cluster.id,
@@ -78,6 +78,8 @@ export function tokenRequestAction(tokens: TokenStore): SubresourceAction {
         },
         seconds as number,
       );
+      // The token is answered only once every replica can find it.
+      await stored;
       return {
         apiVersion: `${GROUP}/v1`,
         kind: 'TokenRequest',

@@ -32,9 +32,10 @@
 //    costs no round trip to etcd.
 // Reads (get, list, listAfter, countAfter, listEverywhere, resourceVersion, events) keep their
 // signatures; CollectionSnapshot takes either engine (SnapshotSource), and `listAt` reads a page at an
-// older revision from etcd itself. Not yet on etcd: ClusterIndex (path -> cluster id) and the
-// token store, still SQLite tables; they need keys of their own (/kplane/clusters/, /kplane/tokens/)
-// before replicas can share them.
+// older revision from etcd itself. The cluster index and the tokens live in this keyspace too, under
+// reserved logical clusters (see etcd-cluster-index.ts, etcd-token-store.ts): they ride the same mirror
+// and transactions, and never show in a list across clusters or in the event feed (mirror.ts).
+// Every key is under `keyPrefix`, so several platforms can share one etcd.
 //
 // What a read does when etcd is unreachable or has lost quorum: `isCurrent()` turns false within
 // `staleAfterMs`; a read that asks for the current state (a list or get without resourceVersion) should
@@ -45,10 +46,10 @@
 import type { KubeObject } from '../../api/object.js';
 import { EventLog, type EventLogOptions, type ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
-import type { StoredEntry } from '../object-store.js';
+import type { PlatformStore, StoredEntry } from '../store.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, EtcdConnection, type EtcdConnectionOptions } from './client.js';
 import { ResourceExpiredError, StorageConflictError, StorageUnavailableError } from './errors.js';
-import { clusterPrefix, collectionPrefix, keyAfter, parseObjectKey, prefixEnd, rangeStart } from './keys.js';
+import { keyAfter, KeyLayout, prefixEnd } from './keys.js';
 import { decodeObject, KeyspaceMirror, type KeyChange } from './mirror.js';
 import { EtcdTransaction } from './transaction.js';
 import { RevisionWaiters } from './revision-waiters.js';
@@ -57,6 +58,11 @@ import { replayHistory } from './history.js';
 import { loadSnapshot } from './snapshot.js';
 
 export interface EtcdStoreOptions extends EtcdConnectionOptions {
+  /**
+   * Where this platform's keys live (default `/kplane/`), as kube-apiserver's --etcd-prefix: platforms with
+   * different prefixes share one etcd and see nothing of each other.
+   */
+  keyPrefix?: string;
   history?: EventLogOptions;
   /** How many times a transaction runs before a lost compare-and-swap becomes a conflict (409). */
   maxAttempts?: number;
@@ -74,11 +80,9 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PROBE_KEY = Buffer.from('/kplane/meta/probe');
-const FENCE_KEY = Buffer.from('/kplane/meta/fence');
 const DEFAULT_CLUSTER_DELETE_BATCH = 500;
 
-export class EtcdStore {
+export class EtcdStore implements PlatformStore {
   readonly events: EventLog;
   private open: EtcdTransaction | undefined;
   private readonly waiters: RevisionWaiters;
@@ -94,12 +98,14 @@ export class EtcdStore {
   private readonly maxAttempts: number;
   private readonly staleAfterMs: number;
   private readonly mayBeStale: (err: unknown) => boolean;
+  private readonly keys: KeyLayout;
 
   private constructor(
     private readonly connection: EtcdConnection,
     private readonly mirror: KeyspaceMirror,
     options: EtcdStoreOptions,
   ) {
+    this.keys = mirror.keys;
     this.events = new EventLog(mirror.revision, options.history);
     this.maxAttempts = options.maxAttempts ?? 8;
     const probeIntervalMs = options.probeIntervalMs ?? 1000;
@@ -112,7 +118,7 @@ export class EtcdStore {
       () => this.progressRevision,
       () => this.feed.requestProgress(),
     );
-    this.feed = new WatchFeed(connection, {
+    this.feed = new WatchFeed(connection, this.keys.root, {
       resumeAfter: () => this.mirror.revision,
       changes: (changes) => this.apply(changes),
       // etcd before 3.4.25 may report progress ahead of events it has yet to send (etcd issue #15220),
@@ -132,10 +138,12 @@ export class EtcdStore {
    * watch is established, so a store just opened is current.
    */
   static async open(options: EtcdStoreOptions): Promise<EtcdStore> {
+    // A bad prefix is refused before anything connects.
+    const keys = new KeyLayout(options.keyPrefix);
     const connection = await EtcdConnection.connect(options);
     let store: EtcdStore | undefined;
     try {
-      store = new EtcdStore(connection, await loadSnapshot(connection), options);
+      store = new EtcdStore(connection, await loadSnapshot(connection, keys), options);
       store.feed.start();
       await store.feed.established(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
       return store;
@@ -206,7 +214,7 @@ export class EtcdStore {
    */
   async syncToLatest(): Promise<number> {
     const response = await this.connection.txn({
-      success: [{ request_put: { key: FENCE_KEY, value: Buffer.alloc(0) } }],
+      success: [{ request_put: { key: Buffer.from(this.keys.fence), value: Buffer.alloc(0) } }],
     });
     const revision = Number(response.header.revision);
     await this.waitFor(revision);
@@ -291,6 +299,16 @@ export class EtcdStore {
   }
 
   /**
+   * Runs `work` in the transaction open now, synchronously, for writes that must commit or roll back with
+   * the caller's (the cluster index, written by a workspace's creation). Outside one it throws: such a
+   * write on its own would be a programming error, not a condition to recover from.
+   */
+  inOpenTransaction<T>(what: string, work: (tx: EtcdTransaction) => T): T {
+    if (!this.open) throw new Error(`${what} must be called inside a storage transaction (store.transact)`);
+    return work(this.open);
+  }
+
+  /**
    * One page of a collection as it was at `revision`, read from etcd itself (what kube-apiserver's
    * paged lists do): `limit` entries after `after`, whether more follow, and the revision read.
    * A revision etcd has compacted away is ResourceExpiredError (410). `revision` 0 reads the latest.
@@ -303,8 +321,8 @@ export class EtcdStore {
   ): Promise<{ entries: StoredEntry[]; more: boolean; revision: number }> {
     const response = await this.connection
       .range({
-        key: Buffer.from(rangeStart(scope, after)),
-        range_end: Buffer.from(prefixEnd(collectionPrefix(scope))),
+        key: Buffer.from(this.keys.rangeStart(scope, after)),
+        range_end: Buffer.from(prefixEnd(this.keys.collectionPrefix(scope))),
         limit,
         ...(revision > 0 ? { revision } : {}),
       })
@@ -313,7 +331,7 @@ export class EtcdStore {
       });
     const entries: StoredEntry[] = [];
     for (const kv of response.kvs) {
-      const key = parseObjectKey(kv.key.toString());
+      const key = this.keys.parseObjectKey(kv.key.toString());
       if (key) entries.push({ key, object: decodeObject(kv.value.toString(), Number(kv.mod_revision)) });
     }
     return { entries, more: response.more, revision: Number(response.header.revision) };
@@ -329,7 +347,7 @@ export class EtcdStore {
     if (revision >= until) return [];
     if (revision < this.compacted) throw new ResourceExpiredError(revision, this.compacted);
     try {
-      return await replayHistory(this.connection, revision, until);
+      return await replayHistory(this.connection, this.keys, revision, until);
     } catch (err) {
       if (err instanceof ResourceExpiredError)
         this.compacted = Math.max(this.compacted, err.compactedRevision);
@@ -352,7 +370,7 @@ export class EtcdStore {
    * see a DELETED event for each.
    */
   async deleteCluster(cluster: string, batchSize = DEFAULT_CLUSTER_DELETE_BATCH): Promise<number> {
-    const prefix = clusterPrefix(cluster);
+    const prefix = this.keys.clusterPrefix(cluster);
     const end = Buffer.from(prefixEnd(prefix));
     let deleted = 0;
     for (;;) {
@@ -418,7 +436,7 @@ export class EtcdStore {
   }
 
   private async currentRevision(): Promise<number> {
-    const response = await this.connection.range({ key: PROBE_KEY, count_only: true });
+    const response = await this.connection.range({ key: Buffer.from(this.keys.probe), count_only: true });
     const revision = Number(response.header.revision);
     this.previousProbeRevision = this.lastProbe.revision;
     this.lastProbe = { at: Date.now(), revision };
@@ -458,7 +476,7 @@ export class EtcdStore {
    */
   private async resync(compactRevision: number): Promise<void> {
     this.compacted = Math.max(this.compacted, compactRevision);
-    const fresh = await loadSnapshot(this.connection);
+    const fresh = await loadSnapshot(this.connection, this.keys);
     const changes = this.mirror.changesTo(fresh);
     const revision = fresh.revision;
     this.apply(changes);

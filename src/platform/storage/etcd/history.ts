@@ -1,7 +1,7 @@
 import type { ChangeEvent } from '../event-log.js';
 import { translateEtcdError, type EtcdConnection } from './client.js';
 import { ResourceExpiredError, StorageUnavailableError } from './errors.js';
-import { OBJECTS_PREFIX, prefixEnd } from './keys.js';
+import { prefixEnd, type KeyLayout } from './keys.js';
 import { KeyspaceMirror } from './mirror.js';
 import { toKeyChanges } from './watch-feed.js';
 
@@ -14,11 +14,12 @@ const REPLAY_TIMEOUT_MS = 10_000;
  */
 export async function replayHistory(
   connection: EtcdConnection,
+  keys: KeyLayout,
   from: number,
   until: number,
 ): Promise<ChangeEvent[]> {
   // An empty mirror is enough: each change's prev_kv carries what the key held before it.
-  const replay = new KeyspaceMirror(from);
+  const replay = new KeyspaceMirror(from, keys);
   const stream = await connection.client.watchClient.watch().catch((err: unknown) => {
     throw translateEtcdError(err);
   });
@@ -55,8 +56,8 @@ export async function replayHistory(
       });
       stream.write({
         create_request: {
-          key: Buffer.from(OBJECTS_PREFIX),
-          range_end: Buffer.from(prefixEnd(OBJECTS_PREFIX)),
+          key: Buffer.from(keys.objects),
+          range_end: Buffer.from(prefixEnd(keys.objects)),
           start_revision: from + 1,
           prev_kv: true,
         },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey } from './keys.js';
+import { DEFAULT_KEYS } from './keys.js';
 import { encodeObject, KeyspaceMirror } from './mirror.js';
+
+const objectKey = DEFAULT_KEYS.objectKey.bind(DEFAULT_KEYS);
 
 const key = (name: string, namespace = 'default') => ({
   cluster: 'root',
@@ -117,5 +119,17 @@ describe('KeyspaceMirror.changesTo', () => {
     expect(stale.list({ cluster: 'root', resource: 'configmaps' }).map((e) => e.object)).toEqual(
       fresh.list({ cluster: 'root', resource: 'configmaps' }).map((e) => e.object),
     );
+  });
+
+  it('keeps records of the reserved clusters readable, out of lists across clusters and out of the feed', () => {
+    const mirror = new KeyspaceMirror(1);
+    const reserved = { cluster: 'system:tokens', resource: 'configmaps', namespace: '', name: 'h1' };
+    expect(mirror.apply({ etcdKey: objectKey(reserved), revision: 2, value: value('h1') })).toBeUndefined();
+    expect(mirror.get(reserved)?.metadata.name).toBe('h1');
+    expect(mirror.revision).toBe(2);
+    mirror.apply({ etcdKey: objectKey(key('a')), revision: 3, value: value('a') });
+    expect(mirror.listEverywhere('configmaps').map((e) => e.key.cluster)).toEqual(['root']);
+    expect(mirror.apply({ etcdKey: objectKey(reserved), revision: 4 })).toBeUndefined();
+    expect(mirror.get(reserved)).toBeUndefined();
   });
 });

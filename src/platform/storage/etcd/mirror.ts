@@ -1,8 +1,8 @@
 import type { KubeObject } from '../../api/object.js';
 import type { ChangeEvent } from '../event-log.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
-import type { StoredEntry } from '../object-store.js';
-import { collectionPrefix, objectKey, parseObjectKey, rangeStart } from './keys.js';
+import type { StoredEntry } from '../store.js';
+import { DEFAULT_KEYS, isReservedCluster, type KeyLayout } from './keys.js';
 
 /** One key as etcd holds it: the stored JSON (without resourceVersion) and the revision that wrote it. */
 export interface MirroredValue {
@@ -57,7 +57,11 @@ export class KeyspaceMirror {
   private readonly collections = new Map<string, Map<string, string[]>>();
   private applied: number;
 
-  constructor(revision: number) {
+  constructor(
+    revision: number,
+    /** Where this platform's keys live; keys outside its objects are not mirrored. */
+    readonly keys: KeyLayout = DEFAULT_KEYS,
+  ) {
     this.applied = revision;
   }
 
@@ -80,7 +84,7 @@ export class KeyspaceMirror {
   }
 
   get(key: ObjectKey): KubeObject | undefined {
-    const entry = this.values.get(objectKey(key));
+    const entry = this.values.get(this.keys.objectKey(key));
     return entry && decodeObject(entry.value, entry.modRevision);
   }
 
@@ -92,9 +96,13 @@ export class KeyspaceMirror {
   keysAfter(scope: CollectionScope, after: ListPosition | undefined, count: number): string[] {
     const keys = this.collections.get(scope.cluster)?.get(scope.resource);
     if (!keys) return [];
-    const prefix = collectionPrefix(scope);
+    const prefix = this.keys.collectionPrefix(scope);
     const found: string[] = [];
-    for (let i = lowerBound(keys, rangeStart(scope, after)); i < keys.length && found.length < count; i++) {
+    for (
+      let i = lowerBound(keys, this.keys.rangeStart(scope, after));
+      i < keys.length && found.length < count;
+      i++
+    ) {
       if (!keys[i]!.startsWith(prefix)) break;
       found.push(keys[i]!);
     }
@@ -117,9 +125,11 @@ export class KeyspaceMirror {
     return entries;
   }
 
+  /** Every workspace's objects of one resource (the platform's reserved clusters are no workspace's). */
   listEverywhere(resource: string): StoredEntry[] {
     const entries: StoredEntry[] = [];
-    for (const cluster of this.collections.keys()) entries.push(...this.list({ cluster, resource }));
+    for (const cluster of this.collections.keys())
+      if (!isReservedCluster(cluster)) entries.push(...this.list({ cluster, resource }));
     return entries;
   }
 
@@ -130,20 +140,28 @@ export class KeyspaceMirror {
 
   /** Loads one key of the initial snapshot (no event: a snapshot is where history starts). */
   load(etcdKey: string, value: string, modRevision: number): void {
-    const key = parseObjectKey(etcdKey);
+    const key = this.keys.parseObjectKey(etcdKey);
     if (key) this.set(etcdKey, { key, value, modRevision });
   }
 
   /**
    * Applies one change from the watch and returns the platform's event for it. Changes come in
    * revision order, all of one revision (one etcd Txn) in one watch response; one below the mirror's
-   * revision was already applied and yields nothing.
+   * revision was already applied and yields nothing. A change to a reserved cluster (an index or token
+   * record) yields nothing either: no watcher may see it, and token churn must not push the objects'
+   * changes out of the watch history.
    */
   apply(change: KeyChange): ChangeEvent | undefined {
-    const key = parseObjectKey(change.etcdKey);
+    const key = this.keys.parseObjectKey(change.etcdKey);
     if (change.revision < this.applied) return undefined;
     this.applied = change.revision;
     if (!key) return undefined;
+    const modRevision = change.modRevision ?? change.revision;
+    if (isReservedCluster(key.cluster)) {
+      if (change.value === undefined) this.unset(change.etcdKey, key);
+      else this.set(change.etcdKey, { key, value: change.value, modRevision });
+      return undefined;
+    }
     const before = change.previous ?? this.values.get(change.etcdKey);
     const previous = before && decodeObject(before.value, before.modRevision);
     if (change.value === undefined) {
@@ -152,7 +170,6 @@ export class KeyspaceMirror {
       const gone = decodeObject(before.value, change.revision);
       return { type: 'DELETED', rv: change.revision, key, object: gone, previous };
     }
-    const modRevision = change.modRevision ?? change.revision;
     this.set(change.etcdKey, { key, value: change.value, modRevision });
     return {
       type: previous ? 'MODIFIED' : 'ADDED',

@@ -1,13 +1,13 @@
 import type { EtcdConnection } from './client.js';
-import { keyAfter, OBJECTS_PREFIX, prefixEnd } from './keys.js';
+import { keyAfter, prefixEnd, type KeyLayout } from './keys.js';
 import { KeyspaceMirror } from './mirror.js';
 
 const SNAPSHOT_PAGE = 1000;
 
-/** Every object under the root at one revision, read in pages that all name that revision. */
-export async function loadSnapshot(connection: EtcdConnection): Promise<KeyspaceMirror> {
-  const end = Buffer.from(prefixEnd(OBJECTS_PREFIX));
-  let start = Buffer.from(OBJECTS_PREFIX);
+/** Every object under the layout's prefix at one revision, read in pages that all name that revision. */
+export async function loadSnapshot(connection: EtcdConnection, keys: KeyLayout): Promise<KeyspaceMirror> {
+  const end = Buffer.from(prefixEnd(keys.objects));
+  let start = Buffer.from(keys.objects);
   let revision: number | undefined;
   const entries: { key: string; value: string; modRevision: number }[] = [];
   for (;;) {
@@ -28,7 +28,7 @@ export async function loadSnapshot(connection: EtcdConnection): Promise<Keyspace
     if (!page.more || !last) break;
     start = Buffer.from(keyAfter(last.key.toString()));
   }
-  const mirror = new KeyspaceMirror(revision);
+  const mirror = new KeyspaceMirror(revision, keys);
   for (const entry of entries) mirror.load(entry.key, entry.value, entry.modRevision);
   return mirror;
 }

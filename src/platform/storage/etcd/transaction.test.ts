@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey } from './keys.js';
+import { DEFAULT_KEYS } from './keys.js';
 import { encodeObject, KeyspaceMirror } from './mirror.js';
 import { EtcdTransaction } from './transaction.js';
+
+const objectKey = DEFAULT_KEYS.objectKey.bind(DEFAULT_KEYS);
 
 const key = (name: string, namespace = 'default') => ({
   cluster: 'root',

@@ -1,8 +1,8 @@
 import type { ICompare, IRequestOp, ITxnRequest } from 'etcd3';
 import type { KubeObject } from '../../api/object.js';
 import type { CollectionScope, ObjectKey } from '../object-key.js';
-import type { StoredEntry } from '../object-store.js';
-import { clusterPrefix, collectionPrefix, objectKey, prefixEnd } from './keys.js';
+import type { StoredEntry, StoreTransaction } from '../store.js';
+import { prefixEnd, type KeyLayout } from './keys.js';
 import { decodeObject, encodeObject, type KeyspaceMirror } from './mirror.js';
 
 interface BufferedWrite {
@@ -25,7 +25,7 @@ interface BufferedWrite {
  * the transaction only read is not a conflict: the controllers that list are level-triggered and see
  * the delete's own event.
  */
-export class EtcdTransaction {
+export class EtcdTransaction implements StoreTransaction {
   /** etcd key -> mod_revision seen (0: absent). */
   private readonly reads = new Map<string, number>();
   /** etcd key -> mod_revision a list showed. */
@@ -37,9 +37,11 @@ export class EtcdTransaction {
   private readonly pending: KubeObject[] = [];
   /** The mirror's revision when the transaction began: what its reads saw. */
   readonly baseRevision: number;
+  private readonly keys: KeyLayout;
 
   constructor(private readonly mirror: KeyspaceMirror) {
     this.baseRevision = mirror.revision;
+    this.keys = mirror.keys;
   }
 
   get writesSomething(): boolean {
@@ -47,7 +49,7 @@ export class EtcdTransaction {
   }
 
   get(key: ObjectKey): KubeObject | undefined {
-    const etcdKey = objectKey(key);
+    const etcdKey = this.keys.objectKey(key);
     const buffered = this.writes.get(etcdKey);
     if (buffered) return buffered.value === undefined ? undefined : this.handOut(buffered.value);
     const entry = this.mirror.entry(etcdKey);
@@ -56,20 +58,23 @@ export class EtcdTransaction {
   }
 
   list(scope: CollectionScope): StoredEntry[] {
-    const prefix = collectionPrefix(scope);
+    const prefix = this.keys.collectionPrefix(scope);
     return this.overlay(prefix, this.mirror.list(scope));
   }
 
   /** Every object in a logical cluster, optionally only one namespace's. */
   listCluster(cluster: string, namespace?: string): StoredEntry[] {
-    const entries = this.overlay(clusterPrefix(cluster), this.mirror.listCluster(cluster, namespace));
+    const entries = this.overlay(
+      this.keys.clusterPrefix(cluster),
+      this.mirror.listCluster(cluster, namespace),
+    );
     return namespace === undefined ? entries : entries.filter((entry) => entry.key.namespace === namespace);
   }
 
   /** Creates or replaces the object; its resourceVersion becomes the commit's revision. */
   put(key: ObjectKey, object: KubeObject): KubeObject {
     const stored = this.pendingObject(object);
-    this.writes.set(objectKey(key), { key, value: encodeObject(stored) });
+    this.writes.set(this.keys.objectKey(key), { key, value: encodeObject(stored) });
     return stored;
   }
 
@@ -77,7 +82,7 @@ export class EtcdTransaction {
   remove(key: ObjectKey): KubeObject | undefined {
     const previous = this.get(key);
     if (!previous) return undefined;
-    this.writes.set(objectKey(key), { key });
+    this.writes.set(this.keys.objectKey(key), { key });
     return this.pendingObject(previous);
   }
 
@@ -126,7 +131,7 @@ export class EtcdTransaction {
     this.ranges.set(prefix, prefixEnd(prefix));
     const byKey = new Map<string, StoredEntry>();
     for (const entry of entries) {
-      const etcdKey = objectKey(entry.key);
+      const etcdKey = this.keys.objectKey(entry.key);
       if (!this.listed.has(etcdKey)) this.listed.set(etcdKey, Number(entry.object.metadata.resourceVersion));
       byKey.set(etcdKey, entry);
     }

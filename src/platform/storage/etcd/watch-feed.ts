@@ -1,7 +1,7 @@
 import type { IDuplexStream, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { EtcdConnection } from './client.js';
 import { StorageUnavailableError } from './errors.js';
-import { KEY_ROOT, prefixEnd } from './keys.js';
+import { prefixEnd } from './keys.js';
 import type { KeyChange } from './mirror.js';
 
 export interface FeedHandlers {
@@ -19,7 +19,7 @@ const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2000;
 
 /**
- * One etcd watch over everything under /kplane/, from the mirror's revision on, with prev_kv. When the
+ * One etcd watch over everything under the platform's key prefix (`root`), from the mirror's revision on, with prev_kv. When the
  * stream breaks (a member died, etcd restarted) it opens a new one from the last revision applied,
  * so no change is missed and none comes twice.
  */
@@ -33,6 +33,7 @@ export class WatchFeed {
 
   constructor(
     private readonly connection: EtcdConnection,
+    private readonly root: string,
     private readonly handlers: FeedHandlers,
   ) {}
 
@@ -91,8 +92,8 @@ export class WatchFeed {
     stream.on('end', () => this.broken(stream));
     stream.write({
       create_request: {
-        key: Buffer.from(KEY_ROOT),
-        range_end: Buffer.from(prefixEnd(KEY_ROOT)),
+        key: Buffer.from(this.root),
+        range_end: Buffer.from(prefixEnd(this.root)),
         start_revision: this.handlers.resumeAfter() + 1,
         prev_kv: true,
         progress_notify: true,
