@@ -136,6 +136,10 @@ try {
       res.on('end', () => { process.exitCode = res.statusCode === 200 ? 0 : 1; });
     });`;
 
+  // How npm installs every Node command (kplane's included): a script the kernel starts through
+  // `#!/usr/bin/env node`, one more program and a PATH search before Node. Empty here: the floor for `auth token`.
+  writeFileSync(file('empty-command.js'), '#!/usr/bin/env node\n', { mode: 0o755 });
+
   const envFor = (kubeconfig) => ({ ...baseEnv, KUBECONFIG: file(kubeconfig) });
   const withoutExtraCerts = (env) => {
     const { NODE_EXTRA_CA_CERTS: _unset, ...rest } = env;
@@ -147,6 +151,7 @@ try {
     'node -e 0': () => [process.execPath, ['-e', '0'], baseEnv],
     // Node's floor without the bundle, whatever the table's environment.
     'node -e 0 (no NODE_EXTRA_CA_CERTS)': () => [process.execPath, ['-e', '0'], withoutExtraCerts(baseEnv)],
+    'empty #!/usr/bin/env node script': () => [file('empty-command.js'), [], withoutExtraCerts(baseEnv)],
     'kubectl get ns (token in kubeconfig)': () => [kubectlBin, ['get', 'ns'], envFor('token.kubeconfig')],
     'kubectl get ns (kplane credential)': () => [kubectlBin, ['get', 'ns'], envFor(credential.file)],
     'kubectl get ns (node -e plugin, the floor)': () => [
@@ -235,6 +240,10 @@ try {
       `    (Node's floor for any plugin: ${(medians['kubectl get ns (node -e plugin, the floor)'] / medians['kubectl get ns (token in kubeconfig)']).toFixed(2)}x)`,
     );
     ratio('kplane auth token (credential entry)', 'node -e 0 (no NODE_EXTRA_CA_CERTS)', 1.15);
+    console.log(
+      `    (an empty script started as npm installs commands: ${(medians['empty #!/usr/bin/env node script'] / medians['node -e 0 (no NODE_EXTRA_CA_CERTS)']).toFixed(2)}x; ` +
+        `auth token costs ${(medians['kplane auth token (credential entry)'] - medians['empty #!/usr/bin/env node script']).toFixed(1)} ms above it)`,
+    );
     ratio('kplane ws use (live server)', 'kubectl config use-context', 1.2);
     ratio('kplane ws use (logged-in user)', 'kubectl config use-context', 1.2);
     const aboveFloor =
