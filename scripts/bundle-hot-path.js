@@ -1,8 +1,10 @@
 // Bundles what the launchers load first into CommonJS. Node 20 starts a CommonJS entry ~15 ms sooner than an ES
 // module one, and loads one CommonJS file much faster than the dozens of ES modules (ours plus `yaml`'s) it
-// replaces. Two files:
-// - dist/cli/launch.cjs: what bin/* require (argument shuffling, loading the hot path with its code cache, and
-//   the hand-over to oclif for everything else);
+// replaces. Three files:
+// - dist/cli/launch.cjs: what bin/* require (argument shuffling, `auth token` for a token kept in a file, which
+//   kubectl runs before every call and which needs nothing else, loading the hot path with its code cache, and
+//   the hand-over to oclif for everything else); the loader and its modules (vm, module, os) run only after the
+//   `auth token` answer, so that answer costs one small file above Node's start-up;
 // - dist/hot-path.cjs: the hot commands (ws, ws use, ws current, auth token); their own imports become lazy
 //   `require`s inside it;
 // - dist/yaml.cjs: the YAML parser, two thirds of the code, which `ws --short`, `auth token` and a quick

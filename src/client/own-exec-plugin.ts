@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import path from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 
 /**
  * Recognises the exec credential plugin `kplane login` writes (`kplane auth token --server URL`), so kplane can
@@ -56,7 +56,7 @@ export function ownAuthTokenServer(
   if (server === undefined) return undefined;
   if (exec.command === 'kplane') return server;
   // Any other bare name is some other program on PATH; a path from the kubeconfig is absolute by now.
-  if (!path.isAbsolute(exec.command)) return undefined;
+  if (!isAbsolute(exec.command)) return undefined;
   return isThisKplane(exec.command) ? server : undefined;
 }
 
@@ -90,8 +90,8 @@ export function isThisKplane(command: string, launcher: string | undefined = pro
   }
   if (target === self) return true;
   return (
-    launchers.has(path.basename(self)) &&
-    path.dirname(target) === path.dirname(self) &&
-    verbatimLaunchers.has(path.basename(target))
+    launchers.has(basename(self)) &&
+    dirname(target) === dirname(self) &&
+    verbatimLaunchers.has(basename(target))
   );
 }
