@@ -217,7 +217,7 @@ export class EtcdStore implements PlatformStore {
       success: [{ request_put: { key: Buffer.from(this.keys.fence), value: Buffer.alloc(0) } }],
     });
     const revision = Number(response.header.revision);
-    await this.waitFor(revision);
+    await this.waitForOwnWrite(revision);
     return revision;
   }
 
@@ -293,7 +293,7 @@ export class EtcdStore implements PlatformStore {
       if (!response.succeeded) return { lost: true, revision };
       tx.committedAt(revision);
       // The write is durable in etcd whatever happens next; waiting is for reading it back here.
-      await this.waitFor(revision).catch(() => undefined);
+      await this.waitForOwnWrite(revision).catch(() => undefined);
       return { lost: false, result };
     }
   }
@@ -394,7 +394,7 @@ export class EtcdStore implements PlatformStore {
         ],
       });
       deleted += Number(response.responses[0]?.response_delete_range?.deleted ?? 0);
-      await this.waitFor(Number(response.header.revision)).catch(() => undefined);
+      await this.waitForOwnWrite(Number(response.header.revision)).catch(() => undefined);
     }
     return deleted;
   }
@@ -424,6 +424,15 @@ export class EtcdStore implements PlatformStore {
 
   private waitFor(revision: number, withinMs = this.staleAfterMs * 2): Promise<void> {
     return this.waiters.waitFor(revision, withinMs);
+  }
+
+  /**
+   * Waits for the event of a write this replica made (under the watched prefix, so an event comes): a
+   * progress report does not count, since etcd before 3.4.25 may send one ahead of the events (see
+   * revision-waiters.ts), and the write would then be acknowledged before this replica can read it.
+   */
+  private waitForOwnWrite(revision: number): Promise<void> {
+    return this.waiters.waitFor(revision, this.staleAfterMs * 2, { eventsOnly: true });
   }
 
   private wake(): void {
