@@ -177,8 +177,8 @@ describe.skipIf(etcdMissing)('A: a replica and an etcd member die while 20 clien
     expect(holder, 'one replica holds the controllers Lease').toBeDefined();
     doomed = holder!;
     survivor = replicas.find((replica) => replica !== doomed)!;
-    const etcdVictim: EtcdMember = (await etcdLeader(etcd)) ?? etcd.members[0]!;
-    const victimWasLeader = (await etcdLeader(etcd)) === etcdVictim;
+    const raftLeader = await etcdLeader(etcd);
+    const etcdVictim: EtcdMember = raftLeader ?? etcd.members[0]!;
 
     // A reflector on each replica: list, then watch from the list's resourceVersion.
     const before = await get(survivor, CONFIGMAPS);
@@ -240,8 +240,9 @@ describe.skipIf(etcdMissing)('A: a replica and an etcd member die while 20 clien
     const idempotent = report.acknowledged.filter((write) => write.how === 'already-existed').length;
     console.log(
       `faults A: killed ${doomed.name} (controllers leader) and etcd ${etcdVictim.name}` +
-        `${victimWasLeader ? ' (raft leader)' : ''} after ${KILL_AFTER} acknowledged writes; ` +
-        `${report.acknowledged.length} acknowledged in ${seconds(writingMs)} (${afterKill} after the kill), ` +
+        `${raftLeader ? ' (raft leader)' : ''} after ${KILL_AFTER} acknowledged writes; ` +
+        `${report.acknowledged.length} acknowledged in ${seconds(writingMs)} (${afterKill} after the kill; ` +
+        `${replicas.map((r) => `${report.acknowledged.filter((w) => w.via === r.name).length} by ${r.name}`).join(', ')}), ` +
         `${report.retried} attempts retried on the other replica, ${idempotent} acknowledged by 409 AlreadyExists on a retry; ` +
         `watch resumed on ${survivor.name} ${seconds(resumedMs)} after the kill; ` +
         `Lease handed over to ${survivor.name} ${seconds(handoverMs)} after the kill`,
@@ -455,7 +456,7 @@ describe.skipIf(etcdMissing)('B: etcd loses its majority, then gets it back', ()
     expect(holder).toBeDefined();
     const tookMs = await workspaceBecomesReady(replicas[1]!, 'after-outage');
     console.log(
-      `faults B: ${holder!.name} leads the controllers again; a workspace created after the outage was Ready after ${seconds(tookMs)}`,
+      `faults B: ${holder!.name} holds the controllers Lease; a workspace created after the outage was Ready after ${seconds(tookMs)}`,
     );
   });
 });
