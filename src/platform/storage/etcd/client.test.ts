@@ -25,6 +25,18 @@ describe('translateEtcdError', () => {
     }
   });
 
+  it("names the deadline it gave etcd, not gRPC's account of its last retry, in a timeout's message", () => {
+    const translated = translateEtcdError(
+      grpcError('4 DEADLINE_EXCEEDED: Deadline exceeded after 0.001s,waiting for name resolution', 4),
+      0,
+      3000,
+    ) as StorageUnavailableError;
+    expect(translated.message).toBe(
+      'etcd did not answer within 3 s; a change sent may or may not have been made',
+    );
+    expect((translated.cause as Error).message).toMatch(/DEADLINE_EXCEEDED/);
+  });
+
   it('makes a read of compacted history a 410', () => {
     const translated = translateEtcdError(
       grpcError('etcdserver: mvcc: required revision has been compacted', 11),

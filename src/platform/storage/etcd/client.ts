@@ -71,7 +71,7 @@ export class EtcdConnection {
     try {
       return await rpc();
     } catch (err) {
-      throw translateEtcdError(err, Number(revision ?? 0));
+      throw translateEtcdError(err, Number(revision ?? 0), this.timeoutMs);
     }
   }
 }
@@ -96,8 +96,12 @@ export const LOCAL_MAX_TXN_OPS = 1024;
 const UNAVAILABLE =
   /no leader|timed out|leader changed|unhealthy cluster|not capable|too many requests|deadline|unavailable|connect|closed|circuit|No connection established/i;
 
-/** Which of etcd's and gRPC's errors mean "etcd cannot answer now" and which mean "that history is gone". */
-export function translateEtcdError(err: unknown, revision = 0): unknown {
+/**
+ * Which of etcd's and gRPC's errors mean "etcd cannot answer now" and which mean "that history is gone".
+ * `timeoutMs` is the deadline the call had: a timeout's message names it, because gRPC's own text speaks
+ * of its last retry over the members ("Deadline exceeded after 0.001s") and misleads a person.
+ */
+export function translateEtcdError(err: unknown, revision = 0, timeoutMs?: number): unknown {
   if (!(err instanceof Error)) return err;
   if (COMPACTED.test(err.message)) return new ResourceExpiredError(revision, 0);
   if (TOO_MANY_OPS.test(err.message))
@@ -108,11 +112,13 @@ export function translateEtcdError(err: unknown, revision = 0): unknown {
   const code = (err as { code?: unknown }).code;
   // gRPC's UNAVAILABLE (14) and DEADLINE_EXCEEDED (4).
   // A write that timed out may still be committed later, as one kube-apiserver answers with a timeout.
-  if (code === 4 || /deadline|timed out/i.test(err.message))
+  if (code === 4 || /deadline|timed out/i.test(err.message)) {
+    const waited = timeoutMs === undefined ? 'in time' : `within ${timeoutMs / 1000} s`;
     return new StorageUnavailableError(
-      `etcd did not answer in time (${err.message}); a change sent may or may not have been made`,
+      `etcd did not answer ${waited}; a change sent may or may not have been made`,
       err,
     );
+  }
   if (code === 14 || UNAVAILABLE.test(err.message) || UNAVAILABLE.test(err.name))
     return new StorageUnavailableError(`etcd is unavailable: ${err.message}`, err);
   return err;

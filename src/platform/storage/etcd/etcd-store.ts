@@ -80,6 +80,8 @@ export class EtcdStore implements PlatformStore {
   private compacted = 0;
   /** The newest revision etcd said the watch has seen everything up to (it may name writes outside /kplane/). */
   private progressRevision = 0;
+  /** The newest revision this replica wrote: no read of the current state may be answered without it. */
+  private ownWrite = 0;
   /** Transactions that lost a compare-and-swap retry one at a time, so they do not keep beating each other. */
   private retryLane: Promise<unknown> = Promise.resolve();
   private readonly maxAttempts: number;
@@ -175,15 +177,17 @@ export class EtcdStore implements PlatformStore {
   }
 
   /**
-   * Whether the mirror is known to be current: the watch is established and etcd answered a
-   * linearizable read within `staleAfterMs`, whose revision the mirror has reached since. False while
-   * etcd is unreachable or without quorum.
+   * Whether the mirror is known to be current: the watch is established, etcd answered a
+   * linearizable read within `staleAfterMs` whose revision the mirror has reached since, and the mirror
+   * holds every write this replica made. False while etcd is unreachable or without quorum, and while a
+   * write acknowledged before its event arrived (the wait for it timed out) is not in the mirror yet.
    */
   isCurrent(): boolean {
     return (
       this.feed.connected &&
       Date.now() - this.lastProbe.at <= this.staleAfterMs &&
-      this.seen() >= this.previousProbeRevision
+      this.seen() >= this.previousProbeRevision &&
+      this.mirror.revision >= this.ownWrite
     );
   }
 
@@ -207,7 +211,7 @@ export class EtcdStore implements PlatformStore {
       success: [{ request_put: { key: Buffer.from(this.keys.fence), value: Buffer.alloc(0) } }],
     });
     const revision = Number(response.header.revision);
-    await this.waitFor(revision);
+    await this.waitForOwnWrite(revision);
     return revision;
   }
 
@@ -283,7 +287,7 @@ export class EtcdStore implements PlatformStore {
       if (!response.succeeded) return { lost: true, revision };
       tx.committedAt(revision);
       // The write is durable in etcd whatever happens next; waiting is for reading it back here.
-      await this.waitFor(revision).catch(() => undefined);
+      await this.waitForOwnWrite(revision).catch(() => undefined);
       for (const cluster of tx.clustersToEmpty) await this.emptyCluster(cluster);
       return { lost: false, result };
     }
@@ -384,8 +388,10 @@ export class EtcdStore implements PlatformStore {
           },
         ],
       });
-      deleted += Number(response.responses[0]?.response_delete_range?.deleted ?? 0);
-      await this.waitFor(Number(response.header.revision)).catch(() => undefined);
+      const removed = Number(response.responses[0]?.response_delete_range?.deleted ?? 0);
+      deleted += removed;
+      // A delete that found nothing (another replica was quicker) made no revision, hence no event to wait for.
+      if (removed > 0) await this.waitForOwnWrite(Number(response.header.revision)).catch(() => undefined);
     }
     return deleted;
   }
@@ -404,7 +410,9 @@ export class EtcdStore implements PlatformStore {
       await this.deleteCluster(cluster);
       const marker = Buffer.from(this.keys.objectKey(deletionMarkerKey(cluster)));
       const response = await this.connection.txn({ success: [{ request_delete_range: { key: marker } }] });
-      await this.waitFor(Number(response.header.revision)).catch(() => undefined);
+      // Another replica's sweep may have deleted it first: then no event of ours is coming.
+      if (Number(response.responses[0]?.response_delete_range?.deleted ?? 0) > 0)
+        await this.waitForOwnWrite(Number(response.header.revision)).catch(() => undefined);
     } catch {
       if (this.closed || this.deletionRetry) return;
       this.deletionRetry = setTimeout(() => {
@@ -442,6 +450,17 @@ export class EtcdStore implements PlatformStore {
 
   private waitFor(revision: number, withinMs = this.staleAfterMs * 2): Promise<void> {
     return this.waiters.waitFor(revision, withinMs);
+  }
+
+  /**
+   * Waits for the event of a write this replica made (under the watched prefix, so an event comes): a
+   * progress report does not count, since etcd before 3.4.25 may send one ahead of the events (see
+   * revision-waiters.ts), and the write would then be acknowledged before this replica can read it.
+   * Until the event is in, isCurrent() is false, also when the caller stops waiting.
+   */
+  private waitForOwnWrite(revision: number): Promise<void> {
+    this.ownWrite = Math.max(this.ownWrite, revision);
+    return this.waiters.waitFor(revision, this.staleAfterMs * 2, { eventsOnly: true });
   }
 
   private wake(): void {

@@ -7,6 +7,7 @@ const NUDGE_MS = 100;
 interface Waiter {
   revision: number;
   since: number;
+  eventsOnly: boolean;
   resolve: () => void;
 }
 
@@ -16,7 +17,10 @@ interface Waiter {
  *
  * Events are what counts. A progress report naming the revision counts only after EVENTS_FIRST_MS, for
  * a revision that wrote no key under /kplane/ (an etcd shared with others) and so brings no event: etcd
- * before 3.4.25 may report progress ahead of events it has yet to send (etcd issue #15220).
+ * before 3.4.25 may report progress ahead of events it has yet to send (etcd issue #15220). A wait for a
+ * revision known to bring an event (this replica's own write) never takes a progress report: right after a
+ * watch was opened again (a member died, quorum came back) etcd 3.4.23 reports its current revision while
+ * the watch is still catching up, and a write acknowledged then would be missing from this replica's reads.
  */
 export class RevisionWaiters {
   private readonly waiters = new Set<Waiter>();
@@ -30,8 +34,11 @@ export class RevisionWaiters {
     private readonly requestProgress: () => void,
   ) {}
 
-  /** Resolves once the mirror has reached `revision`; StorageUnavailableError after `withinMs`. */
-  waitFor(revision: number, withinMs: number): Promise<void> {
+  /**
+   * Resolves once the mirror has reached `revision`; StorageUnavailableError after `withinMs`. With
+   * `eventsOnly` (the revision wrote a key under the watched prefix) only the mirror's events count.
+   */
+  waitFor(revision: number, withinMs: number, options: { eventsOnly?: boolean } = {}): Promise<void> {
     if (this.applied() >= revision) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const since = Date.now();
@@ -43,6 +50,7 @@ export class RevisionWaiters {
       const waiter: Waiter = {
         revision,
         since,
+        eventsOnly: options.eventsOnly ?? false,
         resolve: () => {
           stop();
           resolve();
@@ -68,7 +76,8 @@ export class RevisionWaiters {
     const progressed = Math.max(this.applied(), this.progressed());
     for (const waiter of [...this.waiters]) {
       const byEvents = waiter.revision <= this.applied();
-      const byProgress = waiter.revision <= progressed && now - waiter.since >= EVENTS_FIRST_MS;
+      const byProgress =
+        !waiter.eventsOnly && waiter.revision <= progressed && now - waiter.since >= EVENTS_FIRST_MS;
       if (byEvents || byProgress) waiter.resolve();
     }
   }
