@@ -28,7 +28,9 @@ await build({ ...common, entryPoints: ['yaml'], outfile: 'dist/yaml.cjs' });
 
 await build({
   ...common,
-  entryPoints: ['dist/cli/launch.js'],
+  // The launcher's source is on the top floor (src/dispatch/launch.ts: it reaches the client for a cached token);
+  // its bundle stays where bin/* require it, which is also where load-hot-path.ts finds dist/ from.
+  entryPoints: ['dist/dispatch/launch.js'],
   outfile: 'dist/cli/launch.cjs',
   // oclif is only loaded for the other commands, from node_modules as it is.
   external: ['@oclif/core'],

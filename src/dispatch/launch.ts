@@ -3,9 +3,9 @@ import {
   addDeferredCas,
   addDeferredCasBeforeLoading,
   restoreDeferredExtraCaCerts,
-} from './deferred-extra-ca.js';
-import { processIOStreams } from './io.js';
-import { moveLeadingFlags } from './leading-flags.js';
+} from '../cli/deferred-extra-ca.js';
+import { processIOStreams } from '../cli/io.js';
+import { moveLeadingFlags } from '../cli/leading-flags.js';
 
 /**
  * Runs kplane with `argv`: `auth token` with a token kept in a file straight from here, the hot commands from
@@ -23,7 +23,7 @@ export async function launch(words: readonly string[]): Promise<void> {
     process.exitCode = 0;
     return;
   }
-  const { loadHotPath } = await import('./load-hot-path.js');
+  const { loadHotPath } = await import('../cli/load-hot-path.js');
   const hotPath = loadHotPath(addDeferredCasBeforeLoading);
   const exitCode = await hotPath.runHotCommand(argv);
   if (exitCode === undefined) {
