@@ -12,6 +12,7 @@ import { kplaneInvocation } from './invocation.js';
 import { startDetached, startForeground, stopPlatform, type PlatformReady } from './process.js';
 import { refuseWhileRunning } from './recorded-processes.js';
 import type { ReplicatedReady } from './replicas.js';
+import { namesStorage, rememberedStorage } from './remembered-storage.js';
 import { devStorage, type DevStorageFlags } from './storage-options.js';
 
 export interface DevUpOptions {
@@ -46,8 +47,10 @@ export async function devUp(options: DevUpOptions, io: IOStreams): Promise<numbe
     throw new InvalidInputError(
       '--oidc writes its own authentication configuration: give --oidc or --authentication-config, not both',
     );
-  const replicated = devStorage(options.storage ?? {});
   const dataDir = resolveDataDir(options.dataDir);
+  const given = options.storage ?? {};
+  const remembered = namesStorage(given) ? undefined : rememberedStorage(dataDir);
+  const replicated = devStorage(remembered ? { ...remembered, replicas: given.replicas } : given);
   const port = options.port ?? previousPort(dataDir) ?? defaultPort;
   // Replicas of a `dev up --storage etcd` hold their own pid files, which a single platform would not see.
   refuseWhileRunning(dataDir);
