@@ -1,6 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../cli/errors.js';
 import { devStorage } from './storage-options.js';
+
+const certs = mkdtempSync(path.join(os.tmpdir(), 'kplane-storage-options-'));
+const pem = (name: string) => {
+  const file = path.join(certs, name);
+  writeFileSync(file, '');
+  return file;
+};
+afterAll(() => rmSync(certs, { recursive: true, force: true }));
 
 describe('devStorage (dev up --storage, --etcd-*, --replicas)', () => {
   it('keeps the default SQLite platform when nothing is asked', () => {
@@ -16,22 +27,29 @@ describe('devStorage (dev up --storage, --etcd-*, --replicas)', () => {
   });
 
   it("uses the user's etcd with its TLS files", () => {
+    const [caFile, certFile, keyFile] = [pem('ca.crt'), pem('client.crt'), pem('client.key')];
     expect(
       devStorage({
         storage: 'etcd',
         etcdEndpoints: 'https://127.0.0.1:2379',
-        etcdCa: '/c/ca.crt',
-        etcdCert: '/c/client.crt',
-        etcdKey: '/c/client.key',
+        etcdCa: caFile,
+        etcdCert: certFile,
+        etcdKey: keyFile,
       }),
     ).toEqual({
       replicas: 1,
       etcd: {
         endpoints: ['https://127.0.0.1:2379'],
         keyPrefix: '/kplane/',
-        tls: { caFile: '/c/ca.crt', certFile: '/c/client.crt', keyFile: '/c/client.key' },
+        tls: { caFile, certFile, keyFile },
       },
     });
+  });
+
+  it('refuses a TLS file that is not there before anything starts (exit 2)', () => {
+    const flags = { storage: 'etcd', etcdEndpoints: 'https://127.0.0.1:2379', etcdCa: '/nonexistent/ca.crt' };
+    expect(() => devStorage(flags)).toThrow(InvalidInputError);
+    expect(() => devStorage(flags)).toThrow('--etcd-ca /nonexistent/ca.crt: no such file');
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidInputError } from '../cli/errors.js';
 import { parseStorageFlags, StorageFlagsError, type StorageFlags } from '../shared/storage-flags.js';
@@ -63,6 +64,15 @@ export function devStorage(
     throw new InvalidInputError(err.message);
   }
   if (storage.engine === 'sqlite') return undefined;
+  // The replicas would fail on a missing file only once started, with exit 1 and a log left behind.
+  const files: [string, string | undefined][] = [
+    ['--etcd-ca', storage.tls?.caFile],
+    ['--etcd-cert', storage.tls?.certFile],
+    ['--etcd-key', storage.tls?.keyFile],
+  ];
+  for (const [flag, file] of files)
+    if (file !== undefined && !existsSync(file))
+      throw new InvalidInputError(`${flag} ${file}: no such file: give the path of the PEM file`);
   return {
     replicas,
     etcd: {

@@ -4,6 +4,7 @@ import { DATABASE_FILE, openDatabase } from './database.js';
 import { EtcdClusterIndex } from './etcd/etcd-cluster-index.js';
 import { EtcdStore } from './etcd/etcd-store.js';
 import { EtcdTokenStore } from './etcd/etcd-token-store.js';
+import { StorageUnavailableError } from './etcd/errors.js';
 import { EventLog, type EventLogOptions } from './event-log.js';
 import { ObjectStore } from './object-store.js';
 import { forgetStorageConfig, writeStorageConfig } from './storage-config.js';
@@ -60,6 +61,13 @@ export async function openStorage(options: OpenStorageOptions): Promise<OpenStor
     ...(choice.tls ? { tls: choice.tls } : {}),
     history: options.history,
     ...(options.mayBeStale ? { mayBeStale: options.mayBeStale } : {}),
+  }).catch((err: unknown) => {
+    if (!(err instanceof StorageUnavailableError)) throw err;
+    const reason = err.message.replace(/^etcd is unavailable: /, '');
+    throw new StorageUnavailableError(
+      `cannot reach etcd at ${choice.endpoints.join(', ')} (${reason}): check --etcd-endpoints and that etcd is running`,
+      err,
+    );
   });
   writeStorageConfig(dataDir, {
     engine: 'etcd',

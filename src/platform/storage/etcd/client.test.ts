@@ -14,6 +14,19 @@ describe('translateEtcdError', () => {
     expect(translateEtcdError(grpcError(message, code))).toBeInstanceOf(StorageUnavailableError);
   });
 
+  it("says why etcd is unreachable without gRPC's status prefix and resolver notes", () => {
+    const refused = grpcError(
+      '14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ',
+      14,
+    );
+    expect((translateEtcdError(refused) as Error).message).toBe(
+      'etcd is unavailable: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    expect((translateEtcdError(grpcError('etcdserver: no leader')) as Error).message).toBe(
+      'etcd is unavailable: etcdserver: no leader',
+    );
+  });
+
   it('says a timed-out write may still have been made, as kube-apiserver does', () => {
     for (const err of [
       grpcError('4 DEADLINE_EXCEEDED: Deadline exceeded', 4),

@@ -120,6 +120,17 @@ export function translateEtcdError(err: unknown, revision = 0, timeoutMs?: numbe
     );
   }
   if (code === 14 || UNAVAILABLE.test(err.message) || UNAVAILABLE.test(err.name))
-    return new StorageUnavailableError(`etcd is unavailable: ${err.message}`, err);
+    return new StorageUnavailableError(`etcd is unavailable: ${grpcReason(err.message)}`, err);
   return err;
+}
+
+/**
+ * gRPC's text without its status prefix and resolver notes, which speak of its internals: "14 UNAVAILABLE: No
+ * connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note:" becomes
+ * "connect ECONNREFUSED 127.0.0.1:1".
+ */
+export function grpcReason(message: string): string {
+  const withoutNotes = message.replace(/\.?\s*Resolution note:.*$/s, '');
+  const lastError = /Last error: (?:Error: )?(.*)$/s.exec(withoutNotes)?.[1];
+  return (lastError ?? withoutNotes.replace(/^\d+ [A-Z_]+: /, '')).trim();
 }
