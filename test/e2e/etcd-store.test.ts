@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/platform/storage/event-log.js';
 import { deletionMarker, deletionMarkerKey } from '../../src/platform/storage/etcd/cluster-deletions.js';
+import { StorageRequestTooLargeError } from '../../src/platform/storage/etcd/errors.js';
 import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
 import {
   ResourceExpiredError,
@@ -339,6 +340,38 @@ describe.skipIf(etcdMissing)('etcd storage engine on one etcd member', () => {
       () => b.list({ cluster: 'big', resource: 'configmaps' }).length,
       (n) => n === 0,
     );
+  });
+
+  it("keeps every replica following etcd, and starting, past answers larger than gRPC's 4 MiB default", async () => {
+    const [a, b] = [await openStore(etcd), await openStore(etcd)];
+    const big = 'x'.repeat(1_400_000);
+    const heavy = (i: number) => key(`heavy-${i}`, 'default', 'heavy');
+    for (let i = 0; i < 4; i++) await a.transact((tx) => tx.put(heavy(i), cm(`heavy-${i}`, { big })));
+    // One small request whose watch answer carries all four objects (prev_kv): 5.6 MB.
+    await a.transact((tx) => {
+      for (let i = 0; i < 4; i++) tx.remove(heavy(i));
+    });
+    await until(
+      () => b.list({ cluster: 'heavy', resource: 'configmaps' }).length,
+      (n) => n === 0,
+    );
+    await a.transact((tx) => tx.put(key('after', 'default', 'heavy'), cm('after')));
+    await until(
+      () => b.get(key('after', 'default', 'heavy')) !== undefined && b.isCurrent(),
+      (ok) => ok,
+    );
+    // A replica starting on a keyspace of more than 4 MiB reads it in pages it can take.
+    for (let i = 0; i < 4; i++) await a.transact((tx) => tx.put(heavy(i), cm(`heavy-${i}`, { big })));
+    const c = await openStore(etcd);
+    expect(c.list({ cluster: 'heavy', resource: 'configmaps' })).toHaveLength(5);
+  });
+
+  it('refuses a write larger than etcd takes with a request-too-large error, not a gRPC one', async () => {
+    const a = await openStore(etcd);
+    const huge = 'x'.repeat(2_600_000);
+    await expect(
+      (async () => a.transact((tx) => tx.put(key('huge', 'default', 'heavy'), cm('huge', { huge }))))(),
+    ).rejects.toThrow(StorageRequestTooLargeError);
   });
 
   it('finishes a cluster deletion that a replica committed and died before emptying', async () => {

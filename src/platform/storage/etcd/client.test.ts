@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translateEtcdError } from './client.js';
-import { ResourceExpiredError, StorageUnavailableError } from './errors.js';
+import { ResourceExpiredError, StorageRequestTooLargeError, StorageUnavailableError } from './errors.js';
 
 const grpcError = (message: string, code?: number) => Object.assign(new Error(message), code ? { code } : {});
 
@@ -25,6 +25,16 @@ describe('translateEtcdError', () => {
     expect((translateEtcdError(grpcError('etcdserver: no leader')) as Error).message).toBe(
       'etcd is unavailable: etcdserver: no leader',
     );
+  });
+
+  it.each([
+    ['3 INVALID_ARGUMENT: etcdserver: request is too large', 3],
+    ['8 RESOURCE_EXHAUSTED: grpc: received message larger than max (2500580 vs. 2097152)', 8],
+  ])('makes %s a request-too-large error (413), naming the limit and not gRPC', (message, code) => {
+    const translated = translateEtcdError(grpcError(message, code)) as Error;
+    expect(translated).toBeInstanceOf(StorageRequestTooLargeError);
+    expect(translated.message).toMatch(/--max-request-bytes/);
+    expect(translated.message).not.toMatch(/grpc|RESOURCE_EXHAUSTED/);
   });
 
   it('says a timed-out write may still have been made, as kube-apiserver does', () => {

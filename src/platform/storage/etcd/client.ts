@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Etcd3, IOptions, IRangeResponse, ITxnRequest, ITxnResponse, IRangeRequest } from 'etcd3';
-import { ResourceExpiredError, StorageUnavailableError } from './errors.js';
+import { ResourceExpiredError, StorageRequestTooLargeError, StorageUnavailableError } from './errors.js';
 
 export interface EtcdTlsFiles {
   /** The CA that signed etcd's serving certificate. */
@@ -43,6 +43,11 @@ export class EtcdConnection {
       // stay unavailable for seconds after etcd is back. Every call has a deadline instead, and the
       // default retry over the other members still moves past a dead one.
       faultHandling: { host: () => passThrough },
+      // gRPC refuses answers over 4 MiB by default, and one watch response carries a whole transaction
+      // with the previous values: a tenant deleting a namespace of large objects would break the feed of
+      // every replica for good, and the start-up snapshot of such a keyspace would fail. etcd bounds each
+      // value (--max-request-bytes); the answers are bounded by what the platform asks for.
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
     };
     return new EtcdConnection(new Etcd3(etcdOptions), options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
@@ -91,6 +96,7 @@ function readTlsFiles(tls: EtcdTlsFiles): NonNullable<IOptions['credentials']> {
 
 const COMPACTED = /required revision has been compacted/;
 const TOO_MANY_OPS = /too many operations in txn request/;
+const TOO_LARGE = /request is too large|message larger than max/;
 /** What local-etcd.ts passes as --max-txn-ops. */
 export const LOCAL_MAX_TXN_OPS = 1024;
 const UNAVAILABLE =
@@ -110,6 +116,8 @@ export function translateEtcdError(err: unknown, revision = 0, timeoutMs?: numbe
       { cause: err },
     );
   const code = (err as { code?: unknown }).code;
+  // etcd's "request is too large", or its gRPC server refusing the message before etcd saw it.
+  if (TOO_LARGE.test(err.message)) return new StorageRequestTooLargeError(err);
   // gRPC's UNAVAILABLE (14) and DEADLINE_EXCEEDED (4).
   // A write that timed out may still be committed later, as one kube-apiserver answers with a timeout.
   if (code === 4 || /deadline|timed out/i.test(err.message)) {

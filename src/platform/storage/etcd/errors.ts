@@ -45,3 +45,17 @@ export class EtcdBinaryMissingError extends Error {
     this.name = 'EtcdBinaryMissingError';
   }
 }
+
+/**
+ * etcd refused a write larger than its --max-request-bytes (1.5 MiB by default). The server answers 413, as
+ * kube-apiserver does for an object etcd will not take.
+ */
+export class StorageRequestTooLargeError extends Error {
+  constructor(cause?: unknown) {
+    super(
+      "the change is larger than this platform's storage accepts in one write (etcd's --max-request-bytes, 1.5 MiB unless raised): make the object smaller, or split it",
+      { cause },
+    );
+    this.name = 'StorageRequestTooLargeError';
+  }
+}

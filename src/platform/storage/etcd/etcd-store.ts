@@ -65,7 +65,8 @@ export interface EtcdStoreOptions extends EtcdConnectionOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const DEFAULT_CLUSTER_DELETE_BATCH = 500;
+// The deletes' watch answer carries every deleted object (prev_kv), each up to etcd's 1.5 MiB.
+const DEFAULT_CLUSTER_DELETE_BATCH = 100;
 /** How long after a failed cluster deletion (etcd unreachable) the replica tries it again. */
 const CLUSTER_DELETION_RETRY_MS = 5000;
 

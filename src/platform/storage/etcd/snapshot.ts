@@ -2,7 +2,9 @@ import type { EtcdConnection } from './client.js';
 import { keyAfter, prefixEnd, type KeyLayout } from './keys.js';
 import { KeyspaceMirror } from './mirror.js';
 
-const SNAPSHOT_PAGE = 1000;
+// Each value may be up to etcd's --max-request-bytes (1.5 MiB by default): pages of 100 keep one answer
+// under about 150 MiB however large the objects are.
+const SNAPSHOT_PAGE = 100;
 
 /** Every object under the layout's prefix at one revision, read in pages that all name that revision. */
 export async function loadSnapshot(connection: EtcdConnection, keys: KeyLayout): Promise<KeyspaceMirror> {
