@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidInputError } from '../cli/errors.js';
+import { readStorageConfig, StorageConfigError } from '../shared/storage-config-file.js';
 import { localEtcdFiles } from './data-dir.js';
 import type { DevStorageFlags } from './storage-options.js';
 
@@ -9,7 +10,6 @@ import type { DevStorageFlags } from './storage-options.js';
 // SQLite database beside it: the etcd dev up ran itself when the endpoints are its local etcd's, else the
 // user's etcd with the same prefix and files.
 
-const STORAGE_FILE = 'storage.json';
 const LOCAL_PORTS_FILE = 'ports.json';
 
 /** True when the command line says anything about storage: then it alone decides. */
@@ -24,51 +24,28 @@ export function namesStorage(flags: DevStorageFlags): boolean {
   ].some((value) => value !== undefined);
 }
 
-interface StorageFile {
-  engine?: unknown;
-  endpoints?: unknown;
-  keyPrefix?: unknown;
-  tls?: { caFile?: unknown; certFile?: unknown; keyFile?: unknown };
-}
-
 /** The storage flags that bring the folder's platform back where it was, or undefined (SQLite, or new). */
 export function rememberedStorage(dataDir: string): DevStorageFlags | undefined {
-  const file = path.join(dataDir, STORAGE_FILE);
-  let text: string;
+  let remembered;
   try {
-    text = readFileSync(file, 'utf8');
+    remembered = readStorageConfig(dataDir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const unreadable = () =>
-    new InvalidInputError(
-      `${file} does not say where this platform's data is: give --storage etcd --etcd-endpoints URL (or --storage sqlite) explicitly`,
+    if (!(err instanceof StorageConfigError)) throw err;
+    throw new InvalidInputError(
+      `${err.message}; or give --storage etcd --etcd-endpoints URL (or --storage sqlite) explicitly`,
     );
-  let remembered: StorageFile;
-  try {
-    remembered = JSON.parse(text) as StorageFile;
-  } catch {
-    throw unreadable();
   }
-  const endpoints = remembered.endpoints;
-  if (
-    remembered.engine !== 'etcd' ||
-    !Array.isArray(endpoints) ||
-    !endpoints.every((e) => typeof e === 'string')
-  )
-    throw unreadable();
-  const prefix = typeof remembered.keyPrefix === 'string' ? { etcdPrefix: remembered.keyPrefix } : {};
-  if (isLocalEtcd(dataDir, endpoints as string[])) return { storage: 'etcd', ...prefix };
-  const tls = remembered.tls ?? {};
-  const named = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  if (!remembered) return undefined;
+  const prefix = { etcdPrefix: remembered.keyPrefix };
+  if (isLocalEtcd(dataDir, remembered.endpoints)) return { storage: 'etcd', ...prefix };
+  const { tls } = remembered;
   return {
     storage: 'etcd',
-    etcdEndpoints: (endpoints as string[]).join(','),
+    etcdEndpoints: remembered.endpoints.join(','),
     ...prefix,
-    ...(named(tls.caFile) ? { etcdCa: named(tls.caFile) } : {}),
-    ...(named(tls.certFile) ? { etcdCert: named(tls.certFile) } : {}),
-    ...(named(tls.keyFile) ? { etcdKey: named(tls.keyFile) } : {}),
+    ...(tls ? { etcdCa: tls.caFile } : {}),
+    ...(tls?.certFile !== undefined ? { etcdCert: tls.certFile } : {}),
+    ...(tls?.keyFile !== undefined ? { etcdKey: tls.keyFile } : {}),
   };
 }
 

@@ -1,4 +1,3 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import { EventLog } from '../../src/platform/storage/event-log.js';
 import { ObjectStore } from '../../src/platform/storage/object-store.js';
 import { etcdMissing, startEtcd, type EtcdCluster } from './helpers/etcd.js';
 import { adminKubectlAt, startPlatformProcess, type PlatformProcess } from './helpers/platform.js';
+import { tcpRelay, type TcpRelay } from './helpers/tcp-relay.js';
 import { eventually } from './helpers/wait.js';
 
 // Platform replicas electing their controllers' leader through a real etcd, with the default timings:
@@ -36,7 +36,7 @@ interface Replica {
 }
 
 const replicas: Replica[] = [];
-const proxies: BlackholeProxy[] = [];
+const relays: TcpRelay[] = [];
 
 async function startReplica(name: string, endpoints: string[]): Promise<Replica> {
   const store = await EtcdStore.open({ endpoints, requestTimeoutMs: 1500, probeIntervalMs: 200 });
@@ -62,57 +62,11 @@ const holder = (replica: Replica) =>
 const until = <T>(read: () => T, ok: (value: T) => boolean, withinMs = 20_000) =>
   eventually(() => Promise.resolve(read()), ok, withinMs);
 
-/**
- * A TCP relay in front of etcd that can stop relaying without closing anything, as a network partition
- * does: requests get no answer, and only their deadline ends them.
- */
-interface BlackholeProxy {
-  endpoint: string;
-  cut(): void;
-  close(): Promise<void>;
-}
-
-async function blackholeProxy(target: string): Promise<BlackholeProxy> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
-  let relaying = true;
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: hostname, port: Number(port) });
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      sockets.add(from);
-      from.on('data', (chunk) => {
-        if (relaying) to.write(chunk);
-      });
-      from.on('error', () => to.destroy());
-      from.on('close', () => {
-        sockets.delete(from);
-        to.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  const proxy: BlackholeProxy = {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    cut: () => (relaying = false),
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-  proxies.push(proxy);
-  return proxy;
-}
-
 afterEach(async () => {
   // Stopping the replicas that can still reach etcd releases the Lease, so the next test starts clean.
   await Promise.all(replicas.map((r) => r.elector.stop()));
   for (const replica of replicas.splice(0)) replica.store.close();
-  await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+  await Promise.all(relays.splice(0).map((relay) => relay.close()));
 });
 
 describe.skipIf(etcdMissing)('leader election on a coordination.k8s.io/v1 Lease in etcd', () => {
@@ -191,8 +145,9 @@ describe.skipIf(etcdMissing)('leader election on a coordination.k8s.io/v1 Lease 
   });
 
   it('makes a leader whose etcd connection dies stop leading before the other replica starts', async () => {
-    const proxy = await blackholeProxy(etcd.endpoints[0]!);
-    const a = await startReplica('a', [proxy.endpoint]);
+    const relay = await tcpRelay(etcd.endpoints[0]!);
+    relays.push(relay);
+    const a = await startReplica('a', [relay.endpoint]);
     await until(
       () => a.elector.isLeader,
       (leading) => leading,
@@ -202,7 +157,7 @@ describe.skipIf(etcdMissing)('leader election on a coordination.k8s.io/v1 Lease 
     expect(leaders()).toEqual(['a']);
 
     const cutAt = performance.now();
-    proxy.cut();
+    relay.cut();
     await until(
       () => b.started.length,
       (n) => n === 1,

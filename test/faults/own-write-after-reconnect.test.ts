@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
 import { StorageUnavailableError } from '../../src/platform/storage/etcd/errors.js';
 import { etcdMissing, startEtcd, type EtcdCluster } from '../e2e/helpers/etcd.js';
-import { tcpRelay, type TcpRelay } from './helpers/tcp-relay.js';
+import { tcpRelay, type TcpRelay } from '../e2e/helpers/tcp-relay.js';
 
 // A replica cut off from etcd while others write comes back with a watch that must catch up on thousands of
 // changes. A write it makes right then is acknowledged only once this replica can read it: etcd before

@@ -1,96 +1,30 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  checkStorageConfig,
+  STORAGE_CONFIG_FILE,
+  type StorageConfig,
+} from '../../shared/storage-config-file.js';
 import { writeFileAtomic } from '../process/atomic-write.js';
 import { OWNER_ONLY_FILE } from '../process/owner-only.js';
-import type { EtcdTlsFiles } from './etcd/client.js';
-import { DEFAULT_KEY_PREFIX, keyPrefixProblem } from './etcd/keys.js';
 
-// `storage.json` in a platform's data folder says where its data lives when that is not the folder's
-// SQLite database: the platform writes it when it starts on etcd (and removes it when it starts on SQLite),
-// and the owner tools (`kplane dev token`, `revoke-tokens`) read it to reach the tokens the platform uses.
-// It names endpoints and certificate files, never a secret; it is owner-only as everything in the folder.
+// The platform's side of storage.json (what it holds and how it is read: src/shared/storage-config-file.ts).
 
-export const STORAGE_CONFIG_FILE = 'storage.json';
-
-export interface StorageConfig {
-  engine: 'etcd';
-  /** Client URLs of etcd's members. */
-  endpoints: string[];
-  /** Where the platform's keys live in etcd (EtcdStoreOptions.keyPrefix). */
-  keyPrefix: string;
-  tls?: EtcdTlsFiles;
-}
-
-export class StorageConfigError extends Error {}
+export {
+  readStorageConfig,
+  STORAGE_CONFIG_FILE,
+  StorageConfigError,
+  type StorageConfig,
+} from '../../shared/storage-config-file.js';
 
 /** Writes the folder's storage.json (owner-only, atomically); refuses a config it would not read back. */
 export function writeStorageConfig(dataDir: string, config: StorageConfig): void {
   const file = join(dataDir, STORAGE_CONFIG_FILE);
-  const checked = validate(file, config);
+  const checked = checkStorageConfig(file, config);
   writeFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`, OWNER_ONLY_FILE);
 }
 
 /** Removes the folder's storage.json, if any: the platform runs on the folder's own database. */
 export function forgetStorageConfig(dataDir: string): void {
   rmSync(join(dataDir, STORAGE_CONFIG_FILE), { force: true });
-}
-
-/**
- * The folder's storage.json, or undefined when it has none (the platform runs on the folder's SQLite
- * database). StorageConfigError, naming the file and the field, when it holds something else.
- */
-export function readStorageConfig(dataDir: string): StorageConfig | undefined {
-  const file = join(dataDir, STORAGE_CONFIG_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new StorageConfigError(`${file} is not valid JSON (${(err as Error).message}): ${FIX}`);
-  }
-  return validate(file, parsed);
-}
-
-const FIX = 'fix it, or start the platform again to rewrite it';
-
-function validate(file: string, value: unknown): StorageConfig {
-  const fail = (problem: string) => new StorageConfigError(`${file}: ${problem}: ${FIX}`);
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw fail('it must hold a JSON object');
-  const config = value as Record<string, unknown>;
-  if (config.engine !== 'etcd') throw fail(`engine must be "etcd", not ${JSON.stringify(config.engine)}`);
-  const endpoints = config.endpoints;
-  if (!Array.isArray(endpoints) || endpoints.length === 0 || !endpoints.every((e) => typeof e === 'string'))
-    throw fail('endpoints must list the client URLs of the etcd members');
-  for (const endpoint of endpoints as string[])
-    if (!/^https?:\/\/[^/]+\/?$/.test(endpoint))
-      throw fail(`endpoint ${JSON.stringify(endpoint)} must be http:// or https:// and a host:port`);
-  const keyPrefix = config.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  if (typeof keyPrefix !== 'string') throw fail('keyPrefix must be a string');
-  const prefixProblem = keyPrefixProblem(keyPrefix);
-  if (prefixProblem) throw fail(`keyPrefix: ${prefixProblem}`);
-  const checked: StorageConfig = { engine: 'etcd', endpoints: [...(endpoints as string[])], keyPrefix };
-  if (config.tls !== undefined) checked.tls = validateTls(config.tls, fail);
-  return checked;
-}
-
-function validateTls(value: unknown, fail: (problem: string) => Error): EtcdTlsFiles {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw fail('tls must be an object of file names');
-  const tls = value as Record<string, unknown>;
-  const named = (field: string) => typeof tls[field] === 'string' && tls[field] !== '';
-  if (!named('caFile')) throw fail("tls.caFile must name the CA that signed etcd's certificate");
-  for (const field of ['certFile', 'keyFile'])
-    if (tls[field] !== undefined && !named(field)) throw fail(`tls.${field} must be a file name`);
-  if (named('certFile') !== named('keyFile')) throw fail('tls.certFile and tls.keyFile go together');
-  return {
-    caFile: tls.caFile as string,
-    ...(named('certFile') ? { certFile: tls.certFile as string, keyFile: tls.keyFile as string } : {}),
-  };
 }

@@ -1,4 +1,7 @@
+import { keyPrefixProblem } from '../../../shared/etcd-key-prefix.js';
 import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js';
+
+export { keyPrefixProblem };
 
 // Layout: <prefix>objects/<cluster>/<resource>/<namespace>!<name>, and <prefix>meta/… for the store's own
 // keys. The prefix (default /kplane/) lets several platforms share one etcd, as kube-apiserver's
@@ -14,20 +17,6 @@ import type { CollectionScope, ListPosition, ObjectKey } from '../object-key.js'
 
 export const DEFAULT_KEY_PREFIX = '/kplane/';
 const NAMESPACE_END = '!';
-
-/** Segments a prefix may not contain: another store's prefix would then sit inside this one's objects or meta. */
-const INNER_SEGMENTS = new Set(['objects', 'meta']);
-const PREFIX_SYNTAX = /^\/(?:[A-Za-z0-9._-]+\/)+$/;
-
-/** Why `prefix` cannot be a key prefix, or undefined when it can. */
-export function keyPrefixProblem(prefix: string): string | undefined {
-  if (!PREFIX_SYNTAX.test(prefix))
-    return `key prefix ${JSON.stringify(prefix)} must look like /name/ or /a/b/ (letters, digits, . _ -), starting and ending with /`;
-  const inner = prefix.split('/').find((segment) => INNER_SEGMENTS.has(segment));
-  if (inner !== undefined)
-    return `key prefix ${JSON.stringify(prefix)} may not contain a segment named ${inner}: it would overlap another platform's keys`;
-  return undefined;
-}
 
 /** Where one platform's keys live in etcd, under its prefix. */
 export class KeyLayout {

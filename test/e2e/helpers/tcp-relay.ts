@@ -1,11 +1,14 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 
-// A TCP relay on loopback in front of one etcd member, which a test can sever: every connection through it
-// is reset and new ones are reset at once, as when the member's host drops off the network, until restored.
+// A TCP relay on loopback in front of one etcd member, for tests of what a replica does when the network
+// fails: `sever` resets every connection through it and each new one, as when the member's host drops off
+// the network, until `restore`; `cut` stops relaying bytes without closing anything, as a partition does,
+// so requests get no answer and only their deadline ends them.
 
 export interface TcpRelay {
   endpoint: string;
   sever(): void;
+  cut(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -14,6 +17,7 @@ export async function tcpRelay(target: string): Promise<TcpRelay> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   let severed = false;
+  let relaying = true;
   const server = createServer((client) => {
     if (severed) {
       client.resetAndDestroy();
@@ -25,7 +29,9 @@ export async function tcpRelay(target: string): Promise<TcpRelay> {
       [upstream, client],
     ] as const) {
       sockets.add(from);
-      from.pipe(to);
+      from.on('data', (chunk: Buffer) => {
+        if (relaying) to.write(chunk);
+      });
       from.on('error', () => to.destroy());
       from.on('close', () => {
         sockets.delete(from);
@@ -44,6 +50,7 @@ export async function tcpRelay(target: string): Promise<TcpRelay> {
       severed = true;
       resetAll();
     },
+    cut: () => void (relaying = false),
     restore: () => void (severed = false),
     close: () =>
       new Promise((resolve) => {
