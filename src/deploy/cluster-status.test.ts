@@ -66,10 +66,11 @@ const replicaSet = (
   observed: number,
   rolledOut = 'True',
   desiredTotal = 2,
+  available = desiredTotal,
 ): ReplicaSetState => ({
   metadata: { name: 'web', generation },
   status: {
-    summary: { desiredTotal },
+    summary: { desiredTotal, available },
     conditions: [
       { type: 'PlacementVerified', status: 'True', observedGeneration: observed },
       { type: 'PlacementRolledOut', status: rolledOut, observedGeneration: observed },
@@ -125,6 +126,13 @@ describe('rolloutProgress', () => {
     expect(rolloutProgress(replicaSet(2, 2), [work('a', { ready: 1 }), work('b')])).toEqual({
       state: 'waiting',
       reason: 'not yet available with this version on a',
+    });
+  });
+
+  it('waits until the replica set counts what the works already say, so the summary it prints is whole', () => {
+    expect(rolloutProgress(replicaSet(2, 2, 'True', 2, 1), [work('a'), work('b')])).toEqual({
+      state: 'waiting',
+      reason: 'the platform has not counted every cluster available yet',
     });
   });
 

@@ -134,7 +134,8 @@ export type Progress =
  * Whether every decided cluster runs the replica set's current template. The controller has read the
  * current generation (its conditions' observedGeneration) and written every work (PlacementRolledOut),
  * so every work holds the template; then each work's agent must have reported Applied and Available
- * for the work's own generation, with Deployments ready where the member reports replicas. A failure
+ * for the work's own generation, with Deployments ready where the member reports replicas, and the
+ * replica set's summary must count them all available. A failure
  * the agent reported for the current version ends the wait at once; older reports are not judged.
  */
 export function rolloutProgress(rs: ReplicaSetState, all: readonly WorkObject[]): Progress {
@@ -171,5 +172,9 @@ export function rolloutProgress(rs: ReplicaSetState, all: readonly WorkObject[])
     .map((row) => row.cluster);
   if (behind.length > 0)
     return { state: 'waiting', reason: `not yet available with this version on ${behind.sort().join(', ')}` };
+  // The works are read fresher than the replica set's counts; finishing before the platform has
+  // counted them would print (and leave `deploy status` showing) fewer available than just waited for.
+  if ((rs.status?.summary?.available ?? 0) < desired)
+    return { state: 'waiting', reason: 'the platform has not counted every cluster available yet' };
   return { state: 'done' };
 }
