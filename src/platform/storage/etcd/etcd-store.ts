@@ -330,7 +330,9 @@ export class EtcdStore implements PlatformStore {
       const key = this.keys.parseObjectKey(kv.key.toString());
       if (key) entries.push({ key, object: decodeObject(kv.value.toString(), Number(kv.mod_revision)) });
     }
-    return { entries, more: response.more, revision: Number(response.header.revision) };
+    // etcd's header names its newest revision, not the one read at; a page continues at the one read.
+    const readAt = revision > 0 ? revision : Number(response.header.revision);
+    return { entries, more: response.more, revision: readAt };
   }
 
   /**
