@@ -314,13 +314,16 @@ export class ResourceHandler {
     const timeoutSeconds = timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
     const encode = watchEncoder(def, format, include);
     const { scope, consent } = request;
-    streamWatch(request.res, { timeoutSeconds, registry: this.watches }, (write, end) =>
-      openWatch(
-        this.service,
-        { def, scope, filter, resourceVersion, ...(consent ? { consent } : {}) },
-        (event) => write(encode(event.type, event.object)),
-        end,
-      ),
+    streamWatch(
+      request.res,
+      { timeoutSeconds, registry: this.watches, owner: scope.user.name },
+      (write, end) =>
+        openWatch(
+          this.service,
+          { def, scope, filter, resourceVersion, ...(consent ? { consent } : {}) },
+          (event) => write(encode(event.type, event.object)),
+          end,
+        ),
     );
   }
 

@@ -437,7 +437,8 @@ export class ExportView {
       members ??= new Set(this.consumers(allowed).map((c) => c.id));
       return members.has(event.key.cluster);
     };
-    streamWatch(request.res, { timeoutSeconds, registry: this.deps.watches }, (write, end) => {
+    const watchOptions = { timeoutSeconds, registry: this.deps.watches, owner: request.user.name };
+    streamWatch(request.res, watchOptions, (write, end) => {
       const emit = (event: WatchEvent, cluster: string) =>
         write(encode(event.type, withClusterAnnotation(event.object as KubeObject, cluster)));
       const deliver = (event: ChangeEvent) => {

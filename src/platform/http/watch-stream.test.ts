@@ -1,11 +1,19 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { streamWatch, WATCH_BACKLOG_BYTES, WatchRegistry, type WatchWrite } from './watch-stream.js';
+import { ApiError } from './errors.js';
+import {
+  streamWatch,
+  WATCH_BACKLOG_BYTES,
+  WatchRegistry,
+  type WatchStreamOptions,
+  type WatchWrite,
+} from './watch-stream.js';
 
 // Issue #16, finding 3: a watcher that never reads must not grow the server's memory without bound.
 
 interface Watcher {
+  owner: string;
   res: ServerResponse;
   write: WatchWrite;
   /** The most bytes this watch ever held unsent. */
@@ -22,22 +30,44 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A loopback server whose every request becomes a watch the test writes to. */
-async function watchServer(registry: WatchRegistry): Promise<{ port: number; watchers: Watcher[] }> {
+/** What a watch starting from the current state sends first: 30 frames of 1 MB, numbered. */
+const START_FRAMES = 30;
+const startFrames = () =>
+  Array.from({ length: START_FRAMES }, (_, i) => ({
+    type: 'ADDED',
+    object: { i, blob: 'x'.repeat(1_000_000) },
+  }));
+
+/**
+ * A loopback server whose every request becomes a watch the test writes to, owned by the user the
+ * path names (`/watch/alice`); `/watch/alice/state` starts with START_FRAMES frames. A refusal is
+ * answered with its status code.
+ */
+async function watchServer(
+  registry: WatchRegistry,
+  limits: Omit<WatchStreamOptions, 'registry' | 'owner' | 'timeoutSeconds'> = {},
+): Promise<{ port: number; watchers: Watcher[] }> {
   const watchers: Watcher[] = [];
-  server = createServer((_req, res) => {
-    streamWatch(res, { registry }, (write) => {
-      const watcher: Watcher = {
-        res,
-        maxBacklog: 0,
-        write: (frame) => {
-          write(frame);
-          watcher.maxBacklog = Math.max(watcher.maxBacklog, res.writableLength);
-        },
-      };
-      watchers.push(watcher);
-      return () => undefined;
-    });
+  server = createServer((req, res) => {
+    const [, , owner = '', start] = req.url?.split('/') ?? [];
+    try {
+      streamWatch(res, { registry, owner, ...limits }, (write) => {
+        if (start === 'state') for (const frame of startFrames()) write(frame);
+        const watcher: Watcher = {
+          owner,
+          res,
+          maxBacklog: 0,
+          write: (frame) => {
+            write(frame);
+            watcher.maxBacklog = Math.max(watcher.maxBacklog, res.writableLength);
+          },
+        };
+        watchers.push(watcher);
+        return () => undefined;
+      });
+    } catch (error) {
+      res.writeHead(error instanceof ApiError ? error.code : 500).end();
+    }
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return { port: (server!.address() as AddressInfo).port, watchers };
@@ -47,17 +77,45 @@ async function watchServer(registry: WatchRegistry): Promise<{ port: number; wat
 function openClient(
   port: number,
   read: boolean,
-): { received: () => number; closed: () => boolean; resume: () => void } {
+  owner = 'someone',
+  path = '',
+): {
+  received: () => number;
+  closed: () => boolean;
+  resume: () => void;
+  head: () => string;
+  numbers: () => number[];
+} {
   const socket = connect(port, '127.0.0.1');
   sockets.push(socket);
   let received = 0;
   let closed = false;
   socket.on('close', () => (closed = true));
   socket.on('error', () => undefined);
-  socket.write('GET /watch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  socket.on('data', (chunk: Buffer) => (received += chunk.length));
+  let head = '';
+  // Everything received, to find each frame's `i` in the order they arrived (frames are JSON lines
+  // inside HTTP chunks).
+  const chunks: Buffer[] = [];
+  socket.write(`GET /watch/${owner}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  socket.on('data', (chunk: Buffer) => {
+    if (received === 0) head = chunk.toString('latin1', 0, 20);
+    received += chunk.length;
+    chunks.push(chunk);
+  });
+  const numbers = () =>
+    [
+      ...Buffer.concat(chunks)
+        .toString('latin1')
+        .matchAll(/\{"type":"ADDED","object":\{"i":(\d+)/g),
+    ].map((match) => Number(match[1]));
   if (!read) socket.pause();
-  return { received: () => received, closed: () => closed, resume: () => socket.resume() };
+  return {
+    received: () => received,
+    closed: () => closed,
+    resume: () => socket.resume(),
+    head: () => head,
+    numbers,
+  };
 }
 
 const until = async (condition: () => boolean, ms = 5000) => {
@@ -110,6 +168,103 @@ describe('streamWatch', () => {
     expect(reader.received()).toBeGreaterThan(huge.length + 40);
     expect(watchers[0]!.res.destroyed).toBe(false);
     expect(registry.size).toBe(1);
+  });
+});
+
+describe('one user’s watches together', () => {
+  const MB = 1_000_000;
+
+  it('hold no more unread than the user’s budget, while another user’s stalled watch keeps its own', async () => {
+    const registry = new WatchRegistry();
+    const limits = { backlogBytes: 4 * MB, ownerBacklogBytes: 6 * MB };
+    const { port, watchers } = await watchServer(registry, limits);
+    for (let i = 0; i < 5; i++) openClient(port, false, 'mallory');
+    openClient(port, false, 'erin');
+    const reader = openClient(port, true, 'erin');
+    await until(() => watchers.length === 7);
+
+    let mostHeldByMallory = 0;
+    const blob = 'x'.repeat(MB);
+    for (let i = 0; i < 12; i++) {
+      for (const watcher of watchers) watcher.write({ type: 'ADDED', object: { i, blob } });
+      mostHeldByMallory = Math.max(mostHeldByMallory, registry.backlogOf('mallory'));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await until(() => reader.received() >= 12 * MB);
+
+    // Alone, each of mallory's five could have held 4 MB (20 MB); together they held at most 6 MB
+    // (plus the one event a write may carry past the line), and the rest were closed.
+    expect(mostHeldByMallory).toBeLessThanOrEqual(6 * MB + 1.1 * MB);
+    const mallorys = watchers.filter((w) => w.owner === 'mallory');
+    expect(mallorys.filter((w) => w.res.destroyed).length).toBeGreaterThanOrEqual(3);
+    // Erin's stalled watch was judged against her own budget: it held up to 4 MB, as alone.
+    const erinStalled = watchers.find((w) => w.owner === 'erin' && w.res !== watchers.at(-1)!.res)!;
+    expect(erinStalled.maxBacklog).toBeGreaterThan(3 * MB);
+    expect(reader.received()).toBeGreaterThanOrEqual(12 * MB);
+  });
+
+  it('beyond the user’s count are refused with 429, and the count frees as watches close', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry, { ownerMaxWatches: 2 });
+    openClient(port, true, 'mallory');
+    openClient(port, true, 'mallory');
+    await until(() => watchers.length === 2);
+    const third = openClient(port, true, 'mallory');
+    await until(() => third.head() !== '');
+    expect(third.head()).toContain('HTTP/1.1 429');
+    // Another user is not counted against mallory.
+    openClient(port, true, 'erin');
+    await until(() => watchers.length === 3);
+    expect(registry.openBy('erin')).toBe(1);
+
+    watchers[0]!.res.destroy();
+    await until(() => registry.openBy('mallory') === 1);
+    openClient(port, true, 'mallory');
+    await until(() => watchers.length === 4);
+    expect(registry.openBy('mallory')).toBe(2);
+  });
+});
+
+describe('what a watch starts with', () => {
+  it('is sent as the client reads it, however much it is, and live events follow it in order', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry, { backlogBytes: 4_000_000 });
+    const client = openClient(port, true, 'erin', '/state');
+    await until(() => watchers.length === 1);
+    for (let i = START_FRAMES; i < START_FRAMES + 3; i++)
+      watchers[0]!.write({ type: 'ADDED', object: { i } });
+    await until(() => client.received() > START_FRAMES * 1_000_000 + 100);
+    await until(() => client.numbers().length === START_FRAMES + 3);
+    expect(client.numbers()).toEqual(Array.from({ length: START_FRAMES + 3 }, (_, i) => i));
+    expect(watchers[0]!.res.destroyed).toBe(false);
+  });
+
+  it('is dropped with the watch when its client takes nothing for the stall limit', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry, { stallMs: 300 });
+    openClient(port, false, 'mallory', '/state');
+    await until(() => watchers.length === 1);
+    expect(registry.size).toBe(1);
+    await until(() => watchers[0]!.res.destroyed, 3000);
+    expect(watchers[0]!.res.destroyed).toBe(true);
+    expect(registry.size).toBe(0);
+  });
+
+  it('may be in progress for a few watches per user: the next is refused with 429, others are not', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry, { ownerMaxReplays: 2 });
+    openClient(port, false, 'mallory', '/state');
+    openClient(port, false, 'mallory', '/state');
+    await until(() => watchers.length === 2);
+    const third = openClient(port, true, 'mallory', '/state');
+    await until(() => third.head() !== '');
+    expect(third.head()).toContain('HTTP/1.1 429');
+    expect(registry.openBy('mallory')).toBe(2);
+    // A watch with nothing to start with, and another user's, are served.
+    openClient(port, true, 'mallory');
+    openClient(port, false, 'erin', '/state');
+    await until(() => watchers.length === 5);
+    expect(registry.openBy('mallory')).toBe(3);
   });
 });
 
