@@ -34,7 +34,7 @@ import {
 import { closeServer, listenOnLoopback, LOOPBACK } from './http/listen.js';
 import { plainHttpListener } from './http/plain-http.js';
 import { Router } from './http/router.js';
-import { WatchRegistry } from './http/watch-stream.js';
+import { WatchRegistry } from './http/watch-registry.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { makeOwnerOnly } from './process/owner-only.js';
 import { DEFAULT_WATCH_HISTORY_MS } from './storage/event-log.js';

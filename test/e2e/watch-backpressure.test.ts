@@ -12,6 +12,7 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
+import { eventually } from './helpers/wait.js';
 
 // Issue #16, finding 3: watchers that never read must not grow the server's memory without bound,
 // nor slow anyone else down. The tester's run: four such watchers and 26 writes of a 2.5 MB config
@@ -40,12 +41,15 @@ function platformRssMb(): number {
 function stalledWatchAnswer(as: string, query = ''): Promise<string> {
   return stalledWatch(as, query).then(
     () => 'HTTP/1.1 200',
-    (error: Error) => error.message,
+    (error: Error) => error.message.slice(0, 400),
   );
 }
 
 /** A watch whose client sends the request and then never reads a byte of the answer. */
-function stalledWatch(as = token, query = ''): Promise<{ closed: () => boolean; resume: () => void }> {
+function stalledWatch(
+  as = token,
+  query = '',
+): Promise<{ closed: () => boolean; resume: () => void; received: () => number }> {
   const url = new URL(platform.url);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: url.hostname, port: Number(url.port), ca }, () => {
@@ -57,10 +61,12 @@ function stalledWatch(as = token, query = ''): Promise<{ closed: () => boolean; 
         socket.pause();
         if (!head.toString('latin1', 0, 12).startsWith('HTTP/1.1 200'))
           reject(new Error(`the watch was refused: ${head.toString('latin1', 0, 200)}`));
-        resolve({ closed: () => closed, resume: () => socket.resume() });
+        socket.on('data', (chunk: Buffer) => (received += chunk.length));
+        resolve({ closed: () => closed, resume: () => socket.resume(), received: () => received });
       });
     });
     let closed = false;
+    let received = 0;
     socket.on('close', () => (closed = true));
     socket.on('error', (err) => (closed ? undefined : reject(err)));
     stalled.push(socket);
@@ -183,14 +189,18 @@ describe('watchers that do not read', () => {
   });
 
   it('starting from more state than one watcher may leave unread still sends all of it to a client that reads', async () => {
-    // The namespace holds 30 MB of config maps from the test before; a watch without a
-    // resourceVersion starts with all of them, and was cut off after 8 MiB.
+    // More than 8 MiB in the namespace: a watch without a resourceVersion starts with all of it, and
+    // was cut off after 8 MiB.
+    await writeBlobs('state', 12);
+    const listed = await rawRequest(platform.url, CONFIGMAPS, { token: otherToken, ca });
+    const count = (JSON.parse(listed.body) as { items: unknown[] }).items.length;
+    expect(count).toBeGreaterThanOrEqual(12);
     const reading = await rawWatch(platform.url, CONFIGMAPS, { token: otherToken, ca });
     try {
       const deadline = Date.now() + 10_000;
-      while (reading.events().length < WRITES && Date.now() < deadline)
+      while (reading.events().length < count && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(reading.events().filter((event) => event.type === 'ADDED')).toHaveLength(WRITES);
+      expect(reading.events().filter((event) => event.type === 'ADDED')).toHaveLength(count);
       expect(await reading.ended(200)).toBe(false);
     } finally {
       reading.stop();
@@ -227,12 +237,65 @@ describe('watchers that do not read', () => {
   });
 
   it('that start from the whole state and are not read are a few per user: the next is refused with 429', async () => {
-    // Each holds the namespace's 50 MB until its client takes it (or a minute passes).
+    // Each is read out of the store a page at a time as its client takes it, and dropped when the
+    // client takes nothing for a minute; still, a user may have only so many in progress.
     const answers: string[] = [];
     for (let i = 0; i < 10; i++) answers.push(await stalledWatchAnswer(malloryToken));
     expect(answers.slice(0, 8)).toEqual(Array(8).fill('HTTP/1.1 200'));
     expect(answers[8]).toContain('429');
     // Another user starting from the same state is not counted against mallory.
     expect(await stalledWatchAnswer(otherToken)).toBe('HTTP/1.1 200');
+  });
+
+  it('of ServiceAccounts with the same name in two workspaces count against each workspace’s own, not one shared', async () => {
+    const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
+    const neighbour = {
+      apiVersion: 'tenancy.kcp.io/v1alpha1',
+      kind: 'Workspace',
+      metadata: { name: 'neighbour' },
+      spec: { type: { name: 'universal', path: 'root' } },
+    };
+    const created = await admin('/clusters/root', ['apply', '-f', '-'], JSON.stringify(neighbour));
+    expect(created.code, created.stderr).toBe(0);
+    const tokens: Record<string, string> = {};
+    for (const workspace of [WORKSPACE, 'root:neighbour']) {
+      const at = `/clusters/${workspace}`;
+      await eventually(
+        () => admin(at, ['create', 'serviceaccount', 'deployer']),
+        (r) => r.code === 0,
+        10_000,
+      );
+      const bound = await admin(at, [
+        'create',
+        'clusterrolebinding',
+        'deployer-admin',
+        '--clusterrole=cluster-admin',
+        '--serviceaccount=default:deployer',
+      ]);
+      expect(bound.code, bound.stderr).toBe(0);
+      const minted = await admin(at, ['create', 'token', 'deployer']);
+      expect(minted.code, minted.stderr).toBe(0);
+      tokens[workspace] = minted.stdout.trim();
+    }
+    // root:load's deployer holds its 8 watches starting from the namespace's 12 MB or more, unread.
+    await writeBlobs('account-state', 12);
+    const here = tokens[WORKSPACE]!;
+    for (let i = 0; i < 8; i++) expect(await stalledWatchAnswer(here)).toBe('HTTP/1.1 200');
+    expect(await stalledWatchAnswer(here)).toContain('429');
+    // root:neighbour's deployer (system:serviceaccount:default:deployer too) is someone else: its
+    // watch, starting from a namespace with something in it, is served.
+    const neighbourMap = `/clusters/root:neighbour/api/v1/namespaces/default/configmaps`;
+    const seeded = await admin('/clusters/root:neighbour', [
+      'create',
+      'configmap',
+      'settings',
+      '--from-literal=a=b',
+    ]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const neighbours = await rawRequest(platform.url, `${neighbourMap}?watch=true&timeoutSeconds=1`, {
+      token: tokens['root:neighbour']!,
+      ca,
+    });
+    expect(neighbours.status, neighbours.body.slice(0, 200)).toBe(200);
   });
 });

@@ -18,7 +18,8 @@ import {
 import { contentTypeOf, negotiateObjectFormat } from '../http/negotiate.js';
 import { writeJson } from '../http/respond.js';
 import type { ResourceRoute } from '../http/routes.js';
-import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
+import { watchOwner, type WatchRegistry } from '../http/watch-registry.js';
+import { streamWatch } from '../http/watch-stream.js';
 import { parseListPaging } from './list-paging.js';
 import { isPlainObject, type KubeObject } from './object.js';
 import { listPage } from './paged-list.js';
@@ -36,6 +37,7 @@ import {
   type WriteOptions,
 } from './resource-service.js';
 import { parseObjectFilter, type ObjectFilter } from './selectors/object-filter.js';
+import type { WatchEvent } from './watch-event.js';
 import { openWatch, type WatchConsent } from './watch.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -159,6 +161,11 @@ function decodePatch(type: PatchType, text: string, options: WriteOptions): unkn
 }
 
 const writeVerbs = new Set(['create', 'update', 'patch', 'delete']);
+
+/** The frames of `events`, made one at a time as they are taken. */
+function* framesOf(events: Iterable<WatchEvent>, frame: (event: WatchEvent) => unknown): Iterable<unknown> {
+  for (const event of events) yield frame(event);
+}
 
 /**
  * The one HTTP handler behind every resource path. It checks the request's shape against the
@@ -314,15 +321,17 @@ export class ResourceHandler {
     const timeoutSeconds = timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
     const encode = watchEncoder(def, format, include);
     const { scope, consent } = request;
+    const frame = (event: WatchEvent) => encode(event.type, event.object);
     streamWatch(
       request.res,
-      { timeoutSeconds, registry: this.watches, owner: scope.user.name },
-      (write, end) =>
+      { timeoutSeconds, registry: this.watches, owner: watchOwner(scope.user) },
+      (write, end, replay) =>
         openWatch(
           this.service,
           { def, scope, filter, resourceVersion, ...(consent ? { consent } : {}) },
-          (event) => write(encode(event.type, event.object)),
+          (event) => write(frame(event)),
           end,
+          (events) => replay(framesOf(events, frame)),
         ),
     );
   }

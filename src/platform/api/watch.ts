@@ -3,6 +3,7 @@ import { ApiError, badRequest, expired, unauthorized, type Status } from '../htt
 import type { ChangeEvent } from '../storage/event-log.js';
 import type { KubeObject } from './object.js';
 import { watchProjection } from './projection.js';
+import { currentState } from './watch-state.js';
 import { groupResource, presentAs, type ResourceDefinition } from './registry.js';
 import type { RequestScope, ResourceService } from './resource-service.js';
 import { matchesFilter, type ObjectFilter } from './selectors/object-filter.js';
@@ -47,6 +48,10 @@ export function openWatch(
   request: WatchRequest,
   emit: (event: WatchEvent) => void,
   end: () => void,
+  /** Queues the events the watch starts with, taken as the client reads; sent at once unless given. */
+  replay: (events: Iterable<WatchEvent>) => void = (events) => {
+    for (const event of events) emit(event);
+  },
 ): (() => void) | undefined {
   const { consent, resourceVersion: rv, scope } = request;
   if (consent && rv !== undefined && /^\d+$/.test(rv) && rv !== '0' && Number(rv) < consent.since) {
@@ -62,7 +67,7 @@ export function openWatch(
     endWith(lost ?? tokenExpired().toStatus());
     return undefined;
   }
-  const stopWatch = watchChanges(service, request, emit);
+  const stopWatch = watchChanges(service, request, emit, replay, end);
   if (!stopWatch) return undefined;
   // Only a grant that can be withdrawn costs a look at every change; most watches hold none.
   const revocable = [...(scope.user.boundTo ? [heldByCredential] : []), ...(consent ? [consent] : [])];
@@ -134,6 +139,8 @@ function watchChanges(
   service: ResourceService,
   request: WatchRequest,
   emit: (event: WatchEvent) => void,
+  replay: (events: Iterable<WatchEvent>) => void,
+  end: () => void,
 ): (() => void) | undefined {
   const { def, scope, filter } = request;
   const rv = request.resourceVersion;
@@ -151,7 +158,7 @@ function watchChanges(
   };
 
   if (rv === undefined || rv === '' || rv === '0') {
-    for (const object of service.list(def, scope, filter).items) emit({ type: 'ADDED', object });
+    replay(currentState(service, def, scope, filter, end));
   } else {
     if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
     const backlog = log.since(Number(rv));

@@ -32,7 +32,8 @@ import {
 import { negotiateObjectFormat } from '../http/negotiate.js';
 import { writeJson } from '../http/respond.js';
 import { parseApiRoute, type ResourceRoute } from '../http/routes.js';
-import { streamWatch, type WatchRegistry } from '../http/watch-stream.js';
+import { watchOwner, type WatchRegistry } from '../http/watch-registry.js';
+import { streamWatch } from '../http/watch-stream.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { ChangeEvent } from '../storage/event-log.js';
 import { isValidClusterPath } from '../tenancy/paths.js';
@@ -437,7 +438,7 @@ export class ExportView {
       members ??= new Set(this.consumers(allowed).map((c) => c.id));
       return members.has(event.key.cluster);
     };
-    const watchOptions = { timeoutSeconds, registry: this.deps.watches, owner: request.user.name };
+    const watchOptions = { timeoutSeconds, registry: this.deps.watches, owner: watchOwner(request.user) };
     streamWatch(request.res, watchOptions, (write, end) => {
       const emit = (event: WatchEvent, cluster: string) =>
         write(encode(event.type, withClusterAnnotation(event.object as KubeObject, cluster)));

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { endAnswer } from './respond.js';
 
 // A client that asks for a large answer and never reads it must not keep it in the server's memory
@@ -18,13 +19,16 @@ afterEach(async () => {
 
 const BODY = 'x'.repeat(30_000_000);
 
-/** A server answering every request with BODY (dropped after 300 ms without progress), and its last response. */
-async function answering(): Promise<{ port: number; last: () => ServerResponse | undefined }> {
+/** A server answering every request with `body` (dropped after 300 ms without progress), and its last response. */
+async function answering(
+  body = BODY,
+  slowestBytesPerSecond?: number,
+): Promise<{ port: number; last: () => ServerResponse | undefined }> {
   let last: ServerResponse | undefined;
   server = createServer((_req, res) => {
     last = res;
-    res.writeHead(200, { 'Content-Length': String(BODY.length) });
-    endAnswer(res, BODY, 300);
+    res.writeHead(200, { 'Content-Length': String(body.length) });
+    endAnswer(res, body, { unreadMs: 300, ...(slowestBytesPerSecond ? { slowestBytesPerSecond } : {}) });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return { port: (server!.address() as AddressInfo).port, last: () => last };
@@ -80,5 +84,38 @@ describe('an answer', () => {
     expect(client.received()).toBeGreaterThan(BODY.length);
     expect(client.closed()).toBe(false);
     expect(Date.now() - started).toBeGreaterThan(600);
+  });
+
+  it('that its client trickles is dropped once it has had the time a slow link needs for it', () => {
+    vi.useFakeTimers();
+    try {
+      // A response whose client takes one 64 KiB piece every 100 ms: never stalled, but 12 MB would
+      // take 19 s, and may take 300 ms plus a second per 4 MB here.
+      const res = Object.assign(new EventEmitter(), {
+        destroyed: false,
+        pieces: 0,
+        write() {
+          this.pieces++;
+          return false;
+        },
+        end() {},
+        destroy() {
+          this.destroyed = true;
+        },
+      });
+      const trickle = setInterval(() => res.emit('drain'), 100);
+      endAnswer(res as unknown as ServerResponse, 'y'.repeat(12_000_000), {
+        unreadMs: 300,
+        slowestBytesPerSecond: 4_000_000,
+      });
+      vi.advanceTimersByTime(3_250);
+      expect(res.destroyed).toBe(false);
+      vi.advanceTimersByTime(100);
+      expect(res.destroyed).toBe(true);
+      expect(res.pieces).toBeLessThan(12_000_000 / 65_536);
+      clearInterval(trickle);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,28 +3,54 @@ import type { ApiError } from './errors.js';
 
 /**
  * kube-apiserver's request timeout. An answer whose client takes nothing of it for this long (checked
- * at this interval, so between one and two of them) is dropped with the connection: a client that asks for a large list and never reads would otherwise
- * keep it in the server's memory for as long as the connection lives. A client that reads, however
- * slowly, gets it whole. (Watches have their own limits: watch-stream.ts.)
+ * at this interval, so within two of them) is dropped with the connection: a client that asks for a
+ * large list and never reads would otherwise keep it in the server's memory for as long as the
+ * connection lives. (Watches have their own limits: watch-stream.ts.)
  */
 export const UNREAD_ANSWER_MS = 60_000;
 
-/** Sent in pieces this large, so the server sees the client take them. */
-const PIECE_BYTES = 1 << 20;
+/**
+ * The slowest a client may take a large answer in all: the request timeout plus a second for every
+ * 256 KiB, so a trickle cannot keep a large list in memory for hours while a slow link still gets it.
+ */
+export const SLOWEST_BYTES_PER_SECOND = 256 * 1024;
+
+/** Sent in pieces this large, so the server sees even a slow client take them. */
+const PIECE_BYTES = 64 * 1024;
 
 /**
- * Ends the answer with `payload`, sent a piece at a time as the client takes it, and drops the
- * connection when the client takes nothing for `unreadMs`.
+ * Ends the answer with `payload`, sent a piece at a time as the client takes it; drops the
+ * connection when the client takes nothing for `unreadMs`, or has not taken all of it in time.
  */
-export function endAnswer(res: ServerResponse, payload: string, unreadMs = UNREAD_ANSWER_MS): void {
+export function endAnswer(
+  res: ServerResponse,
+  payload: string,
+  { unreadMs = UNREAD_ANSWER_MS, slowestBytesPerSecond = SLOWEST_BYTES_PER_SECOND } = {},
+): void {
+  // The client left while the request waited (authentication, storage): nothing to send.
+  if (res.destroyed) return;
   if (payload.length <= PIECE_BYTES) {
     res.end(payload);
+    if (res.writableFinished) return;
+    const unread = setTimeout(() => res.destroy(), unreadMs);
+    const settle = () => clearTimeout(unread);
+    res.once('finish', settle);
+    res.once('close', settle);
     return;
   }
   const bytes = Buffer.from(payload);
   let offset = 0;
   let progressed = true;
-  const pump = () => {
+  const settle = () => {
+    clearInterval(stallCheck);
+    clearTimeout(deadline);
+    res.off('drain', pump);
+  };
+  const drop = () => {
+    settle();
+    res.destroy();
+  };
+  function pump() {
     progressed = true;
     while (offset < bytes.length) {
       const piece = bytes.subarray(offset, offset + PIECE_BYTES);
@@ -33,18 +59,12 @@ export function endAnswer(res: ServerResponse, payload: string, unreadMs = UNREA
     }
     settle();
     res.end();
-  };
-  const stalled = setInterval(() => {
-    if (!progressed) {
-      settle();
-      res.destroy();
-    }
+  }
+  const stallCheck = setInterval(() => {
+    if (!progressed) drop();
     progressed = false;
   }, unreadMs);
-  const settle = () => {
-    clearInterval(stalled);
-    res.off('drain', pump);
-  };
+  const deadline = setTimeout(drop, unreadMs + (bytes.length / slowestBytesPerSecond) * 1000);
   res.on('drain', pump);
   res.once('close', settle);
   pump();

@@ -2,13 +2,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from './errors.js';
-import {
-  streamWatch,
-  WATCH_BACKLOG_BYTES,
-  WatchRegistry,
-  type WatchStreamOptions,
-  type WatchWrite,
-} from './watch-stream.js';
+import { WatchRegistry } from './watch-registry.js';
+import { streamWatch, WATCH_LIMITS, type WatchLimits, type WatchWrite } from './watch-stream.js';
+
+const WATCH_BACKLOG_BYTES = WATCH_LIMITS.backlogBytes;
 
 // Issue #16, finding 3: a watcher that never reads must not grow the server's memory without bound.
 
@@ -16,6 +13,8 @@ interface Watcher {
   owner: string;
   res: ServerResponse;
   write: WatchWrite;
+  /** Ends the watch as the platform does after a last ERROR event. */
+  end: () => void;
   /** The most bytes this watch ever held unsent. */
   maxBacklog: number;
 }
@@ -32,11 +31,14 @@ afterEach(async () => {
 
 /** What a watch starting from the current state sends first: 30 frames of 1 MB, numbered. */
 const START_FRAMES = 30;
-const startFrames = () =>
-  Array.from({ length: START_FRAMES }, (_, i) => ({
-    type: 'ADDED',
-    object: { i, blob: 'x'.repeat(1_000_000) },
-  }));
+/** How many of those frames the server has made so far, over all watches. */
+let framesMade = 0;
+function* startFrames(): Generator<unknown> {
+  for (let i = 0; i < START_FRAMES; i++) {
+    framesMade++;
+    yield { type: 'ADDED', object: { i, blob: 'x'.repeat(1_000_000) } };
+  }
+}
 
 /**
  * A loopback server whose every request becomes a watch the test writes to, owned by the user the
@@ -45,17 +47,19 @@ const startFrames = () =>
  */
 async function watchServer(
   registry: WatchRegistry,
-  limits: Omit<WatchStreamOptions, 'registry' | 'owner' | 'timeoutSeconds'> = {},
+  limits: Partial<WatchLimits> = {},
 ): Promise<{ port: number; watchers: Watcher[] }> {
   const watchers: Watcher[] = [];
+  framesMade = 0;
   server = createServer((req, res) => {
     const [, , owner = '', start] = req.url?.split('/') ?? [];
     try {
-      streamWatch(res, { registry, owner, ...limits }, (write) => {
-        if (start === 'state') for (const frame of startFrames()) write(frame);
+      streamWatch(res, { registry, owner, limits }, (write, end, replay) => {
+        if (start === 'state') replay(startFrames());
         const watcher: Watcher = {
           owner,
           res,
+          end,
           maxBacklog: 0,
           write: (frame) => {
             write(frame);
@@ -93,28 +97,28 @@ function openClient(
   socket.on('close', () => (closed = true));
   socket.on('error', () => undefined);
   let head = '';
-  // Everything received, to find each frame's `i` in the order they arrived (frames are JSON lines
-  // inside HTTP chunks).
-  const chunks: Buffer[] = [];
+  // Each frame's `i`, in the order they arrived (frames are JSON lines inside HTTP chunks); the
+  // last few characters are kept unscanned in case a frame's start spans two chunks.
+  const numbers: number[] = [];
+  let unscanned = '';
   socket.write(`GET /watch/${owner}${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
   socket.on('data', (chunk: Buffer) => {
     if (received === 0) head = chunk.toString('latin1', 0, 20);
     received += chunk.length;
-    chunks.push(chunk);
+    unscanned += chunk.toString('latin1');
+    const frameStart = /\{"type":"ADDED","object":\{"i":(\d+)[,}]/g;
+    let scannedTo = 0;
+    for (let match; (match = frameStart.exec(unscanned)); scannedTo = frameStart.lastIndex)
+      numbers.push(Number(match[1]));
+    unscanned = unscanned.slice(Math.max(scannedTo, unscanned.length - 40));
   });
-  const numbers = () =>
-    [
-      ...Buffer.concat(chunks)
-        .toString('latin1')
-        .matchAll(/\{"type":"ADDED","object":\{"i":(\d+)/g),
-    ].map((match) => Number(match[1]));
   if (!read) socket.pause();
   return {
     received: () => received,
     closed: () => closed,
     resume: () => socket.resume(),
     head: () => head,
-    numbers,
+    numbers: () => [...numbers],
   };
 }
 
@@ -187,7 +191,7 @@ describe('one user’s watches together', () => {
     const blob = 'x'.repeat(MB);
     for (let i = 0; i < 12; i++) {
       for (const watcher of watchers) watcher.write({ type: 'ADDED', object: { i, blob } });
-      mostHeldByMallory = Math.max(mostHeldByMallory, registry.backlogOf('mallory'));
+      mostHeldByMallory = Math.max(mostHeldByMallory, registry.heldBy('mallory'));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await until(() => reader.received() >= 12 * MB);
@@ -225,6 +229,38 @@ describe('one user’s watches together', () => {
   });
 });
 
+describe('a watch that has ended', () => {
+  it('keeps what its client has not read counted against its owner, and drops it when not taken in time', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry, { backlogBytes: 64_000_000, stallMs: 300 });
+    openClient(port, false, 'mallory');
+    await until(() => watchers.length === 1);
+    const [watcher] = watchers as [Watcher];
+    const blob = 'x'.repeat(1_000_000);
+    for (let i = 0; i < 30; i++) watcher.write({ type: 'ADDED', object: { i, blob } });
+    watcher.end();
+    expect(registry.heldBy('mallory')).toBeGreaterThan(1_000_000);
+    expect(registry.openBy('mallory')).toBe(1);
+    await until(() => watcher.res.destroyed, 3000);
+    expect(watcher.res.destroyed).toBe(true);
+    expect(registry.openBy('mallory')).toBe(0);
+  });
+
+  it('is let go as soon as its client has read the rest', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry, { backlogBytes: 64_000_000, stallMs: 60_000 });
+    const client = openClient(port, false, 'erin');
+    await until(() => watchers.length === 1);
+    const blob = 'x'.repeat(1_000_000);
+    for (let i = 0; i < 30; i++) watchers[0]!.write({ type: 'ADDED', object: { i, blob } });
+    watchers[0]!.end();
+    client.resume();
+    await until(() => registry.openBy('erin') === 0 && client.received() > 30_000_000);
+    expect(registry.openBy('erin')).toBe(0);
+    expect(client.received()).toBeGreaterThan(30_000_000);
+  });
+});
+
 describe('what a watch starts with', () => {
   it('is sent as the client reads it, however much it is, and live events follow it in order', async () => {
     const registry = new WatchRegistry();
@@ -237,6 +273,17 @@ describe('what a watch starts with', () => {
     await until(() => client.numbers().length === START_FRAMES + 3);
     expect(client.numbers()).toEqual(Array.from({ length: START_FRAMES + 3 }, (_, i) => i));
     expect(watchers[0]!.res.destroyed).toBe(false);
+  });
+
+  it('is made only as the client takes it: a client that takes nothing costs the server a few frames', async () => {
+    const registry = new WatchRegistry();
+    const { port, watchers } = await watchServer(registry);
+    openClient(port, false, 'mallory', '/state');
+    await until(() => watchers.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Node's buffers and the kernel's take a few MB before the client's window closes.
+    expect(framesMade).toBeGreaterThan(0);
+    expect(framesMade).toBeLessThan(START_FRAMES / 2);
   });
 
   it('is dropped with the watch when its client takes nothing for the stall limit', async () => {
@@ -263,8 +310,9 @@ describe('what a watch starts with', () => {
     // A watch with nothing to start with, and another user's, are served.
     openClient(port, true, 'mallory');
     openClient(port, false, 'erin', '/state');
-    await until(() => watchers.length === 5);
+    await until(() => registry.openBy('mallory') === 3 && registry.openBy('erin') === 1);
     expect(registry.openBy('mallory')).toBe(3);
+    expect(registry.openBy('erin')).toBe(1);
   });
 });
 
