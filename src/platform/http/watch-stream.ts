@@ -147,7 +147,10 @@ export function streamWatch(res: ServerResponse, options: WatchStreamOptions, st
     if (!starting) pump();
   };
   const behind = () => replaying() || waiting.length > 0;
-  /** Whether queuing `bytes` more keeps this watch, and its owner, within budget (dropping the owner's largest if not). */
+  /**
+   * Whether queuing `bytes` more keeps this watch within its budget, and its owner within theirs
+   * (dropping the owner's watch that holds the most when not).
+   */
   const withinBudget = (bytes: number) => {
     if (res.writableLength + waitingBytes + bytes > limits.backlogBytes) return false;
     if (registry.heldBy(owner) + bytes > limits.ownerBacklogBytes) {
