@@ -71,32 +71,35 @@ const nameOf = (event: WatchEvent) => (event.object as KubeObject).metadata.name
 
 describe('the state a watch starts with', () => {
   it('is the collection as it was when the watch began, however it changes while the client reads', async () => {
-    const { service, def } = await platformWith(60);
+    // 300 objects: the first alone, then pages of 100 (small objects), so the last page is read after the writes.
+    const { service, def } = await platformWith(300);
     let ended = false;
     const events = currentState(service, def, scope, MATCH_ALL, () => (ended = true))[Symbol.iterator]();
     const first = take(events, 10);
 
-    await service.update(def, scope, 'cm-030', { metadata: { name: 'cm-030' }, data: { v: 'after' } });
-    await service.delete(def, scope, 'cm-040');
+    await service.update(def, scope, 'cm-250', { metadata: { name: 'cm-250' }, data: { v: 'after' } });
+    await service.delete(def, scope, 'cm-260');
     await service.create(def, scope, { metadata: { name: 'cm-new' }, data: { v: 'after' } });
     const rest = take(events, 1_000);
 
     const all = [...first, ...rest];
-    expect(all.map(nameOf)).toEqual(Array.from({ length: 60 }, (_, i) => `cm-${String(i).padStart(3, '0')}`));
+    expect(all.map(nameOf)).toEqual(
+      Array.from({ length: 300 }, (_, i) => `cm-${String(i).padStart(3, '0')}`),
+    );
     expect(all.every((event) => event.type === 'ADDED')).toBe(true);
-    const cm030 = all.find((event) => nameOf(event) === 'cm-030')!.object as { data: { v: string } };
-    expect(cm030.data.v).toBe('before');
+    const cm250 = all.find((event) => nameOf(event) === 'cm-250')!.object as { data: { v: string } };
+    expect(cm250.data.v).toBe('before');
     expect(ended).toBe(false);
   });
 
   it('ends with 410 Expired when the history that keeps its version readable runs out first', async () => {
-    const { service, def } = await platformWith(60, 8);
+    const { service, def } = await platformWith(300, 8);
     let ended = false;
     const events = currentState(service, def, scope, MATCH_ALL, () => (ended = true))[Symbol.iterator]();
     take(events, 10);
     for (let i = 0; i < 10; i++)
-      await service.update(def, scope, `cm-05${i}`, {
-        metadata: { name: `cm-05${i}` },
+      await service.update(def, scope, `cm-25${i}`, {
+        metadata: { name: `cm-25${i}` },
         data: { v: 'after' },
       });
     const rest = take(events, 1_000);
