@@ -34,6 +34,7 @@ import {
 import { closeServer, listenOnLoopback, LOOPBACK } from './http/listen.js';
 import { plainHttpListener } from './http/plain-http.js';
 import { Router } from './http/router.js';
+import { AnswerLedger } from './http/answer-ledger.js';
 import { WatchRegistry } from './http/watch-registry.js';
 import { ensureAdminToken, writeAdminKubeconfig } from './process/admin-credentials.js';
 import { makeOwnerOnly } from './process/owner-only.js';
@@ -185,6 +186,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       catalog: new ExportCatalog({ store: service.store, clusters, authorizer }),
       serverAddress,
       credentialValidIn: (user, cluster) => credentialValidIn(user, cluster, store),
+      answers: new AnswerLedger(),
       log: options.log ?? false,
     });
     const certificates = ensureServingCertificates(dataDir);

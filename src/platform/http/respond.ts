@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { holdAnswer } from './answer-ledger.js';
 import type { ApiError } from './errors.js';
 
 /**
@@ -41,16 +42,18 @@ export function endAnswer(
   const bytes = Buffer.from(payload);
   let offset = 0;
   let progressed = true;
+  let release: () => void = () => undefined;
   const settle = () => {
     clearInterval(stallCheck);
     clearTimeout(deadline);
     res.off('drain', pump);
+    release();
   };
   const drop = () => {
     settle();
     res.destroy();
   };
-  function pump() {
+  const pump = () => {
     progressed = true;
     while (offset < bytes.length) {
       const piece = bytes.subarray(offset, offset + PIECE_BYTES);
@@ -59,12 +62,15 @@ export function endAnswer(
     }
     settle();
     res.end();
-  }
+  };
   const stallCheck = setInterval(() => {
     if (!progressed) drop();
     progressed = false;
   }, unreadMs);
   const deadline = setTimeout(drop, unreadMs + (bytes.length / slowestBytesPerSecond) * 1000);
+  // Counted against whoever it answers, which may drop it (or another of theirs) at once.
+  release = holdAnswer(res, bytes.length, drop);
+  if (res.destroyed) return;
   res.on('drain', pump);
   res.once('close', settle);
   pump();

@@ -24,10 +24,12 @@ import {
   unauthorized,
   workspaceAccessDenied,
 } from './errors.js';
+import { claimAnswer, type AnswerLedger } from './answer-ledger.js';
 import { negotiateObjectFormat } from './negotiate.js';
 import { parseRequestTarget } from './request-target.js';
 import { writeError, writeJson, writeText } from './respond.js';
 import { parseApiRoute, type ApiRoute, type ResourceRoute } from './routes.js';
+import { watchOwner } from './watch-registry.js';
 import { parseIncludeObject, renderObject } from '../api/representation.js';
 
 export interface RouterDeps {
@@ -48,6 +50,8 @@ export interface RouterDeps {
   serverAddress(): string;
   /** Whether a credential bound to one workspace (a service-account token) is good in this logical cluster. */
   credentialValidIn(user: UserInfo, cluster: string): boolean;
+  /** Large answers in flight, counted per identity. */
+  answers: AnswerLedger;
   log: boolean;
 }
 
@@ -154,6 +158,7 @@ export class Router {
       const user = await this.deps.authenticator.authenticate(req.headers);
       // A service-account token belongs to its workspace; virtual workspaces are not it.
       if (!user || user.boundTo) throw unauthorized();
+      claimAnswer(res, this.deps.answers, watchOwner(user));
       if (!decodes(segments)) throw pathNotFound();
       if (segments[1] === 'catalog')
         return this.deps.catalog.serve(res, req.method ?? 'GET', segments.slice(1), user);
@@ -173,6 +178,7 @@ export class Router {
 
     const user = await this.deps.authenticator.authenticate(req.headers);
     if (!user) throw unauthorized();
+    claimAnswer(res, this.deps.answers, watchOwner(user));
     const cluster =
       rawCluster !== undefined && isValidClusterPath(rawCluster)
         ? this.deps.clusters.resolve(rawCluster)
