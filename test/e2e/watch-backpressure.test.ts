@@ -79,14 +79,7 @@ beforeAll(async () => {
   ca = readFileSync(path.join(platform.dataDir, 'ca.crt'));
   token = adminToken(platform.dataDir);
   const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
-  const workspace = {
-    apiVersion: 'tenancy.kcp.io/v1alpha1',
-    kind: 'Workspace',
-    metadata: { name: 'load' },
-    spec: { type: { name: 'universal', path: 'root' } },
-  };
-  const created = await admin('/clusters/root', ['apply', '-f', '-'], JSON.stringify(workspace));
-  expect(created.code, created.stderr).toBe(0);
+  await createWorkspace('load');
   const ready = await admin('/clusters/root', [
     'wait',
     '--for=jsonpath={.status.phase}=Ready',
@@ -114,6 +107,19 @@ beforeAll(async () => {
   expect(mallory.code, mallory.stderr).toBe(0);
   malloryToken = await mintToken(platform.dataDir, 'mallory');
 }, 60_000);
+
+/** Creates the workspace root:`name` as the platform's admin. */
+async function createWorkspace(name: string): Promise<void> {
+  const workspace = {
+    apiVersion: 'tenancy.kcp.io/v1alpha1',
+    kind: 'Workspace',
+    metadata: { name },
+    spec: { type: { name: 'universal', path: 'root' } },
+  };
+  const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
+  const created = await admin('/clusters/root', ['apply', '-f', '-'], JSON.stringify(workspace));
+  expect(created.code, created.stderr).toBe(0);
+}
 
 /** Creates `count` config maps of 1 MB named `${prefix}-N`. */
 async function writeBlobs(prefix: string, count: number): Promise<void> {
@@ -252,14 +258,7 @@ describe('watchers that do not read', () => {
 
   it('of ServiceAccounts with the same name in two workspaces count against each workspace’s own, not one shared', async () => {
     const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
-    const neighbour = {
-      apiVersion: 'tenancy.kcp.io/v1alpha1',
-      kind: 'Workspace',
-      metadata: { name: 'neighbour' },
-      spec: { type: { name: 'universal', path: 'root' } },
-    };
-    const created = await admin('/clusters/root', ['apply', '-f', '-'], JSON.stringify(neighbour));
-    expect(created.code, created.stderr).toBe(0);
+    await createWorkspace('neighbour');
     const tokens: Record<string, string> = {};
     for (const workspace of [WORKSPACE, 'root:neighbour']) {
       const at = `/clusters/${workspace}`;

@@ -18,7 +18,8 @@ import {
 import { contentTypeOf, negotiateObjectFormat } from '../http/negotiate.js';
 import { writeJson } from '../http/respond.js';
 import type { ResourceRoute } from '../http/routes.js';
-import { watchOwner, type WatchRegistry } from '../http/watch-registry.js';
+import { identityKey } from '../auth/user.js';
+import type { WatchRegistry } from '../http/watch-registry.js';
 import { streamWatch } from '../http/watch-stream.js';
 import { parseListPaging } from './list-paging.js';
 import { isPlainObject, type KubeObject } from './object.js';
@@ -324,7 +325,7 @@ export class ResourceHandler {
     const frame = (event: WatchEvent) => encode(event.type, event.object);
     streamWatch(
       request.res,
-      { timeoutSeconds, registry: this.watches, owner: watchOwner(scope.user) },
+      { timeoutSeconds, registry: this.watches, owner: identityKey(scope.user) },
       (write, end, replay) =>
         openWatch(
           this.service,

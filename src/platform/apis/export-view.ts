@@ -19,7 +19,7 @@ import { translate, type WatchConsent } from '../api/watch.js';
 import type { WatchEvent } from '../api/watch-event.js';
 import type { Authorizer } from '../auth/authorize.js';
 import type { ResourceRequest } from '../auth/rbac/rules.js';
-import type { UserInfo } from '../auth/user.js';
+import { identityKey, type UserInfo } from '../auth/user.js';
 import {
   badRequest,
   expired,
@@ -32,7 +32,7 @@ import {
 import { negotiateObjectFormat } from '../http/negotiate.js';
 import { writeJson } from '../http/respond.js';
 import { parseApiRoute, type ResourceRoute } from '../http/routes.js';
-import { watchOwner, type WatchRegistry } from '../http/watch-registry.js';
+import type { WatchRegistry } from '../http/watch-registry.js';
 import { streamWatch } from '../http/watch-stream.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { ChangeEvent } from '../storage/event-log.js';
@@ -438,7 +438,7 @@ export class ExportView {
       members ??= new Set(this.consumers(allowed).map((c) => c.id));
       return members.has(event.key.cluster);
     };
-    const watchOptions = { timeoutSeconds, registry: this.deps.watches, owner: watchOwner(request.user) };
+    const watchOptions = { timeoutSeconds, registry: this.deps.watches, owner: identityKey(request.user) };
     streamWatch(request.res, watchOptions, (write, end) => {
       const emit = (event: WatchEvent, cluster: string) =>
         write(encode(event.type, withClusterAnnotation(event.object as KubeObject, cluster)));

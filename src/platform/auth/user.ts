@@ -14,6 +14,17 @@ export interface UserInfo {
   boundTo?: { cluster: string; uid: string };
 }
 
+/**
+ * Whose share of the server a request counts against (its watches, its answers in flight). A
+ * ServiceAccount's name (`system:serviceaccount:ns:name`) is the same in every workspace, so it is
+ * keyed by the workspace it belongs to as well: two tenants' `default` accounts never share (or
+ * exhaust) one budget.
+ */
+export function identityKey(user: UserInfo): string {
+  if (user.boundTo) return `serviceaccount:${user.boundTo.cluster}:${user.name}`;
+  return `user:${user.name}`;
+}
+
 /** When the presented token stops working (RFC 3339), in SelfSubjectReview's `extra`. */
 export const TOKEN_EXPIRY_EXTRA = 'authentication.kplane.dev/expires-at';
 

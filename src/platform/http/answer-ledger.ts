@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { OwnerSets } from './owner-sets.js';
 
 /**
  * What one identity's unread answers may hold of the server together: a few large lists in flight,
@@ -13,34 +14,25 @@ interface HeldAnswer {
   drop: () => void;
 }
 
-/** Large answers still being sent, by the identity they answer (watchOwner). */
+/** Large answers still being sent, by the identity they answer (identityKey). */
 export class AnswerLedger {
-  private readonly byOwner = new Map<string, Set<HeldAnswer>>();
+  private readonly owners = new OwnerSets<HeldAnswer>();
 
   constructor(private readonly ownerBytes = OWNER_ANSWER_BYTES) {}
 
   /** Counts an answer of `bytes` for `owner` until the returned release is called; may drop answers. */
   hold(owner: string, bytes: number, drop: () => void): () => void {
-    let mine = this.byOwner.get(owner);
-    if (!mine) this.byOwner.set(owner, (mine = new Set()));
-    const answer: HeldAnswer = { bytes, drop };
-    mine.add(answer);
-    const release = () => {
-      mine.delete(answer);
-      if (mine.size === 0 && this.byOwner.get(owner) === mine) this.byOwner.delete(owner);
-    };
+    const release = this.owners.add(owner, { bytes, drop });
     while (this.heldBy(owner) > this.ownerBytes) {
-      const largest = [...mine].reduce((a, b) => (b.bytes > a.bytes ? b : a));
-      mine.delete(largest);
+      const largest = this.owners.largest(owner, (answer) => answer.bytes)!;
+      this.owners.delete(owner, largest);
       largest.drop();
     }
     return release;
   }
 
   heldBy(owner: string): number {
-    let bytes = 0;
-    for (const answer of this.byOwner.get(owner) ?? []) bytes += answer.bytes;
-    return bytes;
+    return this.owners.sum(owner, (answer) => answer.bytes);
   }
 }
 

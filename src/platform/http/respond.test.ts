@@ -94,8 +94,10 @@ describe('an answer', () => {
       const res = Object.assign(new EventEmitter(), {
         destroyed: false,
         pieces: 0,
-        write() {
+        writableLength: 0,
+        write(piece: Buffer) {
           this.pieces++;
+          this.writableLength += piece.length;
           return false;
         },
         end() {},
@@ -103,7 +105,10 @@ describe('an answer', () => {
           this.destroyed = true;
         },
       });
-      const trickle = setInterval(() => res.emit('drain'), 100);
+      const trickle = setInterval(() => {
+        res.writableLength = Math.max(0, res.writableLength - 65_536);
+        res.emit('drain');
+      }, 100);
       endAnswer(res as unknown as ServerResponse, 'y'.repeat(12_000_000), {
         unreadMs: 300,
         slowestBytesPerSecond: 4_000_000,

@@ -19,6 +19,9 @@ export const SLOWEST_BYTES_PER_SECOND = 256 * 1024;
 /** Sent in pieces this large, so the server sees even a slow client take them. */
 const PIECE_BYTES = 64 * 1024;
 
+/** Pieces are queued until this much waits unsent, so a client that keeps up never waits on a 'drain'. */
+const WINDOW_BYTES = 1024 * 1024;
+
 /**
  * Ends the answer with `payload`, sent a piece at a time as the client takes it; drops the
  * connection when the client takes nothing for `unreadMs`, or has not taken all of it in time.
@@ -32,7 +35,8 @@ export function endAnswer(
   if (res.destroyed) return;
   if (payload.length <= PIECE_BYTES) {
     res.end(payload);
-    if (res.writableFinished) return;
+    // What fits Node's buffer (16 KiB) costs nothing to keep; only an answer the client is behind on is timed.
+    if (!res.writableNeedDrain) return;
     const unread = setTimeout(() => res.destroy(), unreadMs);
     const settle = () => clearTimeout(unread);
     res.once('finish', settle);
@@ -56,16 +60,20 @@ export function endAnswer(
   const pump = () => {
     progressed = true;
     while (offset < bytes.length) {
+      if (res.writableLength >= WINDOW_BYTES) return;
       const piece = bytes.subarray(offset, offset + PIECE_BYTES);
       offset += piece.length;
-      if (!res.write(piece)) return;
+      res.write(piece);
     }
     settle();
     res.end();
   };
+  // Progress is a refill after 'drain', or a queued piece that went out since the last look.
+  let waitingAtLastLook = Infinity;
   const stallCheck = setInterval(() => {
-    if (!progressed) drop();
+    if (!progressed && res.writableLength >= waitingAtLastLook) drop();
     progressed = false;
+    waitingAtLastLook = res.writableLength;
   }, unreadMs);
   const deadline = setTimeout(drop, unreadMs + (bytes.length / slowestBytesPerSecond) * 1000);
   // Counted against whoever it answers, which may drop it (or another of theirs) at once.

@@ -11,7 +11,7 @@ import { PLATFORM_VERSION } from '../api/version.js';
 import type { AccessRequest, Authorizer } from '../auth/authorize.js';
 import { LOGIN_DISCOVERY_PATH, type LoginDiscoveryDocument } from '../auth/oidc/login-discovery.js';
 import type { RequestAuthenticator } from '../auth/request-authenticator.js';
-import type { UserInfo } from '../auth/user.js';
+import { identityKey, type UserInfo } from '../auth/user.js';
 import type { ClusterIndex, ClusterRef } from '../storage/cluster-index.js';
 import type { HomeWorkspaces } from '../tenancy/home.js';
 import { isValidClusterPath, ROOT_CLUSTER_ID } from '../tenancy/paths.js';
@@ -29,7 +29,6 @@ import { negotiateObjectFormat } from './negotiate.js';
 import { parseRequestTarget } from './request-target.js';
 import { writeError, writeJson, writeText } from './respond.js';
 import { parseApiRoute, type ApiRoute, type ResourceRoute } from './routes.js';
-import { watchOwner } from './watch-registry.js';
 import { parseIncludeObject, renderObject } from '../api/representation.js';
 
 export interface RouterDeps {
@@ -158,7 +157,7 @@ export class Router {
       const user = await this.deps.authenticator.authenticate(req.headers);
       // A service-account token belongs to its workspace; virtual workspaces are not it.
       if (!user || user.boundTo) throw unauthorized();
-      claimAnswer(res, this.deps.answers, watchOwner(user));
+      claimAnswer(res, this.deps.answers, identityKey(user));
       if (!decodes(segments)) throw pathNotFound();
       if (segments[1] === 'catalog')
         return this.deps.catalog.serve(res, req.method ?? 'GET', segments.slice(1), user);
@@ -178,7 +177,7 @@ export class Router {
 
     const user = await this.deps.authenticator.authenticate(req.headers);
     if (!user) throw unauthorized();
-    claimAnswer(res, this.deps.answers, watchOwner(user));
+    claimAnswer(res, this.deps.answers, identityKey(user));
     const cluster =
       rawCluster !== undefined && isValidClusterPath(rawCluster)
         ? this.deps.clusters.resolve(rawCluster)

@@ -1,8 +1,8 @@
-import type { UserInfo } from '../auth/user.js';
+import { OwnerSets } from './owner-sets.js';
 
 /** One open watch, as the registry sees it. */
 export interface OpenWatch {
-  /** The key its owner's limits are kept under (see watchOwner). */
+  /** The key its owner's limits are kept under (identityKey). */
   owner: string;
   /** Ends the watch politely (shutdown). */
   close: () => void;
@@ -15,22 +15,12 @@ export interface OpenWatch {
 }
 
 /**
- * Whose limits a watch counts against. A ServiceAccount's name (`system:serviceaccount:ns:name`) is
- * the same in every workspace, so it is keyed by the workspace it belongs to as well: two tenants'
- * `default` accounts never share (or exhaust) one budget.
- */
-export function watchOwner(user: UserInfo): string {
-  if (user.boundTo) return `serviceaccount:${user.boundTo.cluster}:${user.name}`;
-  return `user:${user.name}`;
-}
-
-/**
  * Open watch streams: so shutdown can end them instead of waiting for clients to hang up, and so
  * one owner's watches, together, stay within what an owner may hold of the server (watch-stream.ts).
  */
 export class WatchRegistry {
   private readonly open = new Set<OpenWatch>();
-  private readonly byOwner = new Map<string, Set<OpenWatch>>();
+  private readonly owners = new OwnerSets<OpenWatch>();
   /**
    * An owner's held bytes, summed once per turn of the event loop: one change fans out to all of an
    * owner's watches in one turn, and summing them for each would cost the square of their number.
@@ -39,13 +29,10 @@ export class WatchRegistry {
 
   add(watch: OpenWatch): () => void {
     this.open.add(watch);
-    let mine = this.byOwner.get(watch.owner);
-    if (!mine) this.byOwner.set(watch.owner, (mine = new Set()));
-    mine.add(watch);
+    const remove = this.owners.add(watch.owner, watch);
     return () => {
       this.open.delete(watch);
-      mine.delete(watch);
-      if (mine.size === 0 && this.byOwner.get(watch.owner) === mine) this.byOwner.delete(watch.owner);
+      remove();
       this.heldThisTurn.delete(watch.owner);
     };
   }
@@ -60,22 +47,19 @@ export class WatchRegistry {
 
   /** How many watches `owner` holds open. */
   openBy(owner: string): number {
-    return this.byOwner.get(owner)?.size ?? 0;
+    return this.owners.of(owner).size;
   }
 
   /** How many of `owner`'s watches are still sending what they started with. */
   replayingBy(owner: string): number {
-    let count = 0;
-    for (const watch of this.byOwner.get(owner) ?? []) if (watch.replaying()) count++;
-    return count;
+    return this.owners.sum(owner, (watch) => (watch.replaying() ? 1 : 0));
   }
 
   /** The bytes the server holds unsent across all of `owner`'s watches. */
   heldBy(owner: string): number {
     let held = this.heldThisTurn.get(owner);
     if (held === undefined) {
-      held = 0;
-      for (const watch of this.byOwner.get(owner) ?? []) held += watch.heldBytes();
+      held = this.owners.sum(owner, (watch) => watch.heldBytes());
       if (this.heldThisTurn.size === 0) setImmediate(() => this.heldThisTurn.clear());
       this.heldThisTurn.set(owner, held);
     }
@@ -90,9 +74,6 @@ export class WatchRegistry {
 
   /** Drops `owner`'s watch holding the most, to bring the owner back within its budget. */
   dropLargest(owner: string): void {
-    let largest: OpenWatch | undefined;
-    for (const watch of this.byOwner.get(owner) ?? [])
-      if (!largest || watch.heldBytes() > largest.heldBytes()) largest = watch;
-    largest?.drop();
+    this.owners.largest(owner, (watch) => watch.heldBytes())?.drop();
   }
 }

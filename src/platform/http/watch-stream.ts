@@ -49,7 +49,7 @@ export const WATCH_LIMITS: WatchLimits = {
 export interface WatchStreamOptions {
   timeoutSeconds?: number;
   registry: WatchRegistry;
-  /** Whose limits the watch counts against (watchOwner); their watches share one budget. */
+  /** Whose limits the watch counts against (identityKey); their watches share one budget. */
   owner?: string;
   /** WATCH_LIMITS unless a test sets less. */
   limits?: Partial<WatchLimits>;
@@ -192,10 +192,10 @@ export function streamWatch(res: ServerResponse, options: WatchStreamOptions, st
       return;
     }
     const line = lineOf(frame);
-    const bytes = Buffer.byteLength(line);
     // writableNeedDrain: an earlier write() answered false and the client has not caught up since.
-    if (!behind() && !res.writableNeedDrain) res.write(line);
-    else if (!withinBudget(bytes)) abandon();
+    if (!behind() && !res.writableNeedDrain) return void res.write(line);
+    const bytes = Buffer.byteLength(line);
+    if (!withinBudget(bytes)) abandon();
     else if (behind()) {
       waiting.push(line);
       waitingBytes += bytes;
