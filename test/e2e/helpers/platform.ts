@@ -151,7 +151,7 @@ export function kubectl(args: string[], options: KubectlOptions): Promise<RunRes
 }
 
 export interface BackgroundKubectl {
-  /** Resolves once stdout contains `text`. */
+  /** Resolves once a complete line of stdout contains `text` (kubectl may flush a table row in pieces). */
   waitFor(text: string, timeoutMs?: number): Promise<void>;
   stdout(): string;
   stderr(): string;
@@ -177,7 +177,7 @@ export function kubectlInBackground(args: string[], options: KubectlOptions): Ba
     waitFor: (text, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
-          if (!stdout.includes(text)) return;
+          if (!stdout.slice(0, stdout.lastIndexOf('\n') + 1).includes(text)) return;
           clearTimeout(timer);
           waiters.splice(waiters.indexOf(check), 1);
           resolve();
