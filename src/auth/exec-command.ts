@@ -1,23 +1,26 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { DEFER_EXTRA_CA_SHELL_LINE, POSIX_SHELL } from '../client/own-exec-plugin.js';
+import { PREPARED_CREDENTIAL_SHELL_LINE, POSIX_SHELL } from '../client/own-exec-plugin.js';
+import { preparedCredentialName } from '../client/prepared-credentials.js';
 
 /**
- * The exec entry of `kplane login`: `kplane auth token --server URL`. Where NODE_EXTRA_CA_CERTS is set on Linux
- * or macOS, it runs through a one-line shell that hands the variable to kplane instead of Node, which on Node 20
- * would parse the whole bundle before every kubectl call even when the token is stored (cli/deferred-extra-ca.ts);
- * the user's current value is what kplane gets, so nothing about trust changes. Windows has no /bin/sh, and npm
- * makes its own shims there: the entry stays the plain command.
+ * The exec entry of `kplane login`: `kplane auth token --server URL`, on Linux and macOS through a one-line shell
+ * (client/own-exec-plugin.ts) that prints the answer kplane prepared for a stored token without starting Node,
+ * which kubectl would otherwise start before every call, and else runs kplane with NODE_EXTRA_CA_CERTS handed to
+ * it instead of to Node (Node 20 parses that whole bundle at start-up; cli/deferred-extra-ca.ts). Windows has
+ * no /bin/sh, and npm makes its own shims there: the entry stays the plain command.
  */
 export function credentialExec(
   platform: string,
-  env: NodeJS.ProcessEnv = process.env,
   platformName: NodeJS.Platform = process.platform,
 ): { command: string; args: string[] } {
   const command = execPluginCommand();
   const args = ['auth', 'token', '--server', platform];
-  if (!env.NODE_EXTRA_CA_CERTS || platformName === 'win32') return { command, args };
-  return { command: POSIX_SHELL, args: ['-c', DEFER_EXTRA_CA_SHELL_LINE, command, ...args] };
+  if (platformName === 'win32') return { command, args };
+  return {
+    command: POSIX_SHELL,
+    args: ['-c', PREPARED_CREDENTIAL_SHELL_LINE, preparedCredentialName(platform), command, ...args],
+  };
 }
 
 /**

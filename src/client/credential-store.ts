@@ -12,6 +12,7 @@ import {
   type TokenLocation,
 } from './credentials-document.js';
 import { deleteKeyringSecret, readKeyringSecret, writeKeyringSecret } from './keyring.js';
+import { withdrawPreparedCredentials, writePreparedCredentials } from './prepared-credentials.js';
 
 export {
   readCredentialsDocument,
@@ -40,8 +41,14 @@ async function writeCredentialsDocument(
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Loaded only to write: `auth token`, which kubectl runs before every request, only reads.
   const { writeKubeconfigAtomically } = await import('../context/kubeconfig/write.js');
+  withdrawPreparedCredentials(path.dirname(file));
   // Owner-only, whatever the file had: it may hold tokens.
   await writeKubeconfigAtomically(file, `${JSON.stringify(document, null, 2)}\n`, { forceMode: 0o600 });
+  try {
+    writePreparedCredentials(document, file);
+  } catch {
+    // Without its prepared answer the credential entry runs kplane, which answers from the file just written.
+  }
 }
 
 /** Stores the token in the keyring when one works, else in the owner-only file; says which. */

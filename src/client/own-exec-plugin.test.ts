@@ -6,6 +6,7 @@ import {
   authTokenServerArg,
   DEFER_EXTRA_CA_SHELL_LINE,
   isThisKplane,
+  PREPARED_CREDENTIAL_SHELL_LINE,
   ownAuthTokenServer,
   type ExecPluginCall,
 } from './own-exec-plugin.js';
@@ -29,8 +30,21 @@ describe('recognising kplane login’s own exec plugin', () => {
     ['a path that is this kplane', plugin(ours, ['auth', 'token', '--server', url])],
     ['a platform URL with a path prefix', plugin('kplane', ['auth', 'token', '--server', `${url}/kcp`])],
     [
-      'the shell line that defers NODE_EXTRA_CA_CERTS',
+      'the shell line that defers NODE_EXTRA_CA_CERTS (older logins)',
       plugin('/bin/sh', ['-c', DEFER_EXTRA_CA_SHELL_LINE, 'kplane', 'auth', 'token', '--server', url]),
+    ],
+    [
+      'the shell line that prints a prepared answer',
+      plugin('/bin/sh', [
+        '-c',
+        PREPARED_CREDENTIAL_SHELL_LINE,
+        'f00d',
+        'kplane',
+        'auth',
+        'token',
+        '--server',
+        url,
+      ]),
     ],
   ])('reads the token in-process for %s', (_, exec) => {
     expect(ownAuthTokenServer(exec, isOurs)).toBe(exec.args.at(-1)!.replace('--server=', ''));
@@ -58,6 +72,23 @@ describe('recognising kplane login’s own exec plugin', () => {
     [
       'the shell line running another program',
       plugin('/bin/sh', ['-c', DEFER_EXTRA_CA_SHELL_LINE, 'other', 'auth', 'token', '--server', url]),
+    ],
+    [
+      'the prepared-answer line running another program',
+      plugin('/bin/sh', [
+        '-c',
+        PREPARED_CREDENTIAL_SHELL_LINE,
+        'f00d',
+        'other',
+        'auth',
+        'token',
+        '--server',
+        url,
+      ]),
+    ],
+    [
+      'the prepared-answer line without its answer name',
+      plugin('/bin/sh', ['-c', PREPARED_CREDENTIAL_SHELL_LINE, 'kplane', 'auth', 'token', '--server', url]),
     ],
     [
       'an env entry, which could point it at another config folder',

@@ -24,19 +24,44 @@ export function authTokenServerArg(args: readonly string[]): string | undefined 
 }
 
 /**
- * The shell line of the credential entry `kplane login` writes where NODE_EXTRA_CA_CERTS is set: it runs
+ * The shell line of the credential entry older kplane logins wrote where NODE_EXTRA_CA_CERTS is set: it runs
  * `"$0" "$@"` (kplane auth token …) with the variable moved to KPLANE_EXTRA_CA_CERTS, so Node 20 does not parse
  * the bundle at start-up and kplane reads it only for a connection that needs it (cli/deferred-extra-ca.ts).
+ * Kubeconfigs keep it, so it is still recognised.
  */
 export const DEFER_EXTRA_CA_SHELL_LINE =
   'KPLANE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS" NODE_EXTRA_CA_CERTS= exec "$0" "$@"';
+
+/**
+ * The shell line of the credential entry `kplane login` writes on Linux and macOS, run as
+ * `/bin/sh -c LINE NAME kplane auth token --server URL`. It prints the answer prepared for that platform
+ * (client/prepared-credentials.ts: `$XDG_CONFIG_HOME/kplane/exec-credentials/NAME`) without starting Node when
+ * it is there, newer than credentials.json, still due (`date +%s` below its first line), kubectl asks for the
+ * ExecCredential version it holds, and KPLANE_NO_FAST_PATH is unset. Otherwise it runs the rest of the words, with
+ * NODE_EXTRA_CA_CERTS (when set) moved aside as the line above does.
+ */
+export const PREPARED_CREDENTIAL_SHELL_LINE = [
+  'd=${XDG_CONFIG_HOME:-${HOME:+$HOME/.config}}/kplane;',
+  'f=$d/exec-credentials/$0;',
+  'if [ -z "$KPLANE_NO_FAST_PATH" ] && [ "$d" != /kplane ] && [ -f "$d/credentials.json" ]',
+  '&& [ "$f" -nt "$d/credentials.json" ] && { read -r due && IFS= read -r answer; } <"$f"',
+  '&& { [ "$due" = 0 ] || [ "$(date +%s 2>/dev/null)" -lt "$due" ] 2>/dev/null; }',
+  `&& case \${KUBERNETES_EXEC_INFO:-v1} in v1 | *'"apiVersion":"client.authentication.k8s.io/v1"'*) ;; *) false ;; esac;`,
+  `then printf '%s\\n' "$answer" && exit 0; fi;`,
+  '[ -z "${NODE_EXTRA_CA_CERTS+set}" ] || { export KPLANE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; NODE_EXTRA_CA_CERTS=; };',
+  'exec "$@"',
+].join(' ');
+
 export const POSIX_SHELL = '/bin/sh';
 
-/** The command and arguments the shell line runs, when `exec` is that entry; else `exec` itself. */
+/** The command and arguments either shell line runs, when `exec` is such an entry; else `exec` itself. */
 export function unwrapDeferringShell(exec: ExecPluginCall): ExecPluginCall {
-  const [flag, line, command, ...args] = exec.args;
-  if (exec.command !== POSIX_SHELL || flag !== '-c' || line !== DEFER_EXTRA_CA_SHELL_LINE || !command)
-    return exec;
+  const [flag, line, ...rest] = exec.args;
+  if (exec.command !== POSIX_SHELL || flag !== '-c') return exec;
+  const words =
+    line === PREPARED_CREDENTIAL_SHELL_LINE ? rest.slice(1) : line === DEFER_EXTRA_CA_SHELL_LINE ? rest : [];
+  const [command, ...args] = words;
+  if (!command) return exec;
   return { command, args, env: exec.env };
 }
 

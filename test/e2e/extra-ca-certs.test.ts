@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -75,11 +75,26 @@ describe('kubectl through the credential, with a stored token', () => {
       probe,
       "process.on('exit', () => process.stderr.write(`tls loaded: ${process.moduleLoadList.includes('NativeModule tls')}\\n`));\n",
     );
+    const probed = {
+      NODE_EXTRA_CA_CERTS: missing,
+      SSL_CERT_FILE: bundle,
+      NODE_OPTIONS: `--require ${probe}`,
+    };
+    // The shell line answers from the prepared file: no Node at all, so no probe either.
     const whoami = await kubectl(
       ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'],
-      withBundle({ NODE_EXTRA_CA_CERTS: missing, SSL_CERT_FILE: bundle, NODE_OPTIONS: `--require ${probe}` }),
+      withBundle(probed),
     );
     expect(whoami.stdout, whoami.stderr).toBe('alice');
-    expect(whoami.stderr).toBe('tls loaded: false\n');
+    expect(whoami.stderr).toBe('');
+    // And where kplane itself answers (nothing prepared for the shell line: an older login, say), it neither
+    // lets Node read the bundle nor loads TLS code.
+    rmSync(path.join(sandbox.env.XDG_CONFIG_HOME!, 'kplane', 'exec-credentials'), { recursive: true });
+    const launched = await kubectl(
+      ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'],
+      withBundle(probed),
+    );
+    expect(launched.stdout, launched.stderr).toBe('alice');
+    expect(launched.stderr).toBe('tls loaded: false\n');
   });
 });

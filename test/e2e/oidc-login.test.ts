@@ -101,12 +101,12 @@ describe('kplane login at the OpenID provider the platform names', () => {
     const text = readFileSync(alice.kubeconfig, 'utf8');
     expect(text).not.toContain(stored.token!);
     expect(text).not.toContain(stored.refreshToken!);
-    // kubectl starts the plugin with these arguments: they are what `ps` shows (after the shell line that
-    // hands NODE_EXTRA_CA_CERTS to kplane, where it is set).
+    // kubectl starts the plugin with these arguments: they are what `ps` shows (after the shell line, the
+    // name of the answer it may print, and the command it otherwise runs).
     expect(config.users.map((user) => user.user.exec?.args?.slice(-4))).toEqual([
       ['auth', 'token', '--server', world.platform.url],
     ]);
-    expect(config.users[0]!.user.exec?.args?.length).toBe(process.env.NODE_EXTRA_CA_CERTS ? 7 : 4);
+    expect(config.users[0]!.user.exec?.args?.length).toBe(8);
   });
 
   it('whoami shows the issuer, subject, username, groups and expiry', async () => {

@@ -1,4 +1,4 @@
-import type { StoredToken } from '../credential-store.js';
+import type { StoredToken } from '../credentials-document.js';
 import { unverifiedClaims } from '../jwt-claims.js';
 
 /** How long before expiry an ID token is renewed: a minute, or a quarter of a short token's whole life. */
@@ -14,4 +14,14 @@ function refreshWindowMs(token: string): number {
 export function needsRefresh(stored: StoredToken, now: Date): boolean {
   if (!stored.oidc || !stored.expiresAt) return false;
   return Date.parse(stored.expiresAt) - now.getTime() <= refreshWindowMs(stored.token);
+}
+
+/**
+ * Until when (ms since the epoch) `auth token` hands out the stored token as it is: an ID token until it is due
+ * for renewal, any other until it expires; undefined when it has no expiry.
+ */
+export function storedTokenUsableUntil(stored: StoredToken): number | undefined {
+  if (!stored.expiresAt) return undefined;
+  const expires = Date.parse(stored.expiresAt);
+  return stored.oidc ? expires - refreshWindowMs(stored.token) : expires;
 }

@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { credentialExec } from '../auth/exec-command.js';
+import { forgetToken, storeToken, storeTokenFile } from './credential-store.js';
+import { cachedExecCredential } from './cached-exec-credential.js';
+import { PREPARED_CREDENTIALS_DIR, preparedCredentialName } from './prepared-credentials.js';
+
+// The credential entry `kplane login` writes, run by the real /bin/sh as kubectl runs it, against the files the
+// real credential store writes. A stand-in for kplane says when the shell went on to it instead of answering.
+
+const platform = 'https://127.0.0.1:6443';
+let dir: string;
+let configHome: string;
+let standIn: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kplane-prepared-'));
+  configHome = path.join(dir, 'config');
+  vi.stubEnv('XDG_CONFIG_HOME', configHome);
+  standIn = path.join(dir, 'kplane');
+  writeFileSync(
+    standIn,
+    '#!/bin/sh\necho "kplane ran: $* extra=${NODE_EXTRA_CA_CERTS-unset} deferred=${KPLANE_EXTRA_CA_CERTS-unset}"\n',
+    { mode: 0o755 },
+  );
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The entry for `platform`, run with `env` (kubectl passes its own environment and KUBERNETES_EXEC_INFO). */
+function runEntry(env: Record<string, string> = {}, forPlatform = platform): string {
+  const entry = credentialExec(forPlatform, 'linux');
+  const args = entry.args.map((arg, index) => (index === 3 ? standIn : arg));
+  const result = spawnSync(entry.command, args, {
+    env: { PATH: process.env.PATH, XDG_CONFIG_HOME: configHome, ...env },
+    encoding: 'utf8',
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return result.stdout;
+}
+
+const v1 = JSON.stringify({
+  kind: 'ExecCredential',
+  apiVersion: 'client.authentication.k8s.io/v1',
+  spec: { interactive: false },
+});
+
+/** What the launcher's own cached answer prints for the same files (the full command prints the same). */
+function launcherAnswer(): string | undefined {
+  const answer = cachedExecCredential(['auth', 'token', '--server', platform], {
+    XDG_CONFIG_HOME: configHome,
+  });
+  return answer === undefined ? undefined : `${answer}\n`;
+}
+
+describe('the credential entry login writes on Linux and macOS', () => {
+  it('prints a stored token without starting kplane, byte for byte what kplane prints', async () => {
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    await storeToken(platform, 't0ken', expiresAt, { location: 'file' });
+    const printed = runEntry({ KUBERNETES_EXEC_INFO: v1 });
+    expect(printed).toBe(launcherAnswer());
+    expect(JSON.parse(printed).status).toEqual({ token: 't0ken', expirationTimestamp: expiresAt });
+    expect(runEntry()).toBe(printed);
+  });
+
+  it('keeps the prepared answer owner-only', async () => {
+    await storeToken(platform, 't0ken', undefined, { location: 'file' });
+    const folder = path.join(configHome, 'kplane', PREPARED_CREDENTIALS_DIR);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(readdirSync(folder)).toEqual([preparedCredentialName(platform)]);
+    expect(statSync(path.join(folder, preparedCredentialName(platform))).mode & 0o777).toBe(0o600);
+  });
+
+  it('goes on to kplane once the token is due, so kplane renews it or says to log in', async () => {
+    const ranKplane = `kplane ran: auth token --server ${platform} extra=unset deferred=unset\n`;
+    await storeToken(platform, 't0ken', new Date(Date.now() - 1000).toISOString(), { location: 'file' });
+    expect(runEntry()).toBe(ranKplane);
+    // An ID token is renewed a minute before it expires: due already, with 30 s left.
+    const oidc = { issuer: 'https://idp.example.com', clientId: 'kplane', scopes: ['openid'] };
+    const soon = new Date(Date.now() + 30_000).toISOString();
+    await storeToken(platform, 'id-t0ken', soon, { location: 'file', oidc });
+    expect(launcherAnswer()).toBeUndefined();
+    expect(runEntry()).toBe(ranKplane);
+    await storeToken(platform, 't0ken', soon, { location: 'file' });
+    expect(runEntry()).toBe(launcherAnswer());
+  });
+
+  it('goes on to kplane after logout, and for a token file or a keyring, which only kplane reads', async () => {
+    await storeToken(platform, 't0ken', undefined, { location: 'file' });
+    await forgetToken(platform);
+    expect(runEntry()).toMatch(/^kplane ran: /);
+    const tokenFile = path.join(dir, 'id-token');
+    writeFileSync(tokenFile, 'from-ci');
+    await storeTokenFile(platform, tokenFile);
+    expect(runEntry()).toMatch(/^kplane ran: /);
+  });
+
+  it('answers each platform with its own token', async () => {
+    const other = 'https://platform.example.com';
+    await storeToken(platform, 'mine', undefined, { location: 'file' });
+    await storeToken(other, 'theirs', undefined, { location: 'file' });
+    expect(JSON.parse(runEntry()).status.token).toBe('mine');
+    expect(JSON.parse(runEntry({}, other)).status.token).toBe('theirs');
+    await forgetToken(other);
+    expect(JSON.parse(runEntry()).status.token).toBe('mine');
+    expect(runEntry({}, other)).toMatch(/^kplane ran: /);
+  });
+
+  it('trusts no answer older than credentials.json, whoever wrote that file', async () => {
+    await storeToken(platform, 't0ken', undefined, { location: 'file' });
+    const credentials = path.join(configHome, 'kplane', 'credentials.json');
+    // An older kplane's logout, or a hand edit: the record is gone, the prepared answer is not.
+    writeFileSync(credentials, JSON.stringify({ version: 1, platforms: {} }));
+    const later = Date.now() / 1000 + 5;
+    utimesSync(credentials, later, later);
+    expect(runEntry()).toMatch(/^kplane ran: /);
+  });
+
+  it('goes on to kplane when kubectl asks for another ExecCredential version, or the fast path is off', async () => {
+    await storeToken(platform, 't0ken', undefined, { location: 'file' });
+    const v1beta1 = v1.replace('/v1"', '/v1beta1"');
+    expect(runEntry({ KUBERNETES_EXEC_INFO: v1beta1 })).toMatch(/^kplane ran: /);
+    expect(runEntry({ KPLANE_NO_FAST_PATH: '1' })).toMatch(/^kplane ran: /);
+  });
+
+  it('hands NODE_EXTRA_CA_CERTS to kplane instead of Node, only when it is set', () => {
+    expect(runEntry({ NODE_EXTRA_CA_CERTS: '/now/company.pem' })).toBe(
+      `kplane ran: auth token --server ${platform} extra= deferred=/now/company.pem\n`,
+    );
+    expect(runEntry()).toBe(`kplane ran: auth token --server ${platform} extra=unset deferred=unset\n`);
+  });
+
+  it('is the plain command on Windows, which has no /bin/sh', () => {
+    expect(credentialExec(platform, 'win32').args).toEqual(['auth', 'token', '--server', platform]);
+  });
+});
