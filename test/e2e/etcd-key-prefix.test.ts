@@ -1,7 +1,7 @@
 // Several platforms on one etcd (every e2e test starts its own, and an owner may run a staging and a
 // production platform on one etcd cluster): each keeps its keys under its own prefix and sees nothing of
 // the others', in reads, the event feed, history or deletes.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChangeEvent } from '../../src/platform/storage/event-log.js';
 import { EtcdStore } from '../../src/platform/storage/etcd/etcd-store.js';
 import { etcdMissing, startEtcd, type EtcdCluster } from './helpers/etcd.js';
@@ -54,8 +54,10 @@ describe.skipIf(etcdMissing)('etcd key prefix', () => {
     await blue.transact((tx) => tx.put(key('shared-name'), cm('shared-name', { owner: 'blue' })));
     await blue.transact((tx) => tx.put(key('only-blue', 'c1'), cm('only-blue', { owner: 'blue' })));
     await green.transact((tx) => tx.put(key('shared-name'), cm('shared-name', { owner: 'green' })));
-    // History replayed from etcd stays inside the prefix too. (Asked before any fence: etcd before 3.4.25
-    // may report a watch's progress ahead of its events, etcd issue #15220.)
+    // History replayed from etcd stays inside the prefix too. It is replayed up to what green's own watch has
+    // delivered, so wait for that watch to bring green's write (not for a fence: etcd before 3.4.25 may report
+    // a watch's progress ahead of its events, etcd issue #15220).
+    await vi.waitFor(() => expect(seenGreen).toHaveLength(1));
     expect((await green.eventsSince(start)).map((e) => e.key.name)).toEqual(['shared-name']);
     // A write of each, then a fence of each: both watches have seen everything written so far.
     await Promise.all([blue.syncToLatest(), green.syncToLatest()]);

@@ -1,4 +1,12 @@
-import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +121,7 @@ describe('the package as users install it (npm pack, npm install -g)', () => {
     );
   });
 
-  it("a login from the install hands NODE_EXTRA_CA_CERTS to kplane: kubectl's calls never make Node read it", async () => {
+  it("a login from the install answers kubectl's calls without Node, and never makes Node read NODE_EXTRA_CA_CERTS", async () => {
     const platform = /server: (https:\/\/127\.0\.0\.1:\d+)/.exec(
       readFileSync(path.join(dataDir, 'admin.kubeconfig'), 'utf8'),
     )![1]!;
@@ -125,10 +133,21 @@ describe('the package as users install it (npm pack, npm install -g)', () => {
       `${kubeconfig} NODE_EXTRA_CA_CERTS=${ca} kplane login ${platform} --token-stdin --certificate-authority ${ca} <<< '${token.stdout.trim()}'`,
     );
     expect(login.code, login.stderr).toBe(0);
-    // Node warns at start-up when it cannot read the bundle, so a missing one shows whether Node read it.
-    const whoami = await shell(
-      `${kubeconfig} NODE_EXTRA_CA_CERTS=/nonexistent/company-ca.pem kubectl auth whoami -o jsonpath={.status.userInfo.username}`,
-    );
-    expect(whoami).toMatchObject({ code: 0, stdout: 'installed-user', stderr: '' });
+    // Node warns at start-up when it cannot read the bundle, so a missing one shows whether Node read it; the
+    // probe shows whether Node started at all.
+    const started = path.join(work, 'node-started');
+    const probe = path.join(work, 'node-probe.cjs');
+    writeFileSync(probe, `require('node:fs').writeFileSync(${JSON.stringify(started)}, 'started');\n`);
+    const whoami = () =>
+      shell(
+        `${kubeconfig} NODE_OPTIONS='--require ${probe}' NODE_EXTRA_CA_CERTS=/nonexistent/company-ca.pem ` +
+          'kubectl auth whoami -o jsonpath={.status.userInfo.username}',
+      );
+    expect(await whoami()).toMatchObject({ code: 0, stdout: 'installed-user', stderr: '' });
+    expect(existsSync(started)).toBe(false);
+    // Without the prepared answer the shell line runs the installed kplane, which answers the same.
+    rmSync(path.join(user.env.XDG_CONFIG_HOME!, 'kplane', 'exec-credentials'), { recursive: true });
+    expect(await whoami()).toMatchObject({ code: 0, stdout: 'installed-user', stderr: '' });
+    expect(existsSync(started)).toBe(true);
   });
 });
