@@ -43,9 +43,14 @@ export function processIOStreams(): IOStreams {
 const streamFor = { 1: () => process.stdout, 2: () => process.stderr };
 const usingStream = new Set<1 | 2>();
 
-function writeLine(fd: 1 | 2, text: string): void {
+/** The bytes `out`/`err` write for `text`: its printable form, ending in one newline. */
+export function outputLine(text: string): string {
   const printable = printableText(text);
-  const line = printable.endsWith('\n') ? printable : `${printable}\n`;
+  return printable.endsWith('\n') ? printable : `${printable}\n`;
+}
+
+function writeLine(fd: 1 | 2, text: string): void {
+  const line = outputLine(text);
   if (usingStream.has(fd)) {
     streamFor[fd]().write(line);
     return;

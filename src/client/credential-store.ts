@@ -42,10 +42,11 @@ async function writeCredentialsDocument(
   // Loaded only to write: `auth token`, which kubectl runs before every request, only reads.
   const { writeKubeconfigAtomically } = await import('../context/kubeconfig/write.js');
   withdrawPreparedCredentials(path.dirname(file));
+  const text = `${JSON.stringify(document, null, 2)}\n`;
   // Owner-only, whatever the file had: it may hold tokens.
-  await writeKubeconfigAtomically(file, `${JSON.stringify(document, null, 2)}\n`, { forceMode: 0o600 });
+  await writeKubeconfigAtomically(file, text, { forceMode: 0o600 });
   try {
-    writePreparedCredentials(document, file);
+    writePreparedCredentials(document, text, file);
   } catch {
     // Without its prepared answer the credential entry runs kplane, which answers from the file just written.
   }

@@ -36,16 +36,20 @@ export const DEFER_EXTRA_CA_SHELL_LINE =
  * The shell line of the credential entry `kplane login` writes on Linux and macOS, run as
  * `/bin/sh -c LINE NAME kplane auth token --server URL`. It prints the answer prepared for that platform
  * (client/prepared-credentials.ts: `$XDG_CONFIG_HOME/kplane/exec-credentials/NAME`) without starting Node when
- * it is there, newer than credentials.json, still due (`date +%s` below its first line), kubectl asks for the
- * ExecCredential version it holds, and KPLANE_NO_FAST_PATH is unset. Otherwise it runs the rest of the words, with
- * NODE_EXTRA_CA_CERTS (when set) moved aside as the line above does.
+ * credentials.json still has the bytes the answer came from (`cksum`), the answer is still due (`date +%s` below
+ * its due second, or 0), kubectl asks for the ExecCredential version it holds, and KPLANE_NO_FAST_PATH is unset.
+ * Otherwise it runs the rest of the words, with NODE_EXTRA_CA_CERTS (when set) moved aside as the line above
+ * does. Written for any POSIX sh (dash, bash, busybox, zsh as sh): quiet on stderr, digits checked before
+ * comparing, since zsh takes an empty string for 0.
  */
 export const PREPARED_CREDENTIAL_SHELL_LINE = [
   'd=${XDG_CONFIG_HOME:-${HOME:+$HOME/.config}}/kplane;',
   'f=$d/exec-credentials/$0;',
-  'if [ -z "$KPLANE_NO_FAST_PATH" ] && [ "$d" != /kplane ] && [ -f "$d/credentials.json" ]',
-  '&& [ "$f" -nt "$d/credentials.json" ] && { read -r due && IFS= read -r answer; } <"$f"',
-  '&& { [ "$due" = 0 ] || [ "$(date +%s 2>/dev/null)" -lt "$due" ] 2>/dev/null; }',
+  'if [ -z "$KPLANE_NO_FAST_PATH" ] && [ "$d" != /kplane ] && [ -f "$f" ]',
+  '&& { { read -r sum && read -r due && IFS= read -r answer; } <"$f"; } 2>/dev/null',
+  '&& [ "$(cksum 2>/dev/null <"$d/credentials.json")" = "$sum" ]',
+  `&& case $due in 0) ;; '' | *[!0-9]*) false ;;`,
+  `*) now=$(date +%s 2>/dev/null); case $now in '' | *[!0-9]*) false ;; *) [ "$now" -lt "$due" ] ;; esac ;; esac`,
   `&& case \${KUBERNETES_EXEC_INFO:-v1} in v1 | *'"apiVersion":"client.authentication.k8s.io/v1"'*) ;; *) false ;; esac;`,
   `then printf '%s\\n' "$answer" && exit 0; fi;`,
   '[ -z "${NODE_EXTRA_CA_CERTS+set}" ] || { export KPLANE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; NODE_EXTRA_CA_CERTS=; };',
@@ -55,7 +59,7 @@ export const PREPARED_CREDENTIAL_SHELL_LINE = [
 export const POSIX_SHELL = '/bin/sh';
 
 /** The command and arguments either shell line runs, when `exec` is such an entry; else `exec` itself. */
-export function unwrapDeferringShell(exec: ExecPluginCall): ExecPluginCall {
+export function unwrapCredentialShell(exec: ExecPluginCall): ExecPluginCall {
   const [flag, line, ...rest] = exec.args;
   if (exec.command !== POSIX_SHELL || flag !== '-c') return exec;
   const words =
@@ -75,7 +79,7 @@ export function ownAuthTokenServer(
   call: ExecPluginCall,
   isThisKplane: (command: string) => boolean,
 ): string | undefined {
-  const exec = unwrapDeferringShell(call);
+  const exec = unwrapCredentialShell(call);
   if (exec.env.length > 0) return undefined;
   const server = authTokenServerArg(exec.args);
   if (server === undefined) return undefined;

@@ -1,20 +1,40 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { credentialExec } from '../auth/exec-command.js';
 import { forgetToken, storeToken, storeTokenFile } from './credential-store.js';
 import { cachedExecCredential } from './cached-exec-credential.js';
-import { PREPARED_CREDENTIALS_DIR, preparedCredentialName } from './prepared-credentials.js';
+import { PREPARED_CREDENTIALS_DIR, preparedAnswer, preparedCredentialName } from './prepared-credentials.js';
 
-// The credential entry `kplane login` writes, run by the real /bin/sh as kubectl runs it, against the files the
-// real credential store writes. A stand-in for kplane says when the shell went on to it instead of answering.
+// The credential entry `kplane login` writes, run as kubectl runs it against the files the real credential store
+// writes, under every POSIX shell a user's /bin/sh may be that is installed here (.ci/run installs them). A
+// stand-in for kplane says when the shell went on to it instead of answering.
+
+const shells = [
+  ['/bin/sh'],
+  ['bash', '--posix'], // macOS's /bin/sh
+  ['busybox', 'sh'], // Alpine images
+  ['zsh', '--emulate', 'sh'], // where sh links to zsh
+].filter(([command, ...flags]) => spawnSync(command!, [...flags, '-c', 'exit 0']).status === 0);
 
 const platform = 'https://127.0.0.1:6443';
 let dir: string;
 let configHome: string;
 let standIn: string;
+let shell: string[];
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kplane-prepared-'));
@@ -36,15 +56,22 @@ afterEach(() => {
 /** The entry for `platform`, run with `env` (kubectl passes its own environment and KUBERNETES_EXEC_INFO). */
 function runEntry(env: Record<string, string> = {}, forPlatform = platform): string {
   const entry = credentialExec(forPlatform, 'linux');
+  expect(entry.command).toBe('/bin/sh');
   const args = entry.args.map((arg, index) => (index === 3 ? standIn : arg));
-  const result = spawnSync(entry.command, args, {
+  const [command, ...flags] = shell;
+  const result = spawnSync(command!, [...flags, ...args], {
     env: { PATH: process.env.PATH, XDG_CONFIG_HOME: configHome, ...env },
     encoding: 'utf8',
+    // As kubectl runs a plugin that may not prompt: nothing on stdin (and no socket there, which bash takes for
+    // sshd and answers by reading ~/.bashrc).
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return result.stdout;
 }
+
+const ranKplane = `kplane ran: auth token --server ${platform} extra=unset deferred=unset\n`;
 
 const v1 = JSON.stringify({
   kind: 'ExecCredential',
@@ -60,7 +87,11 @@ function launcherAnswer(): string | undefined {
   return answer === undefined ? undefined : `${answer}\n`;
 }
 
-describe('the credential entry login writes on Linux and macOS', () => {
+describe.each(shells)('the credential entry login writes on Linux and macOS, run by %s', (...command) => {
+  beforeEach(() => {
+    shell = command;
+  });
+
   it('prints a stored token without starting kplane, byte for byte what kplane prints', async () => {
     const expiresAt = new Date(Date.now() + 3600_000).toISOString();
     await storeToken(platform, 't0ken', expiresAt, { location: 'file' });
@@ -79,7 +110,6 @@ describe('the credential entry login writes on Linux and macOS', () => {
   });
 
   it('goes on to kplane once the token is due, so kplane renews it or says to log in', async () => {
-    const ranKplane = `kplane ran: auth token --server ${platform} extra=unset deferred=unset\n`;
     await storeToken(platform, 't0ken', new Date(Date.now() - 1000).toISOString(), { location: 'file' });
     expect(runEntry()).toBe(ranKplane);
     // An ID token is renewed a minute before it expires: due already, with 30 s left.
@@ -113,14 +143,52 @@ describe('the credential entry login writes on Linux and macOS', () => {
     expect(runEntry({}, other)).toMatch(/^kplane ran: /);
   });
 
-  it('trusts no answer older than credentials.json, whoever wrote that file', async () => {
+  it('answers only while credentials.json has the bytes the answer came from, whoever changed it', async () => {
     await storeToken(platform, 't0ken', undefined, { location: 'file' });
-    const credentials = path.join(configHome, 'kplane', 'credentials.json');
-    // An older kplane's logout, or a hand edit: the record is gone, the prepared answer is not.
+    const kplaneDir = path.join(configHome, 'kplane');
+    const credentials = path.join(kplaneDir, 'credentials.json');
+    const before = readFileSync(credentials);
+    const answers = path.join(dir, 'answers-before');
+    copyFileSync(path.join(kplaneDir, PREPARED_CREDENTIALS_DIR, preparedCredentialName(platform)), answers);
+    // An older kplane's logout, or a hand edit, in the same second and with the old timestamp kept.
+    const { atime, mtime } = statSync(credentials);
     writeFileSync(credentials, JSON.stringify({ version: 1, platforms: {} }));
-    const later = Date.now() / 1000 + 5;
-    utimesSync(credentials, later, later);
-    expect(runEntry()).toMatch(/^kplane ran: /);
+    utimesSync(credentials, atime, mtime);
+    expect(runEntry()).toBe(ranKplane);
+    // The same bytes back (a restore): the answer holds again, as kplane would answer the same.
+    writeFileSync(credentials, before);
+    expect(runEntry()).toBe(launcherAnswer());
+    // A login that raced a logout and wrote its answer last: the answer names a file that is gone.
+    await forgetToken(platform);
+    mkdirSync(path.join(kplaneDir, PREPARED_CREDENTIALS_DIR), { recursive: true });
+    copyFileSync(answers, path.join(kplaneDir, PREPARED_CREDENTIALS_DIR, preparedCredentialName(platform)));
+    expect(runEntry()).toBe(ranKplane);
+  });
+
+  it('answers up to the due second, not in it, and not when the clock cannot be read', async () => {
+    const due = 2_000_000_000;
+    await storeToken(platform, 't0ken', new Date(due * 1000 + 500).toISOString(), { location: 'file' });
+    const clock = path.join(dir, 'clock');
+    mkdirSync(clock);
+    const at = (now: string) => {
+      writeFileSync(path.join(clock, 'date'), `#!/bin/sh\necho '${now}'\n`, { mode: 0o755 });
+      return runEntry({ PATH: `${clock}${path.delimiter}${process.env.PATH}` });
+    };
+    expect(at(String(due - 1))).toBe(launcherAnswer());
+    expect(at(String(due))).toBe(ranKplane);
+    expect(at('')).toBe(ranKplane);
+    expect(at('soon')).toBe(ranKplane);
+  });
+
+  it("takes a link where the answers go for a folder of its own, and leaves the link's target alone", async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(path.join(elsewhere, 'keep'), 'mine');
+    mkdirSync(path.join(configHome, 'kplane'), { recursive: true });
+    symlinkSync(elsewhere, path.join(configHome, 'kplane', PREPARED_CREDENTIALS_DIR));
+    await storeToken(platform, 't0ken', undefined, { location: 'file' });
+    expect(readdirSync(elsewhere)).toEqual(['keep']);
+    expect(JSON.parse(runEntry()).status.token).toBe('t0ken');
   });
 
   it('goes on to kplane when kubectl asks for another ExecCredential version, or the fast path is off', async () => {
@@ -139,5 +207,19 @@ describe('the credential entry login writes on Linux and macOS', () => {
 
   it('is the plain command on Windows, which has no /bin/sh', () => {
     expect(credentialExec(platform, 'win32').args).toEqual(['auth', 'token', '--server', platform]);
+  });
+});
+
+describe('preparedAnswer', () => {
+  it('rounds the due second down and keeps 0 for a token without expiry', () => {
+    const record = { location: 'file' as const, token: 't' };
+    expect(preparedAnswer(platform, { ...record, expiresAt: '2033-05-18T03:33:20.999Z' })?.due).toBe(
+      2_000_000_000,
+    );
+    expect(preparedAnswer(platform, record)?.due).toBe(0);
+    expect(preparedAnswer(platform, { ...record, expiresAt: '1970-01-01T00:00:00.500Z' })?.due).toBe(1);
+    expect(preparedAnswer(platform, { ...record, expiresAt: 'whenever' })).toBeUndefined();
+    expect(preparedAnswer('http://127.0.0.1:8080', record)).toBeUndefined();
+    expect(preparedAnswer(platform, { location: 'keyring' })).toBeUndefined();
   });
 });

@@ -229,8 +229,8 @@ describe('losing and regaining access', () => {
       const entered = await kplane(['ws', 'use', '~'], { env });
       expect(entered.code, entered.stderr).toBe(0);
       expect(entered.stdout).toMatch(/^Current workspace is 'root:users:erin'/);
-      // kubectl does run the plugin, and trips once its shell line goes on to the command (the answer it
-      // prepared aside): the exec entry itself is unchanged.
+      // kubectl does run the plugin, and trips: the exec entry itself is unchanged (KPLANE_NO_FAST_PATH has its
+      // shell line go on to the command rather than print the answer prepared for it).
       const viaKubectl = await kubectl(['get', 'configmaps'], { env: { ...env, KPLANE_NO_FAST_PATH: '1' } });
       expect(viaKubectl.code).not.toBe(0);
       expect(viaKubectl.stderr).toContain('the exec plugin ran');
