@@ -1,7 +1,12 @@
 import { credentialsFile } from './config-dir.js';
-import { isKeptInFiles, readCredentialsDocument, tokenKeptInFiles } from './credentials-document.js';
+import {
+  isKeptInFiles,
+  readCredentialsDocument,
+  tokenKeptInFiles,
+  type CredentialsDocument,
+} from './credentials-document.js';
 import { execCredentialJson } from './exec-credential-json.js';
-import { needsRefresh } from './oidc/refresh-window.js';
+import { needsRefresh, storedTokenUsableUntil } from './oidc/refresh-window.js';
 import { authTokenServerArg } from './own-exec-plugin.js';
 import { platformBaseUrl } from './platform-url.js';
 import { isPlainHttp } from './plaintext-token.js';
@@ -22,16 +27,40 @@ export function cachedExecCredential(
   if (env.KPLANE_NO_FAST_PATH) return undefined;
   const server = authTokenServerArg(argv);
   if (server === undefined) return undefined;
+  return storedAnswer(server, readCredentialsDocument(credentialsFile(env)), env, now)?.line;
+}
+
+export interface StoredAnswer {
+  /** What `auth token` prints (without the newline). */
+  line: string;
+  /** Until when (ms since the epoch) the same line holds; undefined when the token has no expiry. */
+  usableUntil?: number;
+  /** The token was read from a token file, which its owner may rewrite at any time. */
+  fromTokenFile: boolean;
+}
+
+/** What `auth token --server server` answers from `document` alone at `now`, as cachedExecCredential. */
+export function storedAnswer(
+  server: string,
+  document: CredentialsDocument,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): StoredAnswer | undefined {
   try {
     const platform = platformBaseUrl(server);
-    const record = readCredentialsDocument(credentialsFile(env)).platforms[platform];
+    const record = Object.hasOwn(document.platforms, platform) ? document.platforms[platform] : undefined;
     if (!record || !isKeptInFiles(record)) return undefined;
     const stored = tokenKeptInFiles(platform, record);
     if (!stored) return undefined;
     if (isPlainHttp(platform) && !stored.insecurePlaintextToken) return undefined;
     if (needsRefresh(stored, now)) return undefined;
     if (stored.expiresAt && Date.parse(stored.expiresAt) <= now.getTime()) return undefined;
-    return execCredentialJson(stored, env);
+    const usableUntil = storedTokenUsableUntil(stored);
+    return {
+      line: execCredentialJson(stored, env),
+      ...(usableUntil === undefined ? {} : { usableUntil }),
+      fromTokenFile: Boolean(record.tokenFile),
+    };
   } catch {
     // A bad URL or an unreadable token file: the full command says so in its own words.
     return undefined;

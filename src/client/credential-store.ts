@@ -46,7 +46,7 @@ async function writeCredentialsDocument(
   // Owner-only, whatever the file had: it may hold tokens.
   await writeKubeconfigAtomically(file, text, { forceMode: 0o600 });
   try {
-    writePreparedCredentials(document, text, file);
+    writePreparedCredentials(JSON.parse(text) as CredentialsDocument, text, file);
   } catch {
     // Without its prepared answer the credential entry runs kplane, which answers from the file just written.
   }

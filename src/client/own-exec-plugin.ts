@@ -35,9 +35,11 @@ export const DEFER_EXTRA_CA_SHELL_LINE =
 /**
  * The shell line of the credential entry `kplane login` writes on Linux and macOS, run as
  * `/bin/sh -c LINE NAME kplane auth token --server URL`. It prints the answer prepared for that platform
- * (client/prepared-credentials.ts: `$XDG_CONFIG_HOME/kplane/exec-credentials/NAME`) without starting Node when
- * credentials.json still has the bytes the answer came from (`cksum`), the answer is still due (`date +%s` below
- * its due second, or 0), kubectl asks for the ExecCredential version it holds, and KPLANE_NO_FAST_PATH is unset.
+ * (client/prepared-credentials.ts: `$XDG_CONFIG_HOME/kplane/exec-credentials/NAME`) without starting Node when it
+ * is the answer for exactly these words, credentials.json still has the bytes the answer came from (`cksum`),
+ * the answer is still due (`date +%s` below its due second, or 0), kubectl asks for the ExecCredential version
+ * it holds (as kubectl writes KUBERNETES_EXEC_INFO), and KPLANE_NO_FAST_PATH is unset. A config folder path
+ * with `..` goes to kplane: Node reads it as text, the shell through symlinks.
  * Otherwise it runs the rest of the words, with NODE_EXTRA_CA_CERTS (when set) moved aside as the line above
  * does. Written for any POSIX sh (dash, bash, busybox, zsh as sh): quiet on stderr, digits checked before
  * comparing, since zsh takes an empty string for 0.
@@ -45,12 +47,13 @@ export const DEFER_EXTRA_CA_SHELL_LINE =
 export const PREPARED_CREDENTIAL_SHELL_LINE = [
   'd=${XDG_CONFIG_HOME:-${HOME:+$HOME/.config}}/kplane;',
   'f=$d/exec-credentials/$0;',
-  'if [ -z "$KPLANE_NO_FAST_PATH" ] && [ "$d" != /kplane ] && [ -f "$f" ]',
-  '&& { { read -r sum && read -r due && IFS= read -r answer; } <"$f"; } 2>/dev/null',
+  'if [ -z "$KPLANE_NO_FAST_PATH" ] && [ "$d" != /kplane ] && case /$d/ in */../*) false ;; esac && [ -f "$f" ]',
+  '&& { { read -r sum && read -r due && IFS= read -r server && IFS= read -r answer; } <"$f"; } 2>/dev/null',
+  '&& [ $# -eq 5 ] && [ "$2 $3 $4" = "auth token --server" ] && [ "$5" = "$server" ]',
   '&& [ "$(cksum 2>/dev/null <"$d/credentials.json")" = "$sum" ]',
   `&& case $due in 0) ;; '' | *[!0-9]*) false ;;`,
   `*) now=$(date +%s 2>/dev/null); case $now in '' | *[!0-9]*) false ;; *) [ "$now" -lt "$due" ] ;; esac ;; esac`,
-  `&& case \${KUBERNETES_EXEC_INFO:-v1} in v1 | *'"apiVersion":"client.authentication.k8s.io/v1"'*) ;; *) false ;; esac;`,
+  `&& case \${KUBERNETES_EXEC_INFO:-v1} in v1 | '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1",'*) ;; *) false ;; esac;`,
   `then printf '%s\\n' "$answer" && exit 0; fi;`,
   '[ -z "${NODE_EXTRA_CA_CERTS+set}" ] || { export KPLANE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; NODE_EXTRA_CA_CERTS=; };',
   'exec "$@"',

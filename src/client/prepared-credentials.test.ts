@@ -54,10 +54,14 @@ afterEach(() => {
 });
 
 /** The entry for `platform`, run with `env` (kubectl passes its own environment and KUBERNETES_EXEC_INFO). */
-function runEntry(env: Record<string, string> = {}, forPlatform = platform): string {
+function runEntry(
+  env: Record<string, string> = {},
+  forPlatform = platform,
+  edit = (args: string[]) => args,
+): string {
   const entry = credentialExec(forPlatform, 'linux');
   expect(entry.command).toBe('/bin/sh');
-  const args = entry.args.map((arg, index) => (index === 3 ? standIn : arg));
+  const args = edit(entry.args.map((arg, index) => (index === 3 ? standIn : arg)));
   const [command, ...flags] = shell;
   const result = spawnSync(command!, [...flags, ...args], {
     env: { PATH: process.env.PATH, XDG_CONFIG_HOME: configHome, ...env },
@@ -198,6 +202,23 @@ describe.each(shells)('the credential entry login writes on Linux and macOS, run
     expect(runEntry({ KPLANE_NO_FAST_PATH: '1' })).toMatch(/^kplane ran: /);
   });
 
+  it('answers only the words it was prepared for', async () => {
+    const other = 'https://platform.example.com';
+    await storeToken(platform, 'mine', undefined, { location: 'file' });
+    // An entry copied for another platform with only its URL changed.
+    const copied = runEntry({}, platform, (args) => [...args.slice(0, -1), other]);
+    expect(copied).toBe(`kplane ran: auth token --server ${other} extra=unset deferred=unset\n`);
+    expect(runEntry({}, platform, (args) => [...args, '--v=9'])).toMatch(/^kplane ran: /);
+  });
+
+  it('leaves to kplane a config folder named through .., and a request kubectl would not write', async () => {
+    await storeToken(platform, 't0ken', undefined, { location: 'file' });
+    mkdirSync(path.join(dir, 'sub'));
+    expect(runEntry({ XDG_CONFIG_HOME: `${dir}/sub/../config` })).toMatch(/^kplane ran: /);
+    const spaced = '{"kind": "ExecCredential", "apiVersion": "client.authentication.k8s.io/v1"}';
+    expect(runEntry({ KUBERNETES_EXEC_INFO: spaced })).toMatch(/^kplane ran: /);
+  });
+
   it('hands NODE_EXTRA_CA_CERTS to kplane instead of Node, only when it is set', () => {
     expect(runEntry({ NODE_EXTRA_CA_CERTS: '/now/company.pem' })).toBe(
       `kplane ran: auth token --server ${platform} extra= deferred=/now/company.pem\n`,
@@ -211,15 +232,33 @@ describe.each(shells)('the credential entry login writes on Linux and macOS, run
 });
 
 describe('preparedAnswer', () => {
+  const record = { location: 'file' as const, token: 't' };
+  const only = (key: string, extra: object = {}) => ({
+    version: 1 as const,
+    platforms: { [key]: { ...record, ...extra } },
+  });
+  const due = (key: string, extra: object = {}) => preparedAnswer(key, only(key, extra), new Date(0))?.due;
+
   it('rounds the due second down and keeps 0 for a token without expiry', () => {
-    const record = { location: 'file' as const, token: 't' };
-    expect(preparedAnswer(platform, { ...record, expiresAt: '2033-05-18T03:33:20.999Z' })?.due).toBe(
-      2_000_000_000,
+    expect(due(platform, { expiresAt: '2033-05-18T03:33:20.999Z' })).toBe(2_000_000_000);
+    expect(due(platform, { expiresAt: '2033-05-18T05:33:20.999+02:00' })).toBe(2_000_000_000);
+    expect(due(platform)).toBe(0);
+    expect(due(platform, { expiresAt: '1970-01-01T00:00:00.500Z' })).toBe(1);
+  });
+
+  it('prepares nothing where the answer would depend on more than the document and the clock', () => {
+    // Read in the local time zone, which may differ between the writer and the reader.
+    expect(due(platform, { expiresAt: '2033-05-18T03:33:20' })).toBeUndefined();
+    expect(due(platform, { expiresAt: 'whenever' })).toBeUndefined();
+    // kplane would look these keys up as https://example.com, another record.
+    expect(due('https://example.com:443')).toBeUndefined();
+    expect(due('https://Example.com')).toBeUndefined();
+    // Consent for plain HTTP is `true` itself, as kplane reads it.
+    expect(due('http://127.0.0.1:8080')).toBeUndefined();
+    expect(due('http://127.0.0.1:8080', { insecurePlaintextToken: 1 })).toBeUndefined();
+    expect(due('http://127.0.0.1:8080', { insecurePlaintextToken: true })).toBe(0);
+    expect(preparedAnswer(platform, { version: 1, platforms: { [platform]: { location: 'keyring' } } })).toBe(
+      undefined,
     );
-    expect(preparedAnswer(platform, record)?.due).toBe(0);
-    expect(preparedAnswer(platform, { ...record, expiresAt: '1970-01-01T00:00:00.500Z' })?.due).toBe(1);
-    expect(preparedAnswer(platform, { ...record, expiresAt: 'whenever' })).toBeUndefined();
-    expect(preparedAnswer('http://127.0.0.1:8080', record)).toBeUndefined();
-    expect(preparedAnswer(platform, { location: 'keyring' })).toBeUndefined();
   });
 });

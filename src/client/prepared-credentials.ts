@@ -2,15 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { outputLine } from '../cli/io.js';
-import {
-  isKeptInFiles,
-  tokenKeptInFiles,
-  type CredentialsDocument,
-  type StoredRecord,
-} from './credentials-document.js';
-import { execCredentialJson } from './exec-credential-json.js';
-import { storedTokenUsableUntil } from './oidc/refresh-window.js';
-import { isPlainHttp } from './plaintext-token.js';
+import { storedAnswer } from './cached-exec-credential.js';
+import type { CredentialsDocument } from './credentials-document.js';
+import { platformBaseUrl } from './platform-url.js';
 import { posixCksum } from './posix-cksum.js';
 
 // kubectl runs the credential entry before every call, and Node's start-up alone costs 40 ms to well over 100 ms
@@ -29,25 +23,37 @@ export function preparedCredentialName(platform: string): string {
 }
 
 /**
- * What `auth token --server platform` prints for `record` while it is answered from storage alone, and until
- * when (whole seconds since the epoch, 0 for ever); undefined where only kplane itself can answer: a token in
- * the keyring or in a token file (read afresh every time), a plain-HTTP platform without consent, an expiry that
- * does not parse.
+ * What the shell line may print for `auth token --server platform`, and until when (whole seconds since the
+ * epoch, 0 for ever): what kplane answers from `document` alone now (cached-exec-credential.ts), where that
+ * answer depends on nothing but the document and the clock. Undefined where only kplane itself can answer: a
+ * token in the keyring or in a token file (read afresh every time), a platform key that kplane would not look up
+ * as written (kplane first normalises `--server`), an expiry without a time zone (read in the local one).
  */
 export function preparedAnswer(
   platform: string,
-  record: StoredRecord,
-): { due: number; answer: string } | undefined {
-  if (!isKeptInFiles(record) || record.tokenFile || !record.token) return undefined;
-  if (isPlainHttp(platform) && !record.insecurePlaintextToken) return undefined;
-  const stored = tokenKeptInFiles(platform, record);
-  if (!stored) return undefined;
-  const until = storedTokenUsableUntil(stored);
-  if (until !== undefined && !Number.isFinite(until)) return undefined;
-  // Rounded down, as the shell answers only while `date +%s` is below it: never past `until`. At least 1,
+  document: CredentialsDocument,
+  now = new Date(),
+): { due: number; line: string } | undefined {
+  if (!looksUpAsWritten(platform)) return undefined;
+  const expiresAt = document.platforms[platform]?.expiresAt;
+  if (expiresAt !== undefined && !ZONED_TIME.test(expiresAt)) return undefined;
+  const stored = storedAnswer(platform, document, {}, now);
+  if (!stored || stored.fromTokenFile) return undefined;
+  const { usableUntil } = stored;
+  // Rounded down, as the shell answers only while `date +%s` is below it: never past `usableUntil`. At least 1,
   // since 0 means no expiry.
-  const due = until === undefined ? 0 : Math.max(1, Math.floor(until / 1000));
-  return { due, answer: outputLine(execCredentialJson(stored, {})) };
+  const due = usableUntil === undefined ? 0 : Math.max(1, Math.floor(usableUntil / 1000));
+  return { due, line: outputLine(stored.line) };
+}
+
+const ZONED_TIME = /(?:Z|[+-]\d{2}:\d{2})$/i;
+
+function looksUpAsWritten(platform: string): boolean {
+  try {
+    return platformBaseUrl(platform) === platform;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes every prepared answer (the folder itself: a link there is removed, not followed). */
@@ -66,18 +72,19 @@ export function writePreparedCredentials(
   platformName: NodeJS.Platform = process.platform,
 ): void {
   if (platformName === 'win32') return;
-  const answers = Object.entries(document.platforms).flatMap(([platform, record]) => {
-    const prepared = preparedAnswer(platform, record);
+  const answers = Object.keys(document.platforms).flatMap((platform) => {
+    const prepared = preparedAnswer(platform, document);
     return prepared === undefined ? [] : [{ platform, ...prepared }];
   });
   if (answers.length === 0) return;
   const dir = path.join(path.dirname(credentialsFile), PREPARED_CREDENTIALS_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const source = posixCksum(Buffer.from(written));
-  for (const { platform, due, answer } of answers) {
+  for (const { platform, due, line } of answers) {
     const file = path.join(dir, preparedCredentialName(platform));
     const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, `${source}\n${due}\n${answer}`, { mode: 0o600 });
+    // The platform too: the shell answers only the `--server` this answer is for.
+    writeFileSync(partial, `${source}\n${due}\n${platform}\n${line}`, { mode: 0o600 });
     renameSync(partial, file);
   }
 }
