@@ -87,3 +87,62 @@ describe('RestClient deadline', () => {
     }
   });
 });
+
+describe('RestClient and Retry-After', () => {
+  /** A server that answers `status` with `retryAfter` to the first `refusals` requests, then 200. */
+  async function refusingServer(refusals: number, status: number, retryAfter?: string) {
+    const seen = { requests: 0 };
+    server = createServer((req, res) => {
+      req.resume();
+      seen.requests++;
+      res.setHeader('Content-Type', 'application/json');
+      if (seen.requests <= refusals) {
+        res.statusCode = status;
+        if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfter);
+        res.end(JSON.stringify({ kind: 'Status', code: status, message: 'storage is unavailable' }));
+        return;
+      }
+      res.end(JSON.stringify({ method: req.method }));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    client = new RestClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    return { seen, client };
+  }
+
+  it('sends a request again when the platform answers 503 with Retry-After, as kubectl does', async () => {
+    const { seen, client } = await refusingServer(3, 503, '0');
+    await expect(client.post('/objects', { a: 1 })).resolves.toEqual({ method: 'POST' });
+    expect(seen.requests).toBe(4);
+  });
+
+  it('and when it answers 429 with Retry-After', async () => {
+    const { client } = await refusingServer(1, 429, '0');
+    await expect(client.get('/objects')).resolves.toEqual({ method: 'GET' });
+  });
+
+  it('does not send it again without Retry-After', async () => {
+    const { seen, client } = await refusingServer(1, 503);
+    await expect(client.get('/objects')).rejects.toMatchObject({ code: 503 });
+    expect(seen.requests).toBe(1);
+  });
+
+  it('nor for an answer that is not about waiting', async () => {
+    const { seen, client } = await refusingServer(1, 409, '0');
+    await expect(client.get('/objects')).rejects.toMatchObject({ code: 409 });
+    expect(seen.requests).toBe(1);
+  });
+
+  it('nor when the wait would outlast the time the request was given', async () => {
+    const { seen, client } = await refusingServer(1, 503, '5');
+    const started = Date.now();
+    await expect(client.get('/objects', { timeoutMs: 2000 })).rejects.toMatchObject({ code: 503 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(seen.requests).toBe(1);
+  });
+
+  it('gives up after ten more tries, as client-go does', async () => {
+    const { seen, client } = await refusingServer(100, 503, '0');
+    await expect(client.get('/objects')).rejects.toMatchObject({ code: 503 });
+    expect(seen.requests).toBe(11);
+  });
+});

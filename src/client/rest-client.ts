@@ -16,6 +16,20 @@ export interface RequestOptions {
   idempotent?: boolean;
 }
 
+/** How often a request answered 429 or 5xx with Retry-After is sent again, as client-go does (kubectl's too). */
+const MAX_RETRIES = 10;
+
+/**
+ * How long the server asked to wait before sending the request again: a 429 (a limit) or a 5xx (the platform
+ * cannot serve it now: etcd unreachable, a replica that cannot vouch its data is current) with Retry-After in
+ * whole seconds, which client-go honours for every verb. Undefined for anything else.
+ */
+function retryAfterMs(statusCode: number, retryAfter: string | undefined): number | undefined {
+  if (statusCode !== 429 && statusCode < 500) return undefined;
+  if (retryAfter === undefined || !/^\d+$/.test(retryAfter.trim())) return undefined;
+  return Number(retryAfter.trim()) * 1000;
+}
+
 /** Connections per platform: GETs share one (pipelined); other requests open more rather than wait. */
 const maxConnections = 4;
 
@@ -64,7 +78,15 @@ export class RestClient {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    const { statusCode, text } = await this.send(url, method, headers, payload, options);
+    const started = Date.now();
+    let answer = await this.send(url, method, headers, payload, options);
+    for (let retries = 0; retries < MAX_RETRIES; retries++) {
+      const waitMs = retryAfterMs(answer.statusCode, answer.retryAfter);
+      if (waitMs === undefined || !this.mayWait(waitMs, started, options)) break;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      answer = await this.send(url, method, headers, payload, options);
+    }
+    const { statusCode, text } = answer;
     const body = parseJson(text);
     if (statusCode >= 200 && statusCode < 300) return body as T;
     if (statusCode === 401) throw this.unauthorized(headers.Authorization !== undefined);
@@ -168,13 +190,26 @@ export class RestClient {
     return new ApiStatusError(401, { code: 401, reason: 'Unauthorized', message });
   }
 
+  /** Whether waiting `waitMs` more still leaves the request (and the command) time to be answered. */
+  private mayWait(
+    waitMs: number,
+    started: number,
+    { timeoutMs = DEFAULT_BUDGET_MS }: RequestOptions,
+  ): boolean {
+    const left = Math.min(
+      timeoutMs - (Date.now() - started),
+      this.options.deadline?.remainingMs() ?? Infinity,
+    );
+    return waitMs < left;
+  }
+
   private async send(
     url: URL,
     method: string,
     headers: Record<string, string>,
     payload: string | undefined,
     { timeoutMs: ownTimeoutMs = DEFAULT_BUDGET_MS, idempotent }: RequestOptions,
-  ): Promise<{ statusCode: number; text: string }> {
+  ): Promise<{ statusCode: number; text: string; retryAfter: string | undefined }> {
     const { deadline } = this.options;
     const timeoutMs = Math.min(ownTimeoutMs, deadline?.remainingMs() ?? Infinity);
     // What the user waited for, in all: the command's budget when there is one.
@@ -191,7 +226,11 @@ export class RestClient {
         timeoutMs,
         idempotent,
       });
-      return { statusCode: response.statusCode, text: response.body.toString('utf8') };
+      return {
+        statusCode: response.statusCode,
+        text: response.body.toString('utf8'),
+        retryAfter: response.headers['retry-after'],
+      };
     } catch (error) {
       const timedOut = (error as { code?: string }).code === 'ETIMEDOUT';
       throw unreachable(url, timedOut ? new Error(waited()) : (error as Error));
