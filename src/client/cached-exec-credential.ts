@@ -6,7 +6,7 @@ import {
   type CredentialsDocument,
 } from './credentials-document.js';
 import { execCredentialJson } from './exec-credential-json.js';
-import { needsRefresh, storedTokenUsableUntil } from './oidc/refresh-window.js';
+import { storedTokenUsableUntil } from './oidc/refresh-window.js';
 import { authTokenServerArg } from './own-exec-plugin.js';
 import { platformBaseUrl } from './platform-url.js';
 import { isPlainHttp } from './plaintext-token.js';
@@ -35,8 +35,6 @@ export interface StoredAnswer {
   line: string;
   /** Until when (ms since the epoch) the same line holds; undefined when the token has no expiry. */
   usableUntil?: number;
-  /** The token was read from a token file, which its owner may rewrite at any time. */
-  fromTokenFile: boolean;
 }
 
 /** What `auth token --server server` answers from `document` alone at `now`, as cachedExecCredential. */
@@ -53,13 +51,12 @@ export function storedAnswer(
     const stored = tokenKeptInFiles(platform, record);
     if (!stored) return undefined;
     if (isPlainHttp(platform) && !stored.insecurePlaintextToken) return undefined;
-    if (needsRefresh(stored, now)) return undefined;
-    if (stored.expiresAt && Date.parse(stored.expiresAt) <= now.getTime()) return undefined;
+    // Past it the token is expired, or (an ID token) due for renewal, which the full command does.
     const usableUntil = storedTokenUsableUntil(stored);
+    if (usableUntil !== undefined && usableUntil <= now.getTime()) return undefined;
     return {
       line: execCredentialJson(stored, env),
       ...(usableUntil === undefined ? {} : { usableUntil }),
-      fromTokenFile: Boolean(record.tokenFile),
     };
   } catch {
     // A bad URL or an unreadable token file: the full command says so in its own words.

@@ -41,12 +41,12 @@ async function writeCredentialsDocument(
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // Loaded only to write: `auth token`, which kubectl runs before every request, only reads.
   const { writeKubeconfigAtomically } = await import('../context/kubeconfig/write.js');
-  withdrawPreparedCredentials(path.dirname(file));
+  withdrawPreparedCredentials(file);
   const text = `${JSON.stringify(document, null, 2)}\n`;
   // Owner-only, whatever the file had: it may hold tokens.
   await writeKubeconfigAtomically(file, text, { forceMode: 0o600 });
   try {
-    writePreparedCredentials(JSON.parse(text) as CredentialsDocument, text, file);
+    writePreparedCredentials(text, file);
   } catch {
     // Without its prepared answer the credential entry runs kplane, which answers from the file just written.
   }

@@ -34,11 +34,11 @@ export function preparedAnswer(
   document: CredentialsDocument,
   now = new Date(),
 ): { due: number; line: string } | undefined {
-  if (!looksUpAsWritten(platform)) return undefined;
-  const expiresAt = document.platforms[platform]?.expiresAt;
-  if (expiresAt !== undefined && !ZONED_TIME.test(expiresAt)) return undefined;
+  const record = Object.hasOwn(document.platforms, platform) ? document.platforms[platform] : undefined;
+  if (!record || record.tokenFile || !looksUpAsWritten(platform)) return undefined;
+  if (record.expiresAt !== undefined && !ZONED_TIME.test(record.expiresAt)) return undefined;
   const stored = storedAnswer(platform, document, {}, now);
-  if (!stored || stored.fromTokenFile) return undefined;
+  if (!stored) return undefined;
   const { usableUntil } = stored;
   // Rounded down, as the shell answers only while `date +%s` is below it: never past `usableUntil`. At least 1,
   // since 0 means no expiry.
@@ -56,28 +56,34 @@ function looksUpAsWritten(platform: string): boolean {
   }
 }
 
+/** The folder of the answers prepared beside `credentialsFile`. */
+function preparedDir(credentialsFile: string): string {
+  return path.join(path.dirname(credentialsFile), PREPARED_CREDENTIALS_DIR);
+}
+
 /** Removes every prepared answer (the folder itself: a link there is removed, not followed). */
-export function withdrawPreparedCredentials(configDir: string): void {
-  rmSync(path.join(configDir, PREPARED_CREDENTIALS_DIR), { recursive: true, force: true });
+export function withdrawPreparedCredentials(credentialsFile: string): void {
+  rmSync(preparedDir(credentialsFile), { recursive: true, force: true });
 }
 
 /**
- * Writes the prepared answers of `document`, whose text `written` was just written to `credentialsFile`. Not on
- * Windows, where the credential entry is kplane itself and nothing would read them.
+ * Writes the prepared answers for `written`, the text just written to `credentialsFile`: read back as any
+ * reader of that file reads it. Not on Windows, where the credential entry is kplane itself and nothing would
+ * read them.
  */
 export function writePreparedCredentials(
-  document: CredentialsDocument,
   written: string,
   credentialsFile: string,
   platformName: NodeJS.Platform = process.platform,
 ): void {
   if (platformName === 'win32') return;
+  const document = JSON.parse(written) as CredentialsDocument;
   const answers = Object.keys(document.platforms).flatMap((platform) => {
     const prepared = preparedAnswer(platform, document);
     return prepared === undefined ? [] : [{ platform, ...prepared }];
   });
   if (answers.length === 0) return;
-  const dir = path.join(path.dirname(credentialsFile), PREPARED_CREDENTIALS_DIR);
+  const dir = preparedDir(credentialsFile);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const source = posixCksum(Buffer.from(written));
   for (const { platform, due, line } of answers) {

@@ -12,6 +12,7 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from './helpers/platform.js';
+import type { RunResult } from './helpers/cli.js';
 import { eventually } from './helpers/wait.js';
 
 // Issue #16, finding 3: watchers that never read must not grow the server's memory without bound,
@@ -25,6 +26,14 @@ let token: string;
 let otherToken: string;
 let malloryToken: string;
 const stalled: TLSSocket[] = [];
+let admin: ReturnType<typeof adminKubectlAt>;
+
+/** kubectl as the platform's admin at `urlPath`, which must succeed. */
+async function asAdmin(urlPath: string, args: string[], input?: string): Promise<RunResult> {
+  const result = await admin(urlPath, args, input);
+  expect(result.code, result.stderr).toBe(0);
+  return result;
+}
 
 const WORKSPACE = 'root:load';
 const CONFIGMAPS = `/clusters/${WORKSPACE}/api/v1/namespaces/default/configmaps`;
@@ -78,33 +87,30 @@ beforeAll(async () => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'kplane-e2e-backpressure-'));
   ca = readFileSync(path.join(platform.dataDir, 'ca.crt'));
   token = adminToken(platform.dataDir);
-  const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
+  admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
   await createWorkspace('load');
-  const ready = await admin('/clusters/root', [
+  await asAdmin('/clusters/root', [
     'wait',
     '--for=jsonpath={.status.phase}=Ready',
     'workspace/load',
     '--timeout=10s',
   ]);
-  expect(ready.code, ready.stderr).toBe(0);
   // Another user, who reads here too.
-  const granted = await admin(`/clusters/${WORKSPACE}`, [
+  await asAdmin(`/clusters/${WORKSPACE}`, [
     'create',
     'clusterrolebinding',
     'other-admin',
     '--clusterrole=cluster-admin',
     '--user=other',
   ]);
-  expect(granted.code, granted.stderr).toBe(0);
   otherToken = await mintToken(platform.dataDir, 'other');
-  const mallory = await admin(`/clusters/${WORKSPACE}`, [
+  await asAdmin(`/clusters/${WORKSPACE}`, [
     'create',
     'clusterrolebinding',
     'mallory-admin',
     '--clusterrole=cluster-admin',
     '--user=mallory',
   ]);
-  expect(mallory.code, mallory.stderr).toBe(0);
   malloryToken = await mintToken(platform.dataDir, 'mallory');
 }, 60_000);
 
@@ -116,9 +122,7 @@ async function createWorkspace(name: string): Promise<void> {
     metadata: { name },
     spec: { type: { name: 'universal', path: 'root' } },
   };
-  const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
-  const created = await admin('/clusters/root', ['apply', '-f', '-'], JSON.stringify(workspace));
-  expect(created.code, created.stderr).toBe(0);
+  await asAdmin('/clusters/root', ['apply', '-f', '-'], JSON.stringify(workspace));
 }
 
 /** Creates `count` config maps of 1 MB named `${prefix}-N`. */
@@ -257,7 +261,6 @@ describe('watchers that do not read', () => {
   });
 
   it('of ServiceAccounts with the same name in two workspaces count against each workspace’s own, not one shared', async () => {
-    const admin = adminKubectlAt(platform, path.join(scratch, 'cache'));
     await createWorkspace('neighbour');
     const tokens: Record<string, string> = {};
     for (const workspace of [WORKSPACE, 'root:neighbour']) {
@@ -267,17 +270,14 @@ describe('watchers that do not read', () => {
         (r) => r.code === 0,
         10_000,
       );
-      const bound = await admin(at, [
+      await asAdmin(at, [
         'create',
         'clusterrolebinding',
         'deployer-admin',
         '--clusterrole=cluster-admin',
         '--serviceaccount=default:deployer',
       ]);
-      expect(bound.code, bound.stderr).toBe(0);
-      const minted = await admin(at, ['create', 'token', 'deployer']);
-      expect(minted.code, minted.stderr).toBe(0);
-      tokens[workspace] = minted.stdout.trim();
+      tokens[workspace] = (await asAdmin(at, ['create', 'token', 'deployer'])).stdout.trim();
     }
     // root:load's deployer holds its 8 watches starting from the namespace's 12 MB or more, unread.
     await writeBlobs('account-state', 12);
@@ -287,13 +287,7 @@ describe('watchers that do not read', () => {
     // root:neighbour's deployer (system:serviceaccount:default:deployer too) is someone else: its
     // watch, starting from a namespace with something in it, is served.
     const neighbourMap = `/clusters/root:neighbour/api/v1/namespaces/default/configmaps`;
-    const seeded = await admin('/clusters/root:neighbour', [
-      'create',
-      'configmap',
-      'settings',
-      '--from-literal=a=b',
-    ]);
-    expect(seeded.code, seeded.stderr).toBe(0);
+    await asAdmin('/clusters/root:neighbour', ['create', 'configmap', 'settings', '--from-literal=a=b']);
     const neighbours = await rawRequest(platform.url, `${neighbourMap}?watch=true&timeoutSeconds=1`, {
       token: tokens['root:neighbour']!,
       ca,

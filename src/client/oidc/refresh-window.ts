@@ -12,8 +12,9 @@ function refreshWindowMs(token: string): number {
 
 /** An OIDC login's ID token that is about to expire (or has): `auth token` renews it before handing it out. */
 export function needsRefresh(stored: StoredToken, now: Date): boolean {
-  if (!stored.oidc || !stored.expiresAt) return false;
-  return Date.parse(stored.expiresAt) - now.getTime() <= refreshWindowMs(stored.token);
+  if (!stored.oidc) return false;
+  const until = storedTokenUsableUntil(stored);
+  return until !== undefined && until <= now.getTime();
 }
 
 /**

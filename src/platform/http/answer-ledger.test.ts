@@ -1,6 +1,6 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { loopback } from '../../../test/helpers/loopback.js';
 import { AnswerLedger, claimAnswer } from './answer-ledger.js';
 import { endAnswer } from './respond.js';
 
@@ -26,32 +26,22 @@ describe('AnswerLedger', () => {
   });
 });
 
-let server: Server | undefined;
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-  server = undefined;
-});
+const net = loopback();
 
 describe('large answers nobody reads', () => {
   it('are dropped past their identity’s share while another identity’s answer goes out whole', async () => {
     const ledger = new AnswerLedger(30_000_000);
     const body = 'z'.repeat(12_000_000);
     const answered: { owner: string; res: ServerResponse }[] = [];
-    server = createServer((req, res) => {
+    const port = await net.listen((req, res) => {
       const owner = req.url!.slice(1);
       claimAnswer(res, ledger, owner);
       answered.push({ owner, res });
       res.writeHead(200, { 'Content-Length': String(body.length) });
       endAnswer(res, body);
     });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
     const ask = (owner: string, read: boolean) => {
-      const socket = connect(port, '127.0.0.1');
-      sockets.push(socket);
+      const socket = net.connect(port);
       let received = 0;
       socket.on('data', (chunk: Buffer) => (received += chunk.length));
       socket.on('error', () => undefined);

@@ -1,6 +1,6 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { loopback } from '../../../test/helpers/loopback.js';
 import { ApiError } from './errors.js';
 import { WatchRegistry } from './watch-registry.js';
 import { streamWatch, WATCH_LIMITS, type WatchLimits, type WatchWrite } from './watch-stream.js';
@@ -19,15 +19,7 @@ interface Watcher {
   maxBacklog: number;
 }
 
-let server: Server | undefined;
-const sockets: Socket[] = [];
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-  server = undefined;
-});
+const net = loopback();
 
 /** What a watch starting from the current state sends first: 30 frames of 1 MB, numbered. */
 const START_FRAMES = 30;
@@ -51,7 +43,7 @@ async function watchServer(
 ): Promise<{ port: number; watchers: Watcher[] }> {
   const watchers: Watcher[] = [];
   framesMade = 0;
-  server = createServer((req, res) => {
+  const port = await net.listen((req, res) => {
     const [, , owner = '', start] = req.url?.split('/') ?? [];
     try {
       streamWatch(res, { registry, owner, limits }, (write, end, replay) => {
@@ -73,8 +65,7 @@ async function watchServer(
       res.writeHead(error instanceof ApiError ? error.code : 500).end();
     }
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { port: (server!.address() as AddressInfo).port, watchers };
+  return { port, watchers };
 }
 
 /** A raw HTTP client of the watch; `read` false leaves everything the server sends unread. */
@@ -90,8 +81,7 @@ function openClient(
   head: () => string;
   numbers: () => number[];
 } {
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
+  const socket = net.connect(port);
   let received = 0;
   let closed = false;
   socket.on('close', () => (closed = true));
@@ -321,12 +311,11 @@ describe('timeoutSeconds', () => {
   it('beyond what a Node timer holds (~24.8 days) keeps the watch open instead of ending it at once', async () => {
     const registry = new WatchRegistry();
     let response: ServerResponse | undefined;
-    server = createServer((_req, res) => {
+    const port = await net.listen((_req, res) => {
       response = res;
       streamWatch(res, { registry, timeoutSeconds: 3_000_000 }, () => () => undefined);
     });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    openClient((server.address() as AddressInfo).port, true);
+    openClient(port, true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(response).toBeDefined();
     expect(response!.writableEnded).toBe(false);
